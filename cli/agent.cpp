@@ -1,0 +1,135 @@
+#include "cli/agent.h"
+
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/epoll.h>
+#include <sys/signalfd.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <memory>
+#include <vector>
+
+#include "cli/embedded_object.h"
+#include "engine/batch_writer.h"
+#include "engine/pipeline.h"
+#include "loader/collection.h"
+#include "loader/error.h"
+#include "loader/object_spec.h"
+#include "loader/ring_view.h"
+#include "loader/tracepoint.h"
+
+namespace guard {
+
+namespace {
+
+constexpr size_t kOutputBuffer = 1 << 20;
+
+Fd open_output(const std::string &path)
+{
+	if (path.empty())
+		return Fd(::dup(STDOUT_FILENO));
+	// 0600: events name files and commands that other users need not see.
+	int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+	if (fd < 0)
+		fail(errno_message("open output " + path, errno));
+	return Fd(fd);
+}
+
+// SIGINT and SIGTERM arrive as readable data on an fd, so the loop waits on
+// the ring and on signals in one epoll_wait and stops between batches.
+Fd block_stop_signals()
+{
+	sigset_t set;
+	sigemptyset(&set);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGTERM);
+	if (sigprocmask(SIG_BLOCK, &set, nullptr) != 0)
+		fail(errno_message("block signals", errno));
+	int fd = ::signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
+	if (fd < 0)
+		fail(errno_message("signalfd", errno));
+	return Fd(fd);
+}
+
+std::string program_list(const std::vector<TracepointLink> &links)
+{
+	std::string s;
+	for (const TracepointLink &l : links)
+		s += (s.empty() ? "" : ", ") + l.group + "/" + l.event;
+	return s;
+}
+
+} // namespace
+
+int run_agent(const AgentOptions &options)
+{
+	try {
+		::signal(SIGPIPE, SIG_IGN); // a closed output is an error we report, not a silent death
+		Fd stop = block_stop_signals();
+		Fd out_fd = open_output(options.output_path);
+
+		ObjectSpec spec = with_context("read embedded BPF object", [] { return read_object_spec(embedded_bpf_object()); });
+		Collection objects = Collection::load(spec);
+
+		const Map &events = objects.map("events");
+		RingView ring(events.fd.get(), events.spec.max_entries);
+
+		std::vector<TracepointLink> links;
+		for (const Program &p : objects.programs())
+			links.push_back(with_context("program " + p.spec->name, [&] {
+				return attach_tracepoint(p.fd.get(), p.spec->attach_group, p.spec->attach_event);
+			}));
+		auto elapsed = std::chrono::steady_clock::now() - options.started;
+		std::fprintf(stderr, "guard: attached %zu program%s (%s) in %lld ms\n", links.size(),
+			     links.size() == 1 ? "" : "s", program_list(links).c_str(),
+			     static_cast<long long>(std::chrono::duration_cast<std::chrono::milliseconds>(elapsed).count()));
+
+		Fd epoll(::epoll_create1(EPOLL_CLOEXEC));
+		if (!epoll.valid())
+			fail(errno_message("epoll_create1", errno));
+		struct epoll_event ev {};
+		ev.events = EPOLLIN;
+		ev.data.fd = ring.fd();
+		if (::epoll_ctl(epoll.get(), EPOLL_CTL_ADD, ring.fd(), &ev) != 0)
+			fail(errno_message("epoll add ring", errno));
+		ev.data.fd = stop.get();
+		if (::epoll_ctl(epoll.get(), EPOLL_CTL_ADD, stop.get(), &ev) != 0)
+			fail(errno_message("epoll add signalfd", errno));
+
+		BatchWriter out(out_fd.get(), kOutputBuffer);
+		Pipeline pipeline(out, boot_to_unix_offset_ns());
+		auto on_record = [&](std::span<const uint8_t> r) { pipeline.on_record(r); };
+
+		bool stopping = false;
+		while (!stopping) {
+			// Drain before waiting, and look once more after the fence in
+			// has_data(): a record committed meanwhile would not wake us.
+			if (ring.drain(on_record) > 0 || ring.has_data()) {
+				if (!out.flush())
+					fail(errno_message("write output", out.last_error()));
+				continue;
+			}
+			struct epoll_event ready[2];
+			int n = ::epoll_wait(epoll.get(), ready, 2, -1);
+			if (n < 0 && errno != EINTR)
+				fail(errno_message("epoll_wait", errno));
+			for (int i = 0; i < n; i++)
+				if (ready[i].data.fd == stop.get())
+					stopping = true;
+		}
+
+		// Detach first, so nothing new arrives; then take what is in the ring.
+		links.clear();
+		ring.drain(on_record);
+		if (!out.flush())
+			fail(errno_message("write output", out.last_error()));
+		return 0;
+	} catch (const Error &e) {
+		std::fprintf(stderr, "guard: %s\n", e.what());
+		return 1;
+	}
+}
+
+} // namespace guard

@@ -1,0 +1,37 @@
+/* Our own minimal BPF-side declarations: section and map macros and the helper
+ * prototypes guard's programs call. No libbpf headers.
+ *
+ * A helper is called through a function pointer whose value is the helper's id
+ * (enum bpf_func_id in linux/bpf.h); clang turns the call into `call <id>`,
+ * which is what the kernel's verifier expects.
+ */
+#ifndef GUARD_BPF_DEFS_H
+#define GUARD_BPF_DEFS_H
+
+#include <linux/types.h>
+#include <linux/bpf.h>
+
+/* Puts a program or map into the ELF section the loader looks for. */
+#define SEC(name) __attribute__((section(name), used))
+
+/* BTF-defined maps: the loader reads a map's shape from the BTF of its
+ * variable in ".maps". An integer value N is encoded as the array dimension of
+ * a pointer type (int (*name)[N]) so that it survives into BTF. */
+#define __uint(name, val) int (*name)[val]
+#define __type(name, val) typeof(val) *name
+
+/* linux/stddef.h defines it as a mere hint; programs need it forced. */
+#undef __always_inline
+#define __always_inline inline __attribute__((always_inline))
+
+static void *(*bpf_map_lookup_elem)(void *map, const void *key) = (void *)BPF_FUNC_map_lookup_elem;
+static __u64 (*bpf_get_current_pid_tgid)(void) = (void *)BPF_FUNC_get_current_pid_tgid;
+static __u64 (*bpf_get_current_uid_gid)(void) = (void *)BPF_FUNC_get_current_uid_gid;
+static long (*bpf_get_current_comm)(void *buf, __u32 size) = (void *)BPF_FUNC_get_current_comm;
+static long (*bpf_probe_read_kernel_str)(void *dst, __u32 size, const void *unsafe_ptr) =
+	(void *)BPF_FUNC_probe_read_kernel_str;
+static __u64 (*bpf_ktime_get_boot_ns)(void) = (void *)BPF_FUNC_ktime_get_boot_ns;
+static long (*bpf_ringbuf_output)(void *ringbuf, void *data, __u64 size, __u64 flags) =
+	(void *)BPF_FUNC_ringbuf_output;
+
+#endif

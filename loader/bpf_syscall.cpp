@@ -1,0 +1,137 @@
+#include "loader/bpf_syscall.h"
+
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
+#include "loader/error.h"
+
+namespace guard {
+
+long sys_bpf(enum bpf_cmd cmd, union bpf_attr &attr)
+{
+	return ::syscall(__NR_bpf, cmd, &attr, sizeof(attr));
+}
+
+void copy_object_name(char (&dst)[BPF_OBJ_NAME_LEN], std::string_view name)
+{
+	std::memset(dst, 0, sizeof(dst));
+	size_t n = 0;
+	for (char c : name) {
+		if (n == sizeof(dst) - 1)
+			break;
+		bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+			  c == '_' || c == '.';
+		dst[n++] = ok ? c : '_';
+	}
+}
+
+Fd bpf_map_create(const MapCreateRequest &req)
+{
+	union bpf_attr attr {};
+	attr.map_type = req.type;
+	attr.key_size = req.key_size;
+	attr.value_size = req.value_size;
+	attr.max_entries = req.max_entries;
+	attr.map_flags = req.flags;
+	copy_object_name(attr.map_name, req.name);
+	long fd = sys_bpf(BPF_MAP_CREATE, attr);
+	if (fd < 0)
+		fail(errno_message("BPF_MAP_CREATE", errno));
+	return Fd(static_cast<int>(fd));
+}
+
+namespace {
+
+// The verifier's log ends with its verdict; the last lines are what a reader
+// needs first, so a long log is cut from the front.
+std::string log_tail(const std::string &log, size_t max_bytes)
+{
+	std::string text = log.substr(0, log.find('\0'));
+	while (!text.empty() && (text.back() == '\n' || text.back() == ' '))
+		text.pop_back();
+	if (text.size() <= max_bytes)
+		return text;
+	size_t cut = text.find('\n', text.size() - max_bytes);
+	return "...\n" + text.substr(cut == std::string::npos ? text.size() - max_bytes : cut + 1);
+}
+
+long prog_load(const ProgramLoadRequest &req, char *log, uint32_t log_size)
+{
+	union bpf_attr attr {};
+	attr.prog_type = req.type;
+	attr.insns = reinterpret_cast<uintptr_t>(req.insns.data());
+	attr.insn_cnt = static_cast<uint32_t>(req.insns.size());
+	std::string license(req.license);
+	attr.license = reinterpret_cast<uintptr_t>(license.c_str());
+	copy_object_name(attr.prog_name, req.name);
+	if (log) {
+		attr.log_level = 1;
+		attr.log_buf = reinterpret_cast<uintptr_t>(log);
+		attr.log_size = log_size;
+	}
+	return sys_bpf(BPF_PROG_LOAD, attr);
+}
+
+} // namespace
+
+Fd bpf_prog_load(const ProgramLoadRequest &req)
+{
+	// First without a log: the verifier runs faster when it need not write one.
+	long fd = prog_load(req, nullptr, 0);
+	if (fd >= 0)
+		return Fd(static_cast<int>(fd));
+	int first_errno = errno;
+
+	// Again with a log, growing it until the whole verdict fits (ENOSPC).
+	std::string log;
+	for (uint32_t size = 1 << 20; size <= (1u << 28); size <<= 2) {
+		log.assign(size, '\0');
+		fd = prog_load(req, log.data(), size);
+		if (fd >= 0)
+			return Fd(static_cast<int>(fd)); // passed the second time: keep it
+		if (errno != ENOSPC)
+			break;
+	}
+	std::string message = errno_message("BPF_PROG_LOAD", first_errno);
+	std::string tail = log_tail(log, 4096);
+	if (!tail.empty())
+		message += ": verifier:\n" + tail;
+	fail(message);
+}
+
+std::vector<KernelProgram> bpf_loaded_programs()
+{
+	std::vector<KernelProgram> programs;
+	uint32_t id = 0;
+	for (;;) {
+		union bpf_attr attr {};
+		attr.start_id = id;
+		if (sys_bpf(BPF_PROG_GET_NEXT_ID, attr) != 0) {
+			if (errno == ENOENT)
+				break;
+			fail(errno_message("BPF_PROG_GET_NEXT_ID", errno));
+		}
+		id = attr.next_id;
+
+		union bpf_attr get {};
+		get.prog_id = id;
+		long fd = sys_bpf(BPF_PROG_GET_FD_BY_ID, get);
+		if (fd < 0)
+			continue; // unloaded since we saw its id
+		Fd prog(static_cast<int>(fd));
+		struct bpf_prog_info info {};
+		union bpf_attr query {};
+		query.info.bpf_fd = static_cast<uint32_t>(prog.get());
+		query.info.info_len = sizeof(info);
+		query.info.info = reinterpret_cast<uintptr_t>(&info);
+		if (sys_bpf(BPF_OBJ_GET_INFO_BY_FD, query) != 0)
+			fail(errno_message("BPF_OBJ_GET_INFO_BY_FD", errno));
+		programs.push_back({id, std::string(info.name, strnlen(info.name, sizeof(info.name)))});
+	}
+	return programs;
+}
+
+} // namespace guard

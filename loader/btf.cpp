@@ -1,0 +1,235 @@
+#include "loader/btf.h"
+
+#include <cstring>
+
+#include "loader/error.h"
+
+namespace guard {
+
+namespace {
+
+// Bytes of kind-specific data after a btf_type, or nullopt for an unknown kind.
+std::optional<size_t> extra_size(const struct btf_type &t)
+{
+	size_t vlen = BTF_INFO_VLEN(t.info);
+	switch (BTF_INFO_KIND(t.info)) {
+	case BTF_KIND_INT:
+		return sizeof(uint32_t);
+	case BTF_KIND_PTR:
+	case BTF_KIND_FWD:
+	case BTF_KIND_TYPEDEF:
+	case BTF_KIND_VOLATILE:
+	case BTF_KIND_CONST:
+	case BTF_KIND_RESTRICT:
+	case BTF_KIND_FUNC:
+	case BTF_KIND_FLOAT:
+	case BTF_KIND_TYPE_TAG:
+		return 0;
+	case BTF_KIND_ARRAY:
+		return sizeof(struct btf_array);
+	case BTF_KIND_STRUCT:
+	case BTF_KIND_UNION:
+		return vlen * sizeof(struct btf_member);
+	case BTF_KIND_ENUM:
+		return vlen * sizeof(struct btf_enum);
+	case BTF_KIND_FUNC_PROTO:
+		return vlen * sizeof(struct btf_param);
+	case BTF_KIND_VAR:
+		return sizeof(struct btf_var);
+	case BTF_KIND_DATASEC:
+		return vlen * sizeof(struct btf_var_secinfo);
+	case BTF_KIND_DECL_TAG:
+		return sizeof(struct btf_decl_tag);
+	case BTF_KIND_ENUM64:
+		return vlen * sizeof(struct btf_enum64);
+	default:
+		return std::nullopt;
+	}
+}
+
+} // namespace
+
+Btf Btf::parse(std::span<const uint8_t> raw)
+{
+	Btf btf;
+	btf.raw_.assign(raw.begin(), raw.end());
+
+	struct btf_header hdr;
+	if (raw.size() < sizeof(hdr))
+		fail("BTF: " + std::to_string(raw.size()) + " bytes is shorter than its header");
+	std::memcpy(&hdr, raw.data(), sizeof(hdr));
+	if (hdr.magic != BTF_MAGIC)
+		fail("BTF: bad magic (not BTF, or not this host's byte order)");
+	if (hdr.version != BTF_VERSION)
+		fail("BTF: version " + std::to_string(hdr.version) + ", expected " + std::to_string(BTF_VERSION));
+	if (hdr.hdr_len < sizeof(hdr) || hdr.hdr_len > raw.size() || hdr.hdr_len % 4 != 0)
+		fail("BTF: header length " + std::to_string(hdr.hdr_len) + " out of range");
+	uint64_t body = raw.size() - hdr.hdr_len;
+	if (uint64_t(hdr.type_off) + hdr.type_len > body || uint64_t(hdr.str_off) + hdr.str_len > body)
+		fail("BTF: type or string section extends past the end of the data");
+	if (hdr.type_off % 4 != 0)
+		fail("BTF: type section is not 4-byte aligned");
+	if (hdr.str_len == 0 || raw[hdr.hdr_len + hdr.str_off + hdr.str_len - 1] != '\0')
+		fail("BTF: string section does not end with NUL");
+
+	btf.types_begin_ = hdr.hdr_len + hdr.type_off;
+	btf.strings_begin_ = hdr.hdr_len + hdr.str_off;
+	btf.strings_size_ = hdr.str_len;
+
+	btf.offsets_.push_back(0); // id 0: void, which has no record
+	uint32_t pos = 0;
+	while (pos < hdr.type_len) {
+		uint32_t id = static_cast<uint32_t>(btf.offsets_.size());
+		if (hdr.type_len - pos < sizeof(struct btf_type))
+			fail("BTF: type " + std::to_string(id) + ": truncated");
+		struct btf_type t;
+		std::memcpy(&t, btf.at(pos), sizeof(t));
+		std::optional<size_t> extra = extra_size(t);
+		if (!extra)
+			fail("BTF: type " + std::to_string(id) + ": unknown kind " + std::to_string(BTF_INFO_KIND(t.info)));
+		if (hdr.type_len - pos - sizeof(t) < *extra)
+			fail("BTF: type " + std::to_string(id) + ": kind data truncated");
+		if (t.name_off >= hdr.str_len)
+			fail("BTF: type " + std::to_string(id) + ": name offset outside the string section");
+		btf.offsets_.push_back(pos);
+		pos += static_cast<uint32_t>(sizeof(t) + *extra);
+	}
+
+	// Names inside kind data (members, enumerators, params) must be in range too.
+	for (uint32_t id = 1; id <= btf.type_count(); id++) {
+		const struct btf_type &t = btf.type(id);
+		const uint8_t *data = reinterpret_cast<const uint8_t *>(&t + 1);
+		uint32_t n = vlen(t);
+		auto check = [&](uint32_t name_off) {
+			if (name_off >= hdr.str_len)
+				fail("BTF: type " + std::to_string(id) + ": member name outside the string section");
+		};
+		switch (kind(t)) {
+		case BTF_KIND_STRUCT:
+		case BTF_KIND_UNION:
+			for (uint32_t i = 0; i < n; i++)
+				check(reinterpret_cast<const struct btf_member *>(data)[i].name_off);
+			break;
+		case BTF_KIND_ENUM:
+			for (uint32_t i = 0; i < n; i++)
+				check(reinterpret_cast<const struct btf_enum *>(data)[i].name_off);
+			break;
+		case BTF_KIND_ENUM64:
+			for (uint32_t i = 0; i < n; i++)
+				check(reinterpret_cast<const struct btf_enum64 *>(data)[i].name_off);
+			break;
+		case BTF_KIND_FUNC_PROTO:
+			for (uint32_t i = 0; i < n; i++)
+				check(reinterpret_cast<const struct btf_param *>(data)[i].name_off);
+			break;
+		default:
+			break;
+		}
+	}
+	return btf;
+}
+
+const struct btf_type &Btf::type(uint32_t id) const
+{
+	if (id == 0 || id >= offsets_.size())
+		fail("BTF: no type with id " + std::to_string(id));
+	return *reinterpret_cast<const struct btf_type *>(at(offsets_[id]));
+}
+
+std::string_view Btf::string_at(uint32_t offset) const
+{
+	if (offset >= strings_size_)
+		fail("BTF: string offset " + std::to_string(offset) + " outside the string section");
+	const char *s = reinterpret_cast<const char *>(raw_.data() + strings_begin_ + offset);
+	return {s, strnlen(s, strings_size_ - offset)};
+}
+
+std::span<const struct btf_member> Btf::members(uint32_t id) const
+{
+	const struct btf_type &t = type(id);
+	if (kind(t) != BTF_KIND_STRUCT && kind(t) != BTF_KIND_UNION)
+		fail("BTF: type " + std::to_string(id) + " is not a struct or union");
+	return {reinterpret_cast<const struct btf_member *>(&t + 1), vlen(t)};
+}
+
+const struct btf_array &Btf::array(uint32_t id) const
+{
+	const struct btf_type &t = type(id);
+	if (kind(t) != BTF_KIND_ARRAY)
+		fail("BTF: type " + std::to_string(id) + " is not an array");
+	return *reinterpret_cast<const struct btf_array *>(&t + 1);
+}
+
+std::span<const struct btf_var_secinfo> Btf::datasec_vars(uint32_t id) const
+{
+	const struct btf_type &t = type(id);
+	if (kind(t) != BTF_KIND_DATASEC)
+		fail("BTF: type " + std::to_string(id) + " is not a DATASEC");
+	return {reinterpret_cast<const struct btf_var_secinfo *>(&t + 1), vlen(t)};
+}
+
+uint32_t Btf::skip_modifiers(uint32_t id) const
+{
+	// A cycle of modifiers is malformed; the bound keeps a hostile file finite.
+	for (uint32_t depth = 0; id != 0 && depth < 64; depth++) {
+		switch (kind(id)) {
+		case BTF_KIND_TYPEDEF:
+		case BTF_KIND_CONST:
+		case BTF_KIND_VOLATILE:
+		case BTF_KIND_RESTRICT:
+		case BTF_KIND_TYPE_TAG:
+			id = type(id).type;
+			break;
+		default:
+			return id;
+		}
+	}
+	if (id != 0)
+		fail("BTF: type chain too deep at id " + std::to_string(id));
+	return id;
+}
+
+uint64_t Btf::resolve_size(uint32_t id) const
+{
+	uint64_t elements = 1;
+	for (uint32_t depth = 0; depth < 64; depth++) {
+		id = skip_modifiers(id);
+		if (id == 0)
+			fail("BTF: void has no size");
+		const struct btf_type &t = type(id);
+		switch (kind(t)) {
+		case BTF_KIND_INT:
+		case BTF_KIND_STRUCT:
+		case BTF_KIND_UNION:
+		case BTF_KIND_ENUM:
+		case BTF_KIND_ENUM64:
+		case BTF_KIND_DATASEC:
+		case BTF_KIND_FLOAT:
+			return elements * t.size;
+		case BTF_KIND_PTR:
+			return elements * sizeof(uint64_t); // BPF pointers are 64-bit
+		case BTF_KIND_ARRAY: {
+			const struct btf_array &a = array(id);
+			elements *= a.nelems;
+			id = a.type;
+			break;
+		}
+		case BTF_KIND_VAR:
+			id = t.type;
+			break;
+		default:
+			fail("BTF: type " + std::to_string(id) + " has no size");
+		}
+	}
+	fail("BTF: array or var chain too deep");
+}
+
+std::optional<uint32_t> Btf::find(std::string_view name, uint32_t want) const
+{
+	for (uint32_t id = 1; id <= type_count(); id++)
+		if (kind(id) == want && this->name(id) == name)
+			return id;
+	return std::nullopt;
+}
+
+} // namespace guard

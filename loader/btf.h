@@ -1,0 +1,61 @@
+// BPF Type Format: the type graph clang writes into an object's .BTF section
+// and the kernel exposes for itself at /sys/kernel/btf/vmlinux. The loader
+// reads map shapes from it, and CO-RE matches types across the two graphs.
+//
+// Layout (include/uapi/linux/btf.h): a btf_header, then a types section of
+// variable-length records (struct btf_type followed by kind-specific data),
+// then a string section. Type id 0 is "void"; ids count from 1 in file order.
+#pragma once
+
+#include <linux/btf.h>
+
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace guard {
+
+class Btf {
+public:
+	// Copies and validates a raw BTF blob: header, section bounds, every
+	// type's kind-specific data and every name offset. Throws Error.
+	static Btf parse(std::span<const uint8_t> raw);
+
+	// Number of types, not counting void: valid ids are 1..type_count().
+	uint32_t type_count() const { return static_cast<uint32_t>(offsets_.size()) - 1; }
+	const struct btf_type &type(uint32_t id) const;
+	std::string_view name(uint32_t id) const { return string_at(type(id).name_off); }
+	std::string_view string_at(uint32_t offset) const;
+
+	static uint32_t kind(const struct btf_type &t) { return BTF_INFO_KIND(t.info); }
+	static uint32_t vlen(const struct btf_type &t) { return BTF_INFO_VLEN(t.info); }
+	uint32_t kind(uint32_t id) const { return kind(type(id)); }
+
+	// Kind-specific data that follows a btf_type.
+	std::span<const struct btf_member> members(uint32_t id) const;       // STRUCT, UNION
+	const struct btf_array &array(uint32_t id) const;                     // ARRAY
+	std::span<const struct btf_var_secinfo> datasec_vars(uint32_t id) const; // DATASEC
+
+	// Follows TYPEDEF, CONST, VOLATILE, RESTRICT and TYPE_TAG to the type beneath.
+	uint32_t skip_modifiers(uint32_t id) const;
+	// Size in bytes of a sized type (int, struct, array, pointer...).
+	uint64_t resolve_size(uint32_t id) const;
+	// First type of `kind` named `name`.
+	std::optional<uint32_t> find(std::string_view name, uint32_t kind) const;
+
+	std::span<const uint8_t> raw() const { return raw_; }
+
+private:
+	const uint8_t *at(uint32_t types_offset) const { return raw_.data() + types_begin_ + types_offset; }
+
+	std::vector<uint8_t> raw_;
+	size_t types_begin_ = 0;   // where the types section starts in raw_
+	size_t strings_begin_ = 0; // where the string section starts in raw_
+	size_t strings_size_ = 0;
+	std::vector<uint32_t> offsets_; // type id -> offset of its btf_type in the types section
+};
+
+} // namespace guard

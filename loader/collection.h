@@ -1,0 +1,51 @@
+// An ObjectSpec made real: every map created, every program's map references
+// patched with the new map fds, every program through the verifier. Owning
+// the fds is owning the kernel objects; dropping the Collection frees them.
+#pragma once
+
+#include <map>
+#include <string>
+#include <vector>
+
+#include "loader/fd.h"
+#include "loader/object_spec.h"
+
+namespace guard {
+
+struct LoadOptions {
+	// Overrides a map's max_entries by name (the ring's size, say).
+	std::map<std::string, uint32_t, std::less<>> max_entries;
+	// Programs to skip by name: not loaded, so not attachable.
+	std::vector<std::string> skip_programs;
+};
+
+struct Map {
+	MapSpec spec; // as created, overrides applied
+	Fd fd;
+};
+
+struct Program {
+	const ProgramSpec *spec; // points into the ObjectSpec given to load()
+	Fd fd;
+};
+
+class Collection {
+public:
+	// The spec must outlive the Collection. Throws Error naming the map or
+	// program and the step ("load program handle_exec: BPF_PROG_LOAD: ...").
+	static Collection load(const ObjectSpec &spec, const LoadOptions &options = {});
+
+	const Map &map(std::string_view name) const;
+	const std::vector<Map> &maps() const { return maps_; }
+	const std::vector<Program> &programs() const { return programs_; }
+
+private:
+	std::vector<Map> maps_;
+	std::vector<Program> programs_;
+};
+
+// Points an ld_imm64 at a map: src_reg = BPF_PSEUDO_MAP_FD, imm = the fd.
+// The verifier swaps the fd for the map's address when it accepts the program.
+void patch_map_reference(std::vector<struct bpf_insn> &insns, size_t insn, int map_fd);
+
+} // namespace guard

@@ -1,0 +1,12 @@
+#include "loader/error.h"
+
+#include <cstring>
+
+namespace guard {
+
+std::string errno_message(std::string_view what, int err)
+{
+	return std::string(what) + ": " + std::strerror(err);
+}
+
+} // namespace guard

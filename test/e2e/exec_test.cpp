@@ -1,0 +1,94 @@
+// The walking skeleton, end to end on the real kernel: guard loads its object,
+// attaches, reports a real exec, and on SIGTERM detaches and exits 0 leaving
+// no program of ours loaded.
+#include <doctest/doctest.h>
+
+#include <simdjson.h>
+#include <signal.h>
+#include <sys/wait.h>
+
+#include <algorithm>
+#include <fstream>
+#include <string>
+
+#include "loader/tracepoint.h"
+#include "test/support/e2e_support.h"
+
+using namespace guard;
+using namespace std::chrono_literals;
+
+TEST_CASE("guard reports /bin/true with its pid and comm, then detaches on SIGTERM")
+{
+	REQUIRE(test::running_as_root());
+	auto before = test::loaded_program_ids("handle_exec");
+
+	test::GuardProcess guard;
+	std::string attached = guard.wait_attached();
+	INFO("guard stderr: " << guard.stderr_text());
+	REQUIRE(attached.find("attached 1 program (sched/sched_process_exec) in ") != std::string::npos);
+
+	auto during = test::loaded_program_ids("handle_exec");
+	std::vector<uint32_t> ours;
+	std::set_difference(during.begin(), during.end(), before.begin(), before.end(), std::back_inserter(ours));
+	CHECK(ours.size() == 1);
+
+	pid_t child = test::run_and_wait("/bin/true");
+	std::string pid_field = "\"pid\":" + std::to_string(child) + ",";
+	auto line = guard.find_line([&](const std::string &l) { return l.find(pid_field) != std::string::npos; });
+	INFO("output: " << guard.output_text());
+	REQUIRE(line);
+
+	simdjson::dom::parser parser;
+	simdjson::dom::element doc;
+	REQUIRE(parser.parse(*line).get(doc) == simdjson::SUCCESS);
+	CHECK(std::string_view(doc["type"]) == "exec");
+	CHECK(std::string_view(doc["path"]) == "/bin/true");
+	CHECK(std::string_view(doc["comm"]) == "true");
+	CHECK(uint64_t(doc["pid"]) == uint64_t(child));
+	CHECK(uint64_t(doc["tid"]) == uint64_t(child));
+	CHECK(uint64_t(doc["uid"]) == 0);
+	CHECK(std::string_view(doc["time"]).size() == 30);
+
+	int status = guard.stop(SIGTERM);
+	CHECK(WIFEXITED(status));
+	CHECK(WEXITSTATUS(status) == 0);
+
+	auto after = test::loaded_program_ids("handle_exec");
+	for (uint32_t id : ours)
+		CHECK(std::find(after.begin(), after.end(), id) == after.end());
+}
+
+TEST_CASE("every output line is valid JSON")
+{
+	REQUIRE(test::running_as_root());
+	test::GuardProcess guard;
+	REQUIRE(!guard.wait_attached().empty());
+	for (int i = 0; i < 20; i++)
+		test::run_and_wait("/bin/true");
+	REQUIRE(guard.stop(SIGINT) == 0);
+
+	std::string text = guard.output_text();
+	simdjson::dom::parser parser;
+	size_t lines = 0;
+	size_t start = 0;
+	while (start < text.size()) {
+		size_t end = text.find('\n', start);
+		REQUIRE(end != std::string::npos); // every line is complete
+		simdjson::dom::element doc;
+		CHECK(parser.parse(text.substr(start, end - start)).get(doc) == simdjson::SUCCESS);
+		lines++;
+		start = end + 1;
+	}
+	CHECK(lines >= 20);
+}
+
+TEST_CASE("sched_process_exec's entry is laid out as kern/ assumes")
+{
+	REQUIRE(test::running_as_root());
+	std::ifstream in(tracefs_root() + "/events/sched/sched_process_exec/format");
+	std::string format((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+	// kern/guard.bpf.c: struct sched_process_exec_entry.
+	CHECK(format.find("__data_loc char[] filename;\toffset:8;\tsize:4;") != std::string::npos);
+	CHECK(format.find("pid_t pid;\toffset:12;\tsize:4;") != std::string::npos);
+	CHECK(format.find("pid_t old_pid;\toffset:16;\tsize:4;") != std::string::npos);
+}

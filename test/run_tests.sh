@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# Runs every test binary and ends with one line "N passed, N failed" that
+# counts every test case. End-to-end tests need root (they load BPF programs);
+# without root they are reported as skipped.
+set -u
+build=${BUILD:-build}
+passed=0 failed=0 skipped=0 status=0
+
+run() {
+	local name=$1 log
+	log=$(mktemp)
+	echo "== $name"
+	"$build/test/$name" 2>&1 | tee "$log"
+	local rc=${PIPESTATUS[0]}
+	# doctest: "[doctest] test cases: 12 | 11 passed | 1 failed | 0 skipped"
+	local line
+	line=$(grep '^\[doctest\] test cases:' "$log" | tail -n 1)
+	if [ -z "$line" ]; then
+		echo "$name: no doctest summary (crashed?), exit $rc"
+		failed=$((failed + 1))
+		status=1
+	else
+		passed=$((passed + $(sed -E 's/.*\| *([0-9]+) passed.*/\1/' <<<"$line")))
+		failed=$((failed + $(sed -E 's/.*\| *([0-9]+) failed.*/\1/' <<<"$line")))
+		[ "$rc" -ne 0 ] && status=1
+	fi
+	rm -f "$log"
+}
+
+run unit_tests
+if [ "$(id -u)" = 0 ]; then
+	run e2e_tests
+else
+	n=$("$build/test/e2e_tests" --count 2>/dev/null | sed -nE 's/.*unskipped test cases passing the current filters: ([0-9]+).*/\1/p')
+	skipped=${n:-0}
+	echo "e2e_tests: skipped (needs root to load BPF programs)"
+fi
+
+if [ "$skipped" -gt 0 ]; then
+	echo "$passed passed, $failed failed, $skipped skipped"
+else
+	echo "$passed passed, $failed failed"
+fi
+exit $status

@@ -1,0 +1,151 @@
+#include "test/support/e2e_support.h"
+
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstring>
+#include <fstream>
+#include <sstream>
+#include <stdexcept>
+#include <thread>
+
+#include "loader/bpf_syscall.h"
+
+namespace guard::test {
+
+bool running_as_root() { return ::geteuid() == 0; }
+
+GuardProcess::GuardProcess(std::vector<std::string> args)
+{
+	char tmpl[] = "/tmp/guard-e2e-XXXXXX";
+	if (!::mkdtemp(tmpl))
+		throw std::runtime_error("mkdtemp failed");
+	dir_ = tmpl;
+	output_path_ = dir_ + "/events.jsonl";
+
+	int err[2];
+	if (::pipe2(err, O_CLOEXEC) != 0)
+		throw std::runtime_error("pipe failed");
+	std::vector<std::string> argv_s{GUARD_BINARY, "--output", output_path_};
+	argv_s.insert(argv_s.end(), args.begin(), args.end());
+	pid_ = ::fork();
+	if (pid_ == 0) {
+		::dup2(err[1], STDERR_FILENO);
+		std::vector<char *> argv;
+		for (auto &a : argv_s)
+			argv.push_back(a.data());
+		argv.push_back(nullptr);
+		::execv(argv[0], argv.data());
+		_exit(127);
+	}
+	::close(err[1]);
+	stderr_fd_ = err[0];
+}
+
+GuardProcess::~GuardProcess()
+{
+	if (pid_ > 0) {
+		::kill(pid_, SIGKILL);
+		::waitpid(pid_, nullptr, 0);
+	}
+	if (stderr_fd_ >= 0)
+		::close(stderr_fd_);
+	std::remove(output_path_.c_str());
+	::rmdir(dir_.c_str());
+}
+
+void GuardProcess::read_stderr(std::chrono::milliseconds timeout)
+{
+	struct pollfd p {stderr_fd_, POLLIN, 0};
+	if (::poll(&p, 1, static_cast<int>(timeout.count())) <= 0)
+		return;
+	char buf[4096];
+	ssize_t n = ::read(stderr_fd_, buf, sizeof(buf));
+	if (n > 0)
+		stderr_.append(buf, static_cast<size_t>(n));
+	else
+		std::this_thread::sleep_for(timeout); // EOF: guard exited
+}
+
+std::string GuardProcess::wait_attached(std::chrono::milliseconds timeout)
+{
+	auto deadline = std::chrono::steady_clock::now() + timeout;
+	while (std::chrono::steady_clock::now() < deadline) {
+		size_t at = stderr_.find("guard: attached ");
+		if (at != std::string::npos && stderr_.find('\n', at) != std::string::npos)
+			return stderr_.substr(at, stderr_.find('\n', at) - at);
+		if (::waitpid(pid_, nullptr, WNOHANG) == pid_) {
+			pid_ = -1;
+			read_stderr(std::chrono::milliseconds(10));
+			return "";
+		}
+		read_stderr(std::chrono::milliseconds(50));
+	}
+	return "";
+}
+
+std::string GuardProcess::output_text() const
+{
+	std::ifstream in(output_path_);
+	std::stringstream ss;
+	ss << in.rdbuf();
+	return ss.str();
+}
+
+std::optional<std::string> GuardProcess::find_line(const std::function<bool(const std::string &)> &match,
+						   std::chrono::milliseconds timeout)
+{
+	auto deadline = std::chrono::steady_clock::now() + timeout;
+	do {
+		std::istringstream lines(output_text());
+		for (std::string line; std::getline(lines, line);)
+			if (match(line))
+				return line;
+		std::this_thread::sleep_for(std::chrono::milliseconds(20));
+	} while (std::chrono::steady_clock::now() < deadline);
+	return std::nullopt;
+}
+
+int GuardProcess::stop(int sig)
+{
+	int status = -1;
+	if (pid_ > 0) {
+		::kill(pid_, sig);
+		::waitpid(pid_, &status, 0);
+		pid_ = -1;
+	}
+	read_stderr(std::chrono::milliseconds(10));
+	return status;
+}
+
+pid_t run_and_wait(const std::string &path, const std::vector<std::string> &args)
+{
+	pid_t pid = ::fork();
+	if (pid == 0) {
+		std::vector<std::string> argv_s{path};
+		argv_s.insert(argv_s.end(), args.begin(), args.end());
+		std::vector<char *> argv;
+		for (auto &a : argv_s)
+			argv.push_back(a.data());
+		argv.push_back(nullptr);
+		::execv(path.c_str(), argv.data());
+		_exit(127);
+	}
+	::waitpid(pid, nullptr, 0);
+	return pid;
+}
+
+std::vector<uint32_t> loaded_program_ids(const std::string &name)
+{
+	std::vector<uint32_t> ids;
+	for (const KernelProgram &p : bpf_loaded_programs())
+		if (p.name == name)
+			ids.push_back(p.id);
+	return ids;
+}
+
+} // namespace guard::test

@@ -1,0 +1,55 @@
+// Running the real guard binary against the real kernel, for end-to-end tests:
+// start it, wait for its "attached" line, find lines in its output, stop it.
+// Everything it starts it stops, and every temp file it makes it removes.
+#pragma once
+
+#include <sys/types.h>
+
+#include <chrono>
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace guard::test {
+
+bool running_as_root();
+
+class GuardProcess {
+public:
+	// Starts GUARD_BINARY with args, output to a temp file.
+	explicit GuardProcess(std::vector<std::string> args = {});
+	~GuardProcess();
+
+	// Waits for "guard: attached ..." on stderr; returns that line, or "" when
+	// guard exited or the time ran out (stderr_text() then says why).
+	std::string wait_attached(std::chrono::milliseconds timeout = std::chrono::seconds(10));
+
+	// The first output line for which match(line) holds, waiting up to timeout.
+	std::optional<std::string> find_line(const std::function<bool(const std::string &)> &match,
+					     std::chrono::milliseconds timeout = std::chrono::seconds(3));
+
+	// Sends sig and waits; returns the wait status.
+	int stop(int sig);
+
+	pid_t pid() const { return pid_; }
+	const std::string &stderr_text() const { return stderr_; }
+	std::string output_text() const;
+
+private:
+	void read_stderr(std::chrono::milliseconds timeout);
+
+	pid_t pid_ = -1;
+	int stderr_fd_ = -1;
+	std::string stderr_;
+	std::string dir_;
+	std::string output_path_;
+};
+
+// fork + execv(path, argv) and waitpid: returns the child's pid.
+pid_t run_and_wait(const std::string &path, const std::vector<std::string> &args = {});
+
+// Ids of loaded BPF programs with this name.
+std::vector<uint32_t> loaded_program_ids(const std::string &name);
+
+} // namespace guard::test

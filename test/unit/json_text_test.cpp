@@ -1,0 +1,110 @@
+// JSON text: every byte sequence becomes valid JSON that says what the bytes were.
+#include <doctest/doctest.h>
+
+#include <simdjson.h>
+
+#include <string>
+
+#include "engine/json_text.h"
+
+using namespace guard;
+
+namespace {
+
+struct Escaped {
+	std::string text;
+	bool valid;
+};
+
+Escaped escape(std::string_view in)
+{
+	std::string out(json_string_body_max(in.size()), '\0');
+	bool valid = false;
+	char *end = write_json_string_body(out.data(), in, valid);
+	out.resize(static_cast<size_t>(end - out.data()));
+	return {out, valid};
+}
+
+// Parses "<escaped>" as a JSON string with a strict parser.
+std::string parse_back(const std::string &escaped)
+{
+	simdjson::dom::parser parser;
+	std::string doc = "\"" + escaped + "\"";
+	std::string_view value;
+	REQUIRE(parser.parse(doc).get(value) == simdjson::SUCCESS);
+	return std::string(value);
+}
+
+} // namespace
+
+TEST_CASE("plain ASCII is copied")
+{
+	CHECK(escape("/usr/bin/true").text == "/usr/bin/true");
+	CHECK(escape("/usr/bin/true").valid);
+}
+
+TEST_CASE("quotes, backslashes and control characters are escaped")
+{
+	Escaped e = escape(std::string_view("a\"b\\c\nd\te\x01\x1f\x7f", 12));
+	CHECK(e.text == "a\\\"b\\\\c\\nd\\te\\u0001\\u001f\x7f");
+	CHECK(e.valid);
+	CHECK(parse_back(e.text) == std::string("a\"b\\c\nd\te\x01\x1f\x7f", 12));
+}
+
+TEST_CASE("a NUL inside is escaped, not a terminator")
+{
+	Escaped e = escape(std::string_view("a\0b", 3));
+	CHECK(e.text == "a\\u0000b");
+}
+
+TEST_CASE("valid UTF-8 passes through")
+{
+	Escaped e = escape("/tmp/caf\xc3\xa9/\xe2\x82\xac/\xf0\x9f\x98\x80");
+	CHECK(e.valid);
+	CHECK(e.text == "/tmp/caf\xc3\xa9/\xe2\x82\xac/\xf0\x9f\x98\x80");
+}
+
+TEST_CASE("invalid UTF-8 becomes U+FFFD and is flagged")
+{
+	for (std::string_view bad : {std::string_view("\xff"), std::string_view("\xc0\xaf"), std::string_view("\xc3"),
+				     std::string_view("\xed\xa0\x80"), std::string_view("\xf4\x90\x80\x80"),
+				     std::string_view("\xe2\x82")}) {
+		Escaped e = escape(bad);
+		CHECK_FALSE(e.valid);
+		CHECK(e.text.find("\xef\xbf\xbd") != std::string::npos);
+		CHECK(parse_back(e.text).size() > 0);
+	}
+}
+
+TEST_CASE("any byte sequence gives JSON a strict parser accepts")
+{
+	uint32_t seed = 99;
+	for (int round = 0; round < 5000; round++) {
+		std::string in(seed % 64, '\0');
+		for (auto &c : in) {
+			seed = seed * 1103515245 + 12345;
+			c = static_cast<char>(seed >> 16);
+		}
+		seed = seed * 1103515245 + 12345;
+		parse_back(escape(in).text);
+	}
+}
+
+TEST_CASE("hex")
+{
+	std::string out(8, '\0');
+	char *end = write_hex(out.data(), std::string_view("\x00\xff\x10\xab", 4));
+	CHECK(std::string(out.data(), end) == "00ff10ab");
+}
+
+TEST_CASE("RFC 3339 times")
+{
+	auto fmt = [](int64_t ns) {
+		char buf[rfc3339_max];
+		return std::string(buf, write_rfc3339(buf, ns));
+	};
+	CHECK(fmt(0) == "1970-01-01T00:00:00.000000000Z");
+	CHECK(fmt(951782400123456789) == "2000-02-29T00:00:00.123456789Z");
+	CHECK(fmt(1795359845000000001) == "2026-11-22T15:04:05.000000001Z");
+	CHECK(fmt(-1) == "1969-12-31T23:59:59.999999999Z");
+}

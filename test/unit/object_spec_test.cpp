@@ -1,0 +1,109 @@
+// The loader's first step, on the object the build compiles: what it finds
+// must be exactly what kern/guard.bpf.c declares. No kernel involved.
+#include <doctest/doctest.h>
+
+#include <linux/bpf.h>
+
+#include <algorithm>
+#include <cstring>
+
+#include "abi/guard_abi.h"
+
+#include "loader/error.h"
+#include "loader/object_spec.h"
+#include "test/support/files.h"
+
+using namespace guard;
+
+TEST_CASE("guard.bpf.o: programs, maps and map references")
+{
+	ObjectSpec spec = read_object_spec(test::read_file_bytes(GUARD_BPF_OBJECT));
+	CHECK(spec.license == "GPL");
+
+	REQUIRE(spec.maps.size() == 2);
+	const MapSpec *events = spec.find_map("events");
+	REQUIRE(events);
+	CHECK(events->type == BPF_MAP_TYPE_RINGBUF);
+	CHECK(events->max_entries == (1u << 22));
+	CHECK(events->key_size == 0);
+	CHECK(events->value_size == 0);
+	const MapSpec *scratch = spec.find_map("scratch");
+	REQUIRE(scratch);
+	CHECK(scratch->type == BPF_MAP_TYPE_PERCPU_ARRAY);
+	CHECK(scratch->key_size == 4);
+	CHECK(scratch->value_size == GUARD_RECORD_MAX);
+	CHECK(scratch->max_entries == 1);
+
+	REQUIRE(spec.programs.size() == 1);
+	const ProgramSpec &exec = spec.programs[0];
+	CHECK(exec.name == "handle_exec");
+	CHECK(exec.section == "tracepoint/sched/sched_process_exec");
+	CHECK(exec.type == BPF_PROG_TYPE_TRACEPOINT);
+	CHECK(exec.attach_group == "sched");
+	CHECK(exec.attach_event == "sched_process_exec");
+	CHECK(exec.insns.size() > 10);
+	CHECK(exec.insns.back().code == (BPF_JMP | BPF_EXIT));
+
+	// One reference to each map, each on the first slot of an ld_imm64.
+	REQUIRE(exec.map_refs.size() == 2);
+	std::vector<std::string> referenced;
+	for (const MapReference &ref : exec.map_refs) {
+		CHECK(exec.insns.at(ref.insn).code == (BPF_LD | BPF_IMM | BPF_DW));
+		CHECK(exec.insns.at(ref.insn).src_reg == 0); // not patched yet: that is load time
+		referenced.push_back(spec.maps.at(ref.map).name);
+	}
+	std::sort(referenced.begin(), referenced.end());
+	CHECK(referenced == std::vector<std::string>{"events", "scratch"});
+}
+
+TEST_CASE("the same object gives the same spec")
+{
+	auto bytes = test::read_file_bytes(GUARD_BPF_OBJECT);
+	ObjectSpec a = read_object_spec(bytes);
+	ObjectSpec b = read_object_spec(bytes);
+	REQUIRE(a.programs.size() == b.programs.size());
+	for (size_t i = 0; i < a.programs.size(); i++) {
+		CHECK(a.programs[i].name == b.programs[i].name);
+		REQUIRE(a.programs[i].insns.size() == b.programs[i].insns.size());
+		CHECK(std::memcmp(a.programs[i].insns.data(), b.programs[i].insns.data(),
+				  a.programs[i].insns.size() * sizeof(struct bpf_insn)) == 0);
+	}
+}
+
+TEST_CASE("a truncated object is an error, never a crash")
+{
+	auto bytes = test::read_file_bytes(GUARD_BPF_OBJECT);
+	REQUIRE(bytes.size() > 64);
+	// Every cut across the ELF header and a spread of cuts through the rest.
+	for (size_t len = 0; len < bytes.size(); len += (len < 128 ? 1 : 97)) {
+		std::vector<uint8_t> cut(bytes.begin(), bytes.begin() + static_cast<long>(len));
+		CHECK_THROWS_AS(read_object_spec(cut), Error);
+	}
+}
+
+TEST_CASE("an object with bytes flipped is read or refused, never a crash")
+{
+	auto bytes = test::read_file_bytes(GUARD_BPF_OBJECT);
+	uint32_t seed = 12345;
+	int refused = 0;
+	for (int round = 0; round < 300; round++) {
+		auto copy = bytes;
+		for (int k = 0; k < 8; k++) {
+			seed = seed * 1103515245 + 12345;
+			copy[seed % copy.size()] ^= static_cast<uint8_t>(seed >> 16);
+		}
+		try {
+			read_object_spec(copy);
+		} catch (const Error &) {
+			refused++;
+		}
+	}
+	MESSAGE("refused " << refused << " of 300 corrupted copies");
+	CHECK(refused > 0);
+}
+
+TEST_CASE("not an ELF file")
+{
+	std::vector<uint8_t> text{'h', 'e', 'l', 'l', 'o'};
+	CHECK_THROWS_WITH_AS(read_object_spec(text), doctest::Contains("not an ELF file"), Error);
+}
