@@ -1,28 +1,46 @@
 /* guard's record layout: the one contract between kern/ and userspace.
  *
- * Every record in the ring starts with a guard_header. Strings travel inside the
- * record, after its fixed fields, and are found through a guard_string
- * (offset from the record's first byte, length without the NUL). The decoder
- * checks every offset and length against the record's size before use.
+ * Every record in the ring starts with a guard_header that carries the
+ * context of the task that caused it. Strings travel inside the record,
+ * after its fixed fields, and are found through a guard_string (offset from
+ * the record's first byte, length without the NUL). The decoder checks every
+ * offset and length against the record's size before use.
  *
  * Plain C, included by the BPF programs (clang -target bpf) and by C++.
+ * Changing a layout means bumping GUARD_ABI_VERSION.
  */
 #ifndef GUARD_ABI_H
 #define GUARD_ABI_H
 
 #include <linux/types.h>
 
-#define GUARD_ABI_VERSION 1
+#define GUARD_ABI_VERSION 2
 
 #define GUARD_COMM_LEN 16
 /* Bytes of a path the kernel side copies, NUL included (the kernel's PATH_MAX). */
 #define GUARD_PATH_MAX 4096
+/* Bytes of argv the kernel side copies (NUL-separated arguments). */
+#define GUARD_ARGV_MAX 4096
 /* No record is larger than this; a power of two so the BPF side can mask sizes. */
-#define GUARD_RECORD_MAX 8192
+#define GUARD_RECORD_MAX 16384
 
 enum guard_record_kind {
-	GUARD_RECORD_EXEC = 1, /* a successful exec (sched_process_exec) */
-	GUARD_RECORD_KIND_MAX, /* one past the last kind */
+	GUARD_RECORD_EXEC = 1,        /* guard_exec: a successful exec (sched_process_exec) */
+	GUARD_RECORD_EXEC_FAILED,     /* guard_exec: execve/execveat that returned an error */
+	GUARD_RECORD_FORK,            /* guard_fork: a new process (not a thread) */
+	GUARD_RECORD_EXIT,            /* guard_exit: a process ended (its last thread) */
+	GUARD_RECORD_FILE_OPEN,       /* guard_file: open, openat, openat2 */
+	GUARD_RECORD_FILE_RENAME,     /* guard_file: rename, renameat, renameat2 (path -> path2) */
+	GUARD_RECORD_FILE_UNLINK,     /* guard_file: unlink, unlinkat */
+	GUARD_RECORD_FILE_CHMOD,      /* guard_file: chmod, fchmodat */
+	GUARD_RECORD_FILE_CHOWN,      /* guard_file: chown, fchownat */
+	GUARD_RECORD_FILE_LINK,       /* guard_file: link, linkat (path2 is the new name) */
+	GUARD_RECORD_FILE_SYMLINK,    /* guard_file: symlink, symlinkat (path is the target, path2 the link) */
+	GUARD_RECORD_NET_CONNECT,     /* guard_net */
+	GUARD_RECORD_NET_BIND,        /* guard_net */
+	GUARD_RECORD_NET_LISTEN,      /* guard_net */
+	GUARD_RECORD_NET_ACCEPT,      /* guard_net */
+	GUARD_RECORD_KIND_MAX,        /* one past the last kind */
 };
 
 struct guard_string {
@@ -30,24 +48,88 @@ struct guard_string {
 	__u16 length; /* bytes, without the NUL */
 };
 
+/* The context of the task that caused the record. */
 struct guard_header {
-	__u16 kind;    /* enum guard_record_kind */
-	__u16 size;    /* bytes of the whole record, header included */
-	__u16 version; /* GUARD_ABI_VERSION of the program that wrote it */
-	__u16 flags;   /* per-kind flags */
-	__u64 boot_ns; /* bpf_ktime_get_boot_ns(): CLOCK_BOOTTIME */
-	__u32 pid;     /* thread group id, what userspace calls the pid */
-	__u32 tid;     /* thread id */
-	__u32 uid;
-	__u32 gid;
+	__u16 kind;      /* enum guard_record_kind */
+	__u16 size;      /* bytes of the whole record, header included */
+	__u16 version;   /* GUARD_ABI_VERSION of the program that wrote it */
+	__u16 flags;     /* per-kind flags (GUARD_EXEC_*, GUARD_FILE_*, ...) */
+	__u64 boot_ns;   /* bpf_ktime_get_boot_ns(): CLOCK_BOOTTIME */
+	__u64 cgroup_id;
+	__u32 pid;       /* thread group id, what userspace calls the pid */
+	__u32 tid;       /* thread id */
+	__u32 ppid;      /* real_parent->tgid */
+	__u32 uid;       /* real uid */
+	__u32 gid;       /* real gid */
+	__u32 euid;      /* effective uid */
+	__u32 mnt_ns;    /* mount namespace inode number */
+	__u32 pid_ns;    /* pid namespace inode number */
 	char comm[GUARD_COMM_LEN];
 };
+
+/* guard_exec.header.flags */
+#define GUARD_EXEC_ARGV_TRUNCATED (1 << 0) /* argv was longer than GUARD_ARGV_MAX */
+#define GUARD_EXEC_PATH_TRUNCATED (1 << 1)
+#define GUARD_EXEC_FILELESS       (1 << 2) /* execveat(AT_EMPTY_PATH) or a memfd-backed file */
+#define GUARD_EXEC_MEMFD          (1 << 3) /* the executable is a memfd */
+#define GUARD_EXEC_EXECVEAT       (1 << 4) /* came through execveat */
 
 struct guard_exec {
 	struct guard_header header;
 	struct guard_string filename; /* the path exec was given (bprm->filename) */
+	struct guard_string argv;     /* NUL-separated arguments, argv[0] first */
+	__u32 argc;                   /* arguments in argv (whole ones, if truncated) */
+	__s32 result;                 /* 0, or -errno for GUARD_RECORD_EXEC_FAILED */
+	char data[];                  /* the strings */
+};
+
+/* A fork's header is the parent's (the task that forked). */
+struct guard_fork {
+	struct guard_header header;
+	__u32 child_pid;
+	__u32 child_tid;
+	__u64 clone_flags;
+};
+
+struct guard_exit {
+	struct guard_header header;
+	__s32 exit_code; /* the status's exit code, when it exited */
+	__u32 signal;    /* the signal that ended it, or 0 */
+};
+
+/* guard_file.header.flags */
+#define GUARD_FILE_MODIFY            (1 << 0) /* open for write, create or truncate */
+#define GUARD_FILE_PATH_TRUNCATED    (1 << 1) /* path resolution hit its bound */
+#define GUARD_FILE_PATH_UNRESOLVED   (1 << 2) /* relative path that could not be made absolute */
+#define GUARD_FILE_PATH2_TRUNCATED   (1 << 3)
+#define GUARD_FILE_PATH2_UNRESOLVED  (1 << 4)
+
+struct guard_file {
+	struct guard_header header;
+	struct guard_string path;  /* absolute path */
+	struct guard_string path2; /* rename/link: the new path; symlink: the link; else empty */
+	__s32 result;     /* the syscall's return: fd or 0 on success, -errno on failure */
+	__u32 open_flags; /* open: O_* flags */
+	__u32 mode;       /* open with O_CREAT, chmod: the mode */
+	__u32 owner_uid;  /* chown: new owner (-1: unchanged) */
+	__u32 owner_gid;  /* chown: new group (-1: unchanged) */
 	__u32 reserved;
-	char data[]; /* the strings */
+	char data[];
+};
+
+/* guard_net.header.flags */
+#define GUARD_NET_UNIX_PATH_TRUNCATED (1 << 0)
+
+struct guard_net {
+	struct guard_header header;
+	__u16 family;   /* AF_INET, AF_INET6, AF_UNIX */
+	__u16 port;     /* host byte order */
+	__s32 result;   /* the syscall's return (accept: the new fd), or -errno */
+	__u8 addr[16];  /* AF_INET: first 4 bytes; AF_INET6: all 16. connect/accept: the peer;
+			   bind/listen: the local address. IPv4-mapped IPv6 is reported as AF_INET. */
+	struct guard_string unix_path; /* AF_UNIX: the socket path (abstract names start with '@') */
+	__u32 backlog;  /* listen */
+	char data[];
 };
 
 /* Sizes and offsets are part of the contract: both compilers must agree. */
@@ -58,13 +140,19 @@ struct guard_exec {
 #endif
 
 GUARD_ABI_ASSERT(sizeof(struct guard_string) == 4, "guard_string is 4 bytes");
-GUARD_ABI_ASSERT(sizeof(struct guard_header) == 48, "guard_header is 48 bytes");
+GUARD_ABI_ASSERT(sizeof(struct guard_header) == 72, "guard_header is 72 bytes");
 GUARD_ABI_ASSERT(__builtin_offsetof(struct guard_header, boot_ns) == 8, "boot_ns at 8");
-GUARD_ABI_ASSERT(__builtin_offsetof(struct guard_header, pid) == 16, "pid at 16");
-GUARD_ABI_ASSERT(__builtin_offsetof(struct guard_header, comm) == 32, "comm at 32");
-GUARD_ABI_ASSERT(sizeof(struct guard_exec) == 56, "guard_exec fixed part is 56 bytes");
-GUARD_ABI_ASSERT(__builtin_offsetof(struct guard_exec, data) == 56, "exec strings at 56");
-GUARD_ABI_ASSERT(sizeof(struct guard_exec) + GUARD_PATH_MAX <= GUARD_RECORD_MAX,
+GUARD_ABI_ASSERT(__builtin_offsetof(struct guard_header, pid) == 24, "pid at 24");
+GUARD_ABI_ASSERT(__builtin_offsetof(struct guard_header, comm) == 56, "comm at 56");
+GUARD_ABI_ASSERT(sizeof(struct guard_exec) == 88, "guard_exec fixed part");
+GUARD_ABI_ASSERT(__builtin_offsetof(struct guard_exec, data) == 88, "exec strings at 88");
+GUARD_ABI_ASSERT(sizeof(struct guard_fork) == 88, "guard_fork");
+GUARD_ABI_ASSERT(sizeof(struct guard_exit) == 80, "guard_exit");
+GUARD_ABI_ASSERT(sizeof(struct guard_file) == 104, "guard_file fixed part");
+GUARD_ABI_ASSERT(sizeof(struct guard_net) == 104, "guard_net fixed part");
+GUARD_ABI_ASSERT(sizeof(struct guard_exec) + GUARD_PATH_MAX + GUARD_ARGV_MAX <= GUARD_RECORD_MAX,
 		 "an exec record fits GUARD_RECORD_MAX");
+GUARD_ABI_ASSERT(sizeof(struct guard_file) + 2 * GUARD_PATH_MAX <= GUARD_RECORD_MAX,
+		 "a file record fits GUARD_RECORD_MAX");
 
 #endif

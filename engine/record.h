@@ -1,5 +1,5 @@
 // Decoding a raw record from the ring into a view over its bytes. Nothing is
-// copied but the fixed header; strings are views into the record. Every size
+// copied but the fixed fields; strings are views into the record. Every size
 // and every string's bounds are checked before use: the decoder never reads
 // outside the bytes it was given, whatever they hold.
 #pragma once
@@ -24,12 +24,48 @@ enum class DecodeError : uint8_t {
 
 const char *decode_error_name(DecodeError e);
 
+// One decoded record. Which fields mean something depends on header.kind
+// (see abi/guard_abi.h); the others are zero or empty.
 struct Record {
-	struct guard_header header;
-	// GUARD_RECORD_EXEC
+	struct guard_header header {};
+
+	// EXEC, EXEC_FAILED
 	std::string_view filename;
+	std::string_view argv; // NUL-separated
+	uint32_t argc = 0;
+
+	// EXEC_FAILED, FILE_*, NET_*: the syscall's return (-errno on failure)
+	int32_t result = 0;
+
+	// FORK
+	uint32_t child_pid = 0;
+	uint32_t child_tid = 0;
+	uint64_t clone_flags = 0;
+
+	// EXIT
+	int32_t exit_code = 0;
+	uint32_t signal = 0;
+
+	// FILE_*
+	std::string_view path;
+	std::string_view path2;
+	uint32_t open_flags = 0;
+	uint32_t mode = 0;
+	uint32_t owner_uid = 0;
+	uint32_t owner_gid = 0;
+
+	// NET_*
+	uint16_t family = 0;
+	uint16_t port = 0;
+	uint8_t addr[16] = {};
+	std::string_view unix_path;
+	uint32_t backlog = 0;
 };
 
 DecodeError decode_record(std::span<const uint8_t> bytes, Record &out);
+
+// The record kind's name as it appears in output ("exec", "file_open", ...),
+// or nullptr for a kind this build does not know.
+const char *record_kind_name(uint16_t kind);
 
 } // namespace guard

@@ -38,10 +38,15 @@ static __always_inline void fill_header(struct guard_header *h, __u16 kind)
 	h->version = GUARD_ABI_VERSION;
 	h->flags = 0;
 	h->boot_ns = bpf_ktime_get_boot_ns();
+	h->cgroup_id = 0; /* TODO(telemetry): cgroup, ppid, euid and namespaces through CO-RE */
 	h->pid = pid_tgid >> 32;
 	h->tid = (__u32)pid_tgid;
+	h->ppid = 0;
 	h->uid = (__u32)uid_gid;
 	h->gid = uid_gid >> 32;
+	h->euid = 0;
+	h->mnt_ns = 0;
+	h->pid_ns = 0;
 	bpf_get_current_comm(h->comm, sizeof(h->comm));
 }
 
@@ -66,7 +71,10 @@ int handle_exec(struct sched_process_exec_entry *ctx)
 
 	rec->filename.offset = sizeof(struct guard_exec);
 	rec->filename.length = copied - 1;
-	rec->reserved = 0;
+	rec->argv.offset = sizeof(struct guard_exec) + copied;
+	rec->argv.length = 0;
+	rec->argc = 0;
+	rec->result = 0;
 
 	__u32 size = sizeof(struct guard_exec) + copied;
 	rec->header.size = size;

@@ -7,7 +7,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <stdexcept>
@@ -139,12 +141,26 @@ pid_t run_and_wait(const std::string &path, const std::vector<std::string> &args
 	return pid;
 }
 
-std::vector<uint32_t> loaded_program_ids(const std::string &name)
+std::vector<uint32_t> programs_held_by(pid_t pid)
+{
+	std::vector<uint32_t> ids;
+	std::string dir = "/proc/" + std::to_string(pid) + "/fdinfo";
+	for (const auto &entry : std::filesystem::directory_iterator(dir)) {
+		std::ifstream in(entry.path());
+		for (std::string line; std::getline(in, line);)
+			if (line.rfind("prog_id:", 0) == 0)
+				ids.push_back(static_cast<uint32_t>(std::stoul(line.substr(8))));
+	}
+	std::sort(ids.begin(), ids.end());
+	ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
+	return ids;
+}
+
+std::vector<uint32_t> loaded_program_ids()
 {
 	std::vector<uint32_t> ids;
 	for (const KernelProgram &p : bpf_loaded_programs())
-		if (p.name == name)
-			ids.push_back(p.id);
+		ids.push_back(p.id);
 	return ids;
 }
 

@@ -49,7 +49,11 @@ private:
 // fork + execv(path, argv) and waitpid: returns the child's pid.
 pid_t run_and_wait(const std::string &path, const std::vector<std::string> &args = {});
 
-// Ids of loaded BPF programs with this name.
-std::vector<uint32_t> loaded_program_ids(const std::string &name);
+// Ids of the BPF programs a process holds open, from /proc/<pid>/fdinfo
+// ("prog_id:" lines): exact even when other guards run at the same time.
+std::vector<uint32_t> programs_held_by(pid_t pid);
+
+// Ids of every BPF program loaded on the machine.
+std::vector<uint32_t> loaded_program_ids();
 
 } // namespace guard::test

@@ -31,6 +31,7 @@ inline std::vector<uint8_t> make_exec(__u32 pid, std::string_view comm, std::str
 	e.header = make_header(GUARD_RECORD_EXEC, pid, comm);
 	e.filename.offset = sizeof(struct guard_exec);
 	e.filename.length = static_cast<__u16>(filename.size());
+	e.argv.offset = static_cast<__u16>(sizeof(struct guard_exec) + filename.size() + 1);
 	size_t size = sizeof(e) + filename.size() + 1;
 	e.header.size = static_cast<__u16>(size);
 	std::vector<uint8_t> bytes(size, 0);
