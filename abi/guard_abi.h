@@ -35,7 +35,7 @@ enum guard_record_kind {
 	GUARD_RECORD_FILE_CHMOD,      /* guard_file: chmod, fchmodat */
 	GUARD_RECORD_FILE_CHOWN,      /* guard_file: chown, fchownat */
 	GUARD_RECORD_FILE_LINK,       /* guard_file: link, linkat (path2 is the new name) */
-	GUARD_RECORD_FILE_SYMLINK,    /* guard_file: symlink, symlinkat (path is the target, path2 the link) */
+	GUARD_RECORD_FILE_SYMLINK,    /* guard_file: symlink, symlinkat (path is the new link, path2 the target as given) */
 	GUARD_RECORD_NET_CONNECT,     /* guard_net */
 	GUARD_RECORD_NET_BIND,        /* guard_net */
 	GUARD_RECORD_NET_LISTEN,      /* guard_net */
@@ -107,7 +107,7 @@ struct guard_exit {
 struct guard_file {
 	struct guard_header header;
 	struct guard_string path;  /* absolute path */
-	struct guard_string path2; /* rename/link: the new path; symlink: the link; else empty */
+	struct guard_string path2; /* rename/link: the new path; symlink: the target as given; else empty */
 	__s32 result;     /* the syscall's return: fd or 0 on success, -errno on failure */
 	__u32 open_flags; /* open: O_* flags */
 	__u32 mode;       /* open with O_CREAT, chmod: the mode */

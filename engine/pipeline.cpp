@@ -2,6 +2,7 @@
 
 #include <time.h>
 
+#include "engine/event_json.h"
 #include "engine/json_line.h"
 
 namespace guard {
@@ -17,44 +18,10 @@ void Pipeline::on_record(std::span<const uint8_t> bytes)
 	}
 	stats_.events_by_kind[rec.header.kind]++;
 
-	char *out = out_.reserve(line_max_bytes);
-	switch (rec.header.kind) {
-	case GUARD_RECORD_EXEC:
-		out_.commit(format_exec(out, rec));
-		break;
-	default:
-		break;
-	}
-}
-
-namespace {
-
-std::string_view comm_of(const struct guard_header &h)
-{
-	return {h.comm, strnlen(h.comm, sizeof(h.comm))};
-}
-
-// The fields every event starts with, in schema order (docs/schema.md).
-void write_context(JsonLine &line, std::string_view type, const struct guard_header &h, int64_t boot_to_unix_ns)
-{
-	line.field_literal("type", type);
-	line.field_time("time", static_cast<int64_t>(h.boot_ns) + boot_to_unix_ns);
-	line.field_uint("boot_ns", h.boot_ns);
-	line.field_uint("pid", h.pid);
-	line.field_uint("tid", h.tid);
-	line.field_uint("uid", h.uid);
-	line.field_uint("gid", h.gid);
-	line.field_string("comm", comm_of(h));
-}
-
-} // namespace
-
-char *Pipeline::format_exec(char *out, const Record &rec) const
-{
-	JsonLine line(out);
-	write_context(line, "exec", rec.header, boot_to_unix_ns_);
-	line.field_string("path", rec.filename);
-	return line.finish();
+	JsonLine line(out_.reserve(line_max_bytes));
+	write_event_context(line, rec, boot_to_unix_ns_);
+	write_event_fields(line, rec);
+	out_.commit(line.finish());
 }
 
 int64_t boot_to_unix_offset_ns()

@@ -27,8 +27,6 @@ public:
 	const PipelineStats &stats() const { return stats_; }
 
 private:
-	char *format_exec(char *out, const Record &rec) const;
-
 	BatchWriter &out_;
 	int64_t boot_to_unix_ns_;
 	PipelineStats stats_;

@@ -1,0 +1,19 @@
+// The JSON of a source event: the task context every record carries, then
+// the fields of its kind. Field names and types are the schema
+// (docs/schema.md); rules name the same fields.
+#pragma once
+
+#include <cstdint>
+
+#include "engine/json_line.h"
+#include "engine/record.h"
+
+namespace guard {
+
+// "type", "time", "boot_ns" and the task context from the header.
+void write_event_context(JsonLine &line, const Record &rec, int64_t boot_to_unix_ns);
+
+// The kind's own fields ("path", "argv", "addr", ...).
+void write_event_fields(JsonLine &line, const Record &rec);
+
+} // namespace guard
