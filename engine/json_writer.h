@@ -58,6 +58,9 @@ public:
 		out_ = write_rfc3339(out_, unix_ns);
 		*out_++ = '"';
 	}
+	// A value already in JSON form (after key()): null, a number.
+	void field_literal_value(std::string_view json) { append(json); }
+
 	// Bytes from outside: escaped, plus "<key>_hex" when not UTF-8.
 	void field_string(std::string_view k, std::string_view bytes)
 	{

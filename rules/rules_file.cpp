@@ -32,11 +32,11 @@ std::string read_whole_file(const std::string &path)
 {
 	int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
-		fail(errno_message(path, errno));
+		throw RulesFileError(errno_message(path, errno));
 	struct stat st {};
 	if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
 		::close(fd);
-		fail(path + ": not a regular file");
+		throw RulesFileError(path + ": not a regular file");
 	}
 	std::string text;
 	char buf[65536];
@@ -47,14 +47,14 @@ std::string read_whole_file(const std::string &path)
 		if (n < 0) {
 			int e = errno;
 			::close(fd);
-			fail(errno_message(path, e));
+			throw RulesFileError(errno_message(path, e));
 		}
 		if (n == 0)
 			break;
 		text.append(buf, static_cast<size_t>(n));
 		if (text.size() > kMaxRulesFile) {
 			::close(fd);
-			fail(path + ": larger than 16 MiB: not a rules file");
+			throw RulesFileError(path + ": larger than 16 MiB: not a rules file");
 		}
 	}
 	::close(fd);
@@ -73,7 +73,7 @@ LoadedRules compile_rules_text(std::string_view text, std::string_view name)
 	JsonValue root;
 	ParseProblem problem;
 	if (!parse_json_tree(text, root, problem))
-		fail(located(name, text, problem.offset, problem.message));
+		throw RulesFileError(located(name, text, problem.offset, problem.message));
 	try {
 		if (root.type != JsonValue::Type::object)
 			reject(root.offset, "expected a JSON object at the top level");
@@ -91,7 +91,7 @@ LoadedRules compile_rules_text(std::string_view text, std::string_view name)
 		loaded.source = std::string(name);
 		return loaded;
 	} catch (const RuleError &e) {
-		fail(located(name, text, e.offset, e.message));
+		throw RulesFileError(located(name, text, e.offset, e.message));
 	}
 }
 

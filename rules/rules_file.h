@@ -14,8 +14,16 @@
 #include <string_view>
 
 #include "engine/rule_set.h"
+#include "loader/error.h"
 
 namespace guard::rules {
+
+// A rules file that does not parse or validate (exit code 2 at the command
+// line); what() is "FILE:LINE:COL: what was expected".
+class RulesFileError : public Error {
+public:
+	using Error::Error;
+};
 
 // The file's "output" section, when it has one.
 struct OutputConfig {
@@ -29,7 +37,7 @@ struct LoadedRules {
 	std::string source; // file name, or "<default rules>"
 };
 
-// Throws guard::Error("name:line:col: ...").
+// Throws RulesFileError("name:line:col: ...") (or guard::Error when the file cannot be read).
 LoadedRules compile_rules_text(std::string_view text, std::string_view name);
 LoadedRules load_rules_file(const std::string &path);
 LoadedRules load_default_rules();
