@@ -17,14 +17,14 @@ ifeq ($(SAN),1)
 endif
 GUARD_CXXFLAGS := -std=c++20 -Wall -Wextra -Werror -I. -MMD -MP $(CXXFLAGS)
 BPF_CFLAGS := -target bpf -mcpu=v3 -O2 -g -Wall -Werror -I/usr/include/$(ARCH)-linux-gnu -MMD -MP
-LDLIBS := -lelf -lz
+LDLIBS := -lelf -lz -lsimdjson
 
 # Debian packages the build and the tests need.
 DEB_PACKAGES := make g++ clang llvm libelf-dev zlib1g-dev linux-libc-dev \
                 libsimdjson-dev libcli11-dev doctest-dev
 
 LIB_SRCS := $(wildcard loader/*.cpp engine/*.cpp rules/*.cpp)
-LIB_OBJS := $(LIB_SRCS:%.cpp=$(BUILD)/%.o)
+LIB_OBJS := $(LIB_SRCS:%.cpp=$(BUILD)/%.o) $(BUILD)/rules/embedded_rules.o
 CLI_OBJS := $(patsubst %.cpp,$(BUILD)/%.o,$(wildcard cli/*.cpp)) $(BUILD)/cli/embedded_object.o
 BPF_OBJ := $(BUILD)/kern/guard.bpf.o
 # BPF objects the loader's tests read and load: written in the libbpf style
@@ -60,16 +60,20 @@ $(BUILD)/cli/embedded_object.o: cli/embedded_object.S $(BPF_OBJ)
 	@mkdir -p $(@D)
 	$(CXX) -c -DGUARD_BPF_OBJECT_PATH='"$(BPF_OBJ)"' $< -o $@
 
+$(BUILD)/rules/embedded_rules.o: rules/embedded_rules.S rules/default_rules.json
+	@mkdir -p $(@D)
+	$(CXX) -c -DGUARD_DEFAULT_RULES_PATH='"rules/default_rules.json"' $< -o $@
+
 # Tests find the artifacts they check through these absolute paths.
 $(BUILD)/test/%.o: GUARD_CXXFLAGS += -DGUARD_SOURCE_DIR='"$(CURDIR)"' \
 	-DGUARD_BPF_OBJECT='"$(CURDIR)/$(BPF_OBJ)"' -DGUARD_BINARY='"$(CURDIR)/$(GUARD)"' \
 	-DGUARD_FIXTURE_DIR='"$(CURDIR)/$(BUILD)/test/fixtures"'
 
 $(BUILD)/test/unit_tests: $(UNIT_OBJS) $(BUILD)/libguard.a
-	$(CXX) $(LDFLAGS) -o $@ $^ $(LDLIBS) -lsimdjson
+	$(CXX) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
 $(BUILD)/test/e2e_tests: $(E2E_OBJS) $(BUILD)/libguard.a
-	$(CXX) $(LDFLAGS) -o $@ $^ $(LDLIBS) -lsimdjson
+	$(CXX) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
 # As root, install what is missing; otherwise say what to install.
 deps:

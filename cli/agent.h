@@ -6,14 +6,19 @@
 #include <chrono>
 #include <string>
 
+#include "cli/engine_options.h"
+
 namespace guard {
 
 struct AgentOptions {
-	std::string output_path; // empty: stdout
+	std::string output_path; // empty: the rules file's "output", else stdout
+	EngineConfig engine;
+	std::string record_path; // guard record FILE: raw records there instead of the engine
 	std::chrono::steady_clock::time_point started;
 };
 
-// Returns the process exit status. Set-up errors are printed with context.
+// Returns the process exit status (2 for a bad rules file). Set-up errors
+// are printed with context.
 int run_agent(const AgentOptions &options);
 
 } // namespace guard

@@ -5,6 +5,7 @@
 #include <chrono>
 
 #include "cli/agent.h"
+#include "cli/commands.h"
 
 #ifndef GUARD_VERSION
 #define GUARD_VERSION "0.1.0"
@@ -20,6 +21,12 @@ int main(int argc, char **argv)
 	app.set_version_flag("--version", "guard " GUARD_VERSION);
 	app.add_option("-o,--output", options.output_path, "Write events to FILE (mode 0600, appended) instead of stdout")
 		->option_text("FILE");
+	guard::add_engine_options(app, options.engine);
+	guard::Subcommand rules = guard::add_rules_command(app);
+	guard::Subcommand replay = guard::add_replay_command(app);
+	auto *record = app.add_subcommand("record", "Save raw records to FILE (with a header) for guard replay, instead of "
+						    "running the engine");
+	record->add_option("FILE", options.record_path, "The recording to write (mode 0600)")->required();
 	try {
 		app.parse(argc, argv);
 	} catch (const CLI::ParseError &e) {
@@ -27,5 +34,8 @@ int main(int argc, char **argv)
 		return app.exit(e) == 0 ? 0 : 2;
 	}
 
+	for (const guard::Subcommand &c : {rules, replay})
+		if (c.app->parsed())
+			return c.run();
 	return guard::run_agent(options);
 }
