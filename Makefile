@@ -28,6 +28,9 @@ BPF_OBJ := $(BUILD)/kern/guard.bpf.o
 UNIT_OBJS := $(patsubst %.cpp,$(BUILD)/%.o,$(wildcard test/unit/*.cpp)) $(BUILD)/test/doctest_main.o
 E2E_OBJS := $(patsubst %.cpp,$(BUILD)/%.o,$(wildcard test/e2e/*.cpp)) $(BUILD)/test/doctest_main.o \
             $(BUILD)/test/support/e2e_support.o
+# Small C programs the end-to-end tests run to cause each syscall guard reports.
+HELPERS := $(patsubst test/helpers/%.c,$(BUILD)/test/helpers/%,$(wildcard test/helpers/*.c))
+HELPER_CFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Werror -pthread
 
 .PHONY: all deps run test unit-test clean
 all: guard
@@ -51,9 +54,14 @@ $(BUILD)/cli/embedded_object.o: cli/embedded_object.S $(BPF_OBJ)
 	@mkdir -p $(@D)
 	$(CXX) -c -DGUARD_BPF_OBJECT_PATH='"$(BPF_OBJ)"' $< -o $@
 
+$(BUILD)/test/helpers/%: test/helpers/%.c
+	@mkdir -p $(@D)
+	$(CC) $(HELPER_CFLAGS) $< -o $@
+
 # Tests find the artifacts they check through these absolute paths.
 $(BUILD)/test/%.o: GUARD_CXXFLAGS += -DGUARD_SOURCE_DIR='"$(CURDIR)"' \
-	-DGUARD_BPF_OBJECT='"$(CURDIR)/$(BPF_OBJ)"' -DGUARD_BINARY='"$(CURDIR)/guard"'
+	-DGUARD_BPF_OBJECT='"$(CURDIR)/$(BPF_OBJ)"' -DGUARD_BINARY='"$(CURDIR)/guard"' \
+	-DGUARD_HELPERS_DIR='"$(CURDIR)/$(BUILD)/test/helpers"'
 
 $(BUILD)/test/unit_tests: $(UNIT_OBJS) $(BUILD)/libguard.a
 	$(CXX) $(LDFLAGS) -o $@ $^ $(LDLIBS) -lsimdjson
@@ -79,7 +87,7 @@ run: deps
 	./guard
 
 test: deps
-	$(MAKE) guard $(BPF_OBJ) $(BUILD)/test/unit_tests $(BUILD)/test/e2e_tests
+	$(MAKE) guard $(BPF_OBJ) $(BUILD)/test/unit_tests $(BUILD)/test/e2e_tests $(HELPERS)
 	BUILD=$(BUILD) test/run_tests.sh
 
 clean:

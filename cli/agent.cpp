@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "cli/embedded_object.h"
+#include "cli/families.h"
 #include "engine/batch_writer.h"
 #include "engine/pipeline.h"
 #include "loader/collection.h"
@@ -53,12 +54,29 @@ Fd block_stop_signals()
 	return Fd(fd);
 }
 
-std::string program_list(const std::vector<TracepointLink> &links)
+// "process 11, file 38": programs attached per family.
+std::string family_counts(const Collection &objects)
 {
 	std::string s;
-	for (const TracepointLink &l : links)
-		s += (s.empty() ? "" : ", ") + l.group + "/" + l.event;
+	for (const EventFamily &f : event_families()) {
+		size_t n = 0;
+		for (const Program &p : objects.programs())
+			n += family_of_program(p.spec->name) == f.name;
+		if (n)
+			s += (s.empty() ? "" : ", ") + std::string(f.name) + " " + std::to_string(n);
+	}
 	return s;
+}
+
+LoadOptions load_options(const AgentOptions &options, const ObjectSpec &spec)
+{
+	LoadOptions load;
+	load.max_entries["events"] = options.ring_pages * static_cast<uint32_t>(::getpagesize());
+	std::vector<std::string> names;
+	for (const ProgramSpec &p : spec.programs)
+		names.push_back(p.name);
+	load.skip_programs = programs_of_families(options.disabled_families, names);
+	return load;
 }
 
 } // namespace
@@ -71,7 +89,7 @@ int run_agent(const AgentOptions &options)
 		Fd out_fd = open_output(options.output_path);
 
 		ObjectSpec spec = with_context("read embedded BPF object", [] { return read_object_spec(embedded_bpf_object()); });
-		Collection objects = Collection::load(spec);
+		Collection objects = Collection::load(spec, load_options(options, spec));
 
 		const Map &events = objects.map("events");
 		RingView ring(events.fd.get(), events.spec.max_entries);
@@ -83,7 +101,7 @@ int run_agent(const AgentOptions &options)
 			}));
 		auto elapsed = std::chrono::steady_clock::now() - options.started;
 		std::fprintf(stderr, "guard: attached %zu program%s (%s) in %lld ms\n", links.size(),
-			     links.size() == 1 ? "" : "s", program_list(links).c_str(),
+			     links.size() == 1 ? "" : "s", family_counts(objects).c_str(),
 			     static_cast<long long>(std::chrono::duration_cast<std::chrono::milliseconds>(elapsed).count()));
 
 		Fd epoll(::epoll_create1(EPOLL_CLOEXEC));
