@@ -7,11 +7,13 @@ BUILD := build
 CXX ?= g++
 CLANG ?= clang
 CXXFLAGS ?= -O2 -g
-# Extra flags for a sanitizer build: make SAN=1 test
+GUARD := guard
+# A sanitizer build (make SAN=1 test) lives apart, binary included.
 ifeq ($(SAN),1)
   CXXFLAGS += -fsanitize=address,undefined -fno-omit-frame-pointer
   LDFLAGS += -fsanitize=address,undefined
   BUILD := build-san
+  GUARD := build-san/guard
 endif
 GUARD_CXXFLAGS := -std=c++20 -Wall -Wextra -Werror -I. -MMD -MP $(CXXFLAGS)
 BPF_CFLAGS := -target bpf -mcpu=v3 -O2 -g -Wall -Werror -I/usr/include/$(ARCH)-linux-gnu -MMD -MP
@@ -33,9 +35,9 @@ HELPERS := $(patsubst test/helpers/%.c,$(BUILD)/test/helpers/%,$(wildcard test/h
 HELPER_CFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Werror -pthread
 
 .PHONY: all deps run test unit-test clean
-all: guard
+all: $(GUARD)
 
-guard: $(CLI_OBJS) $(BUILD)/libguard.a
+$(GUARD): $(CLI_OBJS) $(BUILD)/libguard.a
 	$(CXX) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
 $(BUILD)/libguard.a: $(LIB_OBJS)
@@ -60,7 +62,7 @@ $(BUILD)/test/helpers/%: test/helpers/%.c
 
 # Tests find the artifacts they check through these absolute paths.
 $(BUILD)/test/%.o: GUARD_CXXFLAGS += -DGUARD_SOURCE_DIR='"$(CURDIR)"' \
-	-DGUARD_BPF_OBJECT='"$(CURDIR)/$(BPF_OBJ)"' -DGUARD_BINARY='"$(CURDIR)/guard"' \
+	-DGUARD_BPF_OBJECT='"$(CURDIR)/$(BPF_OBJ)"' -DGUARD_BINARY='"$(CURDIR)/$(GUARD)"' \
 	-DGUARD_HELPERS_DIR='"$(CURDIR)/$(BUILD)/test/helpers"'
 
 $(BUILD)/test/unit_tests: $(UNIT_OBJS) $(BUILD)/libguard.a
@@ -83,11 +85,11 @@ deps:
 	apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing
 
 run: deps
-	$(MAKE) guard
-	./guard
+	$(MAKE) $(GUARD)
+	./$(GUARD)
 
 test: deps
-	$(MAKE) guard $(BPF_OBJ) $(BUILD)/test/unit_tests $(BUILD)/test/e2e_tests $(HELPERS)
+	$(MAKE) $(GUARD) $(BPF_OBJ) $(BUILD)/test/unit_tests $(BUILD)/test/e2e_tests $(HELPERS)
 	BUILD=$(BUILD) test/run_tests.sh
 
 clean:

@@ -38,7 +38,12 @@ int main(int argc, char **argv)
 		       "Do not load the programs of an event family: " + guard::event_family_names())
 		->option_text("FAMILY")
 		->check(CLI::IsMember({"process", "file", "network"}));
-	CLI11_PARSE(app, argc, argv);
+	try {
+		app.parse(argc, argv);
+	} catch (const CLI::ParseError &e) {
+		// --help and --version exit 0; a bad command line exits 2, as usage errors do.
+		return app.exit(e) == 0 ? 0 : 2;
+	}
 
 	return guard::run_agent(options);
 }
