@@ -17,16 +17,19 @@ ifeq ($(SAN),1)
 endif
 GUARD_CXXFLAGS := -std=c++20 -Wall -Wextra -Werror -I. -MMD -MP $(CXXFLAGS)
 BPF_CFLAGS := -target bpf -mcpu=v3 -O2 -g -Wall -Werror -I/usr/include/$(ARCH)-linux-gnu -MMD -MP
-LDLIBS := -lelf -lz
+LDLIBS := -lelf -lz -lsimdjson
 
 # Debian packages the build and the tests need.
 DEB_PACKAGES := make g++ clang llvm libelf-dev zlib1g-dev linux-libc-dev \
                 libsimdjson-dev libcli11-dev doctest-dev
 
 LIB_SRCS := $(wildcard loader/*.cpp engine/*.cpp rules/*.cpp)
-LIB_OBJS := $(LIB_SRCS:%.cpp=$(BUILD)/%.o)
+LIB_OBJS := $(LIB_SRCS:%.cpp=$(BUILD)/%.o) $(BUILD)/rules/embedded_rules.o
 CLI_OBJS := $(patsubst %.cpp,$(BUILD)/%.o,$(wildcard cli/*.cpp)) $(BUILD)/cli/embedded_object.o
 BPF_OBJ := $(BUILD)/kern/guard.bpf.o
+# BPF objects the loader's tests read and load: written in the libbpf style
+# with our own headers (kern/bpf_defs.h), compiled like kern/.
+FIXTURE_OBJS := $(patsubst test/fixtures/%.bpf.c,$(BUILD)/test/fixtures/%.bpf.o,$(wildcard test/fixtures/*.bpf.c))
 UNIT_OBJS := $(patsubst %.cpp,$(BUILD)/%.o,$(wildcard test/unit/*.cpp)) $(BUILD)/test/doctest_main.o
 E2E_OBJS := $(patsubst %.cpp,$(BUILD)/%.o,$(wildcard test/e2e/*.cpp)) $(BUILD)/test/doctest_main.o \
             $(BUILD)/test/support/e2e_support.o
@@ -52,6 +55,10 @@ $(BUILD)/kern/%.bpf.o: kern/%.bpf.c
 	@mkdir -p $(@D)
 	$(CLANG) $(BPF_CFLAGS) -c $< -o $@
 
+$(BUILD)/test/fixtures/%.bpf.o: test/fixtures/%.bpf.c
+	@mkdir -p $(@D)
+	$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+
 $(BUILD)/cli/embedded_object.o: cli/embedded_object.S $(BPF_OBJ)
 	@mkdir -p $(@D)
 	$(CXX) -c -DGUARD_BPF_OBJECT_PATH='"$(BPF_OBJ)"' $< -o $@
@@ -60,16 +67,21 @@ $(BUILD)/test/helpers/%: test/helpers/%.c
 	@mkdir -p $(@D)
 	$(CC) $(HELPER_CFLAGS) $< -o $@
 
+$(BUILD)/rules/embedded_rules.o: rules/embedded_rules.S rules/default_rules.json
+	@mkdir -p $(@D)
+	$(CXX) -c -DGUARD_DEFAULT_RULES_PATH='"rules/default_rules.json"' $< -o $@
+
 # Tests find the artifacts they check through these absolute paths.
 $(BUILD)/test/%.o: GUARD_CXXFLAGS += -DGUARD_SOURCE_DIR='"$(CURDIR)"' \
 	-DGUARD_BPF_OBJECT='"$(CURDIR)/$(BPF_OBJ)"' -DGUARD_BINARY='"$(CURDIR)/$(GUARD)"' \
-	-DGUARD_HELPERS_DIR='"$(CURDIR)/$(BUILD)/test/helpers"'
+	-DGUARD_HELPERS_DIR='"$(CURDIR)/$(BUILD)/test/helpers"' \
+	-DGUARD_FIXTURE_DIR='"$(CURDIR)/$(BUILD)/test/fixtures"'
 
 $(BUILD)/test/unit_tests: $(UNIT_OBJS) $(BUILD)/libguard.a
-	$(CXX) $(LDFLAGS) -o $@ $^ $(LDLIBS) -lsimdjson
+	$(CXX) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
 $(BUILD)/test/e2e_tests: $(E2E_OBJS) $(BUILD)/libguard.a
-	$(CXX) $(LDFLAGS) -o $@ $^ $(LDLIBS) -lsimdjson
+	$(CXX) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
 # As root, install what is missing; otherwise say what to install.
 deps:
@@ -89,7 +101,7 @@ run: deps
 	./$(GUARD)
 
 test: deps
-	$(MAKE) $(GUARD) $(BPF_OBJ) $(BUILD)/test/unit_tests $(BUILD)/test/e2e_tests $(HELPERS)
+	$(MAKE) $(GUARD) $(BPF_OBJ) $(FIXTURE_OBJS) $(BUILD)/test/unit_tests $(BUILD)/test/e2e_tests $(HELPERS)
 	BUILD=$(BUILD) test/run_tests.sh
 
 clean:

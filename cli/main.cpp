@@ -6,6 +6,7 @@
 #include <chrono>
 
 #include "cli/agent.h"
+#include "cli/commands.h"
 #include "cli/families.h"
 
 #ifndef GUARD_VERSION
@@ -38,6 +39,12 @@ int main(int argc, char **argv)
 		       "Do not load the programs of an event family: " + guard::event_family_names())
 		->option_text("FAMILY")
 		->check(CLI::IsMember({"process", "file", "network"}));
+	guard::add_engine_options(app, options.engine);
+	guard::Subcommand rules = guard::add_rules_command(app);
+	guard::Subcommand replay = guard::add_replay_command(app);
+	auto *record = app.add_subcommand("record", "Save raw records to FILE (with a header) for guard replay, instead of "
+						    "running the engine");
+	record->add_option("FILE", options.record_path, "The recording to write (mode 0600)")->required();
 	try {
 		app.parse(argc, argv);
 	} catch (const CLI::ParseError &e) {
@@ -45,5 +52,8 @@ int main(int argc, char **argv)
 		return app.exit(e) == 0 ? 0 : 2;
 	}
 
+	for (const guard::Subcommand &c : {rules, replay})
+		if (c.app->parsed())
+			return c.run();
 	return guard::run_agent(options);
 }

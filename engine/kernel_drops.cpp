@@ -34,12 +34,12 @@ uint32_t possible_cpus()
 	return highest + 1;
 }
 
-KernelDrops read_kernel_drops(int drops_map_fd)
+void read_kernel_drops(int drops_map_fd, KernelDrops &out)
 {
 	// A per-CPU array's lookup fills one 8-byte-aligned slot per possible CPU.
 	static const uint32_t cpus = possible_cpus();
 	std::vector<uint64_t> per_cpu(cpus);
-	KernelDrops drops;
+	out = KernelDrops{};
 	for (uint32_t kind = 0; kind < GUARD_RECORD_KIND_MAX; kind++) {
 		union bpf_attr attr {};
 		attr.map_fd = static_cast<uint32_t>(drops_map_fd);
@@ -48,10 +48,9 @@ KernelDrops read_kernel_drops(int drops_map_fd)
 		if (sys_bpf(BPF_MAP_LOOKUP_ELEM, attr) != 0)
 			fail(errno_message("read kernel drop counters: BPF_MAP_LOOKUP_ELEM kind " + std::to_string(kind), errno));
 		for (uint64_t n : per_cpu)
-			drops.by_kind[kind] += n;
-		drops.total += drops.by_kind[kind];
+			out.by_kind[kind] += n;
 	}
-	return drops;
+	out.available = true;
 }
 
 } // namespace guard
