@@ -81,6 +81,8 @@ int run_agent(const AgentOptions &options)
 								   : make_recorder(options.record_path);
 
 		ObjectSpec spec = with_context("read embedded BPF object", [] { return read_object_spec(embedded_bpf_object()); });
+		// The kernel side skips the agent's own syscalls (kern/common.bpf.h).
+		spec.set_global("guard_agent_tgid", static_cast<uint32_t>(::getpid()));
 		Collection objects = Collection::load(spec, load_options(options, spec));
 
 		const Map &events = objects.map("events");

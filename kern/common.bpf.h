@@ -6,8 +6,23 @@
 #define GUARD_KERN_COMMON_BPF_H
 
 #include "bpf_defs.h"
+#include "kernel_types.h"
 #include "tracepoints.h"
 #include "../abi/guard_abi.h"
+
+/* The agent's own pid, set by the loader before load (read-only data, so the
+ * verifier sees a constant). Its own syscalls make no records: writing its
+ * output must not feed its input. 0: exclude nothing. */
+const volatile __u32 guard_agent_tgid = 0;
+
+static __always_inline int is_agent(void)
+{
+	return guard_agent_tgid && (bpf_get_current_pid_tgid() >> 32) == guard_agent_tgid;
+}
+
+/* The record is built in the lower half; the upper half is room for work
+ * on the side (kern/path.bpf.h assembles a directory's path there). */
+#define GUARD_SCRATCH_SIZE (2 * GUARD_RECORD_MAX)
 
 /* The ring all records go through. Userspace sets its size before load
  * (guard --ring-pages); this is the default, 4 MiB. */
@@ -22,7 +37,7 @@ struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
 	__uint(max_entries, 1);
 	__type(key, __u32);
-	__type(value, char[GUARD_RECORD_MAX]);
+	__type(value, char[GUARD_SCRATCH_SIZE]);
 } scratch SEC(".maps");
 
 /* Records lost because the ring was full, by record kind. Per CPU so that
@@ -67,6 +82,8 @@ static __always_inline __u32 current_tid(void)
 /* At a syscall's enter: keep its arguments for the exit. */
 static __always_inline void remember_call(const struct pending_call *call)
 {
+	if (is_agent())
+		return;
 	__u32 tid = current_tid();
 	bpf_map_update_elem(&pending, &tid, call, BPF_ANY);
 }
@@ -98,6 +115,8 @@ static __always_inline void fill_header(struct guard_header *h, __u16 kind)
 {
 	__u64 pid_tgid = bpf_get_current_pid_tgid();
 	__u64 uid_gid = bpf_get_current_uid_gid();
+	struct task_struct *task = bpf_get_current_task_btf();
+	struct nsproxy *ns = task->nsproxy;
 
 	h->kind = kind;
 	h->version = GUARD_ABI_VERSION;
@@ -106,12 +125,16 @@ static __always_inline void fill_header(struct guard_header *h, __u16 kind)
 	h->cgroup_id = bpf_get_current_cgroup_id();
 	h->pid = pid_tgid >> 32;
 	h->tid = (__u32)pid_tgid;
-	h->ppid = 0;
+	h->ppid = task->real_parent->tgid;
 	h->uid = (__u32)uid_gid;
 	h->gid = uid_gid >> 32;
-	h->euid = 0;
-	h->mnt_ns = 0;
-	h->pid_ns = 0;
+	h->euid = task->cred->euid.val;
+	/* nsproxy is NULL only in a task's last moments; loads through a
+	 * typed pointer then read 0 rather than fault. */
+	h->mnt_ns = ns->mnt_ns->ns.inum;
+	/* The namespace the task's children get: its own, except between an
+	 * unshare(CLONE_NEWPID) and the next fork. */
+	h->pid_ns = ns->pid_ns_for_children->ns.inum;
 	bpf_get_current_comm(h->comm, sizeof(h->comm));
 }
 

@@ -12,6 +12,7 @@
 #include <linux/errno.h>
 
 #include "common.bpf.h"
+#include "path.bpf.h"
 
 /* From linux/socket.h's kernel side (userspace gets them from libc). */
 #define GUARD_AF_UNIX 1
@@ -58,52 +59,55 @@ static __always_inline int is_v4_mapped(const __u8 *a)
 	return lo == 0 && mid == __builtin_bswap32(0xffff) ? 1 : 0;
 }
 
-/* Fills family, port, addr and unix_path from a user sockaddr of len bytes.
- * Returns the offset past the strings, or 0 when the family is not one guard
- * reports. */
-static __always_inline __u32 put_sockaddr(struct guard_net *rec, const void *uaddr, __u32 len)
+/* A struct sockaddr copied onto the stack, whoever's memory it came from. */
+struct sockaddr_copy {
+	union {
+		__u16 family;
+		struct guard_sockaddr_in in;
+		struct guard_sockaddr_in6 in6;
+		char bytes[GUARD_SOCKADDR_MAX];
+	};
+	__u32 len; /* bytes that are the address */
+};
+
+/* Fills family, port, addr and unix_path from a sockaddr. Returns the offset
+ * past the strings, or 0 when the family is not one guard reports. */
+static __always_inline __u32 put_sockaddr_copy(struct guard_net *rec, struct sockaddr_copy *sa)
 {
 	__u32 end = sizeof(*rec);
-	__u16 family = 0;
-	if (bpf_probe_read_user(&family, sizeof(family), uaddr) != 0)
-		return 0;
+	__u16 family = sa->family;
 	rec->family = family;
 	__builtin_memset(rec->addr, 0, sizeof(rec->addr));
 	rec->port = 0;
 	put_empty_string(end, &rec->unix_path);
 
 	if (family == GUARD_AF_INET) {
-		struct guard_sockaddr_in in = {};
-		bpf_probe_read_user(&in, sizeof(in), uaddr);
-		rec->port = __builtin_bswap16(in.port);
-		__builtin_memcpy(rec->addr, in.addr, 4);
+		rec->port = __builtin_bswap16(sa->in.port);
+		__builtin_memcpy(rec->addr, sa->in.addr, 4);
 	} else if (family == GUARD_AF_INET6) {
-		struct guard_sockaddr_in6 in6 = {};
-		bpf_probe_read_user(&in6, sizeof(in6), uaddr);
-		rec->port = __builtin_bswap16(in6.port);
-		if (is_v4_mapped(in6.addr)) {
+		rec->port = __builtin_bswap16(sa->in6.port);
+		if (is_v4_mapped(sa->in6.addr)) {
 			rec->family = GUARD_AF_INET;
-			__builtin_memcpy(rec->addr, in6.addr + 12, 4);
+			__builtin_memcpy(rec->addr, sa->in6.addr + 12, 4);
 		} else {
-			__builtin_memcpy(rec->addr, in6.addr, 16);
+			__builtin_memcpy(rec->addr, sa->in6.addr, 16);
 		}
 	} else if (family == GUARD_AF_UNIX) {
 		/* sun_path follows the family. A pathname socket's path ends at
 		 * its NUL; an abstract one starts with NUL and is exactly
 		 * len - 2 bytes long, shown with a leading '@'. */
 		char *path = (char *)rec + end;
-		__u32 n = len > 2 ? len - 2 : 0;
+		__u32 n = sa->len > 2 ? sa->len - 2 : 0;
 		if (n > GUARD_UNIX_PATH_MAX)
 			n = GUARD_UNIX_PATH_MAX;
 		if (n == 0)
 			return end;
 		__builtin_memset(path, 0, GUARD_UNIX_PATH_MAX + 1);
-		bpf_probe_read_user(path, n & 0x7f, (const char *)uaddr + 2);
+		bpf_probe_read_kernel(path, n & 0x7f, sa->bytes + 2);
 		__u32 length = n;
 		if (path[0] == 0) {
 			path[0] = '@';
 		} else {
-			/* A pathname: up to the first NUL. */
 			for (__u32 i = 0; i < GUARD_UNIX_PATH_MAX; i++) {
 				if (i >= n || path[i] == 0) {
 					length = i;
@@ -120,6 +124,56 @@ static __always_inline __u32 put_sockaddr(struct guard_net *rec, const void *uad
 		return 0;
 	}
 	return end;
+}
+
+/* ... from a sockaddr of len bytes in the caller's memory. */
+static __always_inline __u32 put_user_sockaddr(struct guard_net *rec, const void *uaddr, __u32 len)
+{
+	struct sockaddr_copy sa = {};
+	if (len > GUARD_SOCKADDR_MAX)
+		len = GUARD_SOCKADDR_MAX;
+	if (len < 2 || bpf_probe_read_user(sa.bytes, len & 0x7f, uaddr) != 0)
+		return 0;
+	sa.len = len;
+	return put_sockaddr_copy(rec, &sa);
+}
+
+/* ... from the socket open as fd: its local address (local != 0) or its
+ * peer's, as the kernel keeps them in struct sock. Member by member: each
+ * read is relocated on its own. */
+static __always_inline __u32 put_socket_address(struct guard_net *rec, __s32 fd, int local)
+{
+	struct task_struct *task = bpf_get_current_task_btf();
+	struct file *file = task_file(task, fd);
+	if (!file)
+		return 0;
+	struct socket *sock = GUARD_CORE_READ(file, private_data);
+	struct sock *sk = GUARD_CORE_READ(sock, sk);
+	if (!sk)
+		return 0;
+	struct sockaddr_copy sa = {};
+	sa.family = GUARD_CORE_READ(sk, __sk_common.skc_family);
+	__be16 port = local ? __builtin_bswap16(GUARD_CORE_READ(sk, __sk_common.skc_num))
+			    : GUARD_CORE_READ(sk, __sk_common.skc_dport);
+	if (sa.family == GUARD_AF_INET) {
+		sa.in.port = port;
+		__be32 a = local ? GUARD_CORE_READ(sk, __sk_common.skc_rcv_saddr) : GUARD_CORE_READ(sk, __sk_common.skc_daddr);
+		__builtin_memcpy(sa.in.addr, &a, 4);
+	} else if (sa.family == GUARD_AF_INET6) {
+		sa.in6.port = port;
+		if (local)
+			GUARD_CORE_READ_INTO(&sa.in6.addr, sk, __sk_common.skc_v6_rcv_saddr.in6_u.u6_addr8);
+		else
+			GUARD_CORE_READ_INTO(&sa.in6.addr, sk, __sk_common.skc_v6_daddr.in6_u.u6_addr8);
+	} else if (sa.family == GUARD_AF_UNIX && local) {
+		struct unix_address *addr = GUARD_CORE_READ((struct unix_sock *)sk, addr);
+		int len = GUARD_CORE_READ(addr, len);
+		if (addr && len > 2) {
+			sa.len = len > GUARD_SOCKADDR_MAX ? GUARD_SOCKADDR_MAX : len;
+			bpf_probe_read_kernel(sa.bytes, sa.len & 0x7f, __builtin_preserve_access_index(&addr->name[0]));
+		}
+	}
+	return put_sockaddr_copy(rec, &sa);
 }
 
 static __always_inline struct guard_net *start_net_record(__u16 kind, struct syscall_exit_entry *ctx,
@@ -144,7 +198,7 @@ static __always_inline int addr_call_exit(struct syscall_exit_entry *ctx, __u16 
 	if (!rec)
 		return 0;
 	rec->backlog = 0;
-	__u32 end = put_sockaddr(rec, (const void *)call.path, call.len);
+	__u32 end = put_user_sockaddr(rec, (const void *)call.path, call.len);
 	if (end)
 		submit(&rec->header, end);
 	return 0;
@@ -193,11 +247,16 @@ int net_listen_exit(struct syscall_exit_entry *ctx)
 	struct guard_net *rec = start_net_record(GUARD_RECORD_NET_LISTEN, ctx, &call);
 	if (!rec)
 		return 0;
-	rec->family = 0;
-	rec->port = 0;
-	__builtin_memset(rec->addr, 0, sizeof(rec->addr));
-	put_empty_string(sizeof(*rec), &rec->unix_path);
-	submit(&rec->header, sizeof(*rec));
+	/* The address it listens on is the socket's own, bound earlier. */
+	__u32 end = put_socket_address(rec, call.dfd, 1);
+	if (!end) {
+		rec->family = 0;
+		rec->port = 0;
+		__builtin_memset(rec->addr, 0, sizeof(rec->addr));
+		end = sizeof(*rec);
+		put_empty_string(end, &rec->unix_path);
+	}
+	submit(&rec->header, end);
 	return 0;
 }
 
@@ -219,10 +278,14 @@ static __always_inline int accept_exit(struct syscall_exit_entry *ctx)
 	if (ctx->ret >= 0 && call.path && call.path2) {
 		int addrlen = 0;
 		bpf_probe_read_user(&addrlen, sizeof(addrlen), (const void *)call.path2);
-		end = put_sockaddr(rec, (const void *)call.path, addrlen);
-		if (!end)
-			return 0;
-	} else {
+		end = put_user_sockaddr(rec, (const void *)call.path, addrlen);
+	} else if (ctx->ret >= 0) {
+		/* No buffer for the peer: the new socket knows it. */
+		end = put_socket_address(rec, ctx->ret, 0);
+	}
+	if (!end && ctx->ret >= 0 && call.path)
+		return 0; /* a family guard does not report */
+	if (!end) {
 		rec->family = 0;
 		rec->port = 0;
 		__builtin_memset(rec->addr, 0, sizeof(rec->addr));

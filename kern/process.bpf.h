@@ -128,6 +128,8 @@ int process_execveat_exit(struct syscall_exit_entry *ctx)
 SEC("tracepoint/sched/sched_process_exec")
 int process_exec(struct sched_process_exec_entry *ctx)
 {
+	if (is_agent())
+		return 0;
 	struct guard_exec *rec = scratch_record();
 	if (!rec)
 		return 0;
@@ -153,12 +155,39 @@ int process_exec(struct sched_process_exec_entry *ctx)
 		copied = GUARD_PATH_MAX;
 	rec->filename.offset = sizeof(struct guard_exec);
 	rec->filename.length = copied - 1;
-
-	__u32 end = sizeof(struct guard_exec) + copied;
-	rec->argv.offset = end;
-	rec->argv.length = 0;
-	rec->argc = 0;
 	rec->result = 0;
+
+	/* The new program's arguments are in its own memory by now: exec put
+	 * them at the top of the new stack, between mm->arg_start and arg_end,
+	 * NUL-separated, and argc just below them at mm->start_stack. One read
+	 * each, however many arguments. */
+	struct task_struct *task = bpf_get_current_task_btf();
+	struct mm_struct *mm = task->mm;
+	__u64 arg_start = mm->arg_start;
+	__u64 arg_len = mm->arg_end - arg_start;
+	__u32 end = sizeof(struct guard_exec) + copied;
+	if (arg_len > GUARD_ARGV_MAX) {
+		arg_len = GUARD_ARGV_MAX;
+		rec->header.flags |= GUARD_EXEC_ARGV_TRUNCATED;
+	}
+	char *argv = (char *)rec + (end & GUARD_OFFSET_MASK);
+	if (arg_len == 0 || bpf_probe_read_user(argv, arg_len & (GUARD_ARGV_MAX * 2 - 1), (const void *)arg_start) != 0)
+		arg_len = 0;
+	rec->argv.offset = end;
+	/* The last argument's NUL is not part of the string. */
+	rec->argv.length = arg_len && argv[(arg_len - 1) & (GUARD_ARGV_MAX * 2 - 1)] == 0 ? arg_len - 1 : arg_len;
+	__u64 argc = 0;
+	bpf_probe_read_user(&argc, sizeof(argc), (const void *)mm->start_stack);
+	rec->argc = argc;
+	end += arg_len;
+
+	/* A memfd's file is named "memfd:<name>": nothing on disk holds it. */
+	char name[6] = {};
+	const unsigned char *exe_name = mm->exe_file->f_path.dentry->d_name.name;
+	bpf_probe_read_kernel(name, sizeof(name), exe_name);
+	if (name[0] == 'm' && name[1] == 'e' && name[2] == 'm' && name[3] == 'f' && name[4] == 'd' && name[5] == ':')
+		rec->header.flags |= GUARD_EXEC_MEMFD | GUARD_EXEC_FILELESS;
+
 	submit(&rec->header, end);
 	return 0;
 }
@@ -228,6 +257,8 @@ int process_fork(struct sched_process_fork_entry *ctx)
 SEC("tracepoint/sched/sched_process_exit")
 int process_exit(struct sched_process_exit_entry *ctx)
 {
+	if (is_agent())
+		return 0;
 	/* A thread that dies inside a syscall leaves no exit to take its entry. */
 	__u32 tid = current_tid();
 	bpf_map_delete_elem(&pending, &tid);
@@ -237,8 +268,12 @@ int process_exit(struct sched_process_exit_entry *ctx)
 	if (!rec)
 		return 0;
 	fill_header(&rec->header, GUARD_RECORD_EXIT);
-	rec->exit_code = 0;
-	rec->signal = 0;
+	/* do_exit() has stored the wait status: the code in bits 8-15, or the
+	 * signal in bits 0-6 (bit 7: it dumped core). */
+	struct task_struct *task = bpf_get_current_task_btf();
+	int status = task->exit_code;
+	rec->exit_code = (status >> 8) & 0xff;
+	rec->signal = status & 0x7f;
 	submit(&rec->header, sizeof(*rec));
 	return 0;
 }

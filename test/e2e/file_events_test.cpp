@@ -196,3 +196,60 @@ TEST_CASE("rename, unlink, chmod, chown, link and symlink, with their second pat
 	CHECK(failed_rename->num("errno") == ENOENT);
 	CHECK(failed_rename->str("new_path") == dir / "x");
 }
+
+TEST_CASE("cd /etc && cat shadow reports /etc/shadow: relative paths are made absolute in the kernel")
+{
+	REQUIRE(test::running_as_root());
+	test::GuardProcess guard;
+	REQUIRE(!guard.wait_attached().empty());
+
+	pid_t cat = test::run_and_wait("/bin/sh", {"-c", "cd /etc && exec cat shadow >/dev/null"});
+	INFO("output: " << guard.output_text());
+	auto ev = test::find_event(guard, "file_open", cat, field_is("path", "/etc/shadow"));
+	REQUIRE(ev);
+	CHECK(ev->str("comm") == "cat");
+	CHECK(ev->flag("ok"));
+	CHECK_FALSE(ev->has("path_unresolved"));
+}
+
+TEST_CASE("relative to a dirfd, across mounts, a bad dirfd, and a path deeper than the walk")
+{
+	REQUIRE(test::running_as_root());
+	test::GuardProcess guard;
+	REQUIRE(!guard.wait_attached().empty());
+	TempDir dir;
+	touch(dir / "existing");
+	// Deeper than the kernel side walks (GUARD_PATH_DEPTH, 48).
+	std::string deep = dir.path;
+	for (int i = 0; i < 60; i++)
+		deep += "/d";
+	std::filesystem::create_directories(deep);
+
+	auto run = test::run_helper("file_ops", {"openat", dir.path, "existing", "0", "0",            // dirfd-relative
+						 "chdir", "/dev/shm", "openat", "-", "guard-none", "0", "0", // tmpfs on devtmpfs
+						 "openat", "fd:987", "nothing", "0", "0",                  // no such fd
+						 "chdir", deep, "openat", "-", "deep-file", "0", "0"});
+	INFO("helper: " << run.out);
+	INFO("output: " << guard.output_text());
+
+	auto at = test::find_event(guard, "file_open", run.pid, field_is("path", dir / "existing"));
+	REQUIRE(at);
+	CHECK(at->flag("ok"));
+
+	auto shm = test::find_event(guard, "file_open", run.pid, field_is("path", "/dev/shm/guard-none"));
+	REQUIRE(shm);
+	CHECK(shm->str("error") == "ENOENT");
+
+	auto bad = test::find_event(guard, "file_open", run.pid, field_is("path", "nothing"));
+	REQUIRE(bad);
+	CHECK(bad->flag("path_unresolved"));
+	CHECK(bad->str("error") == "EBADF");
+
+	auto deep_ev = test::find_event(guard, "file_open", run.pid, [](simdjson::dom::element doc) {
+		std::string_view p;
+		return doc["path"].get_string().get(p) == simdjson::SUCCESS && p.ends_with("/d/d/deep-file");
+	});
+	REQUIRE(deep_ev);
+	CHECK(deep_ev->flag("path_truncated"));
+	CHECK(deep_ev->str("path").size() < deep.size()); // the leading part is missing
+}

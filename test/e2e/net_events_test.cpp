@@ -66,10 +66,14 @@ TEST_CASE("bind, listen, connect and accept over IPv4 and IPv6 loopback")
 		CHECK(bind->num("port") == 0);
 		CHECK(bind->flag("ok"));
 
+		// listen reports the address the socket was bound to, port chosen.
 		auto listen = test::find_event(guard, "net_listen", run.pid);
 		REQUIRE(listen);
 		CHECK(listen->num("backlog") == 7);
 		CHECK(listen->flag("ok"));
+		CHECK(listen->str("family") == family);
+		CHECK(listen->str("addr") == addr);
+		CHECK(listen->num("port") == server_port);
 
 		auto connect = test::find_event(guard, "net_connect", run.pid, port_is(server_port));
 		REQUIRE(connect);
@@ -156,6 +160,9 @@ TEST_CASE("unix sockets: a path socket served and connected, an abstract name re
 	CHECK(bind->str("family") == "unix");
 	CHECK(bind->str("unix_path") == path);
 	CHECK_FALSE(bind->has("addr"));
+	auto listen = test::find_event(guard, "net_listen", served.pid);
+	REQUIRE(listen);
+	CHECK(listen->str("unix_path") == path);
 	auto connect = test::find_event(guard, "net_connect", served.pid);
 	REQUIRE(connect);
 	CHECK(connect->str("unix_path") == path);

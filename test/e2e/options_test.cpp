@@ -7,6 +7,7 @@
 #include <signal.h>
 #include <unistd.h>
 
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 
@@ -111,4 +112,38 @@ TEST_CASE("a full ring: the kernel side counts the records it drops, by kind")
 	size_t records = ring.drain([](std::span<const uint8_t> r) { CHECK(r.size() >= sizeof(struct guard_file)); });
 	CHECK(records > 0);
 	CHECK(records + total >= 300);
+}
+
+TEST_CASE("the agent's own process is excluded in the kernel")
+{
+	REQUIRE(test::running_as_root());
+	ObjectSpec spec = read_object_spec(test::read_file_bytes(GUARD_BPF_OBJECT));
+	// This test process plays the agent.
+	spec.set_global("guard_agent_tgid", static_cast<uint32_t>(::getpid()));
+	LoadOptions options;
+	for (const ProgramSpec &p : spec.programs)
+		if (p.name != "file_openat_enter" && p.name != "file_openat_exit")
+			options.skip_programs.push_back(p.name);
+	Collection objects = Collection::load(spec, options);
+	std::vector<TracepointLink> links;
+	for (const Program &p : objects.programs())
+		links.push_back(attach_tracepoint(p.fd.get(), p.spec->attach_group, p.spec->attach_event));
+
+	int fd = ::open("/etc/hostname", O_RDONLY | O_CLOEXEC); // ours: not reported
+	REQUIRE(fd >= 0);
+	::close(fd);
+	auto child = test::run_helper("file_ops", {"openat", "-", "/etc/hostname", "0", "0"}); // reported
+	links.clear();
+
+	const Map &events = objects.map("events");
+	RingView ring(events.fd.get(), events.spec.max_entries);
+	size_t ours = 0, childs = 0;
+	ring.drain([&](std::span<const uint8_t> r) {
+		struct guard_header h;
+		std::memcpy(&h, r.data(), sizeof(h));
+		ours += h.pid == uint32_t(::getpid());
+		childs += h.pid == uint32_t(child.pid);
+	});
+	CHECK(ours == 0);
+	CHECK(childs >= 1);
 }

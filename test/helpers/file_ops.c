@@ -4,8 +4,8 @@
  *
  *   file_ops OP ARGS... [OP ARGS...]
  *
- * DIR arguments are "-" for AT_FDCWD or a directory, opened O_PATH as the
- * dirfd. Prints one line per operation: "<op> ret=<return> errno=<errno>".
+ * DIR arguments are "-" for AT_FDCWD, "fd:N" for the number N as it is, or a
+ * directory, opened O_PATH as the dirfd. Prints one line per operation: "<op> ret=<return> errno=<errno>".
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -21,6 +21,8 @@ static int dirfd_of(const char *arg)
 {
 	if (strcmp(arg, "-") == 0)
 		return AT_FDCWD;
+	if (strncmp(arg, "fd:", 3) == 0) /* a raw number, open or not */
+		return atoi(arg + 3);
 	int fd = open(arg, O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (fd < 0) {
 		fprintf(stderr, "file_ops: open %s: %s\n", arg, strerror(errno));
