@@ -33,6 +33,9 @@ FIXTURE_OBJS := $(patsubst test/fixtures/%.bpf.c,$(BUILD)/test/fixtures/%.bpf.o,
 UNIT_OBJS := $(patsubst %.cpp,$(BUILD)/%.o,$(wildcard test/unit/*.cpp)) $(BUILD)/test/doctest_main.o
 E2E_OBJS := $(patsubst %.cpp,$(BUILD)/%.o,$(wildcard test/e2e/*.cpp)) $(BUILD)/test/doctest_main.o \
             $(BUILD)/test/support/e2e_support.o
+# Small C programs the end-to-end tests run to cause each syscall guard reports.
+HELPERS := $(patsubst test/helpers/%.c,$(BUILD)/test/helpers/%,$(wildcard test/helpers/*.c))
+HELPER_CFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Werror -pthread
 
 .PHONY: all deps run test unit-test clean
 all: $(GUARD)
@@ -60,6 +63,10 @@ $(BUILD)/cli/embedded_object.o: cli/embedded_object.S $(BPF_OBJ)
 	@mkdir -p $(@D)
 	$(CXX) -c -DGUARD_BPF_OBJECT_PATH='"$(BPF_OBJ)"' $< -o $@
 
+$(BUILD)/test/helpers/%: test/helpers/%.c
+	@mkdir -p $(@D)
+	$(CC) $(HELPER_CFLAGS) $< -o $@
+
 $(BUILD)/rules/embedded_rules.o: rules/embedded_rules.S rules/default_rules.json
 	@mkdir -p $(@D)
 	$(CXX) -c -DGUARD_DEFAULT_RULES_PATH='"rules/default_rules.json"' $< -o $@
@@ -67,6 +74,7 @@ $(BUILD)/rules/embedded_rules.o: rules/embedded_rules.S rules/default_rules.json
 # Tests find the artifacts they check through these absolute paths.
 $(BUILD)/test/%.o: GUARD_CXXFLAGS += -DGUARD_SOURCE_DIR='"$(CURDIR)"' \
 	-DGUARD_BPF_OBJECT='"$(CURDIR)/$(BPF_OBJ)"' -DGUARD_BINARY='"$(CURDIR)/$(GUARD)"' \
+	-DGUARD_HELPERS_DIR='"$(CURDIR)/$(BUILD)/test/helpers"' \
 	-DGUARD_FIXTURE_DIR='"$(CURDIR)/$(BUILD)/test/fixtures"'
 
 $(BUILD)/test/unit_tests: $(UNIT_OBJS) $(BUILD)/libguard.a
@@ -93,7 +101,7 @@ run: deps
 	./$(GUARD)
 
 test: deps
-	$(MAKE) $(GUARD) $(BPF_OBJ) $(FIXTURE_OBJS) $(BUILD)/test/unit_tests $(BUILD)/test/e2e_tests
+	$(MAKE) $(GUARD) $(BPF_OBJ) $(FIXTURE_OBJS) $(BUILD)/test/unit_tests $(BUILD)/test/e2e_tests $(HELPERS)
 	BUILD=$(BUILD) test/run_tests.sh
 
 clean:
