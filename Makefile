@@ -29,7 +29,7 @@ UNIT_OBJS := $(patsubst %.cpp,$(BUILD)/%.o,$(wildcard test/unit/*.cpp)) $(BUILD)
 E2E_OBJS := $(patsubst %.cpp,$(BUILD)/%.o,$(wildcard test/e2e/*.cpp)) $(BUILD)/test/doctest_main.o \
             $(BUILD)/test/support/e2e_support.o
 
-.PHONY: all deps run test unit-test clean
+.PHONY: all deps run test unit-test clean bench bench-tools
 all: guard
 
 guard: $(CLI_OBJS) $(BUILD)/libguard.a
@@ -61,6 +61,10 @@ $(BUILD)/test/unit_tests: $(UNIT_OBJS) $(BUILD)/libguard.a
 $(BUILD)/test/e2e_tests: $(E2E_OBJS) $(BUILD)/libguard.a
 	$(CXX) $(LDFLAGS) -o $@ $^ $(LDLIBS) -lsimdjson
 
+# The benchmark floor is tested end to end (test/e2e/floor_test.cpp), so it is built with the tests.
+$(BUILD)/test/e2e/floor_test.o: GUARD_CXXFLAGS += -DGUARD_FLOOR='"$(CURDIR)/$(BUILD)/tools/guard-floor"'
+$(BUILD)/test/e2e_tests: | $(BUILD)/tools/guard-floor
+
 # As root, install what is missing; otherwise say what to install.
 deps:
 	@missing=""; for p in $(DEB_PACKAGES); do \
@@ -84,5 +88,35 @@ test: deps
 
 clean:
 	rm -rf build build-san guard
+
+# Benchmarks: never part of `make test`. `sudo make bench` measures guard
+# against no agent and the floor (guard's tracepoints, empty programs) and
+# writes the results into docs/benchmarks.md; `sudo make bench BENCH_QUICK=1`
+# is a short run for iterating (results in $(BUILD)/bench/results.md only).
+# BENCH_ARGS passes more options to guard-bench (see its --help).
+BENCH_FLOOR := $(BUILD)/tools/guard-floor
+BENCH_WORKLOAD := $(BUILD)/tools/guard-workload
+BENCH_HARNESS := $(BUILD)/tools/guard-bench
+BENCH_OBJS := $(patsubst %.cpp,$(BUILD)/%.o,$(wildcard tools/bench/harness/*.cpp))
+BENCH_ARGS ?=
+
+$(BENCH_WORKLOAD): tools/bench/workload.c
+	@mkdir -p $(@D)
+	$(CC) -std=gnu11 -O2 -Wall -Wextra -Werror $< -o $@
+
+$(BENCH_FLOOR): $(BUILD)/tools/bench/floor.o $(BUILD)/libguard.a
+	$(CXX) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(BENCH_HARNESS): $(BENCH_OBJS) $(BUILD)/libguard.a
+	$(CXX) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+bench-tools: guard $(BPF_OBJ) $(BENCH_FLOOR) $(BENCH_WORKLOAD) $(BENCH_HARNESS)
+
+bench: deps
+	$(MAKE) bench-tools
+	$(BENCH_HARNESS) --guard ./guard --floor $(BENCH_FLOOR) --workload $(BENCH_WORKLOAD) --object $(BPF_OBJ) \
+	  --scratch $(BUILD)/bench $(if $(BENCH_QUICK),--quick,--docs docs/benchmarks.md) \
+	  --command "sudo make bench$(if $(BENCH_QUICK), BENCH_QUICK=1)$(if $(BENCH_ARGS), BENCH_ARGS='$(BENCH_ARGS)')" \
+	  $(BENCH_ARGS)
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
