@@ -7,11 +7,13 @@ BUILD := build
 CXX ?= g++
 CLANG ?= clang
 CXXFLAGS ?= -O2 -g
-# Extra flags for a sanitizer build: make SAN=1 test
+GUARD := guard
+# A sanitizer build (make SAN=1 test) lives apart, binary included.
 ifeq ($(SAN),1)
   CXXFLAGS += -fsanitize=address,undefined -fno-omit-frame-pointer
   LDFLAGS += -fsanitize=address,undefined
   BUILD := build-san
+  GUARD := build-san/guard
 endif
 GUARD_CXXFLAGS := -std=c++20 -Wall -Wextra -Werror -I. -MMD -MP $(CXXFLAGS)
 BPF_CFLAGS := -target bpf -mcpu=v3 -O2 -g -Wall -Werror -I/usr/include/$(ARCH)-linux-gnu -MMD -MP
@@ -30,9 +32,9 @@ E2E_OBJS := $(patsubst %.cpp,$(BUILD)/%.o,$(wildcard test/e2e/*.cpp)) $(BUILD)/t
             $(BUILD)/test/support/e2e_support.o
 
 .PHONY: all deps run test unit-test clean bench bench-tools
-all: guard
+all: $(GUARD)
 
-guard: $(CLI_OBJS) $(BUILD)/libguard.a
+$(GUARD): $(CLI_OBJS) $(BUILD)/libguard.a
 	$(CXX) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
 $(BUILD)/libguard.a: $(LIB_OBJS)
@@ -53,7 +55,7 @@ $(BUILD)/cli/embedded_object.o: cli/embedded_object.S $(BPF_OBJ)
 
 # Tests find the artifacts they check through these absolute paths.
 $(BUILD)/test/%.o: GUARD_CXXFLAGS += -DGUARD_SOURCE_DIR='"$(CURDIR)"' \
-	-DGUARD_BPF_OBJECT='"$(CURDIR)/$(BPF_OBJ)"' -DGUARD_BINARY='"$(CURDIR)/guard"'
+	-DGUARD_BPF_OBJECT='"$(CURDIR)/$(BPF_OBJ)"' -DGUARD_BINARY='"$(CURDIR)/$(GUARD)"'
 
 $(BUILD)/test/unit_tests: $(UNIT_OBJS) $(BUILD)/libguard.a
 	$(CXX) $(LDFLAGS) -o $@ $^ $(LDLIBS) -lsimdjson
@@ -79,11 +81,11 @@ deps:
 	apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing
 
 run: deps
-	$(MAKE) guard
-	./guard
+	$(MAKE) $(GUARD)
+	./$(GUARD)
 
 test: deps
-	$(MAKE) guard $(BPF_OBJ) $(BUILD)/test/unit_tests $(BUILD)/test/e2e_tests
+	$(MAKE) $(GUARD) $(BPF_OBJ) $(BUILD)/test/unit_tests $(BUILD)/test/e2e_tests
 	BUILD=$(BUILD) test/run_tests.sh
 
 clean:
@@ -110,11 +112,11 @@ $(BENCH_FLOOR): $(BUILD)/tools/bench/floor.o $(BUILD)/libguard.a
 $(BENCH_HARNESS): $(BENCH_OBJS) $(BUILD)/libguard.a
 	$(CXX) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
-bench-tools: guard $(BPF_OBJ) $(BENCH_FLOOR) $(BENCH_WORKLOAD) $(BENCH_HARNESS)
+bench-tools: $(GUARD) $(BPF_OBJ) $(BENCH_FLOOR) $(BENCH_WORKLOAD) $(BENCH_HARNESS)
 
 bench: deps
 	$(MAKE) bench-tools
-	$(BENCH_HARNESS) --guard ./guard --floor $(BENCH_FLOOR) --workload $(BENCH_WORKLOAD) --object $(BPF_OBJ) \
+	$(BENCH_HARNESS) --guard ./$(GUARD) --floor $(BENCH_FLOOR) --workload $(BENCH_WORKLOAD) --object $(BPF_OBJ) \
 	  --scratch $(BUILD)/bench $(if $(BENCH_QUICK),--quick,--docs docs/benchmarks.md) \
 	  --command "sudo make bench$(if $(BENCH_QUICK), BENCH_QUICK=1)$(if $(BENCH_ARGS), BENCH_ARGS='$(BENCH_ARGS)')" \
 	  $(BENCH_ARGS)

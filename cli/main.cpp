@@ -20,7 +20,12 @@ int main(int argc, char **argv)
 	app.set_version_flag("--version", "guard " GUARD_VERSION);
 	app.add_option("-o,--output", options.output_path, "Write events to FILE (mode 0600, appended) instead of stdout")
 		->option_text("FILE");
-	CLI11_PARSE(app, argc, argv);
+	try {
+		app.parse(argc, argv);
+	} catch (const CLI::ParseError &e) {
+		// --help and --version exit 0; a bad command line exits 2, as usage errors do.
+		return app.exit(e) == 0 ? 0 : 2;
+	}
 
 	return guard::run_agent(options);
 }
