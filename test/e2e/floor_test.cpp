@@ -18,16 +18,14 @@ using namespace guard;
 
 namespace {
 
-// "attached N programs (a/b, c/d) in X ms" -> "N programs (a/b, c/d)"
-std::string what_was_attached(const std::string &line)
+// "attached N programs (...) in X ms" -> N
+size_t programs_in(const std::string &line)
 {
-	size_t from = line.find("attached ");
-	size_t to = line.rfind(") in ");
-	return from == std::string::npos || to == std::string::npos ? line : line.substr(from + 9, to + 1 - from - 9);
+	size_t at = line.find("attached ");
+	return at == std::string::npos ? 0 : std::stoul(line.substr(at + 9));
 }
 
-// Bytes of instructions the kernel holds for program id (after the verifier).
-uint32_t xlated_bytes(uint32_t id)
+struct bpf_prog_info program_info(uint32_t id)
 {
 	union bpf_attr attr {};
 	attr.prog_id = id;
@@ -39,7 +37,17 @@ uint32_t xlated_bytes(uint32_t id)
 	get.info.info_len = sizeof(info);
 	get.info.info = reinterpret_cast<uint64_t>(&info);
 	REQUIRE(sys_bpf(BPF_OBJ_GET_INFO_BY_FD, get) == 0);
-	return info.xlated_prog_len;
+	return info;
+}
+
+// The names of the programs process pid holds, sorted (the kernel keeps 15 characters).
+std::vector<std::string> program_names(pid_t pid)
+{
+	std::vector<std::string> names;
+	for (uint32_t id : test::programs_held_by(pid))
+		names.push_back(program_info(id).name);
+	std::sort(names.begin(), names.end());
+	return names;
 }
 
 std::string read_attached_line(int fd)
@@ -64,6 +72,7 @@ TEST_CASE("the floor attaches guard's tracepoints with empty programs and detach
 	std::string guard_line = guard.wait_attached();
 	INFO("guard stderr: " << guard.stderr_text());
 	REQUIRE(!guard_line.empty());
+	std::vector<std::string> guard_programs = program_names(guard.pid());
 	guard.stop(SIGTERM);
 
 	int err[2];
@@ -79,12 +88,13 @@ TEST_CASE("the floor attaches guard's tracepoints with empty programs and detach
 	::close(err[0]);
 	INFO("floor: " << floor_line);
 	CHECK(floor_line.rfind("guard-floor: attached ", 0) == 0);
-	CHECK(what_was_attached(floor_line) == what_was_attached(guard_line));
+	CHECK(programs_in(floor_line) == programs_in(guard_line));
+	CHECK(program_names(floor) == guard_programs);
 
 	std::vector<uint32_t> ours = test::programs_held_by(floor);
 	CHECK(!ours.empty());
 	for (uint32_t id : ours)
-		CHECK(xlated_bytes(id) == 2 * sizeof(struct bpf_insn)); // r0 = 0; exit
+		CHECK(program_info(id).xlated_prog_len == 2 * sizeof(struct bpf_insn)); // r0 = 0; exit
 
 	REQUIRE(::kill(floor, SIGINT) == 0);
 	int status = 0;

@@ -8,6 +8,7 @@
 #include <cstdio>
 
 #include "loader/error.h"
+#include "tools/bench/harness/bpf_query.h"
 
 namespace bench {
 
@@ -78,6 +79,16 @@ Agent::~Agent()
 uint64_t Agent::cpu_ns() const { return pid_ > 0 ? bench::cpu_ns(pid_) : 0; }
 
 uint64_t Agent::rss_bytes() const { return pid_ > 0 ? bench::rss_bytes(pid_) : 0; }
+
+std::optional<uint64_t> Agent::kernel_drops() const
+{
+	if (pid_ <= 0)
+		return std::nullopt;
+	guard::Fd drops = map_held_by(pid_, "drops");
+	if (!drops.valid())
+		return std::nullopt;
+	return sum_percpu_counters(drops.get());
+}
 
 void Agent::stop()
 {

@@ -6,6 +6,7 @@
 
 #include <sys/types.h>
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -52,6 +53,10 @@ public:
 
 	uint64_t cpu_ns() const;
 	uint64_t rss_bytes() const;
+	// Records the kernel side could not put into the ring, all kinds, all
+	// CPUs, read from guard's per-CPU map "drops" (not from guard's own
+	// reports); nothing when the agent has no such map.
+	std::optional<uint64_t> kernel_drops() const;
 
 	// SIGINT, then waits; throws when the agent does not exit with status 0.
 	void stop();

@@ -63,16 +63,20 @@ bool line_facts(std::string_view line, LineFacts &facts)
 		facts.ppid = static_cast<uint32_t>(v);
 	if (find_uint(head, "boot_ns", v))
 		facts.boot_ns = v;
+	if (head.starts_with("{\"type\":\"fork\"") && find_uint(head, "child_pid", v))
+		facts.child_pid = static_cast<uint32_t>(v);
 	return true;
 }
 
 uint64_t EventCounts::of(uint32_t pid) const
 {
 	uint64_t n = 0;
-	if (auto it = by_pid.find(pid); it != by_pid.end())
-		n += it->second;
-	if (auto it = by_parent.find(pid); it != by_parent.end())
-		n += it->second;
+	for (const auto &[key, count] : by_pid_ppid) {
+		uint32_t line_pid = static_cast<uint32_t>(key >> 32), line_ppid = static_cast<uint32_t>(key);
+		auto parent = parent_of.find(line_pid);
+		if (line_pid == pid || line_ppid == pid || (parent != parent_of.end() && parent->second == pid))
+			n += count;
+	}
 	return n;
 }
 
@@ -88,9 +92,9 @@ void count_line(std::string_view line, EventCounts &counts)
 		note_drop(line, "user_drops", counts.drops.reported, counts.drops.user);
 		return;
 	}
-	counts.by_pid[f.pid]++;
-	if (f.ppid != 0 && f.ppid != f.pid)
-		counts.by_parent[f.ppid]++;
+	counts.by_pid_ppid[uint64_t(f.pid) << 32 | f.ppid]++;
+	if (f.child_pid)
+		counts.parent_of[f.child_pid] = f.pid;
 }
 
 EventCounts count_events(const std::string &path, uint64_t from, uint64_t to)

@@ -18,7 +18,8 @@ bool find_uint(std::string_view line, std::string_view key, uint64_t &value);
 
 struct LineFacts {
 	uint32_t pid = 0;
-	uint32_t ppid = 0; // 0 when the line has none
+	uint32_t ppid = 0;      // 0 when the line has none
+	uint32_t child_pid = 0; // fork lines: the new process
 	uint64_t boot_ns = 0;
 	bool health = false;
 };
@@ -35,11 +36,12 @@ struct Drops {
 struct EventCounts {
 	uint64_t lines = 0;
 	uint64_t health_lines = 0;
-	std::unordered_map<uint32_t, uint64_t> by_pid;
-	std::unordered_map<uint32_t, uint64_t> by_parent; // lines whose ppid is the key and pid is not
+	std::unordered_map<uint64_t, uint64_t> by_pid_ppid; // lines per (pid << 32 | ppid)
+	std::unordered_map<uint32_t, uint32_t> parent_of;   // from fork lines: child pid -> pid
 	Drops drops;
 
-	// Events caused by process pid or by its children (the exec workload's).
+	// Events caused by process pid or by its children (the exec workload's):
+	// lines whose pid is it, whose ppid is it, or whose pid it forked.
 	uint64_t of(uint32_t pid) const;
 };
 

@@ -23,6 +23,7 @@ struct Run {
 	uint64_t agent_cpu_ns = 0;
 	uint64_t out_from = 0, out_to = 0; // guard's output written during the run
 	uint64_t lines = 0, events = 0;    // all of guard's lines in the run; those of the workload
+	std::optional<uint64_t> drops;     // kernel drops during the run
 };
 
 uint64_t file_size(const std::string &path)
@@ -40,9 +41,12 @@ std::vector<Run> run_block(const Setup &setup, const Plan &plan, AgentKind kind)
 		Run run;
 		run.out_from = kind == AgentKind::guard ? settle(agent) : 0;
 		uint64_t cpu_before = agent.cpu_ns();
+		std::optional<uint64_t> drops_before = agent.kernel_drops();
 		run.result = run_workload(setup, {op, plan.seconds, 0, 0, setup.workload_cpu});
 		run.out_to = kind == AgentKind::guard ? settle(agent) : 0;
 		run.agent_cpu_ns = agent.cpu_ns() - cpu_before;
+		if (std::optional<uint64_t> drops_after = agent.kernel_drops(); drops_after && drops_before)
+			run.drops = *drops_after - *drops_before;
 		runs.push_back(run);
 	}
 	agent.stop();
@@ -99,6 +103,8 @@ Overhead measure_overhead(const Setup &setup, const Plan &plan)
 				events_per_op.push_back(static_cast<double>(run.events) / static_cast<double>(run.result.ops));
 			row.ops += run.result.ops;
 			row.events += run.events;
+			if (run.drops)
+				row.kernel_drops = row.kernel_drops.value_or(0) + *run.drops;
 		}
 		row.none_ns = summarize(none);
 		row.floor_added_ns = summarize(floor_added);

@@ -4,57 +4,16 @@
 // program's bpf_prog_info.run_time_ns / run_cnt over one run of each
 // workload, for the floor's empty programs and for guard's. The statistics
 // add two clock reads per run, so this pass is separate from the overhead one.
-#include <linux/bpf.h>
-
-#include <cerrno>
 #include <cstdio>
 #include <map>
 
-#include "loader/bpf_syscall.h"
-#include "loader/error.h"
+#include "tools/bench/harness/bpf_query.h"
 #include "tools/bench/harness/measure.h"
 #include "tools/bench/harness/workload_run.h"
 
 namespace bench {
 
 namespace {
-
-struct ProgCounters {
-	std::string name;
-	uint64_t run_cnt = 0, run_time_ns = 0;
-};
-
-guard::Fd enable_run_time_stats()
-{
-	union bpf_attr attr {};
-	attr.enable_stats.type = BPF_STATS_RUN_TIME;
-	long fd = guard::sys_bpf(BPF_ENABLE_STATS, attr);
-	if (fd < 0)
-		guard::fail(guard::errno_message("BPF_ENABLE_STATS", errno));
-	return guard::Fd(static_cast<int>(fd));
-}
-
-std::map<uint32_t, ProgCounters> read_counters(const std::vector<uint32_t> &ids)
-{
-	std::map<uint32_t, ProgCounters> out;
-	for (uint32_t id : ids) {
-		union bpf_attr attr {};
-		attr.prog_id = id;
-		long fd = guard::sys_bpf(BPF_PROG_GET_FD_BY_ID, attr);
-		if (fd < 0)
-			guard::fail(guard::errno_message("BPF_PROG_GET_FD_BY_ID " + std::to_string(id), errno));
-		guard::Fd prog(static_cast<int>(fd));
-		struct bpf_prog_info info {};
-		union bpf_attr get {};
-		get.info.bpf_fd = static_cast<uint32_t>(prog.get());
-		get.info.info_len = sizeof(info);
-		get.info.info = reinterpret_cast<uint64_t>(&info);
-		if (guard::sys_bpf(BPF_OBJ_GET_INFO_BY_FD, get) != 0)
-			guard::fail(guard::errno_message("BPF_OBJ_GET_INFO_BY_FD", errno));
-		out[id] = {info.name, info.run_cnt, info.run_time_ns};
-	}
-	return out;
-}
 
 // program name -> (runs, ns) over one run of op, for one agent.
 using Usage = std::map<std::string, std::pair<uint64_t, uint64_t>>;
@@ -66,9 +25,9 @@ std::map<std::string, Usage> usage_per_op(const Setup &setup, const Plan &plan, 
 	std::vector<uint32_t> ids = held_bpf(agent.pid()).prog_ids;
 	std::map<std::string, Usage> per_op;
 	for (const std::string &op : plan.ops) {
-		auto before = read_counters(ids);
+		auto before = program_counters(ids);
 		WorkloadResult r = run_workload(setup, {op, plan.seconds, 0, 0, setup.workload_cpu});
-		auto after = read_counters(ids);
+		auto after = program_counters(ids);
 		ops_done[op] = r.ops;
 		for (auto &[id, c] : after) {
 			uint64_t runs = c.run_cnt - before[id].run_cnt;

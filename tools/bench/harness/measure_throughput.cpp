@@ -74,6 +74,7 @@ Throughput measure_throughput(const Setup &setup, const Plan &plan)
 		results.push_back(finish_workload(running[i], plan.throughput_ops[i]));
 	settle(agent);
 	t.rss_max = std::max(t.rss_max, agent.rss_bytes());
+	std::optional<uint64_t> kernel_drops = agent.kernel_drops();
 	t.cpu_s = static_cast<double>(agent.cpu_ns() - cpu_before) / 1e9;
 	t.stat_cpu_s = static_cast<double>(stat_cpu_ns(agent.pid()) - stat_before) / 1e9;
 	agent.stop();
@@ -85,8 +86,11 @@ Throughput measure_throughput(const Setup &setup, const Plan &plan)
 		t.generated += models[i].expected(results[i].ops);
 		t.written += counts.of(static_cast<uint32_t>(results[i].pid));
 	}
-	t.drops_reported = counts.drops.reported;
-	t.kernel_drops = counts.drops.kernel;
+	// The kernel's count is read from guard's map; userspace drops only
+	// guard itself can report, in its health records.
+	t.drops_reported = kernel_drops.has_value();
+	t.kernel_drops = kernel_drops.value_or(counts.drops.kernel);
+	t.user_drops_reported = counts.drops.reported;
 	t.user_drops = counts.drops.user;
 	std::fprintf(stderr, "bench: throughput: %llu ops, %llu events generated, %llu written, %.2f s agent CPU\n",
 		     static_cast<unsigned long long>(t.workload_ops), static_cast<unsigned long long>(t.generated),

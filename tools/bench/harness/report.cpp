@@ -43,6 +43,14 @@ std::string verdict_at_most(double measured, double limit, const std::string &un
 	       num(measured / limit, 1) + "x the target)";
 }
 
+std::string drops_text(const Throughput &t)
+{
+	return (t.drops_reported ? std::to_string(t.kernel_drops) + " dropped in the kernel (all processes)"
+				 : std::string("no kernel drop counter in guard")) +
+	       (t.user_drops_reported ? ", " + std::to_string(t.user_drops) + " in userspace"
+				      : ", userspace drops not reported by guard yet");
+}
+
 const OverheadRow *row_of(const Overhead &o, const std::string &op)
 {
 	for (const OverheadRow &row : o.rows)
@@ -78,8 +86,7 @@ void targets(std::ostringstream &md, const Results &r)
 
 	uint64_t lost = t.generated > t.written ? t.generated - t.written : 0;
 	md << "| 0 events lost over " << num(t.seconds) << " s flat out, default ring | " << lost << " of " << t.generated
-	   << " missing from the output; drops counted by guard: "
-	   << (t.drops_reported ? std::to_string(t.kernel_drops + t.user_drops) : "not reported") << " | "
+	   << " missing from the output; " << drops_text(t) << " | "
 	   << (t.generated == 0 ? "not measured" : lost == 0 ? "met" : "**missed** by " + std::to_string(lost) + " events")
 	   << " |\n";
 
@@ -116,12 +123,13 @@ void overhead(std::ostringstream &md, const Overhead &o)
 	   << " s per workload; median (min .. max). \"+ns\" is over the mean of the no-agent runs just before and "
 	      "after; guard's CPU per event is its CPU time in the run over every line it wrote meanwhile.\n\n"
 	   << "| workload | no agent, ns/op | floor, +ns/op | guard, +ns/op | guard / floor | guard CPU, us/event | "
-	      "events written / ops |\n|---|---|---|---|---|---|---|\n";
+	      "events written / ops | kernel drops |\n|---|---|---|---|---|---|---|---|\n";
 	for (const OverheadRow &row : o.rows)
 		md << "| " << row.op << " | " << range(row.none_ns) << " | " << range(row.floor_added_ns) << " | "
 		   << range(row.guard_added_ns) << " | " << num(row.guard_over_floor, 2) << " | "
 		   << range(row.guard_cpu_us_per_event, 3) << " | " << row.events << " / " << row.ops << " = "
-		   << num(row.events_per_op.median, 3) << " |\n";
+		   << num(row.events_per_op.median, 3) << " | "
+		   << (row.kernel_drops ? std::to_string(*row.kernel_drops) : std::string("n/a")) << " |\n";
 	md << "\n";
 }
 
@@ -131,12 +139,10 @@ void throughput(std::ostringstream &md, const Throughput &t)
 	for (size_t i = 0; i < t.ops.size(); i++)
 		md << (i ? " and " : "") << t.ops[i] << " (" << num(t.events_per_op.at(t.ops[i]), 2) << " events/op)";
 	md << " flat out for " << num(t.seconds) << " s, one per CPU, guard unpinned.\n\n"
-	   << "| ops | events generated | events written | dropped (guard's count) | generated - written | "
+	   << "| ops | events generated | events written | dropped | generated - written | "
 	      "events/s written | agent CPU s per M events | agent RSS max |\n|---|---|---|---|---|---|---|---|\n"
 	   << "| " << t.workload_ops << " | " << t.generated << " | " << t.written << " | "
-	   << (t.drops_reported ? std::to_string(t.kernel_drops) + " kernel + " + std::to_string(t.user_drops) + " user"
-				: "not reported by guard")
-	   << " | " << static_cast<int64_t>(t.generated - t.written) << " | "
+	   << drops_text(t) << " | " << static_cast<int64_t>(t.generated - t.written) << " | "
 	   << num(static_cast<double>(t.written) / t.seconds) << " | "
 	   << num(t.all_lines ? t.cpu_s * 1e6 / static_cast<double>(t.all_lines) : NAN, 3) << " (" << num(t.cpu_s, 2)
 	   << " s for " << t.all_lines << " lines; utime+stime " << num(t.stat_cpu_s, 2) << " s) | " << mib(t.rss_max)

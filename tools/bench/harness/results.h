@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -21,6 +22,7 @@ struct OverheadRow {
 	Summary guard_cpu_us_per_event; // agent CPU in the run / every line guard wrote in it
 	Summary events_per_op;          // guard's lines for this workload's process / its ops
 	uint64_t ops = 0, events = 0;   // totals over guard's runs
+	std::optional<uint64_t> kernel_drops; // over guard's runs, every process's records
 };
 
 struct Overhead {
@@ -37,7 +39,8 @@ struct Throughput {
 	uint64_t generated = 0; // events the workloads' syscalls must produce (calibrated per op)
 	uint64_t written = 0;   // guard's lines for the workloads' processes
 	uint64_t all_lines = 0; // every line guard wrote meanwhile (other processes too)
-	bool drops_reported = false;
+	bool drops_reported = false;      // guard has a kernel drop counter map
+	bool user_drops_reported = false; // guard's health records count userspace drops
 	uint64_t kernel_drops = 0, user_drops = 0;
 	double cpu_s = 0, stat_cpu_s = 0; // schedstat and /proc/<pid>/stat utime+stime
 	uint64_t rss_max = 0;
