@@ -27,6 +27,9 @@ LIB_SRCS := $(wildcard loader/*.cpp engine/*.cpp rules/*.cpp)
 LIB_OBJS := $(LIB_SRCS:%.cpp=$(BUILD)/%.o)
 CLI_OBJS := $(patsubst %.cpp,$(BUILD)/%.o,$(wildcard cli/*.cpp)) $(BUILD)/cli/embedded_object.o
 BPF_OBJ := $(BUILD)/kern/guard.bpf.o
+# BPF objects the loader's tests read and load: written in the libbpf style
+# with our own headers (kern/bpf_defs.h), compiled like kern/.
+FIXTURE_OBJS := $(patsubst test/fixtures/%.bpf.c,$(BUILD)/test/fixtures/%.bpf.o,$(wildcard test/fixtures/*.bpf.c))
 UNIT_OBJS := $(patsubst %.cpp,$(BUILD)/%.o,$(wildcard test/unit/*.cpp)) $(BUILD)/test/doctest_main.o
 # The benchmark harness's counting of guard's output is unit-tested.
 UNIT_OBJS += $(BUILD)/tools/bench/harness/event_lines.o
@@ -51,13 +54,18 @@ $(BUILD)/kern/%.bpf.o: kern/%.bpf.c
 	@mkdir -p $(@D)
 	$(CLANG) $(BPF_CFLAGS) -c $< -o $@
 
+$(BUILD)/test/fixtures/%.bpf.o: test/fixtures/%.bpf.c
+	@mkdir -p $(@D)
+	$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+
 $(BUILD)/cli/embedded_object.o: cli/embedded_object.S $(BPF_OBJ)
 	@mkdir -p $(@D)
 	$(CXX) -c -DGUARD_BPF_OBJECT_PATH='"$(BPF_OBJ)"' $< -o $@
 
 # Tests find the artifacts they check through these absolute paths.
 $(BUILD)/test/%.o: GUARD_CXXFLAGS += -DGUARD_SOURCE_DIR='"$(CURDIR)"' \
-	-DGUARD_BPF_OBJECT='"$(CURDIR)/$(BPF_OBJ)"' -DGUARD_BINARY='"$(CURDIR)/$(GUARD)"'
+	-DGUARD_BPF_OBJECT='"$(CURDIR)/$(BPF_OBJ)"' -DGUARD_BINARY='"$(CURDIR)/$(GUARD)"' \
+	-DGUARD_FIXTURE_DIR='"$(CURDIR)/$(BUILD)/test/fixtures"'
 
 $(BUILD)/test/unit_tests: $(UNIT_OBJS) $(BUILD)/libguard.a
 	$(CXX) $(LDFLAGS) -o $@ $^ $(LDLIBS) -lsimdjson
@@ -87,7 +95,7 @@ run: deps
 	./$(GUARD)
 
 test: deps
-	$(MAKE) $(GUARD) $(BPF_OBJ) $(BUILD)/test/unit_tests $(BUILD)/test/e2e_tests
+	$(MAKE) $(GUARD) $(BPF_OBJ) $(FIXTURE_OBJS) $(BUILD)/test/unit_tests $(BUILD)/test/e2e_tests
 	BUILD=$(BUILD) test/run_tests.sh
 
 clean:
