@@ -31,7 +31,7 @@ UNIT_OBJS := $(patsubst %.cpp,$(BUILD)/%.o,$(wildcard test/unit/*.cpp)) $(BUILD)
 E2E_OBJS := $(patsubst %.cpp,$(BUILD)/%.o,$(wildcard test/e2e/*.cpp)) $(BUILD)/test/doctest_main.o \
             $(BUILD)/test/support/e2e_support.o
 
-.PHONY: all deps run test unit-test clean
+.PHONY: all deps run test unit-test clean engine-bench
 all: $(GUARD)
 
 $(GUARD): $(CLI_OBJS) $(BUILD)/libguard.a
@@ -66,6 +66,15 @@ $(BUILD)/test/unit_tests: $(UNIT_OBJS) $(BUILD)/libguard.a
 
 $(BUILD)/test/e2e_tests: $(E2E_OBJS) $(BUILD)/libguard.a
 	$(CXX) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+# Engine benchmark (not a test): records/s through decode, match and format.
+ENGINE_BENCH := $(BUILD)/tools/bench/engine_bench
+$(ENGINE_BENCH): $(BUILD)/tools/bench/engine_bench.o $(BUILD)/libguard.a
+	$(CXX) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+engine-bench: $(ENGINE_BENCH)
+	$(ENGINE_BENCH) --mix typical
+	$(ENGINE_BENCH) --mix alerts
 
 # As root, install what is missing; otherwise say what to install.
 deps:
