@@ -27,11 +27,19 @@ LIB_SRCS := $(wildcard loader/*.cpp engine/*.cpp rules/*.cpp)
 LIB_OBJS := $(LIB_SRCS:%.cpp=$(BUILD)/%.o) $(BUILD)/rules/embedded_rules.o
 CLI_OBJS := $(patsubst %.cpp,$(BUILD)/%.o,$(wildcard cli/*.cpp)) $(BUILD)/cli/embedded_object.o
 BPF_OBJ := $(BUILD)/kern/guard.bpf.o
+# BPF objects the loader's tests read and load: written in the libbpf style
+# with our own headers (kern/bpf_defs.h), compiled like kern/.
+FIXTURE_OBJS := $(patsubst test/fixtures/%.bpf.c,$(BUILD)/test/fixtures/%.bpf.o,$(wildcard test/fixtures/*.bpf.c))
 UNIT_OBJS := $(patsubst %.cpp,$(BUILD)/%.o,$(wildcard test/unit/*.cpp)) $(BUILD)/test/doctest_main.o
+# The benchmark harness's counting of guard's output is unit-tested.
+UNIT_OBJS += $(BUILD)/tools/bench/harness/event_lines.o
 E2E_OBJS := $(patsubst %.cpp,$(BUILD)/%.o,$(wildcard test/e2e/*.cpp)) $(BUILD)/test/doctest_main.o \
             $(BUILD)/test/support/e2e_support.o
+# Small C programs the end-to-end tests run to cause each syscall guard reports.
+HELPERS := $(patsubst test/helpers/%.c,$(BUILD)/test/helpers/%,$(wildcard test/helpers/*.c))
+HELPER_CFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Werror -pthread
 
-.PHONY: all deps run test unit-test clean engine-bench
+.PHONY: all deps run test unit-test clean bench bench-tools engine-bench
 all: $(GUARD)
 
 $(GUARD): $(CLI_OBJS) $(BUILD)/libguard.a
@@ -49,9 +57,17 @@ $(BUILD)/kern/%.bpf.o: kern/%.bpf.c
 	@mkdir -p $(@D)
 	$(CLANG) $(BPF_CFLAGS) -c $< -o $@
 
+$(BUILD)/test/fixtures/%.bpf.o: test/fixtures/%.bpf.c
+	@mkdir -p $(@D)
+	$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+
 $(BUILD)/cli/embedded_object.o: cli/embedded_object.S $(BPF_OBJ)
 	@mkdir -p $(@D)
 	$(CXX) -c -DGUARD_BPF_OBJECT_PATH='"$(BPF_OBJ)"' $< -o $@
+
+$(BUILD)/test/helpers/%: test/helpers/%.c
+	@mkdir -p $(@D)
+	$(CC) $(HELPER_CFLAGS) $< -o $@
 
 $(BUILD)/rules/embedded_rules.o: rules/embedded_rules.S rules/default_rules.json
 	@mkdir -p $(@D)
@@ -59,7 +75,9 @@ $(BUILD)/rules/embedded_rules.o: rules/embedded_rules.S rules/default_rules.json
 
 # Tests find the artifacts they check through these absolute paths.
 $(BUILD)/test/%.o: GUARD_CXXFLAGS += -DGUARD_SOURCE_DIR='"$(CURDIR)"' \
-	-DGUARD_BPF_OBJECT='"$(CURDIR)/$(BPF_OBJ)"' -DGUARD_BINARY='"$(CURDIR)/$(GUARD)"'
+	-DGUARD_BPF_OBJECT='"$(CURDIR)/$(BPF_OBJ)"' -DGUARD_BINARY='"$(CURDIR)/$(GUARD)"' \
+	-DGUARD_HELPERS_DIR='"$(CURDIR)/$(BUILD)/test/helpers"' \
+	-DGUARD_FIXTURE_DIR='"$(CURDIR)/$(BUILD)/test/fixtures"'
 
 $(BUILD)/test/unit_tests: $(UNIT_OBJS) $(BUILD)/libguard.a
 	$(CXX) $(LDFLAGS) -o $@ $^ $(LDLIBS)
@@ -75,6 +93,10 @@ $(ENGINE_BENCH): $(BUILD)/tools/bench/engine_bench.o $(BUILD)/libguard.a
 engine-bench: $(ENGINE_BENCH)
 	$(ENGINE_BENCH) --mix typical
 	$(ENGINE_BENCH) --mix alerts
+
+# The benchmark floor is tested end to end (test/e2e/floor_test.cpp), so it is built with the tests.
+$(BUILD)/test/e2e/floor_test.o: GUARD_CXXFLAGS += -DGUARD_FLOOR='"$(CURDIR)/$(BUILD)/tools/guard-floor"'
+$(BUILD)/test/e2e_tests: | $(BUILD)/tools/guard-floor
 
 # As root, install what is missing; otherwise say what to install.
 deps:
@@ -94,10 +116,43 @@ run: deps
 	./$(GUARD)
 
 test: deps
-	$(MAKE) $(GUARD) $(BPF_OBJ) $(BUILD)/test/unit_tests $(BUILD)/test/e2e_tests
+	$(MAKE) $(GUARD) $(BPF_OBJ) $(FIXTURE_OBJS) $(BUILD)/test/unit_tests $(BUILD)/test/e2e_tests $(HELPERS)
 	BUILD=$(BUILD) test/run_tests.sh
 
 clean:
 	rm -rf build build-san guard
+
+# Benchmarks: never part of `make test`. `sudo make bench` measures guard
+# against no agent and the floor (guard's tracepoints, empty programs) and
+# writes the results into docs/benchmarks.md; `sudo make bench BENCH_QUICK=1`
+# is a short run for iterating (results in $(BUILD)/bench/results.md only).
+# BENCH_ARGS passes more options to guard-bench (see its --help).
+BENCH_FLOOR := $(BUILD)/tools/guard-floor
+BENCH_WORKLOAD := $(BUILD)/tools/guard-workload
+BENCH_HARNESS := $(BUILD)/tools/guard-bench
+BENCH_OBJS := $(patsubst %.cpp,$(BUILD)/%.o,$(wildcard tools/bench/harness/*.cpp))
+BENCH_ARGS ?=
+# The engine's benchmark (issue 5): a command printing "<N> records/s".
+BENCH_ENGINE ?= $(ENGINE_BENCH) --mix typical
+
+$(BENCH_WORKLOAD): tools/bench/workload.c
+	@mkdir -p $(@D)
+	$(CC) -std=gnu11 -O2 -Wall -Wextra -Werror $< -o $@
+
+$(BENCH_FLOOR): $(BUILD)/tools/bench/floor.o $(BUILD)/libguard.a
+	$(CXX) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(BENCH_HARNESS): $(BENCH_OBJS) $(BUILD)/libguard.a
+	$(CXX) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+bench-tools: $(GUARD) $(BPF_OBJ) $(BENCH_FLOOR) $(BENCH_WORKLOAD) $(BENCH_HARNESS) $(ENGINE_BENCH)
+
+bench: deps
+	$(MAKE) bench-tools
+	$(BENCH_HARNESS) --guard ./$(GUARD) --floor $(BENCH_FLOOR) --workload $(BENCH_WORKLOAD) --object $(BPF_OBJ) \
+	  --scratch $(BUILD)/bench $(if $(BENCH_QUICK),--quick,--docs docs/benchmarks.md) \
+	  --command "sudo make bench$(if $(BENCH_QUICK), BENCH_QUICK=1)$(if $(BENCH_ARGS), BENCH_ARGS='$(BENCH_ARGS)')" \
+	  $(if $(BENCH_ENGINE),--engine-command "$(BENCH_ENGINE)",--note "engine alone: no replay benchmark in the tree yet (issue 5); set BENCH_ENGINE") \
+	  $(BENCH_ARGS)
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

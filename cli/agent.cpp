@@ -12,7 +12,9 @@
 #include <vector>
 
 #include "cli/embedded_object.h"
+#include "cli/families.h"
 #include "engine/health.h"
+#include "engine/kernel_drops.h"
 #include "loader/collection.h"
 #include "loader/error.h"
 #include "loader/object_spec.h"
@@ -41,12 +43,29 @@ Fd block_signals()
 	return Fd(fd);
 }
 
-std::string program_list(const std::vector<TracepointLink> &links)
+// "process 11, file 38": programs attached per family.
+std::string family_counts(const Collection &objects)
 {
 	std::string s;
-	for (const TracepointLink &l : links)
-		s += (s.empty() ? "" : ", ") + l.group + "/" + l.event;
+	for (const EventFamily &f : event_families()) {
+		size_t n = 0;
+		for (const Program &p : objects.programs())
+			n += family_of_program(p.spec->name) == f.name;
+		if (n)
+			s += (s.empty() ? "" : ", ") + std::string(f.name) + " " + std::to_string(n);
+	}
 	return s;
+}
+
+LoadOptions load_options(const AgentOptions &options, const ObjectSpec &spec)
+{
+	LoadOptions load;
+	load.max_entries["events"] = options.ring_pages * static_cast<uint32_t>(::getpagesize());
+	std::vector<std::string> names;
+	for (const ProgramSpec &p : spec.programs)
+		names.push_back(p.name);
+	load.skip_programs = programs_of_families(options.disabled_families, names);
+	return load;
 }
 
 } // namespace
@@ -62,7 +81,9 @@ int run_agent(const AgentOptions &options)
 								   : make_recorder(options.record_path);
 
 		ObjectSpec spec = with_context("read embedded BPF object", [] { return read_object_spec(embedded_bpf_object()); });
-		Collection objects = Collection::load(spec);
+		// The kernel side skips the agent's own syscalls (kern/common.bpf.h).
+		spec.set_global("guard_agent_tgid", static_cast<uint32_t>(::getpid()));
+		Collection objects = Collection::load(spec, load_options(options, spec));
 
 		const Map &events = objects.map("events");
 		RingView ring(events.fd.get(), events.spec.max_entries);
@@ -74,7 +95,7 @@ int run_agent(const AgentOptions &options)
 			}));
 		auto elapsed = std::chrono::steady_clock::now() - options.started;
 		std::fprintf(stderr, "guard: attached %zu program%s (%s) in %lld ms\n", links.size(),
-			     links.size() == 1 ? "" : "s", program_list(links).c_str(),
+			     links.size() == 1 ? "" : "s", family_counts(objects).c_str(),
 			     static_cast<long long>(std::chrono::duration_cast<std::chrono::milliseconds>(elapsed).count()));
 
 		Fd epoll(::epoll_create1(EPOLL_CLOEXEC));
@@ -90,6 +111,13 @@ int run_agent(const AgentOptions &options)
 			fail(errno_message("epoll add signalfd", errno));
 
 		HealthSources sources;
+		sources.kernel_drops = [&objects](KernelDrops &d) {
+			try {
+				read_kernel_drops(objects.map("drops").fd.get(), d);
+			} catch (const Error &) {
+				d.available = false; // the health record says "unknown" rather than stop the agent
+			}
+		};
 		sources.ring_fill = [&ring](RingFill &f) {
 			f.available = true;
 			f.pending_bytes = ring.pending_bytes();

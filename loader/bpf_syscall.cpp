@@ -36,11 +36,48 @@ Fd bpf_map_create(const MapCreateRequest &req)
 	attr.value_size = req.value_size;
 	attr.max_entries = req.max_entries;
 	attr.map_flags = req.flags;
+	if (req.btf_fd >= 0 && (req.btf_key_type_id || req.btf_value_type_id)) {
+		attr.btf_fd = static_cast<uint32_t>(req.btf_fd);
+		attr.btf_key_type_id = req.btf_key_type_id;
+		attr.btf_value_type_id = req.btf_value_type_id;
+	}
 	copy_object_name(attr.map_name, req.name);
 	long fd = sys_bpf(BPF_MAP_CREATE, attr);
 	if (fd < 0)
 		fail(errno_message("BPF_MAP_CREATE", errno));
 	return Fd(static_cast<int>(fd));
+}
+
+void bpf_map_update(int map_fd, const void *key, const void *value, uint64_t flags)
+{
+	union bpf_attr attr {};
+	attr.map_fd = static_cast<uint32_t>(map_fd);
+	attr.key = reinterpret_cast<uintptr_t>(key);
+	attr.value = reinterpret_cast<uintptr_t>(value);
+	attr.flags = flags;
+	if (sys_bpf(BPF_MAP_UPDATE_ELEM, attr) != 0)
+		fail(errno_message("BPF_MAP_UPDATE_ELEM", errno));
+}
+
+bool bpf_map_lookup(int map_fd, const void *key, void *value)
+{
+	union bpf_attr attr {};
+	attr.map_fd = static_cast<uint32_t>(map_fd);
+	attr.key = reinterpret_cast<uintptr_t>(key);
+	attr.value = reinterpret_cast<uintptr_t>(value);
+	if (sys_bpf(BPF_MAP_LOOKUP_ELEM, attr) == 0)
+		return true;
+	if (errno == ENOENT)
+		return false;
+	fail(errno_message("BPF_MAP_LOOKUP_ELEM", errno));
+}
+
+void bpf_map_freeze(int map_fd)
+{
+	union bpf_attr attr {};
+	attr.map_fd = static_cast<uint32_t>(map_fd);
+	if (sys_bpf(BPF_MAP_FREEZE, attr) != 0)
+		fail(errno_message("BPF_MAP_FREEZE", errno));
 }
 
 namespace {
@@ -58,7 +95,7 @@ std::string log_tail(const std::string &log, size_t max_bytes)
 	return "...\n" + text.substr(cut == std::string::npos ? text.size() - max_bytes : cut + 1);
 }
 
-long prog_load(const ProgramLoadRequest &req, char *log, uint32_t log_size)
+long prog_load(const ProgramLoadRequest &req, char *log, uint32_t log_size, uint32_t log_level = 1)
 {
 	union bpf_attr attr {};
 	attr.prog_type = req.type;
@@ -67,8 +104,17 @@ long prog_load(const ProgramLoadRequest &req, char *log, uint32_t log_size)
 	std::string license(req.license);
 	attr.license = reinterpret_cast<uintptr_t>(license.c_str());
 	copy_object_name(attr.prog_name, req.name);
+	if (req.prog_btf_fd >= 0) {
+		attr.prog_btf_fd = static_cast<uint32_t>(req.prog_btf_fd);
+		attr.func_info_rec_size = sizeof(struct bpf_func_info);
+		attr.func_info = reinterpret_cast<uintptr_t>(req.func_info.data());
+		attr.func_info_cnt = static_cast<uint32_t>(req.func_info.size());
+		attr.line_info_rec_size = sizeof(struct bpf_line_info);
+		attr.line_info = reinterpret_cast<uintptr_t>(req.line_info.data());
+		attr.line_info_cnt = static_cast<uint32_t>(req.line_info.size());
+	}
 	if (log) {
-		attr.log_level = 1;
+		attr.log_level = log_level;
 		attr.log_buf = reinterpret_cast<uintptr_t>(log);
 		attr.log_size = log_size;
 	}
@@ -79,10 +125,22 @@ long prog_load(const ProgramLoadRequest &req, char *log, uint32_t log_size)
 
 Fd bpf_prog_load(const ProgramLoadRequest &req)
 {
-	// First without a log: the verifier runs faster when it need not write one.
-	long fd = prog_load(req, nullptr, 0);
-	if (fd >= 0)
-		return Fd(static_cast<int>(fd));
+	long fd;
+	if (req.stats) {
+		// Statistics only: a few lines, whatever the program's size.
+		std::string log(64 * 1024, '\0');
+		// log_level 4 is the kernel's BPF_LOG_STATS (not in the UAPI header).
+		fd = prog_load(req, log.data(), static_cast<uint32_t>(log.size()), 4);
+		if (fd >= 0) {
+			*req.stats = log_tail(log, log.size());
+			return Fd(static_cast<int>(fd));
+		}
+	} else {
+		// First without a log: the verifier runs faster when it need not write one.
+		fd = prog_load(req, nullptr, 0);
+		if (fd >= 0)
+			return Fd(static_cast<int>(fd));
+	}
 	int first_errno = errno;
 
 	// Again with a log, growing it until the whole verdict fits (ENOSPC).
@@ -100,6 +158,42 @@ Fd bpf_prog_load(const ProgramLoadRequest &req)
 	if (!tail.empty())
 		message += ": verifier:\n" + tail;
 	fail(message);
+}
+
+Fd bpf_btf_load(std::span<const uint8_t> raw)
+{
+	union bpf_attr attr {};
+	attr.btf = reinterpret_cast<uintptr_t>(raw.data());
+	attr.btf_size = static_cast<uint32_t>(raw.size());
+	long fd = sys_bpf(BPF_BTF_LOAD, attr);
+	if (fd >= 0)
+		return Fd(static_cast<int>(fd));
+	int first_errno = errno;
+	// Again with a log: the kernel names the type it rejected and why.
+	std::string log(1 << 20, '\0');
+	attr.btf_log_buf = reinterpret_cast<uintptr_t>(log.data());
+	attr.btf_log_size = static_cast<uint32_t>(log.size());
+	attr.btf_log_level = 1;
+	fd = sys_bpf(BPF_BTF_LOAD, attr);
+	if (fd >= 0)
+		return Fd(static_cast<int>(fd));
+	std::string message = errno_message("BPF_BTF_LOAD", first_errno);
+	std::string tail = log_tail(log, 4096);
+	if (!tail.empty())
+		message += ": BTF log:\n" + tail;
+	fail(message);
+}
+
+struct bpf_prog_info bpf_program_info(int prog_fd)
+{
+	struct bpf_prog_info info {};
+	union bpf_attr query {};
+	query.info.bpf_fd = static_cast<uint32_t>(prog_fd);
+	query.info.info_len = sizeof(info);
+	query.info.info = reinterpret_cast<uintptr_t>(&info);
+	if (sys_bpf(BPF_OBJ_GET_INFO_BY_FD, query) != 0)
+		fail(errno_message("BPF_OBJ_GET_INFO_BY_FD", errno));
+	return info;
 }
 
 std::vector<KernelProgram> bpf_loaded_programs()

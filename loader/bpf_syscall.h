@@ -29,14 +29,36 @@ struct MapCreateRequest {
 	uint32_t value_size = 0;
 	uint32_t max_entries = 0;
 	uint32_t flags = 0;
+	// BTF of key and value (0: none), in the BTF object btf_fd.
+	int btf_fd = -1;
+	uint32_t btf_key_type_id = 0;
+	uint32_t btf_value_type_id = 0;
 };
 Fd bpf_map_create(const MapCreateRequest &req);
+
+// BPF_MAP_UPDATE_ELEM / LOOKUP_ELEM with raw bytes of the map's key and value sizes.
+void bpf_map_update(int map_fd, const void *key, const void *value, uint64_t flags = BPF_ANY);
+// False when the key is not in the map (ENOENT).
+bool bpf_map_lookup(int map_fd, const void *key, void *value);
+// BPF_MAP_FREEZE: from now on no system call may change the map.
+void bpf_map_freeze(int map_fd);
+
+// BPF_BTF_LOAD: on rejection the kernel's BTF log is part of the Error's text.
+Fd bpf_btf_load(std::span<const uint8_t> raw);
 
 struct ProgramLoadRequest {
 	std::string_view name;
 	uint32_t type = 0;
 	std::span<const struct bpf_insn> insns;
 	std::string_view license;
+	// With the object's BTF loaded: one bpf_func_info per function and the
+	// bpf_line_info records, insn_off counted in instructions of insns.
+	int prog_btf_fd = -1;
+	std::span<const struct bpf_func_info> func_info;
+	std::span<const struct bpf_line_info> line_info;
+	// When set, the program is loaded with BPF_LOG_STATS and the verifier's
+	// statistics ("processed N insns ...", "verification time ...") land here.
+	std::string *stats = nullptr;
 };
 // On rejection the verifier's log is part of the Error's text.
 Fd bpf_prog_load(const ProgramLoadRequest &req);
@@ -47,5 +69,8 @@ struct KernelProgram {
 	std::string name;
 };
 std::vector<KernelProgram> bpf_loaded_programs();
+
+// What the kernel says about one loaded program (BPF_OBJ_GET_INFO_BY_FD).
+struct bpf_prog_info bpf_program_info(int prog_fd);
 
 } // namespace guard

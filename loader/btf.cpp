@@ -1,6 +1,9 @@
 #include "loader/btf.h"
 
+#include <cerrno>
 #include <cstring>
+#include <fstream>
+#include <iterator>
 
 #include "loader/error.h"
 
@@ -129,6 +132,15 @@ Btf Btf::parse(std::span<const uint8_t> raw)
 	return btf;
 }
 
+Btf Btf::load_file(const std::string &path)
+{
+	std::ifstream in(path, std::ios::binary);
+	if (!in)
+		fail(errno_message("read " + path, errno));
+	std::vector<uint8_t> bytes{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+	return with_context(path, [&] { return parse(bytes); });
+}
+
 const struct btf_type &Btf::type(uint32_t id) const
 {
 	if (id == 0 || id >= offsets_.size())
@@ -166,6 +178,48 @@ std::span<const struct btf_var_secinfo> Btf::datasec_vars(uint32_t id) const
 	if (kind(t) != BTF_KIND_DATASEC)
 		fail("BTF: type " + std::to_string(id) + " is not a DATASEC");
 	return {reinterpret_cast<const struct btf_var_secinfo *>(&t + 1), vlen(t)};
+}
+
+const struct btf_var &Btf::var(uint32_t id) const
+{
+	const struct btf_type &t = type(id);
+	if (kind(t) != BTF_KIND_VAR)
+		fail("BTF: type " + std::to_string(id) + " is not a VAR");
+	return *reinterpret_cast<const struct btf_var *>(&t + 1);
+}
+
+std::span<const struct btf_enum> Btf::enum_values(uint32_t id) const
+{
+	const struct btf_type &t = type(id);
+	if (kind(t) != BTF_KIND_ENUM)
+		fail("BTF: type " + std::to_string(id) + " is not an ENUM");
+	return {reinterpret_cast<const struct btf_enum *>(&t + 1), vlen(t)};
+}
+
+std::span<const struct btf_enum64> Btf::enum64_values(uint32_t id) const
+{
+	const struct btf_type &t = type(id);
+	if (kind(t) != BTF_KIND_ENUM64)
+		fail("BTF: type " + std::to_string(id) + " is not an ENUM64");
+	return {reinterpret_cast<const struct btf_enum64 *>(&t + 1), vlen(t)};
+}
+
+std::span<const struct btf_param> Btf::params(uint32_t id) const
+{
+	const struct btf_type &t = type(id);
+	if (kind(t) != BTF_KIND_FUNC_PROTO)
+		fail("BTF: type " + std::to_string(id) + " is not a FUNC_PROTO");
+	return {reinterpret_cast<const struct btf_param *>(&t + 1), vlen(t)};
+}
+
+uint32_t Btf::int_data(uint32_t id) const
+{
+	const struct btf_type &t = type(id);
+	if (kind(t) != BTF_KIND_INT)
+		fail("BTF: type " + std::to_string(id) + " is not an INT");
+	uint32_t bits;
+	std::memcpy(&bits, &t + 1, sizeof(bits));
+	return bits;
 }
 
 uint32_t Btf::skip_modifiers(uint32_t id) const

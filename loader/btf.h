@@ -23,6 +23,8 @@ public:
 	// Copies and validates a raw BTF blob: header, section bounds, every
 	// type's kind-specific data and every name offset. Throws Error.
 	static Btf parse(std::span<const uint8_t> raw);
+	// Reads and parses a raw BTF file, such as /sys/kernel/btf/vmlinux.
+	static Btf load_file(const std::string &path);
 
 	// Number of types, not counting void: valid ids are 1..type_count().
 	uint32_t type_count() const { return static_cast<uint32_t>(offsets_.size()) - 1; }
@@ -38,6 +40,32 @@ public:
 	std::span<const struct btf_member> members(uint32_t id) const;       // STRUCT, UNION
 	const struct btf_array &array(uint32_t id) const;                     // ARRAY
 	std::span<const struct btf_var_secinfo> datasec_vars(uint32_t id) const; // DATASEC
+	const struct btf_var &var(uint32_t id) const;                         // VAR
+	std::span<const struct btf_enum> enum_values(uint32_t id) const;      // ENUM
+	std::span<const struct btf_enum64> enum64_values(uint32_t id) const;  // ENUM64
+	std::span<const struct btf_param> params(uint32_t id) const;          // FUNC_PROTO
+	uint32_t int_data(uint32_t id) const;                                 // INT: the u32 after btf_type
+	uint32_t int_encoding(uint32_t id) const { return BTF_INT_ENCODING(int_data(id)); }
+
+	// A member's place in its struct: in bits, and its width when it is a
+	// bitfield (0 otherwise). With kind_flag set, `offset` packs both.
+	static uint32_t member_bit_offset(const struct btf_type &parent, const struct btf_member &m)
+	{
+		return BTF_INFO_KFLAG(parent.info) ? BTF_MEMBER_BIT_OFFSET(m.offset) : m.offset;
+	}
+	static uint32_t member_bitfield_size(const struct btf_type &parent, const struct btf_member &m)
+	{
+		return BTF_INFO_KFLAG(parent.info) ? BTF_MEMBER_BITFIELD_SIZE(m.offset) : 0;
+	}
+
+	// In-place fix-ups (loader/btf_fixup.cpp); sizes never change.
+	struct btf_type &mutable_type(uint32_t id) { return const_cast<struct btf_type &>(type(id)); }
+	std::span<struct btf_var_secinfo> mutable_datasec_vars(uint32_t id)
+	{
+		auto vars = datasec_vars(id);
+		return {const_cast<struct btf_var_secinfo *>(vars.data()), vars.size()};
+	}
+	struct btf_var &mutable_var(uint32_t id) { return const_cast<struct btf_var &>(var(id)); }
 
 	// Follows TYPEDEF, CONST, VOLATILE, RESTRICT and TYPE_TAG to the type beneath.
 	uint32_t skip_modifiers(uint32_t id) const;

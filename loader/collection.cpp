@@ -1,8 +1,10 @@
 #include "loader/collection.h"
 
 #include <algorithm>
+#include <fstream>
 
 #include "loader/bpf_syscall.h"
+#include "loader/core_relocate.h"
 #include "loader/error.h"
 
 namespace guard {
@@ -16,31 +18,138 @@ void patch_map_reference(std::vector<struct bpf_insn> &insns, size_t insn, int m
 	insns.at(insn + 1).imm = 0;
 }
 
+void patch_map_value_reference(std::vector<struct bpf_insn> &insns, size_t insn, int map_fd, uint32_t offset)
+{
+	insns.at(insn).src_reg = BPF_PSEUDO_MAP_VALUE;
+	insns.at(insn).imm = map_fd;
+	insns.at(insn + 1).imm = static_cast<int32_t>(offset);
+}
+
+namespace {
+
+// /sys/devices/system/cpu/possible: "0-3" or "0,2-5": the highest id + 1.
+uint32_t possible_cpus()
+{
+	std::ifstream in("/sys/devices/system/cpu/possible");
+	std::string text;
+	std::getline(in, text);
+	uint32_t highest = 0;
+	uint32_t n = 0;
+	bool digits = false;
+	for (char c : text + ",") {
+		if (c >= '0' && c <= '9') {
+			n = n * 10 + uint32_t(c - '0');
+			digits = true;
+		} else {
+			if (digits)
+				highest = std::max(highest, n);
+			n = 0;
+			digits = false;
+		}
+	}
+	return highest + 1;
+}
+
+Fd create_map(const MapSpec &m, int btf_fd)
+{
+	Fd fd = bpf_map_create({m.name, m.type, m.key_size, m.value_size, m.max_entries, m.flags, btf_fd,
+				m.btf_key_type_id, m.btf_value_type_id});
+	if (m.section.empty())
+		return fd;
+	// Global data: the value is written before any program can see the
+	// map, then .rodata is frozen so neither programs nor system calls can
+	// change it again; the verifier relies on that to read it as constants.
+	uint32_t zero = 0;
+	bpf_map_update(fd.get(), &zero, m.initial_value.data());
+	if (m.freeze)
+		bpf_map_freeze(fd.get());
+	return fd;
+}
+
+// The verifier's log shows the instruction it refused as
+// "9: (85) call unknown#195896080": find which poisoned relocation that was.
+const CoreResult *reached_poison(const std::vector<CoreResult> &poisoned, const std::string &log)
+{
+	if (poisoned.empty())
+		return nullptr;
+	const std::string mark = ": (85) call unknown#" + std::to_string(kCorePoisonHelper);
+	size_t at = log.find(mark);
+	if (at == std::string::npos)
+		return nullptr;
+	size_t line = log.rfind('\n', at);
+	line = line == std::string::npos ? 0 : line + 1;
+	size_t insn = 0;
+	for (size_t i = line; i < at && log[i] >= '0' && log[i] <= '9'; i++)
+		insn = insn * 10 + size_t(log[i] - '0');
+	for (const CoreResult &r : poisoned)
+		if (r.relo.insn == insn || r.relo.insn + 1 == insn) // an ld_imm64's second slot too
+			return &r;
+	return &poisoned.front();
+}
+
+} // namespace
+
 Collection Collection::load(const ObjectSpec &spec, const LoadOptions &options)
 {
 	Collection c;
+	// The object's BTF first: maps and programs refer to its types by id.
+	if (spec.btf)
+		c.btf_ = with_context("load object BTF", [&] { return bpf_btf_load(spec.btf->raw()); });
+
 	for (const MapSpec &ms : spec.maps) {
 		Map m{ms, {}};
 		if (auto it = options.max_entries.find(ms.name); it != options.max_entries.end())
 			m.spec.max_entries = it->second;
-		m.fd = with_context("create map " + ms.name, [&] {
-			return bpf_map_create({m.spec.name, m.spec.type, m.spec.key_size, m.spec.value_size,
-					       m.spec.max_entries, m.spec.flags});
-		});
+		if (m.spec.type == BPF_MAP_TYPE_PERF_EVENT_ARRAY && m.spec.max_entries == 0)
+			m.spec.max_entries = possible_cpus();
+		m.fd = with_context("create map " + ms.name, [&] { return create_map(m.spec, c.btf_.get()); });
 		c.maps_.push_back(std::move(m));
 	}
 
+	CoreContext core(options.kernel_btf);
 	for (const ProgramSpec &ps : spec.programs) {
 		if (std::find(options.skip_programs.begin(), options.skip_programs.end(), ps.name) !=
 		    options.skip_programs.end())
 			continue;
 		std::vector<struct bpf_insn> insns = ps.insns;
-		for (const MapReference &ref : ps.map_refs)
-			patch_map_reference(insns, ref.insn, c.maps_.at(ref.map).fd.get());
-		Fd fd = with_context("load program " + ps.name, [&] {
-			return bpf_prog_load({ps.name, ps.type, insns, spec.license});
-		});
-		c.programs_.push_back({&ps, std::move(fd)});
+		std::vector<CoreResult> resolved, poisoned;
+		if (!ps.core_relos.empty())
+			resolved = with_context("relocate program " + ps.name,
+						[&] { return apply_core_relocations(*spec.btf, core, ps, insns); });
+		for (const CoreResult &r : resolved)
+			if (r.poison)
+				poisoned.push_back(r);
+		for (const MapReference &ref : ps.map_refs) {
+			int fd = c.maps_.at(ref.map).fd.get();
+			if (ref.kind == MapReferenceKind::map_value)
+				patch_map_value_reference(insns, ref.insn, fd, ref.offset);
+			else
+				patch_map_reference(insns, ref.insn, fd);
+		}
+		ProgramLoadRequest req;
+		req.name = ps.name;
+		req.type = ps.type;
+		req.insns = insns;
+		req.license = spec.license;
+		std::string stats;
+		if (options.verifier_stats)
+			req.stats = &stats;
+		if (c.btf_.valid() && !ps.func_info.empty()) {
+			req.prog_btf_fd = c.btf_.get();
+			req.func_info = ps.func_info;
+			req.line_info = ps.line_info;
+		}
+		Fd fd;
+		try {
+			fd = with_context("load program " + ps.name, [&] { return bpf_prog_load(req); });
+		} catch (const Error &e) {
+			// A poisoned instruction the verifier reached: the CO-RE
+			// relocation that could not be resolved is the real cause.
+			if (const CoreResult *cause = reached_poison(poisoned, e.what()))
+				fail("relocate program " + ps.name + ": " + cause->describe() + "\n" + e.what());
+			throw;
+		}
+		c.programs_.push_back({&ps, std::move(fd), std::move(resolved), std::move(stats)});
 	}
 	return c;
 }
@@ -51,6 +160,25 @@ const Map &Collection::map(std::string_view name) const
 		if (m.spec.name == name)
 			return m;
 	fail("no map named " + std::string(name));
+}
+
+std::vector<uint8_t> Collection::read_global(const ObjectSpec &spec, std::string_view name) const
+{
+	const GlobalVariable *var = spec.find_global(name);
+	if (!var)
+		fail("read global " + std::string(name) + ": no such variable");
+	const Map &m = maps_.at(var->map);
+	std::vector<uint8_t> value(m.spec.value_size);
+	uint32_t zero = 0;
+	if (!bpf_map_lookup(m.fd.get(), &zero, value.data()))
+		fail("read global " + std::string(name) + ": map " + m.spec.name + " has no entry 0");
+	return {value.begin() + var->offset, value.begin() + var->offset + var->size};
+}
+
+void Collection::throw_size_mismatch(std::string_view name, size_t have, size_t want)
+{
+	fail("read global " + std::string(name) + ": variable has " + std::to_string(have) + " bytes, not " +
+	     std::to_string(want));
 }
 
 } // namespace guard

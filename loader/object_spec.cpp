@@ -4,14 +4,17 @@
 
 #include <cstring>
 
+#include "loader/btf_ext.h"
+#include "loader/btf_fixup.h"
 #include "loader/elf_file.h"
 #include "loader/error.h"
+#include "loader/functions.h"
+#include "loader/global_data.h"
+#include "loader/subprograms.h"
 
 namespace guard {
 
 namespace {
-
-constexpr uint8_t kLoadImm64 = BPF_LD | BPF_IMM | BPF_DW; // the two-slot ld_imm64
 
 // Section names follow libbpf's convention, which clang users write by hand:
 // "tracepoint/<group>/<event>" or its short form "tp/<group>/<event>".
@@ -44,13 +47,48 @@ uint32_t map_def_uint(const Btf &btf, uint32_t member_type, std::string_view fie
 	return btf.array(arr).nelems;
 }
 
-// __type(name, T) is `typeof(T) *name`: the size of what it points to.
-uint32_t map_def_type_size(const Btf &btf, uint32_t member_type, std::string_view field)
+// __type(name, T) is `typeof(T) *name`: T is what it points to.
+uint32_t map_def_type(const Btf &btf, uint32_t member_type, std::string_view field)
 {
 	uint32_t ptr = btf.skip_modifiers(member_type);
 	if (btf.kind(ptr) != BTF_KIND_PTR)
 		fail("field " + std::string(field) + ": expected __type() (a pointer)");
-	return static_cast<uint32_t>(btf.resolve_size(btf.type(ptr).type));
+	return btf.type(ptr).type;
+}
+
+uint32_t type_size(const Btf &btf, uint32_t id)
+{
+	uint64_t size = btf.resolve_size(id);
+	if (size > UINT32_MAX)
+		fail("type " + std::to_string(id) + " is larger than 4 GiB");
+	return static_cast<uint32_t>(size);
+}
+
+// What libbpf-style objects leave implicit. A perf event array holds one
+// perf event fd per CPU, keyed by CPU number: key and value are 4 bytes and
+// max_entries 0 means "one per possible CPU", filled in at load time.
+// Only some map types let the kernel check key and value against BTF
+// (map_check_btf); for the rest, as libbpf does, we pass none.
+void apply_map_type_defaults(MapSpec &map)
+{
+	switch (map.type) {
+	case BPF_MAP_TYPE_PERF_EVENT_ARRAY:
+		if (map.key_size == 0)
+			map.key_size = sizeof(uint32_t);
+		if (map.value_size == 0)
+			map.value_size = sizeof(uint32_t);
+		[[fallthrough]];
+	case BPF_MAP_TYPE_RINGBUF:
+	case BPF_MAP_TYPE_CGROUP_ARRAY:
+	case BPF_MAP_TYPE_STACK_TRACE:
+	case BPF_MAP_TYPE_ARRAY_OF_MAPS:
+	case BPF_MAP_TYPE_HASH_OF_MAPS:
+		map.btf_key_type_id = 0;
+		map.btf_value_type_id = 0;
+		break;
+	default:
+		break;
+	}
 }
 
 MapSpec read_map_def(const Btf &btf, uint32_t var_id)
@@ -73,16 +111,20 @@ MapSpec read_map_def(const Btf &btf, uint32_t var_id)
 				map.key_size = map_def_uint(btf, m.type, field);
 			else if (field == "value_size")
 				map.value_size = map_def_uint(btf, m.type, field);
-			else if (field == "key")
-				map.key_size = map_def_type_size(btf, m.type, field);
-			else if (field == "value")
-				map.value_size = map_def_type_size(btf, m.type, field);
+			else if (field == "key") {
+				map.btf_key_type_id = map_def_type(btf, m.type, field);
+				map.key_size = type_size(btf, map.btf_key_type_id);
+			} else if (field == "value") {
+				map.btf_value_type_id = map_def_type(btf, m.type, field);
+				map.value_size = type_size(btf, map.btf_value_type_id);
+			}
 			else
 				fail("unknown field " + std::string(field) +
 				     " (expected type, max_entries, map_flags, key, value, key_size, value_size)");
 		}
 		if (map.type == 0)
 			fail("no map type (__uint(type, BPF_MAP_TYPE_...))");
+		apply_map_type_defaults(map);
 		return map;
 	});
 }
@@ -103,52 +145,6 @@ std::vector<MapSpec> read_maps(const ElfFile &elf, const Btf *btf)
 		maps.push_back(read_map_def(*btf, v.type));
 	}
 	return maps;
-}
-
-size_t map_index(const std::vector<MapSpec> &maps, std::string_view name)
-{
-	for (size_t i = 0; i < maps.size(); i++)
-		if (maps[i].name == name)
-			return i;
-	fail("reference to map " + std::string(name) + ", which .maps does not define");
-}
-
-void read_programs(const ElfFile &elf, const ElfSection &sec, ObjectSpec &spec)
-{
-	auto relocations = elf.relocations_for(sec.index);
-	const size_t maps_index = elf.find_section(".maps") ? elf.find_section(".maps")->index : SIZE_MAX;
-
-	for (const ElfSymbol &sym : elf.symbols()) {
-		if (sym.section != sec.index || sym.type != STT_FUNC || sym.bind != STB_GLOBAL)
-			continue;
-		ProgramSpec prog;
-		prog.name = sym.name;
-		prog.section = sec.name;
-		with_context("program " + prog.name, [&] {
-			if (!parse_program_section(sec.name, prog))
-				fail("section " + sec.name + ": unknown program type (expected tracepoint/ or tp/)");
-			if (sym.value % sizeof(struct bpf_insn) || sym.size % sizeof(struct bpf_insn) || sym.size == 0 ||
-			    sym.value > sec.data.size() || sym.size > sec.data.size() - sym.value)
-				fail("symbol does not cover whole instructions inside section " + sec.name);
-			prog.insns.resize(sym.size / sizeof(struct bpf_insn));
-			std::memcpy(prog.insns.data(), sec.data.data() + sym.value, sym.size);
-
-			for (const ElfRelocation &rel : relocations) {
-				if (rel.offset < sym.value || rel.offset >= sym.value + sym.size)
-					continue;
-				size_t insn = (rel.offset - sym.value) / sizeof(struct bpf_insn);
-				const ElfSymbol &target = elf.symbols()[rel.symbol];
-				if (target.section != maps_index)
-					fail("relocation at instruction " + std::to_string(insn) + " against " + target.name +
-					     ": only map references are supported");
-				if (insn + 1 >= prog.insns.size() || prog.insns[insn].code != kLoadImm64)
-					fail("relocation at instruction " + std::to_string(insn) +
-					     " is not on an ld_imm64 instruction");
-				prog.map_refs.push_back({insn, map_index(spec.maps, target.name)});
-			}
-		});
-		spec.programs.push_back(std::move(prog));
-	}
 }
 
 } // namespace
@@ -180,14 +176,38 @@ ObjectSpec read_object_spec(std::span<const uint8_t> elf_image)
 	spec.license.assign(reinterpret_cast<const char *>(license->data.data()),
 			    strnlen(reinterpret_cast<const char *>(license->data.data()), license->data.size()));
 
-	std::optional<Btf> btf;
 	if (const ElfSection *sec = elf.find_section(".BTF"))
-		btf = with_context(".BTF", [&] { return Btf::parse(sec->data); });
+		spec.btf = with_context(".BTF", [&] {
+			Btf btf = Btf::parse(sec->data);
+			fixup_datasecs(btf, elf);
+			return btf;
+		});
+	std::optional<BtfExt> ext;
+	if (const ElfSection *sec = elf.find_section(".BTF.ext"); sec && spec.btf)
+		ext = parse_btf_ext(sec->data, *spec.btf);
 
-	spec.maps = read_maps(elf, btf ? &*btf : nullptr);
-	for (const ElfSection &sec : elf.sections())
-		if (sec.type == SHT_PROGBITS && (sec.flags & SHF_EXECINSTR) && sec.name != ".text")
-			read_programs(elf, sec, spec);
+	spec.maps = read_maps(elf, spec.btf ? &*spec.btf : nullptr);
+	MapLookup lookup;
+	if (const ElfSection *maps = elf.find_section(".maps"))
+		lookup.maps_section = maps->index;
+	lookup.data_section = read_global_data(elf, spec);
+
+	std::vector<Function> functions = read_functions(elf, spec, lookup, ext ? &*ext : nullptr);
+	for (const Function &fn : functions) {
+		if (fn.section_name == ".text")
+			continue; // subprograms: copied into the programs that call them
+		ProgramSpec prog;
+		prog.name = fn.name;
+		prog.section = fn.section_name;
+		with_context("program " + prog.name, [&] {
+			if (!fn.global)
+				fail("a program must be a global function (static ones are not loaded)");
+			if (!parse_program_section(fn.section_name, prog))
+				fail("section " + fn.section_name + ": unknown program type (expected tracepoint/ or tp/)");
+			link_program(prog, fn, functions);
+		});
+		spec.programs.push_back(std::move(prog));
+	}
 	if (spec.programs.empty())
 		fail("no programs (no executable section other than .text)");
 	return spec;

@@ -1,12 +1,14 @@
 // What a BPF object file asks for, read without touching the kernel: its
-// programs (instructions and where they attach), its maps (shape from BTF)
-// and the places in the instructions that must point at a map once it exists.
-// The same file gives the same spec on any machine.
+// programs (instructions, where they attach, the subprograms they call), its
+// maps (shape from BTF, global data sections as one-entry arrays), its BTF
+// and the places in the instructions that must be fixed at load time. The
+// same file gives the same spec on any machine.
 #pragma once
 
 #include <linux/bpf.h>
 
 #include <cstdint>
+#include <optional>
 #include <span>
 #include <string>
 #include <vector>
@@ -22,12 +24,38 @@ struct MapSpec {
 	uint32_t value_size = 0;
 	uint32_t max_entries = 0;
 	uint32_t flags = 0;
+	// Key and value types in the object's BTF, given to the kernel so that
+	// it can check and print the map; 0 when there is none.
+	uint32_t btf_key_type_id = 0;
+	uint32_t btf_value_type_id = 0;
+
+	// Global data (.rodata*, .data*, .bss*): one-entry array maps whose
+	// single value is the section's bytes (zeros for .bss), written before
+	// any program runs. .rodata is then frozen: read-only to programs
+	// (BPF_F_RDONLY_PROG) and to system calls (BPF_MAP_FREEZE), so the
+	// verifier may treat its values as constants and prune dead branches.
+	std::string section; // empty for maps declared in .maps
+	std::vector<uint8_t> initial_value;
+	bool freeze = false;
 };
 
-// An ld_imm64 instruction (two slots) that must be patched to hold a map's fd.
+// An ld_imm64 instruction (two slots) that must be patched to point at a map:
+// map_fd (BPF_PSEUDO_MAP_FD) for the map itself, map_value
+// (BPF_PSEUDO_MAP_VALUE) for an address inside its value: a global variable.
+enum class MapReferenceKind { map_fd, map_value };
 struct MapReference {
 	size_t insn = 0; // index of the first slot within the program
 	size_t map = 0;  // index into ObjectSpec::maps
+	MapReferenceKind kind = MapReferenceKind::map_fd;
+	uint32_t offset = 0; // map_value: byte offset within the value
+};
+
+// One CO-RE relocation from .BTF.ext, moved to the program's final layout.
+struct CoreRelocation {
+	size_t insn = 0;      // index of the instruction to patch
+	uint32_t type_id = 0; // root type in the object's BTF
+	std::string access;   // e.g. "0:2:1": array index, then member/element indices
+	uint32_t kind = 0;    // enum bpf_core_relo_kind
 };
 
 struct ProgramSpec {
@@ -36,17 +64,47 @@ struct ProgramSpec {
 	uint32_t type = 0;   // BPF_PROG_TYPE_*
 	std::string attach_group; // tracepoint group, e.g. "sched"
 	std::string attach_event; // tracepoint name, e.g. "sched_process_exec"
+	// The program's own function, then a copy of every function it calls
+	// (transitively), calls already pointing at their copies.
 	std::vector<struct bpf_insn> insns;
+	std::vector<std::string> subprograms; // names of the appended functions, in order
 	std::vector<MapReference> map_refs;
+	std::vector<CoreRelocation> core_relos;
+	// .BTF.ext records with insn_off in instructions of insns: what the
+	// kernel takes as func_info and line_info with prog_btf_fd.
+	std::vector<struct bpf_func_info> func_info;
+	std::vector<struct bpf_line_info> line_info;
+};
+
+// A variable in a global data section, found through the section's BTF DATASEC.
+struct GlobalVariable {
+	std::string name;
+	size_t map = 0;      // index into ObjectSpec::maps
+	uint32_t offset = 0; // within the map's value
+	uint32_t size = 0;
 };
 
 struct ObjectSpec {
 	std::string license;
 	std::vector<MapSpec> maps;
 	std::vector<ProgramSpec> programs;
+	std::vector<GlobalVariable> globals;
+	// The object's .BTF after the fix-ups clang leaves to the loader; empty
+	// for an object compiled without -g.
+	std::optional<Btf> btf;
 
 	const MapSpec *find_map(std::string_view name) const;
 	const ProgramSpec *find_program(std::string_view name) const;
+	const GlobalVariable *find_global(std::string_view name) const;
+
+	// Sets the initial value of a global variable before load, typically a
+	// `const volatile` knob in .rodata. The size must be the variable's.
+	void set_global(std::string_view name, std::span<const uint8_t> bytes);
+	template <class T>
+	void set_global(std::string_view name, const T &value)
+	{
+		set_global(name, std::span<const uint8_t>(reinterpret_cast<const uint8_t *>(&value), sizeof(value)));
+	}
 };
 
 // Reads an ELF object (bytes of a clang -target bpf output). Throws Error

@@ -60,6 +60,15 @@ public:
 		return n;
 	}
 
+	// Alert lines only: a source event carries the same key fields.
+	size_t alerts_with(std::string_view needle)
+	{
+		size_t n = 0;
+		for (const std::string &l : lines())
+			n += l.starts_with("{\"type\":\"alert\"") && l.find(needle) != std::string::npos;
+		return n;
+	}
+
 	uint64_t alerts(std::string_view rule) const
 	{
 		uint64_t n = 0;

@@ -106,9 +106,9 @@ int main(int argc, char **argv)
 	double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 	double rate = double(records) / s;
 	uint64_t alerts = pipeline.stats().alerts;
-	std::printf("engine_bench: mix=%s rules=%s %zu records in %.3f s = %.2f M records/s on one core "
+	std::printf("engine_bench: mix=%s rules=%s %zu records in %.3f s: %.0f records/s on one core "
 		    "(%.0f ns/record), %llu alerts, %.1f MB/s JSON out\n",
-		    mix_name.c_str(), rules_path.empty() ? "default" : rules_path.c_str(), records, s, rate / 1e6, 1e9 / rate,
+		    mix_name.c_str(), rules_path.empty() ? "default" : rules_path.c_str(), records, s, rate, 1e9 / rate,
 		    static_cast<unsigned long long>(alerts), double(out.bytes_written()) / s / 1e6);
 	std::printf("{\"bench\":\"engine\",\"mix\":\"%s\",\"records\":%zu,\"seconds\":%.6f,\"records_per_sec\":%.0f,"
 		    "\"ns_per_record\":%.1f,\"alerts\":%llu,\"bytes_out\":%llu,\"bytes_in\":%zu}\n",

@@ -1,0 +1,21 @@
+// The fix-ups clang leaves to the loader before the kernel will accept an
+// object's BTF (libbpf does the same in its btf_fixup_datasec):
+//
+//  - a DATASEC (.data, .rodata, .bss, .maps...) is emitted with size 0: the
+//    section's size is only known to the ELF writer, so take it from the ELF
+//    section of that name;
+//  - each global VAR's offset inside its DATASEC is taken from the ELF symbol
+//    of the same name (st_value is the offset within its section);
+//  - the kernel requires a DATASEC's variables sorted by offset and inside
+//    the section (btf_datasec_check_meta), so they are sorted and checked.
+#pragma once
+
+#include "loader/btf.h"
+#include "loader/elf_file.h"
+
+namespace guard {
+
+// Throws Error naming the DATASEC or variable that cannot be fixed.
+void fixup_datasecs(Btf &btf, const ElfFile &elf);
+
+} // namespace guard

@@ -1,0 +1,392 @@
+#include "loader/core_relocate.h"
+
+#include <climits>
+
+#include "loader/error.h"
+
+namespace guard {
+
+namespace {
+
+constexpr const char *kKernelBtfPath = "/sys/kernel/btf/vmlinux";
+
+struct FieldValue {
+	uint64_t value = 0;
+	uint32_t size = 0;     // byte_off: the field's size, to adjust a load's width
+	uint32_t type_id = 0;  // byte_off: the field's type
+	bool validate = true;
+};
+
+// The value of a field relocation on one side, local or target
+// (relo_core.c: bpf_core_calc_field_relo).
+FieldValue field_value(const CoreSpec &spec)
+{
+	const Btf &btf = *spec.btf;
+	const CoreAccess &acc = spec.access.back();
+	FieldValue out;
+	if (acc.name.empty()) {
+		// An array element (or the root itself): offset and size only.
+		uint64_t size = btf.resolve_size(acc.type_id);
+		if (spec.kind == BPF_CORE_FIELD_BYTE_OFFSET) {
+			out.value = spec.bit_offset / 8;
+			out.size = uint32_t(size);
+			out.type_id = acc.type_id;
+		} else if (spec.kind == BPF_CORE_FIELD_BYTE_SIZE) {
+			out.value = size;
+		} else {
+			fail(std::string(core_kind_name(spec.kind)) + " relocation on an array element");
+		}
+		return out;
+	}
+	const struct btf_type &parent = btf.type(acc.type_id);
+	const struct btf_member &m = btf.members(acc.type_id)[acc.index];
+	uint32_t field_type = btf.skip_modifiers(m.type);
+	uint64_t bit_off = spec.bit_offset;
+	uint64_t bit_size = Btf::member_bitfield_size(parent, m);
+	uint64_t byte_size, byte_off;
+	bool bitfield = bit_size > 0;
+	if (bitfield) {
+		// The smallest naturally aligned load that holds every bit of the field.
+		byte_size = btf.type(field_type).size;
+		if (byte_size == 0)
+			fail("bitfield of a zero-sized type");
+		byte_off = bit_off / 8 / byte_size * byte_size;
+		while (bit_off + bit_size - byte_off * 8 > byte_size * 8) {
+			if (byte_size >= 8)
+				fail("bitfield cannot be read with one 64-bit load");
+			byte_size *= 2;
+			byte_off = bit_off / 8 / byte_size * byte_size;
+		}
+	} else {
+		byte_size = btf.resolve_size(field_type);
+		byte_off = bit_off / 8;
+		bit_size = byte_size * 8;
+	}
+	// For a bitfield the compiler may have chosen another load; only the
+	// shifts' and signedness's answers are unambiguous enough to check.
+	out.validate = !bitfield;
+	switch (spec.kind) {
+	case BPF_CORE_FIELD_BYTE_OFFSET:
+		out.value = byte_off;
+		if (!bitfield) {
+			out.size = uint32_t(byte_size);
+			out.type_id = field_type;
+		}
+		break;
+	case BPF_CORE_FIELD_BYTE_SIZE:
+		out.value = byte_size;
+		break;
+	case BPF_CORE_FIELD_SIGNED: {
+		uint32_t k = field_type ? btf.kind(field_type) : 0;
+		const struct btf_type *ft = field_type ? &btf.type(field_type) : nullptr;
+		out.value = ((k == BTF_KIND_ENUM || k == BTF_KIND_ENUM64) && BTF_INFO_KFLAG(ft->info)) ||
+			    (k == BTF_KIND_INT && (btf.int_encoding(field_type) & BTF_INT_SIGNED));
+		out.validate = true;
+		break;
+	}
+	case BPF_CORE_FIELD_LSHIFT_U64:
+		// Little-endian: shift the field's top bit up to bit 63.
+		out.value = 64 - (bit_off + bit_size - byte_off * 8);
+		break;
+	case BPF_CORE_FIELD_RSHIFT_U64:
+		out.value = 64 - bit_size;
+		out.validate = true;
+		break;
+	default:
+		fail("unexpected field relocation kind " + std::to_string(spec.kind));
+	}
+	return out;
+}
+
+// One side's value; target == nullptr means "no candidate matched".
+// Returns false when the answer is "poison the instruction".
+bool side_value(const CoreSpec *spec, uint32_t kind, FieldValue &out)
+{
+	switch (core_kind_class(kind)) {
+	case CoreKindClass::field:
+		if (kind == BPF_CORE_FIELD_EXISTS) {
+			out.value = spec != nullptr;
+			return true;
+		}
+		if (!spec)
+			return false;
+		out = field_value(*spec);
+		return true;
+	case CoreKindClass::type:
+		// Type relocations read 0 when the kernel lacks the type.
+		if (!spec) {
+			out.value = 0;
+			return true;
+		}
+		switch (kind) {
+		case BPF_CORE_TYPE_ID_LOCAL:
+		case BPF_CORE_TYPE_ID_TARGET:
+			out.value = spec->root_type_id;
+			break;
+		case BPF_CORE_TYPE_SIZE:
+			out.value = spec->btf->resolve_size(spec->root_type_id);
+			break;
+		default: // exists, matches
+			out.value = 1;
+			break;
+		}
+		return true;
+	case CoreKindClass::enumval:
+		if (kind == BPF_CORE_ENUMVAL_EXISTS) {
+			out.value = spec != nullptr;
+			return true;
+		}
+		if (!spec)
+			return false;
+		const CoreAccess &acc = spec->access[0];
+		if (spec->btf->kind(acc.type_id) == BTF_KIND_ENUM)
+			out.value = uint64_t(int64_t(spec->btf->enum_values(acc.type_id)[acc.index].val));
+		else {
+			const struct btf_enum64 &e = spec->btf->enum64_values(acc.type_id)[acc.index];
+			out.value = (uint64_t(e.val_hi32) << 32) | e.val_lo32;
+		}
+		return true;
+	}
+	return false;
+}
+
+std::string raw_path(const std::vector<uint32_t> &raw)
+{
+	std::string s;
+	for (uint32_t i : raw)
+		s += (s.empty() ? "" : ":") + std::to_string(i);
+	return s;
+}
+
+// Loads and stores may change width only where that cannot change meaning:
+// pointers (always 8 bytes to BPF) and unsigned integers.
+bool size_change_is_safe(const Btf &local, uint32_t local_type, const Btf &target, uint32_t target_type)
+{
+	if (!local_type || !target_type)
+		return false;
+	uint32_t lk = local.kind(local_type), tk = target.kind(target_type);
+	if (lk == BTF_KIND_PTR && tk == BTF_KIND_PTR)
+		return true;
+	return lk == BTF_KIND_INT && tk == BTF_KIND_INT && !(local.int_encoding(local_type) & BTF_INT_SIGNED) &&
+	       !(target.int_encoding(target_type) & BTF_INT_SIGNED);
+}
+
+std::string poison_reason(const CoreSpec &local, bool had_candidates)
+{
+	std::string_view root = local.btf->name(local.root_type_id);
+	if (!had_candidates)
+		return "no type named " + std::string(essential_name(root)) + " in vmlinux BTF";
+	switch (core_kind_class(local.kind)) {
+	case CoreKindClass::enumval:
+		return "no enumerator in vmlinux BTF";
+	default:
+		return "no field in vmlinux BTF";
+	}
+}
+
+int bpf_size_bits(uint32_t bytes)
+{
+	switch (bytes) {
+	case 1: return BPF_B;
+	case 2: return BPF_H;
+	case 4: return BPF_W;
+	case 8: return BPF_DW;
+	default: return -1;
+	}
+}
+
+uint32_t insn_access_bytes(const struct bpf_insn &insn)
+{
+	switch (BPF_SIZE(insn.code)) {
+	case BPF_B: return 1;
+	case BPF_H: return 2;
+	case BPF_W: return 4;
+	default: return 8;
+	}
+}
+
+void poison(std::vector<struct bpf_insn> &insns, size_t at)
+{
+	struct bpf_insn &insn = insns[at];
+	// Both slots of an ld_imm64, so the verifier does not first complain
+	// about an unknown opcode in the second one.
+	if (insn.code == (BPF_LD | BPF_IMM | BPF_DW) && at + 1 < insns.size())
+		insns[at + 1] = {BPF_JMP | BPF_CALL, 0, 0, 0, kCorePoisonHelper};
+	insn = {BPF_JMP | BPF_CALL, 0, 0, 0, kCorePoisonHelper};
+}
+
+} // namespace
+
+std::string CoreResult::describe() const
+{
+	std::string s = "CO-RE relo #" + std::to_string(index) + " (" + description + ")";
+	if (poison)
+		s += ": " + reason;
+	return s;
+}
+
+const Btf &CoreContext::kernel()
+{
+	if (given_)
+		return *given_;
+	if (!owned_)
+		owned_ = with_context("load kernel BTF", [] { return Btf::load_file(kKernelBtfPath); });
+	return *owned_;
+}
+
+CoreCandidates &CoreContext::candidates()
+{
+	if (!candidates_)
+		candidates_.emplace(kernel());
+	return *candidates_;
+}
+
+CoreResult resolve_core_relocation(const Btf &local, CoreContext &kernel, const CoreRelocation &relo, size_t index)
+{
+	CoreResult r;
+	r.index = index;
+	r.relo = relo;
+	CoreSpec local_spec = with_context("CO-RE relo #" + std::to_string(index), [&] {
+		return parse_core_spec(local, relo.type_id, relo.access, relo.kind);
+	});
+	r.description = describe_core_spec(local_spec);
+	return with_context("CO-RE relo #" + std::to_string(index) + " (" + r.description + ")", [&] {
+		FieldValue local_value;
+		if (relo.kind == BPF_CORE_TYPE_ID_LOCAL) {
+			// Our own BTF is what the kernel gets: the local id stays valid.
+			r.local_value = r.target_value = relo.type_id;
+			r.validate = false;
+			return r;
+		}
+		side_value(&local_spec, relo.kind, local_value);
+		r.local_value = local_value.value;
+		r.local_size = local_value.size;
+		r.validate = local_value.validate;
+
+		if (local.name(relo.type_id).empty())
+			fail("the root type is anonymous: nothing to look up in vmlinux BTF by name");
+		const Btf &target = kernel.kernel();
+		const std::vector<uint32_t> &cands = kernel.candidates().find(local, relo.type_id);
+		std::optional<CoreSpec> chosen;
+		FieldValue chosen_value;
+		bool chosen_poison = false;
+		for (uint32_t cand : cands) {
+			CoreSpec targ_spec;
+			if (!match_core_spec(local_spec, target, cand, targ_spec))
+				continue;
+			FieldValue v;
+			bool ok = side_value(&targ_spec, relo.kind, v);
+			if (!chosen) {
+				chosen = targ_spec;
+				chosen_value = v;
+				chosen_poison = !ok;
+				continue;
+			}
+			// Two kernel types match: they must agree, or we cannot know which was meant.
+			if (targ_spec.bit_offset != chosen->bit_offset)
+				fail("ambiguous: kernel types " + std::to_string(chosen->root_type_id) + " and " +
+				     std::to_string(cand) + " put the field at different offsets");
+			if (ok == chosen_poison || (ok && v.value != chosen_value.value))
+				fail("ambiguous: kernel types " + std::to_string(chosen->root_type_id) + " and " +
+				     std::to_string(cand) + " give different values");
+		}
+		if (!chosen) {
+			FieldValue none;
+			if (side_value(nullptr, relo.kind, none)) {
+				r.target_value = none.value;
+			} else {
+				r.poison = true;
+				r.reason = poison_reason(local_spec, !cands.empty());
+			}
+			return r;
+		}
+		if (chosen_poison) {
+			r.poison = true;
+			r.reason = "no value in vmlinux BTF";
+			return r;
+		}
+		r.target_value = chosen_value.value;
+		r.target_size = chosen_value.size;
+		r.target_path = raw_path(chosen->raw);
+		if (relo.kind == BPF_CORE_FIELD_BYTE_OFFSET && r.local_size != r.target_size)
+			r.size_mismatch = !size_change_is_safe(local, local_value.type_id, target, chosen_value.type_id);
+		return r;
+	});
+}
+
+void patch_core_instruction(std::vector<struct bpf_insn> &insns, const CoreResult &r)
+{
+	std::string what = "CO-RE relo #" + std::to_string(r.index) + " (" + r.description + ") at instruction " +
+			   std::to_string(r.relo.insn);
+	if (r.relo.insn >= insns.size())
+		fail(what + ": past the end of the program");
+	if (r.poison) {
+		poison(insns, r.relo.insn);
+		return;
+	}
+	struct bpf_insn &insn = insns[r.relo.insn];
+	auto mismatch = [&](uint64_t have) {
+		fail(what + ": instruction holds " + std::to_string(have) + ", the relocation expected " +
+		     std::to_string(r.local_value));
+	};
+	switch (BPF_CLASS(insn.code)) {
+	case BPF_ALU:
+	case BPF_ALU64:
+		if (BPF_SRC(insn.code) != BPF_K)
+			fail(what + ": ALU instruction without an immediate");
+		if (r.validate && uint32_t(insn.imm) != uint32_t(r.local_value))
+			mismatch(uint32_t(insn.imm));
+		insn.imm = int32_t(uint32_t(r.target_value));
+		return;
+	case BPF_LDX:
+	case BPF_ST:
+	case BPF_STX:
+		if (r.validate && int64_t(insn.off) != int64_t(r.local_value))
+			mismatch(uint64_t(int64_t(insn.off)));
+		if (r.target_value > SHRT_MAX)
+			fail(what + ": offset " + std::to_string(r.target_value) + " does not fit a load/store");
+		if (r.size_mismatch) {
+			// Reading an int where the kernel now has a different kind of
+			// field: as libbpf, refuse through the verifier, not silently.
+			poison(insns, r.relo.insn);
+			return;
+		}
+		insn.off = int16_t(r.target_value);
+		if (r.local_size && r.target_size && r.local_size != r.target_size) {
+			if (insn_access_bytes(insn) != r.local_size)
+				fail(what + ": access width differs from the field's size");
+			int bits = bpf_size_bits(r.target_size);
+			if (bits < 0)
+				fail(what + ": kernel field of " + std::to_string(r.target_size) + " bytes cannot be loaded");
+			insn.code = uint8_t(BPF_MODE(insn.code) | bits | BPF_CLASS(insn.code));
+		}
+		return;
+	case BPF_LD: {
+		if (insn.code != (BPF_LD | BPF_IMM | BPF_DW) || r.relo.insn + 1 >= insns.size() || insn.src_reg != 0)
+			fail(what + ": not a plain ld_imm64");
+		struct bpf_insn &hi = insns[r.relo.insn + 1];
+		uint64_t imm = uint64_t(uint32_t(insn.imm)) | (uint64_t(uint32_t(hi.imm)) << 32);
+		if (r.validate && imm != r.local_value)
+			mismatch(imm);
+		insn.imm = int32_t(uint32_t(r.target_value));
+		hi.imm = int32_t(uint32_t(r.target_value >> 32));
+		return;
+	}
+	default:
+		fail(what + ": instruction class " + std::to_string(BPF_CLASS(insn.code)) + " cannot be relocated");
+	}
+}
+
+std::vector<CoreResult> apply_core_relocations(const Btf &local, CoreContext &kernel, const ProgramSpec &prog,
+					       std::vector<struct bpf_insn> &insns)
+{
+	std::vector<CoreResult> results;
+	for (size_t i = 0; i < prog.core_relos.size(); i++) {
+		CoreResult r = resolve_core_relocation(local, kernel, prog.core_relos[i], i);
+		patch_core_instruction(insns, r);
+		results.push_back(std::move(r));
+	}
+	return results;
+}
+
+} // namespace guard

@@ -1,0 +1,154 @@
+// The loader on the real kernel, one feature per fixture: each program is
+// loaded, attached to sys_enter_getppid, triggered by this process and its
+// results read back from its global data maps.
+#include <doctest/doctest.h>
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <cerrno>
+
+#include "loader/bpf_syscall.h"
+#include "loader/collection.h"
+#include "loader/error.h"
+#include "loader/object_spec.h"
+#include "loader/tracepoint.h"
+#include "test/support/e2e_support.h"
+#include "test/support/files.h"
+#include "test/support/fixtures.h"
+
+using namespace guard;
+
+namespace {
+
+void call_getppid(int times)
+{
+	for (int i = 0; i < times; i++)
+		::syscall(SYS_getppid);
+}
+
+} // namespace
+
+TEST_CASE("global data: a .rodata knob set before load, .data and .bss counters")
+{
+	REQUIRE(test::running_as_root());
+	ObjectSpec spec = read_object_spec(test::read_file_bytes(test::fixture_path("globals.bpf.o")));
+	uint32_t me = static_cast<uint32_t>(::getpid());
+	spec.set_global("target_tgid", me);
+	spec.set_global("increment", uint64_t(3));
+
+	Collection objects = Collection::load(spec);
+	const Program &prog = objects.programs().at(0);
+	TracepointLink link = attach_tracepoint(prog.fd.get(), prog.spec->attach_group, prog.spec->attach_event);
+	call_getppid(5);
+
+	CHECK(objects.read_global_as<uint64_t>(spec, "matching_calls") == 15);
+	CHECK(objects.read_global_as<uint64_t>(spec, "calls_seen") == 1015); // .data started at 1000
+	CHECK(objects.read_global_as<uint32_t>(spec, "last_tgid") == me);
+	CHECK(objects.read_global_as<uint32_t>(spec, "target_tgid") == me);
+
+	// .rodata is frozen: not even a system call may change it now.
+	const Map &rodata = objects.map(".rodata");
+	CHECK((rodata.spec.flags & BPF_F_RDONLY_PROG) != 0);
+	std::vector<uint8_t> value(rodata.spec.value_size, 0);
+	uint32_t zero = 0;
+	CHECK_THROWS_WITH_AS(bpf_map_update(rodata.fd.get(), &zero, value.data()),
+			     doctest::Contains("BPF_MAP_UPDATE_ELEM"), Error);
+}
+
+TEST_CASE("CO-RE: task->real_parent->tgid and friends, relocated by our loader")
+{
+	REQUIRE(test::running_as_root());
+	ObjectSpec spec = read_object_spec(test::read_file_bytes(test::fixture_path("core.bpf.o")));
+	REQUIRE(!spec.programs.at(0).core_relos.empty());
+	uint32_t me = static_cast<uint32_t>(::getpid());
+	spec.set_global("target_tgid", me);
+
+	Btf vmlinux = Btf::load_file("/sys/kernel/btf/vmlinux");
+	LoadOptions options;
+	options.kernel_btf = &vmlinux;
+	Collection objects = Collection::load(spec, options);
+	const Program &prog = objects.programs().at(0);
+	TracepointLink link = attach_tracepoint(prog.fd.get(), prog.spec->attach_group, prog.spec->attach_event);
+	call_getppid(1);
+
+	auto get = [&](const char *name) { return objects.read_global_as<uint32_t>(spec, name); };
+	CHECK(get("seen_tgid") == me);
+	CHECK(get("parent_tgid") == static_cast<uint32_t>(::getppid()));
+	CHECK(get("euid") == ::geteuid());
+	struct stat ns {};
+	REQUIRE(::stat("/proc/self/ns/mnt", &ns) == 0);
+	CHECK(get("mnt_ns_inum") == ns.st_ino);
+	CHECK(get("has_real_parent") == 1);
+	CHECK(get("has_fake_member") == 0);
+	CHECK(get("has_fake_type") == 0);
+	auto task = vmlinux.find("task_struct", BTF_KIND_STRUCT);
+	REQUIRE(task);
+	CHECK(get("task_size") == vmlinux.resolve_size(*task));
+	CHECK(get("real_parent_size") == 8);
+	auto pid_type = vmlinux.find("pid_type", BTF_KIND_ENUM);
+	REQUIRE(pid_type);
+	uint32_t max = 0;
+	for (const struct btf_enum &e : vmlinux.enum_values(*pid_type))
+		if (vmlinux.string_at(e.name_off) == "PIDTYPE_MAX")
+			max = static_cast<uint32_t>(e.val);
+	CHECK(max > 0);
+	CHECK(get("pid_type_max") == max);
+	CHECK(get("has_fake_enum_value") == 0);
+}
+
+TEST_CASE("a libbpf-style object: every map type, knobs, printk strings, subprograms, CO-RE")
+{
+	REQUIRE(test::running_as_root());
+	ObjectSpec spec = read_object_spec(test::read_file_bytes(test::fixture_path("libbpf_style.bpf.o")));
+	uint32_t me = static_cast<uint32_t>(::getpid());
+	spec.set_global("target_tgid", me);
+	Collection objects = Collection::load(spec);
+	REQUIRE(objects.programs().size() == 2);
+	CHECK(objects.map("perf_events").spec.max_entries > 0); // one slot per possible CPU
+
+	const Program *openat = nullptr;
+	for (const Program &p : objects.programs())
+		if (p.spec->name == "trace_openat")
+			openat = &p;
+	REQUIRE(openat);
+	CHECK(openat->spec->subprograms.size() == 2); // is_target (global) and bump (static)
+	TracepointLink link = attach_tracepoint(openat->fd.get(), openat->spec->attach_group, openat->spec->attach_event);
+	for (int i = 0; i < 3; i++)
+		::close(::open("/proc/self/stat", O_RDONLY));
+	link = TracepointLink{};
+
+	// bump(), a subprogram, counted our opens in the hash map.
+	uint64_t opens = 0;
+	REQUIRE(bpf_map_lookup(objects.map("opens_by_tgid").fd.get(), &me, &opens));
+	CHECK(opens >= 3);
+}
+
+TEST_CASE("an unguarded CO-RE read of a missing field: the error names the relocation")
+{
+	REQUIRE(test::running_as_root());
+	ObjectSpec spec = read_object_spec(test::read_file_bytes(test::fixture_path("rejected.bpf.o")));
+	LoadOptions options;
+	options.skip_programs = {"guarded_missing_field", "unchecked_lookup"};
+	CHECK_THROWS_WITH_AS(Collection::load(spec, options),
+			     doctest::Contains("relocate program unguarded_missing_field: CO-RE relo #1 "
+					       "(task_struct___fake.no_such_member_anywhere): no field in vmlinux BTF"),
+			     Error);
+
+	// The same read behind bpf_core_field_exists() is dead code: it loads.
+	options.skip_programs = {"unguarded_missing_field", "unchecked_lookup"};
+	Collection guarded = Collection::load(spec, options);
+	CHECK(guarded.programs().size() == 1);
+}
+
+TEST_CASE("a verifier rejection shows the source line (line_info)")
+{
+	REQUIRE(test::running_as_root());
+	ObjectSpec spec = read_object_spec(test::read_file_bytes(test::fixture_path("rejected.bpf.o")));
+	LoadOptions options;
+	options.skip_programs = {"unguarded_missing_field", "guarded_missing_field"};
+	CHECK_THROWS_WITH_AS(Collection::load(spec, options),
+			     doctest::Contains("out = *value; /* no NULL check: the verifier says no */"), Error);
+}
