@@ -6,6 +6,7 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <simdjson.h>
+#include <sched.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -288,4 +289,132 @@ TEST_CASE("guard record, then guard replay without the kernel: the same exec com
 	CHECK(has(text, pid_field));
 	CHECK(has(text, "\"rule\":\"EXEC_FROM_TMP\""));
 	CHECK(has(text, "\"type\":\"health\""));
+}
+
+TEST_CASE("the seed's SHADOW_READ on real opens: a success and a refused attempt, told apart")
+{
+	REQUIRE(test::running_as_root());
+	TempDir dir;
+	test::GuardProcess guard({"--rules", dir.write("rules.json", kSeedRules)});
+	REQUIRE(!guard.wait_attached().empty());
+	auto open_shadow_as = [](uid_t uid) {
+		pid_t pid = ::fork();
+		if (pid == 0) {
+			if (uid != 0 && (::setgid(uid) != 0 || ::setuid(uid) != 0))
+				_exit(3);
+			int fd = ::open("/etc/shadow", O_RDONLY | O_CLOEXEC);
+			_exit(fd >= 0 ? 0 : 1);
+		}
+		int status = 0;
+		::waitpid(pid, &status, 0);
+		return std::make_pair(pid, WEXITSTATUS(status));
+	};
+	auto [ok_pid, ok_status] = open_shadow_as(0);
+	auto [denied_pid, denied_status] = open_shadow_as(65534);
+	REQUIRE(ok_status == 0);
+	REQUIRE(denied_status == 1);
+	auto alert_of = [&](pid_t pid) {
+		std::string f = "\"pid\":" + std::to_string(pid) + ",";
+		return guard.find_line([&](const std::string &l) {
+			return has(l, "\"type\":\"alert\"") && has(l, f) && has(l, "\"rule\":\"SHADOW_READ\"");
+		});
+	};
+	auto ok = alert_of(ok_pid);
+	auto denied = alert_of(denied_pid);
+	INFO("output: " << guard.output_text());
+	REQUIRE(ok);
+	REQUIRE(denied);
+	CHECK(has(*ok, "\"severity\":\"high\""));
+	CHECK(has(*ok, "\"path\":\"/etc/shadow\",\"access\":\"read\",\"ok\":true"));
+	CHECK(has(*denied, "\"ok\":false,\"errno\":13,\"error\":\"EACCES\""));
+	CHECK(has(*denied, "\"uid\":65534"));
+}
+
+TEST_CASE("the seed's SUSPICIOUS_CONNECT on a real connect from \"nc\" in an empty network namespace")
+{
+	REQUIRE(test::running_as_root());
+	TempDir dir;
+	// net_ops under the name nc: its comm is one of the seed's process_names.
+	std::string nc = dir.path + "/nc";
+	std::filesystem::copy_file(std::string(GUARD_HELPERS_DIR) + "/net_ops", nc);
+	test::GuardProcess guard({"--rules", dir.write("rules.json", kSeedRules)});
+	REQUIRE(!guard.wait_attached().empty());
+	auto connect_from_empty_netns = [&](const std::vector<std::string> &args) {
+		pid_t pid = ::fork();
+		if (pid == 0) {
+			// No interface, no route: connect fails at once and nothing leaves the machine.
+			if (::unshare(CLONE_NEWNET) != 0)
+				_exit(126);
+			int null = ::open("/dev/null", O_WRONLY);
+			::dup2(null, STDOUT_FILENO);
+			std::vector<std::string> a{nc};
+			a.insert(a.end(), args.begin(), args.end());
+			std::vector<char *> argv;
+			for (auto &s : a)
+				argv.push_back(s.data());
+			argv.push_back(nullptr);
+			::execv(argv[0], argv.data());
+			_exit(127);
+		}
+		::waitpid(pid, nullptr, 0);
+		return pid;
+	};
+	pid_t outside = connect_from_empty_netns({"connect4", "198.51.100.7", "4444"});
+	pid_t outside6 = connect_from_empty_netns({"connect6", "2001:db8::7", "4444"});
+	pid_t private_net = connect_from_empty_netns({"connect4", "10.1.2.3", "4444"});
+	auto line_of = [&](pid_t pid, const char *type, std::chrono::milliseconds wait = 3000ms) {
+		std::string f = "\"pid\":" + std::to_string(pid) + ",";
+		return guard.find_line([&](const std::string &l) { return has(l, type) && has(l, f); }, wait);
+	};
+	INFO("output: " << guard.output_text());
+	// (nc runs from /tmp, so its exec raises EXEC_FROM_TMP too: look for the connect's alert.)
+	const char *connect_alert = "\"event\":\"net_connect\"";
+	auto alert = line_of(outside, connect_alert);
+	REQUIRE(alert);
+	CHECK(has(*alert, "\"rule\":\"SUSPICIOUS_CONNECT\",\"severity\":\"high\""));
+	CHECK(has(*alert, "\"comm\":\"nc\""));
+	CHECK(has(*alert, "\"addr\":\"198.51.100.7\",\"port\":4444,\"ok\":false,\"errno\":101,\"error\":\"ENETUNREACH\""));
+	auto alert6 = line_of(outside6, connect_alert);
+	REQUIRE(alert6);
+	CHECK(has(*alert6, "\"addr\":\"2001:db8::7\""));
+	auto plain = line_of(private_net, "\"type\":\"net_connect\"");
+	REQUIRE(plain);
+	CHECK_FALSE(has(*plain, "\"rule\""));
+	CHECK_FALSE(line_of(private_net, connect_alert, 200ms));
+}
+
+TEST_CASE("the default rules on real events: a dropper, a fileless exec, a persistence write")
+{
+	REQUIRE(test::running_as_root());
+	TempDir dir;
+	test::GuardProcess guard; // the built-in rules
+	REQUIRE(!guard.wait_attached().empty());
+	auto alert = [&](const std::string &rule, pid_t pid) {
+		std::string f = "\"pid\":" + std::to_string(pid) + ",";
+		return guard.find_line([&](const std::string &l) {
+			return has(l, "\"type\":\"alert\"") && has(l, "\"rule\":\"" + rule + "\"") && has(l, f);
+		});
+	};
+
+	// Dropped: written into /tmp by this process, then executed.
+	std::string dropped = true_in(dir.path);
+	pid_t ran = test::run_and_wait(dropped);
+	INFO("output: " << guard.output_text());
+	CHECK(alert("DROPPER", ran));
+
+	// Fileless: execveat of a memfd.
+	auto memfd = test::run_helper("proc_ops", {"memfd-exec"});
+	CHECK(alert("FILELESS_EXEC", memfd.pid));
+
+	// Persistence: a write to a shell start-up file that is not there (and
+	// cannot be: the directory does not exist), so nothing on the host changes.
+	pid_t writer = ::fork();
+	if (writer == 0) {
+		int fd = ::open("/home/guard-e2e-nobody/.bashrc", O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
+		_exit(fd >= 0 ? 0 : 1);
+	}
+	::waitpid(writer, nullptr, 0);
+	auto persistence = alert("PERSISTENCE_SHELL_PROFILE", writer);
+	REQUIRE(persistence);
+	CHECK(has(*persistence, "\"ok\":false,\"errno\":2,\"error\":\"ENOENT\""));
 }
