@@ -31,13 +31,15 @@ BPF_OBJ := $(BUILD)/kern/guard.bpf.o
 # with our own headers (kern/bpf_defs.h), compiled like kern/.
 FIXTURE_OBJS := $(patsubst test/fixtures/%.bpf.c,$(BUILD)/test/fixtures/%.bpf.o,$(wildcard test/fixtures/*.bpf.c))
 UNIT_OBJS := $(patsubst %.cpp,$(BUILD)/%.o,$(wildcard test/unit/*.cpp)) $(BUILD)/test/doctest_main.o
+# The benchmark harness's counting of guard's output is unit-tested.
+UNIT_OBJS += $(BUILD)/tools/bench/harness/event_lines.o
 E2E_OBJS := $(patsubst %.cpp,$(BUILD)/%.o,$(wildcard test/e2e/*.cpp)) $(BUILD)/test/doctest_main.o \
             $(BUILD)/test/support/e2e_support.o
 # Small C programs the end-to-end tests run to cause each syscall guard reports.
 HELPERS := $(patsubst test/helpers/%.c,$(BUILD)/test/helpers/%,$(wildcard test/helpers/*.c))
 HELPER_CFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Werror -pthread
 
-.PHONY: all deps run test unit-test clean
+.PHONY: all deps run test unit-test clean bench bench-tools
 all: $(GUARD)
 
 $(GUARD): $(CLI_OBJS) $(BUILD)/libguard.a
@@ -83,6 +85,10 @@ $(BUILD)/test/unit_tests: $(UNIT_OBJS) $(BUILD)/libguard.a
 $(BUILD)/test/e2e_tests: $(E2E_OBJS) $(BUILD)/libguard.a
 	$(CXX) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
+# The benchmark floor is tested end to end (test/e2e/floor_test.cpp), so it is built with the tests.
+$(BUILD)/test/e2e/floor_test.o: GUARD_CXXFLAGS += -DGUARD_FLOOR='"$(CURDIR)/$(BUILD)/tools/guard-floor"'
+$(BUILD)/test/e2e_tests: | $(BUILD)/tools/guard-floor
+
 # As root, install what is missing; otherwise say what to install.
 deps:
 	@missing=""; for p in $(DEB_PACKAGES); do \
@@ -106,5 +112,38 @@ test: deps
 
 clean:
 	rm -rf build build-san guard
+
+# Benchmarks: never part of `make test`. `sudo make bench` measures guard
+# against no agent and the floor (guard's tracepoints, empty programs) and
+# writes the results into docs/benchmarks.md; `sudo make bench BENCH_QUICK=1`
+# is a short run for iterating (results in $(BUILD)/bench/results.md only).
+# BENCH_ARGS passes more options to guard-bench (see its --help).
+BENCH_FLOOR := $(BUILD)/tools/guard-floor
+BENCH_WORKLOAD := $(BUILD)/tools/guard-workload
+BENCH_HARNESS := $(BUILD)/tools/guard-bench
+BENCH_OBJS := $(patsubst %.cpp,$(BUILD)/%.o,$(wildcard tools/bench/harness/*.cpp))
+BENCH_ARGS ?=
+# The engine's replay benchmark (issue 5), when it exists: a command printing "<N> records/s".
+BENCH_ENGINE ?=
+
+$(BENCH_WORKLOAD): tools/bench/workload.c
+	@mkdir -p $(@D)
+	$(CC) -std=gnu11 -O2 -Wall -Wextra -Werror $< -o $@
+
+$(BENCH_FLOOR): $(BUILD)/tools/bench/floor.o $(BUILD)/libguard.a
+	$(CXX) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(BENCH_HARNESS): $(BENCH_OBJS) $(BUILD)/libguard.a
+	$(CXX) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+bench-tools: $(GUARD) $(BPF_OBJ) $(BENCH_FLOOR) $(BENCH_WORKLOAD) $(BENCH_HARNESS)
+
+bench: deps
+	$(MAKE) bench-tools
+	$(BENCH_HARNESS) --guard ./$(GUARD) --floor $(BENCH_FLOOR) --workload $(BENCH_WORKLOAD) --object $(BPF_OBJ) \
+	  --scratch $(BUILD)/bench $(if $(BENCH_QUICK),--quick,--docs docs/benchmarks.md) \
+	  --command "sudo make bench$(if $(BENCH_QUICK), BENCH_QUICK=1)$(if $(BENCH_ARGS), BENCH_ARGS='$(BENCH_ARGS)')" \
+	  $(if $(BENCH_ENGINE),--engine-command "$(BENCH_ENGINE)",--note "engine alone: no replay benchmark in the tree yet (issue 5); set BENCH_ENGINE") \
+	  $(BENCH_ARGS)
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

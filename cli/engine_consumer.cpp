@@ -68,7 +68,7 @@ public:
 	{
 		after_batch();
 		reload_rules();
-		if (!output_.reopen())
+		if (!output_.reopen(writer_))
 			std::fprintf(stderr, "guard: %s\n", output_.error().c_str());
 		after_batch();
 	}

@@ -8,6 +8,7 @@
 #include "cli/agent.h"
 #include "cli/commands.h"
 #include "cli/families.h"
+#include "cli/obj_command.h"
 
 #ifndef GUARD_VERSION
 #define GUARD_VERSION "0.1.0"
@@ -42,6 +43,7 @@ int main(int argc, char **argv)
 	guard::add_engine_options(app, options.engine);
 	guard::Subcommand rules = guard::add_rules_command(app);
 	guard::Subcommand replay = guard::add_replay_command(app);
+	guard::Subcommand obj = guard::add_obj_command(app);
 	auto *record = app.add_subcommand("record", "Save raw records to FILE (with a header) for guard replay, instead of "
 						    "running the engine");
 	record->add_option("FILE", options.record_path, "The recording to write (mode 0600)")->required();
@@ -52,7 +54,7 @@ int main(int argc, char **argv)
 		return app.exit(e) == 0 ? 0 : 2;
 	}
 
-	for (const guard::Subcommand &c : {rules, replay})
+	for (const guard::Subcommand &c : {rules, replay, obj})
 		if (c.app->parsed())
 			return c.run();
 	return guard::run_agent(options);

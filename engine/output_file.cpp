@@ -41,10 +41,11 @@ int OutputFile::open_file()
 	return fd;
 }
 
-bool OutputFile::reopen()
+bool OutputFile::reopen(BatchWriter &writer)
 {
 	if (!is_file())
 		return true;
+	writer.flush();
 	int fd = open_file();
 	if (fd < 0) {
 		error_ = errno_message("reopen output " + options_.path, errno);
@@ -52,16 +53,13 @@ bool OutputFile::reopen()
 	}
 	::close(fd_);
 	fd_ = fd;
-	written_at_open_ = UINT64_MAX; // set by the next after_flush
+	writer.set_fd(fd_);
+	written_at_open_ = writer.bytes_written();
 	return true;
 }
 
 bool OutputFile::after_flush(BatchWriter &writer)
 {
-	if (writer.fd() != fd_)
-		writer.set_fd(fd_);
-	if (written_at_open_ == UINT64_MAX)
-		written_at_open_ = writer.bytes_written();
 	if (!is_file() || options_.rotate_bytes == 0)
 		return true;
 	uint64_t size = size_at_open_ + (writer.bytes_written() - written_at_open_);

@@ -30,9 +30,10 @@ public:
 	bool is_file() const { return !options_.path.empty(); }
 	const std::string &path() const { return options_.path; }
 
-	// Reopens the file by name (after someone moved it away). Returns false
-	// and keeps the old fd if the new open fails; error() says why.
-	bool reopen();
+	// Reopens the file by name (after someone moved it away): flushes writer
+	// into the old file, then points it at the new one. Returns false and
+	// keeps the old fd if the new open fails; error() says why.
+	bool reopen(BatchWriter &writer);
 
 	// After a flush: rotates when the file has grown past rotate_bytes.
 	// Points writer at the new fd. Returns false on failure (kept writing to

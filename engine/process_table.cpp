@@ -164,13 +164,16 @@ void ProcessTable::mark_exited(uint32_t pid)
 
 size_t ProcessTable::ancestry(uint32_t pid, const Process *out[max_ancestry]) const
 {
-	const Process *p = find(pid);
+	const Process *const start = find(pid);
+	const Process *p = start;
 	size_t n = 0;
 	while (p && n < max_ancestry && p->ppid != 0 && p->ppid != p->pid) {
 		const Process *parent = find(p->ppid);
 		if (!parent)
 			break;
 		// A loop can only come from pid reuse racing our updates; stop there.
+		if (parent == start)
+			return n;
 		for (size_t i = 0; i < n; i++)
 			if (out[i] == parent)
 				return n;

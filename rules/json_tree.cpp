@@ -52,6 +52,7 @@ constexpr size_t kMaxDepth = 64;
 struct Failure {
 	size_t offset;
 	std::string message;
+	bool syntax = false; // simdjson refused the text: where it stopped says more than offset
 };
 
 class TreeBuilder {
@@ -76,7 +77,7 @@ public:
 
 	[[noreturn]] void fail(size_t offset, simdjson::error_code e, const char *what)
 	{
-		throw Failure{offset, std::string(what) + " (" + simdjson::error_message(e) + ")"};
+		throw Failure{offset, std::string(what) + " (" + simdjson::error_message(e) + ")", true};
 	}
 
 	void check(simdjson::error_code e, size_t offset, const char *what)
@@ -208,12 +209,14 @@ bool parse_json_tree(std::string_view text, JsonValue &out, ParseProblem &proble
 	od::parser parser;
 	od::document doc;
 	TreeBuilder b(padded.data(), text.size());
+	bool started = false; // the document may only be asked where it is once iterate() succeeded
 	try {
 		simdjson::error_code e = parser.iterate(padded).get(doc);
 		if (e == simdjson::EMPTY)
 			throw Failure{0, "expected a JSON object, found an empty file"};
 		if (e != simdjson::SUCCESS)
 			throw Failure{locate_stage1_error(text, e), std::string("not valid JSON (") + simdjson::error_message(e) + ")"};
+		started = true;
 		bool scalar = false;
 		if (doc.is_scalar().get(scalar) != simdjson::SUCCESS || scalar)
 			throw Failure{b.where(doc), "expected a JSON object at the top level"};
@@ -232,7 +235,7 @@ bool parse_json_tree(std::string_view text, JsonValue &out, ParseProblem &proble
 	} catch (const Failure &f) {
 		// An error inside a nested value: the document knows where it stopped.
 		size_t offset = f.offset;
-		if (offset >= text.size()) {
+		if ((offset >= text.size() || f.syntax) && started) {
 			const char *p = nullptr;
 			if (doc.current_location().get(p) == simdjson::SUCCESS)
 				offset = b.offset_of(p);

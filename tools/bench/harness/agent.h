@@ -1,0 +1,75 @@
+// The agents compared: none, the floor (guard's tracepoints with empty
+// programs, tools/bench/floor.cpp) and guard itself. Starting one waits for
+// its "attached N programs (...) in X ms" line; stopping it sends SIGINT and
+// requires a clean exit, so a run where the agent failed is never reported.
+#pragma once
+
+#include <sys/types.h>
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "tools/bench/harness/child.h"
+
+namespace bench {
+
+enum class AgentKind { none, floor, guard };
+const char *agent_name(AgentKind kind);
+
+// Where the programs are and how to run them.
+struct Setup {
+	std::string guard = "./guard";
+	std::vector<std::string> guard_args; // extra arguments for guard
+	std::string floor = "build/tools/guard-floor";
+	std::string workload = "build/tools/guard-workload";
+	std::string object = "build/kern/guard.bpf.o";
+	std::string scratch = "build/bench"; // workload files and guard's output
+	int workload_cpu = 0;
+	int agent_cpu = 1;
+};
+
+// Where guard writes its events.
+enum class AgentOutput { file, pipe, dev_null };
+
+class Agent {
+public:
+	// kind none starts nothing and every query answers zero.
+	Agent(AgentKind kind, const Setup &setup, AgentOutput output = AgentOutput::file, int cpu = -2);
+	~Agent();
+	Agent(const Agent &) = delete;
+	Agent &operator=(const Agent &) = delete;
+
+	AgentKind kind() const { return kind_; }
+	pid_t pid() const { return pid_; }
+	bool running() const { return pid_ > 0; }
+	const std::string &attached_line() const { return attached_; }
+	double reported_attach_ms() const { return reported_ms_; } // what the agent printed
+	double measured_ready_ms() const { return measured_ms_; }  // fork to that line, seen by us
+	size_t programs() const { return programs_; }
+
+	const std::string &output_path() const { return output_path_; } // AgentOutput::file
+	int output_fd() const { return out_.get(); }                     // AgentOutput::pipe (non-blocking)
+
+	uint64_t cpu_ns() const;
+	uint64_t rss_bytes() const;
+	// Records the kernel side could not put into the ring, all kinds, all
+	// CPUs, read from guard's per-CPU map "drops" (not from guard's own
+	// reports); nothing when the agent has no such map.
+	std::optional<uint64_t> kernel_drops() const;
+
+	// SIGINT, then waits; throws when the agent does not exit with status 0.
+	void stop();
+
+private:
+	AgentKind kind_;
+	pid_t pid_ = -1;
+	guard::Fd out_, err_;
+	std::string stderr_text_;
+	std::string attached_;
+	std::string output_path_;
+	double reported_ms_ = 0, measured_ms_ = 0;
+	size_t programs_ = 0;
+};
+
+} // namespace bench

@@ -1,0 +1,36 @@
+// The measurements of issue 6, one function each, in the order the report
+// shows them. Each starts and stops its own agents and leaves nothing running.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "tools/bench/harness/agent.h"
+#include "tools/bench/harness/results.h"
+
+namespace bench {
+
+struct Plan {
+	std::vector<std::string> ops{"open", "open_missing", "exec", "connect4", "connect6", "rename", "unlink"};
+	int reps = 5;            // interleaved repetitions of no agent / floor / guard
+	double seconds = 1;      // each workload run
+	std::vector<std::string> throughput_ops{"open", "open_missing"};
+	double throughput_seconds = 30;
+	double latency_low_seconds = 10; // at 100 events/s
+	double latency_max_seconds = 5;  // flat out
+	int startups = 5;
+	std::string engine_command; // empty: none found
+};
+
+Overhead measure_overhead(const Setup &setup, const Plan &plan);
+Throughput measure_throughput(const Setup &setup, const Plan &plan);
+std::vector<LatencyRow> measure_latency(const Setup &setup, const Plan &plan);
+Startup measure_startup(const Setup &setup, const Plan &plan);
+std::vector<ProgramTime> measure_program_time(const Setup &setup, const Plan &plan);
+EngineBench measure_engine(const Plan &plan);
+
+// Waits until guard's output file has stopped growing (the agent has caught
+// up with what the workload caused); returns its size.
+uint64_t settle(const Agent &agent);
+
+} // namespace bench

@@ -1,0 +1,230 @@
+#include "tools/bench/harness/report.h"
+
+#include <cmath>
+#include <cstdio>
+#include <fstream>
+#include <sstream>
+
+#include "loader/error.h"
+
+namespace bench {
+
+namespace {
+
+constexpr const char *kBegin = "<!-- bench results begin -->";
+constexpr const char *kEnd = "<!-- bench results end -->";
+
+std::string num(double v, int decimals = 0)
+{
+	if (std::isnan(v) || std::isinf(v))
+		return "n/a";
+	char buf[64];
+	std::snprintf(buf, sizeof(buf), "%.*f", decimals, v);
+	return buf;
+}
+
+std::string range(const Summary &s, int decimals = 0)
+{
+	if (s.n == 0)
+		return "n/a";
+	return num(s.median, decimals) + " (" + num(s.min, decimals) + " .. " + num(s.max, decimals) + ")";
+}
+
+std::string mib(uint64_t bytes) { return num(static_cast<double>(bytes) / 1048576.0, 1) + " MiB"; }
+
+// "met" or "missed by X" for a measured value against a ceiling.
+std::string verdict_at_most(double measured, double limit, const std::string &unit)
+{
+	if (std::isnan(measured))
+		return "not measured";
+	if (measured <= limit)
+		return "met";
+	return "**missed** by " + num(measured - limit, measured - limit < 10 ? 2 : 0) + unit + " (" +
+	       num(measured / limit, 1) + "x the target)";
+}
+
+std::string drops_text(const Throughput &t)
+{
+	return (t.drops_reported ? std::to_string(t.kernel_drops) + " dropped in the kernel (all processes)"
+				 : std::string("no kernel drop counter in guard")) +
+	       (t.user_drops_reported ? ", " + std::to_string(t.user_drops) + " in userspace"
+				      : ", userspace drops not reported by guard yet");
+}
+
+const OverheadRow *row_of(const Overhead &o, const std::string &op)
+{
+	for (const OverheadRow &row : o.rows)
+		if (row.op == op)
+			return &row;
+	return nullptr;
+}
+
+void ratio_targets(std::ostringstream &md, const Overhead &o, const std::vector<std::string> &ops, double limit,
+		   const std::string &what)
+{
+	for (const std::string &op : ops)
+		if (const OverheadRow *row = row_of(o, op)) {
+			// A floor that adds nothing measurable leaves no ratio to take.
+			bool floor_seen = row->floor_added_ns.median > 0;
+			md << "| " << what << " (" << op << "): guard's added cost <= " << num(limit, 1)
+			   << "x the floor's | " << (floor_seen ? num(row->guard_over_floor, 2) + "x" : "no ratio")
+			   << " (guard +" << num(row->guard_added_ns.median) << " ns, floor +"
+			   << num(row->floor_added_ns.median) << " ns) | "
+			   << (floor_seen ? verdict_at_most(row->guard_over_floor, limit, "x")
+					  : "not measurable: the floor's cost is within noise")
+			   << " |\n";
+		}
+}
+
+void targets(std::ostringstream &md, const Results &r)
+{
+	const Throughput &t = r.throughput;
+	md << "### Targets (issue 6)\n\n| target | measured | verdict |\n|---|---|---|\n";
+	ratio_targets(md, r.overhead, {"open", "open_missing"}, 1.5, "openat");
+	ratio_targets(md, r.overhead, {"exec"}, 1.2, "exec");
+	ratio_targets(md, r.overhead, {"connect4", "connect6"}, 1.2, "connect");
+
+	uint64_t lost = t.generated > t.written ? t.generated - t.written : 0;
+	md << "| 0 events lost over " << num(t.seconds) << " s flat out, default ring | " << lost << " of " << t.generated
+	   << " missing from the output; " << drops_text(t) << " | "
+	   << (t.generated == 0 ? "not measured" : lost == 0 ? "met" : "**missed** by " + std::to_string(lost) + " events")
+	   << " |\n";
+
+	double us_per_event = t.all_lines ? t.cpu_s * 1e6 / static_cast<double>(t.all_lines) : NAN;
+	md << "| agent CPU <= 0.2 us per event | " << num(us_per_event, 3) << " us (throughput run) | "
+	   << verdict_at_most(us_per_event, 0.2, " us") << " |\n";
+
+	md << "| engine replay >= 10 M records/s/core | "
+	   << (r.engine.ran ? num(r.engine.records_per_s / 1e6, 2) + " M/s" : "not measured (no engine benchmark yet)")
+	   << " | "
+	   << (r.engine.ran ? (r.engine.records_per_s >= 10e6 ? "met"
+							       : "**missed** by " + num((10e6 - r.engine.records_per_s) / 1e6, 2) + " M/s")
+			    : "not measured")
+	   << " |\n";
+
+	for (const LatencyRow &l : r.latency)
+		md << "| latency p99 < 20 ms, " << l.label << " | " << num(l.p99_ms, 2) << " ms | "
+		   << verdict_at_most(l.p99_ms, 20, " ms") << " |\n";
+
+	md << "| start to attached < 50 ms | " << num(r.startup.guard_measured_ms.median, 1) << " ms | "
+	   << verdict_at_most(r.startup.guard_measured_ms.median, 50, " ms") << " |\n";
+
+	uint64_t limit = r.startup.ring_bytes + (uint64_t(8) << 20);
+	uint64_t rss = std::max(r.startup.rss_idle, t.rss_max);
+	md << "| RSS <= ring + 8 MiB (" << mib(limit) << ") | " << mib(rss) << " (idle " << mib(r.startup.rss_idle)
+	   << ", flat out " << mib(t.rss_max) << ") | "
+	   << verdict_at_most(static_cast<double>(rss) / 1048576.0, static_cast<double>(limit) / 1048576.0, " MiB") << " |\n\n";
+}
+
+void overhead(std::ostringstream &md, const Overhead &o)
+{
+	md << "### Cost per operation\n\n"
+	   << o.reps << " interleaved repetitions of " << num(o.seconds, 1)
+	   << " s per workload; median (min .. max). \"+ns\" is over the mean of the no-agent runs just before and "
+	      "after; guard's CPU per event is its CPU time in the run over every line it wrote meanwhile.\n\n"
+	   << "| workload | no agent, ns/op | floor, +ns/op | guard, +ns/op | guard / floor | guard CPU, us/event | "
+	      "events written / ops | kernel drops |\n|---|---|---|---|---|---|---|---|\n";
+	for (const OverheadRow &row : o.rows)
+		md << "| " << row.op << " | " << range(row.none_ns) << " | " << range(row.floor_added_ns) << " | "
+		   << range(row.guard_added_ns) << " | " << num(row.guard_over_floor, 2) << " | "
+		   << range(row.guard_cpu_us_per_event, 3) << " | " << row.events << " / " << row.ops << " = "
+		   << num(row.events_per_op.median, 3) << " | "
+		   << (row.kernel_drops ? std::to_string(*row.kernel_drops) : std::string("n/a")) << " |\n";
+	md << "\n";
+}
+
+void throughput(std::ostringstream &md, const Throughput &t)
+{
+	md << "### Throughput\n\nWorkloads ";
+	for (size_t i = 0; i < t.ops.size(); i++)
+		md << (i ? " and " : "") << t.ops[i] << " (" << num(t.events_per_op.at(t.ops[i]), 2) << " events/op)";
+	md << " flat out for " << num(t.seconds) << " s, one per CPU, guard unpinned.\n\n"
+	   << "| ops | events generated | events written | dropped | generated - written | "
+	      "events/s written | agent CPU s per M events | agent RSS max |\n|---|---|---|---|---|---|---|---|\n"
+	   << "| " << t.workload_ops << " | " << t.generated << " | " << t.written << " | "
+	   << drops_text(t) << " | " << static_cast<int64_t>(t.generated - t.written) << " | "
+	   << num(static_cast<double>(t.written) / t.seconds) << " | "
+	   << num(t.all_lines ? t.cpu_s * 1e6 / static_cast<double>(t.all_lines) : NAN, 3) << " (" << num(t.cpu_s, 2)
+	   << " s for " << t.all_lines << " lines; utime+stime " << num(t.stat_cpu_s, 2) << " s) | " << mib(t.rss_max)
+	   << " |\n\n";
+}
+
+void latency(std::ostringstream &md, const std::vector<LatencyRow> &rows)
+{
+	md << "### Latency, syscall to line read from guard's stdout\n\n"
+	   << "| load | achieved opens/s | lines | p50 | p99 | max |\n|---|---|---|---|---|---|\n";
+	for (const LatencyRow &l : rows)
+		md << "| " << l.label << " | " << num(l.achieved_rate) << " | " << l.samples << " | " << num(l.p50_ms, 3)
+		   << " ms | " << num(l.p99_ms, 3) << " ms | " << num(l.max_ms, 3) << " ms |\n";
+	md << "\n";
+}
+
+void startup(std::ostringstream &md, const Startup &s)
+{
+	md << "### Start-up and memory\n\n"
+	   << "| guard start to attached (seen from outside) | as guard reports it | floor, as it reports it | "
+	      "programs | binary | RSS idle | ring |\n|---|---|---|---|---|---|---|\n"
+	   << "| " << range(s.guard_measured_ms, 1) << " ms | " << range(s.guard_reported_ms) << " ms | "
+	   << range(s.floor_reported_ms) << " ms | " << s.programs << " | " << mib(s.binary_bytes) << " | "
+	   << mib(s.rss_idle) << " | " << mib(s.ring_bytes) << " |\n\n"
+	   << "`" << s.attached_line << "`\n\n";
+}
+
+void program_time(std::ostringstream &md, const std::vector<ProgramTime> &rows)
+{
+	md << "### BPF program run time (kernel.bpf_stats_enabled)\n\n"
+	   << "| workload | program | runs per op | floor, ns/run | guard, ns/run |\n|---|---|---|---|---|\n";
+	for (const ProgramTime &t : rows)
+		md << "| " << t.op << " | " << t.program << " | "
+		   << num(t.ops ? static_cast<double>(t.guard_runs) / static_cast<double>(t.ops) : NAN, 2) << " | "
+		   << num(t.floor_ns) << " | " << num(t.guard_ns) << " |\n";
+	md << "\n";
+}
+
+} // namespace
+
+std::string markdown_report(const Results &r)
+{
+	std::ostringstream md;
+	md << "## Results" << (r.quick ? " (quick mode: short runs, for iterating, not for quoting)" : "") << "\n\n"
+	   << "- machine: " << r.machine << "\n- kernel: " << r.kernel << "\n- date: " << r.date << "\n- command: `"
+	   << r.command << "`\n\n";
+	targets(md, r);
+	overhead(md, r.overhead);
+	throughput(md, r.throughput);
+	latency(md, r.latency);
+	startup(md, r.startup);
+	program_time(md, r.program_time);
+	if (r.engine.ran)
+		md << "### Engine alone\n\n`" << r.engine.command << "`\n\n```\n" << r.engine.output << "```\n\n";
+	if (!r.notes.empty()) {
+		md << "### Not measured\n\n";
+		for (const std::string &n : r.notes)
+			md << "- " << n << "\n";
+		md << "\n";
+	}
+	return md.str();
+}
+
+void write_into_doc(const std::string &path, const std::string &report)
+{
+	std::string doc;
+	{
+		std::ifstream in(path);
+		std::stringstream ss;
+		ss << in.rdbuf();
+		doc = ss.str();
+	}
+	size_t begin = doc.find(kBegin), end = doc.find(kEnd);
+	std::string block = std::string(kBegin) + "\n" + report + kEnd;
+	if (begin == std::string::npos || end == std::string::npos || end < begin)
+		doc += "\n" + block + "\n";
+	else
+		doc.replace(begin, end + std::string(kEnd).size() - begin, block);
+	std::ofstream out(path, std::ios::trunc);
+	out << doc;
+	if (!out)
+		guard::fail("write " + path);
+}
+
+} // namespace bench

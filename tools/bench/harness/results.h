@@ -1,0 +1,98 @@
+// What each measurement found, kept as numbers until report.cpp turns them
+// into the markdown table. One struct per measurement of issue 6.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "tools/bench/harness/stats.h"
+
+namespace bench {
+
+// 1 + 2: each workload with no agent, the floor and guard, interleaved.
+struct OverheadRow {
+	std::string op;
+	Summary none_ns;        // ns per op, every no-agent run
+	Summary floor_added_ns; // ns per op over the mean of the no-agent runs just before and after
+	Summary guard_added_ns;
+	double guard_over_floor = 0; // median guard added / median floor added
+	Summary guard_cpu_us_per_event; // agent CPU in the run / every line guard wrote in it
+	Summary events_per_op;          // guard's lines for this workload's process / its ops
+	uint64_t ops = 0, events = 0;   // totals over guard's runs
+	std::optional<uint64_t> kernel_drops; // over guard's runs, every process's records
+};
+
+struct Overhead {
+	int reps = 0;
+	double seconds = 0;
+	std::vector<OverheadRow> rows;
+};
+
+// 3: two workloads flat out with guard.
+struct Throughput {
+	std::vector<std::string> ops;
+	double seconds = 0;
+	uint64_t workload_ops = 0;
+	uint64_t generated = 0; // events the workloads' syscalls must produce (calibrated per op)
+	uint64_t written = 0;   // guard's lines for the workloads' processes
+	uint64_t all_lines = 0; // every line guard wrote meanwhile (other processes too)
+	bool drops_reported = false;      // guard has a kernel drop counter map
+	bool user_drops_reported = false; // guard's health records count userspace drops
+	uint64_t kernel_drops = 0, user_drops = 0;
+	double cpu_s = 0, stat_cpu_s = 0; // schedstat and /proc/<pid>/stat utime+stime
+	uint64_t rss_max = 0;
+	std::map<std::string, double> events_per_op; // calibration
+};
+
+// 5: syscall to line, read from guard's stdout through a pipe.
+struct LatencyRow {
+	std::string label;
+	double rate = 0; // ops/s asked for; 0 flat out
+	uint64_t samples = 0;
+	double achieved_rate = 0;
+	double p50_ms = 0, p99_ms = 0, max_ms = 0;
+};
+
+// 6: start-up, size, idle memory.
+struct Startup {
+	Summary guard_reported_ms, guard_measured_ms, floor_reported_ms;
+	size_t programs = 0;
+	std::string attached_line;
+	uint64_t binary_bytes = 0;
+	uint64_t rss_idle = 0;
+	uint64_t ring_bytes = 0;
+};
+
+// Per-program run time from kernel.bpf_stats_enabled (BPF_ENABLE_STATS).
+struct ProgramTime {
+	std::string op;      // the workload that ran
+	std::string program; // bpf_prog_info.name
+	uint64_t floor_runs = 0, guard_runs = 0;
+	double floor_ns = 0, guard_ns = 0; // run_time_ns / run_cnt
+	uint64_t ops = 0;                  // of guard's run
+};
+
+// 4: the engine alone, when a replay benchmark exists.
+struct EngineBench {
+	bool ran = false;
+	std::string command;
+	std::string output; // what it printed
+	double records_per_s = 0;
+};
+
+struct Results {
+	std::string machine, kernel, date, command;
+	bool quick = false;
+	Overhead overhead;
+	Throughput throughput;
+	std::vector<LatencyRow> latency;
+	Startup startup;
+	std::vector<ProgramTime> program_time;
+	EngineBench engine;
+	std::vector<std::string> notes; // what could not be measured, and why
+};
+
+} // namespace bench
