@@ -50,7 +50,7 @@ int main(int argc, char **argv)
 	bench::Plan plan;
 	bool quick = false;
 	std::string docs, command;
-	std::vector<std::string> stages{"startup", "overhead", "throughput", "latency", "programs", "engine"};
+	std::vector<std::string> stages{"startup", "overhead", "throughput", "latency", "programs", "profile", "engine"};
 	std::vector<std::string> notes;
 
 	CLI::App app{"guard-bench: guard's cost and capacity against no agent and an empty-program floor (root)."};
@@ -81,6 +81,7 @@ int main(int argc, char **argv)
 		plan.latency_low_seconds = 2;
 		plan.latency_max_seconds = 1;
 		plan.startups = 2;
+		plan.profile_seconds = 2;
 	}
 	if (command.empty())
 		for (int i = 0; i < argc; i++)
@@ -104,6 +105,7 @@ int main(int argc, char **argv)
 		r.command = command;
 		r.quick = quick;
 		r.notes = notes;
+		r.stages = stages;
 		if (wanted("startup"))
 			r.startup = bench::measure_startup(setup, plan);
 		if (wanted("overhead"))
@@ -114,8 +116,12 @@ int main(int argc, char **argv)
 			r.latency = bench::measure_latency(setup, plan);
 		if (wanted("programs"))
 			r.program_time = bench::measure_program_time(setup, plan);
+		if (wanted("profile"))
+			r.profile = bench::measure_profile(setup, plan);
 		if (wanted("engine"))
 			r.engine = bench::measure_engine(plan);
+		if (!r.profile.skipped.empty())
+			r.notes.push_back("profile: " + r.profile.skipped);
 
 		std::string report = bench::markdown_report(r);
 		std::fputs(report.c_str(), stdout);

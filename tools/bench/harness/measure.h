@@ -19,6 +19,7 @@ struct Plan {
 	double latency_low_seconds = 10; // at 100 events/s
 	double latency_max_seconds = 5;  // flat out
 	int startups = 5;
+	double profile_seconds = 5; // perf record of guard
 	std::string engine_command; // empty: none found
 };
 
@@ -28,6 +29,7 @@ std::vector<LatencyRow> measure_latency(const Setup &setup, const Plan &plan);
 Startup measure_startup(const Setup &setup, const Plan &plan);
 std::vector<ProgramTime> measure_program_time(const Setup &setup, const Plan &plan);
 EngineBench measure_engine(const Plan &plan);
+Profile measure_profile(const Setup &setup, const Plan &plan);
 
 // Waits until guard's output file has stopped growing (the agent has caught
 // up with what the workload caused); returns its size.
