@@ -17,14 +17,14 @@ ifeq ($(SAN),1)
 endif
 GUARD_CXXFLAGS := -std=c++20 -Wall -Wextra -Werror -I. -MMD -MP $(CXXFLAGS)
 BPF_CFLAGS := -target bpf -mcpu=v3 -O2 -g -Wall -Werror -I/usr/include/$(ARCH)-linux-gnu -MMD -MP
-LDLIBS := -lelf -lz
+LDLIBS := -lelf -lz -lsimdjson
 
 # Debian packages the build and the tests need.
 DEB_PACKAGES := make g++ clang llvm libelf-dev zlib1g-dev linux-libc-dev \
                 libsimdjson-dev libcli11-dev doctest-dev
 
 LIB_SRCS := $(wildcard loader/*.cpp engine/*.cpp rules/*.cpp)
-LIB_OBJS := $(LIB_SRCS:%.cpp=$(BUILD)/%.o)
+LIB_OBJS := $(LIB_SRCS:%.cpp=$(BUILD)/%.o) $(BUILD)/rules/embedded_rules.o
 CLI_OBJS := $(patsubst %.cpp,$(BUILD)/%.o,$(wildcard cli/*.cpp)) $(BUILD)/cli/embedded_object.o
 BPF_OBJ := $(BUILD)/kern/guard.bpf.o
 # BPF objects the loader's tests read and load: written in the libbpf style
@@ -35,6 +35,9 @@ UNIT_OBJS := $(patsubst %.cpp,$(BUILD)/%.o,$(wildcard test/unit/*.cpp)) $(BUILD)
 UNIT_OBJS += $(BUILD)/tools/bench/harness/event_lines.o
 E2E_OBJS := $(patsubst %.cpp,$(BUILD)/%.o,$(wildcard test/e2e/*.cpp)) $(BUILD)/test/doctest_main.o \
             $(BUILD)/test/support/e2e_support.o
+# Small C programs the end-to-end tests run to cause each syscall guard reports.
+HELPERS := $(patsubst test/helpers/%.c,$(BUILD)/test/helpers/%,$(wildcard test/helpers/*.c))
+HELPER_CFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Werror -pthread
 
 .PHONY: all deps run test unit-test clean bench bench-tools
 all: $(GUARD)
@@ -62,16 +65,25 @@ $(BUILD)/cli/embedded_object.o: cli/embedded_object.S $(BPF_OBJ)
 	@mkdir -p $(@D)
 	$(CXX) -c -DGUARD_BPF_OBJECT_PATH='"$(BPF_OBJ)"' $< -o $@
 
+$(BUILD)/test/helpers/%: test/helpers/%.c
+	@mkdir -p $(@D)
+	$(CC) $(HELPER_CFLAGS) $< -o $@
+
+$(BUILD)/rules/embedded_rules.o: rules/embedded_rules.S rules/default_rules.json
+	@mkdir -p $(@D)
+	$(CXX) -c -DGUARD_DEFAULT_RULES_PATH='"rules/default_rules.json"' $< -o $@
+
 # Tests find the artifacts they check through these absolute paths.
 $(BUILD)/test/%.o: GUARD_CXXFLAGS += -DGUARD_SOURCE_DIR='"$(CURDIR)"' \
 	-DGUARD_BPF_OBJECT='"$(CURDIR)/$(BPF_OBJ)"' -DGUARD_BINARY='"$(CURDIR)/$(GUARD)"' \
+	-DGUARD_HELPERS_DIR='"$(CURDIR)/$(BUILD)/test/helpers"' \
 	-DGUARD_FIXTURE_DIR='"$(CURDIR)/$(BUILD)/test/fixtures"'
 
 $(BUILD)/test/unit_tests: $(UNIT_OBJS) $(BUILD)/libguard.a
-	$(CXX) $(LDFLAGS) -o $@ $^ $(LDLIBS) -lsimdjson
+	$(CXX) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
 $(BUILD)/test/e2e_tests: $(E2E_OBJS) $(BUILD)/libguard.a
-	$(CXX) $(LDFLAGS) -o $@ $^ $(LDLIBS) -lsimdjson
+	$(CXX) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
 # The benchmark floor is tested end to end (test/e2e/floor_test.cpp), so it is built with the tests.
 $(BUILD)/test/e2e/floor_test.o: GUARD_CXXFLAGS += -DGUARD_FLOOR='"$(CURDIR)/$(BUILD)/tools/guard-floor"'
@@ -95,7 +107,7 @@ run: deps
 	./$(GUARD)
 
 test: deps
-	$(MAKE) $(GUARD) $(BPF_OBJ) $(FIXTURE_OBJS) $(BUILD)/test/unit_tests $(BUILD)/test/e2e_tests
+	$(MAKE) $(GUARD) $(BPF_OBJ) $(FIXTURE_OBJS) $(BUILD)/test/unit_tests $(BUILD)/test/e2e_tests $(HELPERS)
 	BUILD=$(BUILD) test/run_tests.sh
 
 clean:

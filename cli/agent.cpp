@@ -12,39 +12,29 @@
 #include <vector>
 
 #include "cli/embedded_object.h"
-#include "engine/batch_writer.h"
-#include "engine/pipeline.h"
+#include "cli/families.h"
+#include "engine/health.h"
+#include "engine/kernel_drops.h"
 #include "loader/collection.h"
 #include "loader/error.h"
 #include "loader/object_spec.h"
 #include "loader/ring_view.h"
 #include "loader/tracepoint.h"
+#include "rules/rules_file.h"
 
 namespace guard {
 
 namespace {
 
-constexpr size_t kOutputBuffer = 1 << 20;
-
-Fd open_output(const std::string &path)
-{
-	if (path.empty())
-		return Fd(::dup(STDOUT_FILENO));
-	// 0600: events name files and commands that other users need not see.
-	int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
-	if (fd < 0)
-		fail(errno_message("open output " + path, errno));
-	return Fd(fd);
-}
-
-// SIGINT and SIGTERM arrive as readable data on an fd, so the loop waits on
-// the ring and on signals in one epoll_wait and stops between batches.
-Fd block_stop_signals()
+// SIGINT, SIGTERM and SIGHUP arrive as readable data on an fd, so the loop
+// waits on the ring and on signals in one epoll_wait and acts between batches.
+Fd block_signals()
 {
 	sigset_t set;
 	sigemptyset(&set);
 	sigaddset(&set, SIGINT);
 	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGHUP);
 	if (sigprocmask(SIG_BLOCK, &set, nullptr) != 0)
 		fail(errno_message("block signals", errno));
 	int fd = ::signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
@@ -53,12 +43,29 @@ Fd block_stop_signals()
 	return Fd(fd);
 }
 
-std::string program_list(const std::vector<TracepointLink> &links)
+// "process 11, file 38": programs attached per family.
+std::string family_counts(const Collection &objects)
 {
 	std::string s;
-	for (const TracepointLink &l : links)
-		s += (s.empty() ? "" : ", ") + l.group + "/" + l.event;
+	for (const EventFamily &f : event_families()) {
+		size_t n = 0;
+		for (const Program &p : objects.programs())
+			n += family_of_program(p.spec->name) == f.name;
+		if (n)
+			s += (s.empty() ? "" : ", ") + std::string(f.name) + " " + std::to_string(n);
+	}
 	return s;
+}
+
+LoadOptions load_options(const AgentOptions &options, const ObjectSpec &spec)
+{
+	LoadOptions load;
+	load.max_entries["events"] = options.ring_pages * static_cast<uint32_t>(::getpagesize());
+	std::vector<std::string> names;
+	for (const ProgramSpec &p : spec.programs)
+		names.push_back(p.name);
+	load.skip_programs = programs_of_families(options.disabled_families, names);
+	return load;
 }
 
 } // namespace
@@ -67,11 +74,16 @@ int run_agent(const AgentOptions &options)
 {
 	try {
 		::signal(SIGPIPE, SIG_IGN); // a closed output is an error we report, not a silent death
-		Fd stop = block_stop_signals();
-		Fd out_fd = open_output(options.output_path);
+		Fd stop = block_signals();
+		// Rules and output first: a bad rules file stops us before any BPF is loaded.
+		std::unique_ptr<RecordConsumer> consumer = options.record_path.empty()
+								   ? make_engine_consumer(options.engine, options.output_path)
+								   : make_recorder(options.record_path);
 
 		ObjectSpec spec = with_context("read embedded BPF object", [] { return read_object_spec(embedded_bpf_object()); });
-		Collection objects = Collection::load(spec);
+		// The kernel side skips the agent's own syscalls (kern/common.bpf.h).
+		spec.set_global("guard_agent_tgid", static_cast<uint32_t>(::getpid()));
+		Collection objects = Collection::load(spec, load_options(options, spec));
 
 		const Map &events = objects.map("events");
 		RingView ring(events.fd.get(), events.spec.max_entries);
@@ -83,7 +95,7 @@ int run_agent(const AgentOptions &options)
 			}));
 		auto elapsed = std::chrono::steady_clock::now() - options.started;
 		std::fprintf(stderr, "guard: attached %zu program%s (%s) in %lld ms\n", links.size(),
-			     links.size() == 1 ? "" : "s", program_list(links).c_str(),
+			     links.size() == 1 ? "" : "s", family_counts(objects).c_str(),
 			     static_cast<long long>(std::chrono::duration_cast<std::chrono::milliseconds>(elapsed).count()));
 
 		Fd epoll(::epoll_create1(EPOLL_CLOEXEC));
@@ -98,34 +110,57 @@ int run_agent(const AgentOptions &options)
 		if (::epoll_ctl(epoll.get(), EPOLL_CTL_ADD, stop.get(), &ev) != 0)
 			fail(errno_message("epoll add signalfd", errno));
 
-		BatchWriter out(out_fd.get(), kOutputBuffer);
-		Pipeline pipeline(out, boot_to_unix_offset_ns());
-		auto on_record = [&](std::span<const uint8_t> r) { pipeline.on_record(r); };
+		HealthSources sources;
+		sources.kernel_drops = [&objects](KernelDrops &d) {
+			try {
+				read_kernel_drops(objects.map("drops").fd.get(), d);
+			} catch (const Error &) {
+				d.available = false; // the health record says "unknown" rather than stop the agent
+			}
+		};
+		sources.ring_fill = [&ring](RingFill &f) {
+			f.available = true;
+			f.pending_bytes = ring.pending_bytes();
+			f.size_bytes = ring.size();
+		};
+		consumer->set_health_sources(std::move(sources));
+		auto on_record = [&](std::span<const uint8_t> r) { consumer->on_record(r); };
 
 		bool stopping = false;
 		while (!stopping) {
 			// Drain before waiting, and look once more after the fence in
 			// has_data(): a record committed meanwhile would not wake us.
+			consumer->tick(std::chrono::steady_clock::now());
 			if (ring.drain(on_record) > 0 || ring.has_data()) {
-				if (!out.flush())
-					fail(errno_message("write output", out.last_error()));
+				consumer->after_batch();
 				continue;
 			}
 			struct epoll_event ready[2];
-			int n = ::epoll_wait(epoll.get(), ready, 2, -1);
+			// Wake at least once a second for periodic health records.
+			int n = ::epoll_wait(epoll.get(), ready, 2, 1000);
 			if (n < 0 && errno != EINTR)
 				fail(errno_message("epoll_wait", errno));
-			for (int i = 0; i < n; i++)
-				if (ready[i].data.fd == stop.get())
-					stopping = true;
+			for (int i = 0; i < n; i++) {
+				if (ready[i].data.fd != stop.get())
+					continue;
+				struct signalfd_siginfo si;
+				while (::read(stop.get(), &si, sizeof(si)) == sizeof(si)) {
+					if (si.ssi_signo == SIGHUP)
+						consumer->on_hangup();
+					else
+						stopping = true;
+				}
+			}
 		}
 
 		// Detach first, so nothing new arrives; then take what is in the ring.
 		links.clear();
 		ring.drain(on_record);
-		if (!out.flush())
-			fail(errno_message("write output", out.last_error()));
+		consumer->finish();
 		return 0;
+	} catch (const rules::RulesFileError &e) {
+		std::fprintf(stderr, "guard: %s\n", e.what());
+		return 2;
 	} catch (const Error &e) {
 		std::fprintf(stderr, "guard: %s\n", e.what());
 		return 1;

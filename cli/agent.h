@@ -4,16 +4,28 @@
 #pragma once
 
 #include <chrono>
+#include <cstdint>
 #include <string>
+#include <vector>
+
+#include "cli/engine_options.h"
 
 namespace guard {
 
 struct AgentOptions {
-	std::string output_path; // empty: stdout
+	std::string output_path; // empty: the rules file's "output", else stdout
+	EngineConfig engine;
+	std::string record_path; // guard record FILE: raw records there instead of the engine
 	std::chrono::steady_clock::time_point started;
+	// The ring's size in pages (a power of two). 1024 pages of 4 KiB is
+	// 4 MiB: docs/schema.md says why.
+	uint32_t ring_pages = 1024;
+	// Event families not to load at all ("process", "file", "network").
+	std::vector<std::string> disabled_families;
 };
 
-// Returns the process exit status. Set-up errors are printed with context.
+// Returns the process exit status (2 for a bad rules file). Set-up errors
+// are printed with context.
 int run_agent(const AgentOptions &options);
 
 } // namespace guard

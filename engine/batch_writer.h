@@ -29,6 +29,8 @@ public:
 	bool flush();
 
 	int fd() const { return fd_; }
+	// The output moved (reopened or rotated): later flushes go to fd.
+	void set_fd(int fd) { fd_ = fd; }
 	uint64_t bytes_written() const { return bytes_written_; }
 	uint64_t bytes_dropped() const { return bytes_dropped_; }
 	uint64_t writes() const { return writes_; }

@@ -1,5 +1,9 @@
 #include "engine/event_json.h"
 
+#include <fcntl.h>
+#include <string.h>
+#include <sys/socket.h>
+
 #include <cstring>
 
 namespace guard {
@@ -9,6 +13,167 @@ namespace {
 std::string_view comm_of(const struct guard_header &h)
 {
 	return {h.comm, strnlen(h.comm, sizeof(h.comm))};
+}
+
+// A flag of the record's header as a boolean field, written only when set:
+// most records have none, and absent reads as false.
+void flag_field(JsonLine &line, std::string_view key, const Record &rec, unsigned flag)
+{
+	if (rec.header.flags & flag)
+		line.field_bool(key, true);
+}
+
+// "ok", and for a failure the errno and its name ("ENOENT").
+void result_fields(JsonLine &line, int32_t result)
+{
+	line.field_bool("ok", result >= 0);
+	if (result >= 0)
+		return;
+	int err = -result;
+	line.field_uint("errno", static_cast<uint64_t>(err));
+	// strerrorname_np reads a constant table: no locale, no allocation.
+	if (const char *name = strerrorname_np(err))
+		line.field_literal("error", name);
+}
+
+void exec_fields(JsonLine &line, const Record &rec)
+{
+	line.field_string("path", rec.filename);
+	line.field_string_list("argv", rec.argv);
+	line.field_uint("argc", rec.argc);
+	if (rec.header.kind == GUARD_RECORD_EXEC_FAILED)
+		result_fields(line, rec.result);
+	flag_field(line, "argv_truncated", rec, GUARD_EXEC_ARGV_TRUNCATED);
+	flag_field(line, "path_truncated", rec, GUARD_EXEC_PATH_TRUNCATED);
+	flag_field(line, "fileless", rec, GUARD_EXEC_FILELESS);
+	flag_field(line, "memfd", rec, GUARD_EXEC_MEMFD);
+	flag_field(line, "execveat", rec, GUARD_EXEC_EXECVEAT);
+}
+
+std::string_view access_of(uint32_t open_flags)
+{
+	switch (open_flags & O_ACCMODE) {
+	case O_WRONLY: return "write";
+	case O_RDWR: return "read_write";
+	default: return "read";
+	}
+}
+
+void file_fields(JsonLine &line, const Record &rec)
+{
+	const uint16_t kind = rec.header.kind;
+	line.field_string("path", rec.path);
+	result_fields(line, rec.result);
+	switch (kind) {
+	case GUARD_RECORD_FILE_OPEN:
+		if (rec.result >= 0)
+			line.field_uint("fd", static_cast<uint64_t>(rec.result));
+		line.field_uint("flags", rec.open_flags);
+		line.field_literal("access", access_of(rec.open_flags));
+		line.field_bool("modify", rec.header.flags & GUARD_FILE_MODIFY);
+		if ((rec.open_flags & O_CREAT) || (rec.open_flags & O_TMPFILE) == O_TMPFILE)
+			line.field_uint("mode", rec.mode);
+		break;
+	case GUARD_RECORD_FILE_CHMOD:
+		line.field_uint("mode", rec.mode);
+		break;
+	case GUARD_RECORD_FILE_CHOWN:
+		// -1 means "leave unchanged", as chown(2) takes it.
+		line.field_int("owner_uid", static_cast<int32_t>(rec.owner_uid));
+		line.field_int("owner_gid", static_cast<int32_t>(rec.owner_gid));
+		break;
+	case GUARD_RECORD_FILE_RENAME:
+	case GUARD_RECORD_FILE_LINK:
+		line.field_string("new_path", rec.path2);
+		break;
+	case GUARD_RECORD_FILE_SYMLINK:
+		line.field_string("target", rec.path2);
+		break;
+	default:
+		break;
+	}
+	flag_field(line, "path_truncated", rec, GUARD_FILE_PATH_TRUNCATED);
+	flag_field(line, "path_unresolved", rec, GUARD_FILE_PATH_UNRESOLVED);
+	flag_field(line, "new_path_truncated", rec, GUARD_FILE_PATH2_TRUNCATED);
+	flag_field(line, "new_path_unresolved", rec, GUARD_FILE_PATH2_UNRESOLVED);
+}
+
+// Writes an address as text: dotted quad, or RFC 5952 IPv6 (inet_ntop's
+// rules: the longest run of two or more zero groups becomes "::").
+void address_field(JsonLine &line, uint16_t family, const uint8_t (&addr)[16])
+{
+	char text[48];
+	char *p = text;
+	if (family == AF_INET) {
+		for (int i = 0; i < 4; i++) {
+			if (i)
+				*p++ = '.';
+			p = write_uint(p, addr[i]);
+		}
+	} else {
+		uint16_t groups[8];
+		for (int i = 0; i < 8; i++)
+			groups[i] = static_cast<uint16_t>(addr[2 * i] << 8 | addr[2 * i + 1]);
+		int best = -1, best_len = 1;
+		for (int i = 0; i < 8;) {
+			int j = i;
+			while (j < 8 && groups[j] == 0)
+				j++;
+			if (j - i > best_len) {
+				best = i;
+				best_len = j - i;
+			}
+			i = j == i ? i + 1 : j;
+		}
+		static constexpr char hex[] = "0123456789abcdef";
+		for (int i = 0; i < 8; i++) {
+			if (i == best) {
+				*p++ = ':';
+				*p++ = ':';
+				i += best_len - 1;
+				continue;
+			}
+			if (i > 0 && i != best + best_len)
+				*p++ = ':';
+			bool started = false;
+			for (int shift = 12; shift >= 0; shift -= 4) {
+				unsigned nibble = (groups[i] >> shift) & 0xf;
+				if (nibble || started || shift == 0) {
+					*p++ = hex[nibble];
+					started = true;
+				}
+			}
+		}
+	}
+	line.field_literal("addr", std::string_view(text, static_cast<size_t>(p - text)));
+}
+
+void net_fields(JsonLine &line, const Record &rec)
+{
+	switch (rec.family) {
+	case AF_INET:
+		line.field_literal("family", "inet");
+		address_field(line, rec.family, rec.addr);
+		line.field_uint("port", rec.port);
+		break;
+	case AF_INET6:
+		line.field_literal("family", "inet6");
+		address_field(line, rec.family, rec.addr);
+		line.field_uint("port", rec.port);
+		break;
+	case AF_UNIX:
+		line.field_literal("family", "unix");
+		line.field_string("unix_path", rec.unix_path);
+		break;
+	default:
+		break; // not known (a listen or accept whose socket was not read)
+	}
+	if (rec.header.kind == GUARD_RECORD_NET_LISTEN)
+		line.field_uint("backlog", rec.backlog);
+	result_fields(line, rec.result);
+	if (rec.header.kind == GUARD_RECORD_NET_ACCEPT && rec.result >= 0)
+		line.field_uint("fd", static_cast<uint64_t>(rec.result));
+	flag_field(line, "unix_path_truncated", rec, GUARD_NET_UNIX_PATH_TRUNCATED);
 }
 
 } // namespace
@@ -21,16 +186,46 @@ void write_event_context(JsonLine &line, const Record &rec, int64_t boot_to_unix
 	line.field_uint("boot_ns", h.boot_ns);
 	line.field_uint("pid", h.pid);
 	line.field_uint("tid", h.tid);
+	line.field_uint("ppid", h.ppid);
 	line.field_uint("uid", h.uid);
 	line.field_uint("gid", h.gid);
+	line.field_uint("euid", h.euid);
 	line.field_string("comm", comm_of(h));
+	line.field_uint("mnt_ns", h.mnt_ns);
+	line.field_uint("pid_ns", h.pid_ns);
+	line.field_uint("cgroup_id", h.cgroup_id);
 }
 
 void write_event_fields(JsonLine &line, const Record &rec)
 {
 	switch (rec.header.kind) {
 	case GUARD_RECORD_EXEC:
-		line.field_string("path", rec.filename);
+	case GUARD_RECORD_EXEC_FAILED:
+		exec_fields(line, rec);
+		break;
+	case GUARD_RECORD_FORK:
+		line.field_uint("child_pid", rec.child_pid);
+		line.field_uint("child_tid", rec.child_tid);
+		line.field_uint("clone_flags", rec.clone_flags);
+		break;
+	case GUARD_RECORD_EXIT:
+		line.field_int("exit_code", rec.exit_code);
+		line.field_uint("signal", rec.signal);
+		break;
+	case GUARD_RECORD_FILE_OPEN:
+	case GUARD_RECORD_FILE_RENAME:
+	case GUARD_RECORD_FILE_UNLINK:
+	case GUARD_RECORD_FILE_CHMOD:
+	case GUARD_RECORD_FILE_CHOWN:
+	case GUARD_RECORD_FILE_LINK:
+	case GUARD_RECORD_FILE_SYMLINK:
+		file_fields(line, rec);
+		break;
+	case GUARD_RECORD_NET_CONNECT:
+	case GUARD_RECORD_NET_BIND:
+	case GUARD_RECORD_NET_LISTEN:
+	case GUARD_RECORD_NET_ACCEPT:
+		net_fields(line, rec);
 		break;
 	default:
 		break;

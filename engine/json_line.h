@@ -25,6 +25,49 @@ public:
 		out_ = write_uint(out_, value);
 	}
 
+	void field_int(std::string_view key, int64_t value)
+	{
+		write_key(key);
+		if (value < 0) {
+			*out_++ = '-';
+			out_ = write_uint(out_, 0 - static_cast<uint64_t>(value));
+		} else {
+			out_ = write_uint(out_, static_cast<uint64_t>(value));
+		}
+	}
+
+	void field_bool(std::string_view key, bool value)
+	{
+		write_key(key);
+		append(value ? "true" : "false");
+	}
+
+	// NUL-separated strings from the kernel (argv) as an array of strings;
+	// when any is not valid UTF-8, "<key>_hex" holds every one in hex.
+	void field_string_list(std::string_view key, std::string_view nul_separated)
+	{
+		write_key(key);
+		bool valid = for_each_item(nul_separated, [&](std::string_view item) {
+			bool ok = true;
+			*out_++ = '"';
+			out_ = write_json_string_body(out_, item, ok);
+			*out_++ = '"';
+			return ok;
+		});
+		if (!valid) {
+			*out_++ = ',';
+			*out_++ = '"';
+			append(key);
+			append("_hex\":");
+			for_each_item(nul_separated, [&](std::string_view item) {
+				*out_++ = '"';
+				out_ = write_hex(out_, item);
+				*out_++ = '"';
+				return true;
+			});
+		}
+	}
+
 	// A string from the kernel: escaped, and with "<key>_hex" when it was not
 	// valid UTF-8 (see json_text.h).
 	void field_string(std::string_view key, std::string_view bytes)
@@ -70,6 +113,26 @@ public:
 	}
 
 private:
+	// Writes [item, item, ...] of the NUL-separated list; returns whether
+	// write_item returned true for every item.
+	template <class F>
+	bool for_each_item(std::string_view list, F write_item)
+	{
+		bool all = true;
+		*out_++ = '[';
+		for (size_t start = 0; !list.empty() && start <= list.size();) {
+			size_t end = list.find('\0', start);
+			if (end == std::string_view::npos)
+				end = list.size();
+			if (start > 0)
+				*out_++ = ',';
+			all = write_item(list.substr(start, end - start)) && all;
+			start = end + 1;
+		}
+		*out_++ = ']';
+		return all;
+	}
+
 	void append(std::string_view s)
 	{
 		std::memcpy(out_, s.data(), s.size());

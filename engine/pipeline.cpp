@@ -2,10 +2,80 @@
 
 #include <time.h>
 
+#include "engine/alert_json.h"
+#include "engine/event_fields.h"
 #include "engine/event_json.h"
 #include "engine/json_line.h"
+#include "engine/json_writer.h"
 
 namespace guard {
+
+Pipeline::Pipeline(BatchWriter &out, int64_t boot_to_unix_ns, PipelineOptions options)
+	: out_(out), boot_to_unix_ns_(boot_to_unix_ns), options_(options), processes_(options.process_capacity)
+{
+}
+
+void Pipeline::set_rules(std::unique_ptr<RuleSet> rules)
+{
+	if (rules_)
+		for (size_t i = 0; i < rules_->rules.size(); i++)
+			if (alert_counts_[i])
+				retired_counts_.emplace_back(rules_->rules[i].id, alert_counts_[i]);
+	rules_ = std::move(rules);
+	alert_counts_.assign(rules_ ? rules_->rules.size() : 0, 0);
+}
+
+// Fork, exec and exit keep the table current; any other event names a
+// process we may not have seen (started before us, or evicted): it gets an
+// entry from its header.
+void Pipeline::update_processes(const Record &rec)
+{
+	const struct guard_header &h = rec.header;
+	std::string_view comm(h.comm, strnlen(h.comm, sizeof(h.comm)));
+	Process &self = processes_.upsert(h.pid);
+	if (h.ppid != 0)
+		self.ppid = h.ppid;
+	if (self.comm_len == 0 || h.kind == GUARD_RECORD_EXEC)
+		self.set_comm(comm);
+	switch (h.kind) {
+	case GUARD_RECORD_EXEC:
+		self.set_exe(rec.filename);
+		break;
+	case GUARD_RECORD_FORK: {
+		if (rec.child_pid == h.pid || rec.child_pid == 0)
+			break;
+		// Copy first: inserting the child may evict the parent's entry.
+		Process parent = self;
+		Process &child = processes_.upsert(rec.child_pid);
+		child.ppid = h.pid;
+		child.set_comm(parent.comm_view());
+		child.set_exe(parent.exe_view());
+		break;
+	}
+	default: break;
+	}
+}
+
+void Pipeline::write_event(const Record &rec, const EventView &ev, const uint32_t *matches, size_t n)
+{
+	JsonLine line(out_.reserve(event_line_max_bytes));
+	write_event_context(line, rec, boot_to_unix_ns_);
+	write_event_fields(line, rec);
+	if (ev.parent) {
+		line.field_string("parent_comm", ev.parent->comm_view());
+		line.field_string("parent_exe", ev.parent->exe_view());
+	}
+	if (n > 0) {
+		// The event names its most severe match (the first such in the file).
+		const Rule *top = &rules_->rules[matches[0]];
+		for (size_t i = 1; i < n; i++)
+			if (rules_->rules[matches[i]].severity > top->severity)
+				top = &rules_->rules[matches[i]];
+		line.field_literal("rule", top->id);
+		line.field_literal("severity", severity_name(top->severity));
+	}
+	out_.commit(line.finish());
+}
 
 void Pipeline::on_record(std::span<const uint8_t> bytes)
 {
@@ -16,12 +86,47 @@ void Pipeline::on_record(std::span<const uint8_t> bytes)
 		stats_.decode_errors[static_cast<size_t>(err)]++;
 		return;
 	}
-	stats_.events_by_kind[rec.header.kind]++;
+	const struct guard_header &h = rec.header;
+	stats_.events_by_kind[h.kind]++;
 
-	JsonLine line(out_.reserve(line_max_bytes));
-	write_event_context(line, rec, boot_to_unix_ns_);
-	write_event_fields(line, rec);
-	out_.commit(line.finish());
+	update_processes(rec);
+	EventView ev;
+	ev.rec = &rec;
+	ev.self = processes_.find(h.pid);
+	ev.parent = h.ppid ? processes_.find(h.ppid) : nullptr;
+	const Process *ancestors[ProcessTable::max_ancestry];
+	bool have_ancestry = false;
+	auto load_ancestry = [&] {
+		if (!have_ancestry) {
+			ev.ancestors = ancestors;
+			ev.ancestor_count = processes_.ancestry(h.pid, ancestors);
+			have_ancestry = true;
+		}
+	};
+
+	uint32_t matches[max_matches];
+	size_t n = 0;
+	if (rules_) {
+		if (rules_->needs_ancestry && (h.kind == GUARD_RECORD_EXEC || h.kind == GUARD_RECORD_EXEC_FAILED))
+			load_ancestry();
+		n = match_event(*rules_, ev, matches);
+	}
+
+	if (!options_.alerts_only)
+		write_event(rec, ev, matches, n);
+	if (n > 0) {
+		load_ancestry();
+		for (size_t i = 0; i < n; i++) {
+			const Rule &rule = rules_->rules[matches[i]];
+			JsonWriter w(out_.reserve(alert_max_bytes));
+			write_alert(w, rule, ev, boot_to_unix_ns_);
+			out_.commit(w.finish());
+			alert_counts_[matches[i]]++;
+			stats_.alerts++;
+		}
+	}
+	if (h.kind == GUARD_RECORD_EXIT)
+		processes_.mark_exited(h.pid);
 }
 
 int64_t boot_to_unix_offset_ns()

@@ -1,36 +1,101 @@
-// The hot path: one raw record in, one JSON line out. Runs to completion per
-// record on the thread that drains the ring; allocates nothing, takes no lock,
-// makes no system call (the BatchWriter writes once per batch).
+// The hot path: one raw record in; the process table updated; the rules
+// matched; the event line (unless alerts only) and one alert line per match
+// out. Runs to completion per record on the thread that drains the ring;
+// allocates nothing, takes no lock, throws nothing, makes no system call (the
+// BatchWriter writes once per batch).
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <span>
+#include <string>
+#include <utility>
+#include <vector>
 
 #include "abi/guard_abi.h"
 #include "engine/batch_writer.h"
+#include "engine/process_table.h"
 #include "engine/record.h"
+#include "engine/rule_set.h"
 
 namespace guard {
+
+struct PipelineOptions {
+	bool alerts_only = false;           // write alert lines only, no event lines
+	size_t process_capacity = 32768;    // process table entries
+};
 
 struct PipelineStats {
 	uint64_t records = 0;
 	uint64_t events_by_kind[GUARD_RECORD_KIND_MAX] = {};
 	uint64_t decode_errors[static_cast<size_t>(DecodeError::count_)] = {};
+	uint64_t alerts = 0;
+	uint64_t matches_over_limit = 0; // matches past max_matches on one event: counted, not written
 };
 
 class Pipeline {
 public:
 	// boot_to_unix_ns: add to a CLOCK_BOOTTIME stamp to get Unix time.
-	Pipeline(BatchWriter &out, int64_t boot_to_unix_ns) : out_(out), boot_to_unix_ns_(boot_to_unix_ns) {}
+	Pipeline(BatchWriter &out, int64_t boot_to_unix_ns, PipelineOptions options = {});
 
 	void on_record(std::span<const uint8_t> bytes);
+
+	// Installs a new rule set (call between records: the engine is one
+	// thread, so the swap is atomic for every event). The old set is freed;
+	// its alert counts are kept by rule id. nullptr: no rules.
+	void set_rules(std::unique_ptr<RuleSet> rules);
+	const RuleSet *rules() const { return rules_.get(); }
+
+	ProcessTable &processes() { return processes_; }
+	const ProcessTable &processes() const { return processes_; }
 	const PipelineStats &stats() const { return stats_; }
+	BatchWriter &output() { return out_; }
+	int64_t boot_to_unix_ns() const { return boot_to_unix_ns_; }
+
+	// Alerts by rule id, over every rule set this pipeline has run. Calls
+	// fn(std::string_view id, uint64_t count); allocates nothing.
+	template <class Fn>
+	void for_each_alert_count(Fn &&fn) const;
 
 private:
+	void update_processes(const Record &rec);
+	void write_event(const Record &rec, const struct EventView &ev, const uint32_t *matches, size_t n);
+
 	BatchWriter &out_;
 	int64_t boot_to_unix_ns_;
+	PipelineOptions options_;
+	ProcessTable processes_;
+	std::unique_ptr<RuleSet> rules_;
+	std::vector<uint64_t> alert_counts_;                        // per rule of rules_
+	std::vector<std::pair<std::string, uint64_t>> retired_counts_; // rules of earlier sets
 	PipelineStats stats_;
 };
+
+template <class Fn>
+void Pipeline::for_each_alert_count(Fn &&fn) const
+{
+	auto retired = [&](std::string_view id) {
+		uint64_t n = 0;
+		for (const auto &[rid, count] : retired_counts_)
+			if (rid == id)
+				n += count;
+		return n;
+	};
+	if (rules_)
+		for (size_t i = 0; i < rules_->rules.size(); i++)
+			fn(std::string_view(rules_->rules[i].id), alert_counts_[i] + retired(rules_->rules[i].id));
+	for (size_t i = 0; i < retired_counts_.size(); i++) {
+		std::string_view id = retired_counts_[i].first;
+		bool shown = false;
+		if (rules_)
+			for (const Rule &r : rules_->rules)
+				shown |= r.id == id;
+		for (size_t j = 0; j < i; j++)
+			shown |= retired_counts_[j].first == id;
+		if (!shown)
+			fn(id, retired(id));
+	}
+}
 
 // CLOCK_REALTIME - CLOCK_BOOTTIME now, in ns.
 int64_t boot_to_unix_offset_ns();

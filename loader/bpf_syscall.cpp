@@ -95,7 +95,7 @@ std::string log_tail(const std::string &log, size_t max_bytes)
 	return "...\n" + text.substr(cut == std::string::npos ? text.size() - max_bytes : cut + 1);
 }
 
-long prog_load(const ProgramLoadRequest &req, char *log, uint32_t log_size)
+long prog_load(const ProgramLoadRequest &req, char *log, uint32_t log_size, uint32_t log_level = 1)
 {
 	union bpf_attr attr {};
 	attr.prog_type = req.type;
@@ -114,7 +114,7 @@ long prog_load(const ProgramLoadRequest &req, char *log, uint32_t log_size)
 		attr.line_info_cnt = static_cast<uint32_t>(req.line_info.size());
 	}
 	if (log) {
-		attr.log_level = 1;
+		attr.log_level = log_level;
 		attr.log_buf = reinterpret_cast<uintptr_t>(log);
 		attr.log_size = log_size;
 	}
@@ -125,10 +125,22 @@ long prog_load(const ProgramLoadRequest &req, char *log, uint32_t log_size)
 
 Fd bpf_prog_load(const ProgramLoadRequest &req)
 {
-	// First without a log: the verifier runs faster when it need not write one.
-	long fd = prog_load(req, nullptr, 0);
-	if (fd >= 0)
-		return Fd(static_cast<int>(fd));
+	long fd;
+	if (req.stats) {
+		// Statistics only: a few lines, whatever the program's size.
+		std::string log(64 * 1024, '\0');
+		// log_level 4 is the kernel's BPF_LOG_STATS (not in the UAPI header).
+		fd = prog_load(req, log.data(), static_cast<uint32_t>(log.size()), 4);
+		if (fd >= 0) {
+			*req.stats = log_tail(log, log.size());
+			return Fd(static_cast<int>(fd));
+		}
+	} else {
+		// First without a log: the verifier runs faster when it need not write one.
+		fd = prog_load(req, nullptr, 0);
+		if (fd >= 0)
+			return Fd(static_cast<int>(fd));
+	}
 	int first_errno = errno;
 
 	// Again with a log, growing it until the whole verdict fits (ENOSPC).

@@ -56,6 +56,9 @@ struct ProgramLoadRequest {
 	int prog_btf_fd = -1;
 	std::span<const struct bpf_func_info> func_info;
 	std::span<const struct bpf_line_info> line_info;
+	// When set, the program is loaded with BPF_LOG_STATS and the verifier's
+	// statistics ("processed N insns ...", "verification time ...") land here.
+	std::string *stats = nullptr;
 };
 // On rejection the verifier's log is part of the Error's text.
 Fd bpf_prog_load(const ProgramLoadRequest &req);

@@ -66,6 +66,27 @@ Fd create_map(const MapSpec &m, int btf_fd)
 	return fd;
 }
 
+// The verifier's log shows the instruction it refused as
+// "9: (85) call unknown#195896080": find which poisoned relocation that was.
+const CoreResult *reached_poison(const std::vector<CoreResult> &poisoned, const std::string &log)
+{
+	if (poisoned.empty())
+		return nullptr;
+	const std::string mark = ": (85) call unknown#" + std::to_string(kCorePoisonHelper);
+	size_t at = log.find(mark);
+	if (at == std::string::npos)
+		return nullptr;
+	size_t line = log.rfind('\n', at);
+	line = line == std::string::npos ? 0 : line + 1;
+	size_t insn = 0;
+	for (size_t i = line; i < at && log[i] >= '0' && log[i] <= '9'; i++)
+		insn = insn * 10 + size_t(log[i] - '0');
+	for (const CoreResult &r : poisoned)
+		if (r.relo.insn == insn || r.relo.insn + 1 == insn) // an ld_imm64's second slot too
+			return &r;
+	return &poisoned.front();
+}
+
 } // namespace
 
 Collection Collection::load(const ObjectSpec &spec, const LoadOptions &options)
@@ -91,13 +112,13 @@ Collection Collection::load(const ObjectSpec &spec, const LoadOptions &options)
 		    options.skip_programs.end())
 			continue;
 		std::vector<struct bpf_insn> insns = ps.insns;
-		std::vector<CoreResult> poisoned;
+		std::vector<CoreResult> resolved, poisoned;
 		if (!ps.core_relos.empty())
-			with_context("relocate program " + ps.name, [&] {
-				for (const CoreResult &r : apply_core_relocations(*spec.btf, core, ps, insns))
-					if (r.poison)
-						poisoned.push_back(r);
-			});
+			resolved = with_context("relocate program " + ps.name,
+						[&] { return apply_core_relocations(*spec.btf, core, ps, insns); });
+		for (const CoreResult &r : resolved)
+			if (r.poison)
+				poisoned.push_back(r);
 		for (const MapReference &ref : ps.map_refs) {
 			int fd = c.maps_.at(ref.map).fd.get();
 			if (ref.kind == MapReferenceKind::map_value)
@@ -110,23 +131,25 @@ Collection Collection::load(const ObjectSpec &spec, const LoadOptions &options)
 		req.type = ps.type;
 		req.insns = insns;
 		req.license = spec.license;
+		std::string stats;
+		if (options.verifier_stats)
+			req.stats = &stats;
 		if (c.btf_.valid() && !ps.func_info.empty()) {
 			req.prog_btf_fd = c.btf_.get();
 			req.func_info = ps.func_info;
 			req.line_info = ps.line_info;
 		}
-		Fd fd = with_context("load program " + ps.name, [&] {
-			try {
-				return bpf_prog_load(req);
-			} catch (const Error &e) {
-				// A poisoned instruction the verifier reached: the CO-RE
-				// relocation that could not be resolved is the real cause.
-				if (!poisoned.empty())
-					fail("relocate program " + ps.name + ": " + poisoned.front().describe() + "\n" + e.what());
-				throw;
-			}
-		});
-		c.programs_.push_back({&ps, std::move(fd)});
+		Fd fd;
+		try {
+			fd = with_context("load program " + ps.name, [&] { return bpf_prog_load(req); });
+		} catch (const Error &e) {
+			// A poisoned instruction the verifier reached: the CO-RE
+			// relocation that could not be resolved is the real cause.
+			if (const CoreResult *cause = reached_poison(poisoned, e.what()))
+				fail("relocate program " + ps.name + ": " + cause->describe() + "\n" + e.what());
+			throw;
+		}
+		c.programs_.push_back({&ps, std::move(fd), std::move(resolved), std::move(stats)});
 	}
 	return c;
 }

@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "loader/core_relocate.h"
 #include "loader/fd.h"
 #include "loader/object_spec.h"
 
@@ -21,6 +22,8 @@ struct LoadOptions {
 	// The kernel's BTF for CO-RE; null: /sys/kernel/btf/vmlinux, read when
 	// a program has CO-RE relocations.
 	const Btf *kernel_btf = nullptr;
+	// Keep the verifier's statistics of each program (Program::verifier_stats).
+	bool verifier_stats = false;
 };
 
 struct Map {
@@ -31,6 +34,8 @@ struct Map {
 struct Program {
 	const ProgramSpec *spec; // points into the ObjectSpec given to load()
 	Fd fd;
+	std::vector<CoreResult> core; // how each CO-RE relocation was resolved
+	std::string verifier_stats;   // with LoadOptions::verifier_stats
 };
 
 class Collection {

@@ -3,6 +3,7 @@
 // results read back from its global data maps.
 #include <doctest/doctest.h>
 
+#include <fcntl.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -96,4 +97,58 @@ TEST_CASE("CO-RE: task->real_parent->tgid and friends, relocated by our loader")
 	CHECK(max > 0);
 	CHECK(get("pid_type_max") == max);
 	CHECK(get("has_fake_enum_value") == 0);
+}
+
+TEST_CASE("a libbpf-style object: every map type, knobs, printk strings, subprograms, CO-RE")
+{
+	REQUIRE(test::running_as_root());
+	ObjectSpec spec = read_object_spec(test::read_file_bytes(test::fixture_path("libbpf_style.bpf.o")));
+	uint32_t me = static_cast<uint32_t>(::getpid());
+	spec.set_global("target_tgid", me);
+	Collection objects = Collection::load(spec);
+	REQUIRE(objects.programs().size() == 2);
+	CHECK(objects.map("perf_events").spec.max_entries > 0); // one slot per possible CPU
+
+	const Program *openat = nullptr;
+	for (const Program &p : objects.programs())
+		if (p.spec->name == "trace_openat")
+			openat = &p;
+	REQUIRE(openat);
+	CHECK(openat->spec->subprograms.size() == 2); // is_target (global) and bump (static)
+	TracepointLink link = attach_tracepoint(openat->fd.get(), openat->spec->attach_group, openat->spec->attach_event);
+	for (int i = 0; i < 3; i++)
+		::close(::open("/proc/self/stat", O_RDONLY));
+	link = TracepointLink{};
+
+	// bump(), a subprogram, counted our opens in the hash map.
+	uint64_t opens = 0;
+	REQUIRE(bpf_map_lookup(objects.map("opens_by_tgid").fd.get(), &me, &opens));
+	CHECK(opens >= 3);
+}
+
+TEST_CASE("an unguarded CO-RE read of a missing field: the error names the relocation")
+{
+	REQUIRE(test::running_as_root());
+	ObjectSpec spec = read_object_spec(test::read_file_bytes(test::fixture_path("rejected.bpf.o")));
+	LoadOptions options;
+	options.skip_programs = {"guarded_missing_field", "unchecked_lookup"};
+	CHECK_THROWS_WITH_AS(Collection::load(spec, options),
+			     doctest::Contains("relocate program unguarded_missing_field: CO-RE relo #1 "
+					       "(task_struct___fake.no_such_member_anywhere): no field in vmlinux BTF"),
+			     Error);
+
+	// The same read behind bpf_core_field_exists() is dead code: it loads.
+	options.skip_programs = {"unguarded_missing_field", "unchecked_lookup"};
+	Collection guarded = Collection::load(spec, options);
+	CHECK(guarded.programs().size() == 1);
+}
+
+TEST_CASE("a verifier rejection shows the source line (line_info)")
+{
+	REQUIRE(test::running_as_root());
+	ObjectSpec spec = read_object_spec(test::read_file_bytes(test::fixture_path("rejected.bpf.o")));
+	LoadOptions options;
+	options.skip_programs = {"unguarded_missing_field", "guarded_missing_field"};
+	CHECK_THROWS_WITH_AS(Collection::load(spec, options),
+			     doctest::Contains("out = *value; /* no NULL check: the verifier says no */"), Error);
 }

@@ -141,6 +141,53 @@ pid_t run_and_wait(const std::string &path, const std::vector<std::string> &args
 	return pid;
 }
 
+HelperRun run_helper(const std::string &name, const std::vector<std::string> &args, bool empty_netns)
+{
+	std::vector<std::string> argv_s;
+	if (empty_netns)
+		argv_s = {"/usr/bin/unshare", "--net"};
+	argv_s.push_back(std::string(GUARD_HELPERS_DIR) + "/" + name);
+	argv_s.insert(argv_s.end(), args.begin(), args.end());
+
+	int out[2];
+	if (::pipe2(out, O_CLOEXEC) != 0)
+		throw std::runtime_error("pipe failed");
+	HelperRun run;
+	run.pid = ::fork();
+	if (run.pid == 0) {
+		::dup2(out[1], STDOUT_FILENO);
+		std::vector<char *> argv;
+		for (auto &a : argv_s)
+			argv.push_back(a.data());
+		argv.push_back(nullptr);
+		::execv(argv[0], argv.data());
+		_exit(127);
+	}
+	::close(out[1]);
+	char buf[4096];
+	ssize_t n;
+	while ((n = ::read(out[0], buf, sizeof(buf))) > 0)
+		run.out.append(buf, static_cast<size_t>(n));
+	::close(out[0]);
+	::waitpid(run.pid, &run.status, 0);
+	return run;
+}
+
+std::string helper_value(const std::string &out, const std::string &key)
+{
+	std::string needle = key + "=";
+	size_t at = 0;
+	while ((at = out.find(needle, at)) != std::string::npos) {
+		if (at == 0 || out[at - 1] == '\n' || out[at - 1] == ' ') {
+			size_t start = at + needle.size();
+			size_t end = out.find_first_of(" \n", start);
+			return out.substr(start, end == std::string::npos ? std::string::npos : end - start);
+		}
+		at += needle.size();
+	}
+	return "";
+}
+
 std::vector<uint32_t> programs_held_by(pid_t pid)
 {
 	std::vector<uint32_t> ids;

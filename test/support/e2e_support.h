@@ -46,6 +46,22 @@ private:
 	std::string output_path_;
 };
 
+// A run of one of our test/helpers programs: its pid, its stdout, its status.
+struct HelperRun {
+	pid_t pid = -1;
+	std::string out;
+	int status = -1;
+};
+
+// Runs GUARD_HELPERS_DIR/<name> with args and waits for it. With
+// empty_netns, it runs in a new, empty network namespace (unshare -n, which
+// execs the helper in the same process, so the pid is the helper's): any
+// connect there fails at once and no packet can leave the machine.
+HelperRun run_helper(const std::string &name, const std::vector<std::string> &args, bool empty_netns = false);
+
+// The value of "key=<value>" in a helper's output, or "".
+std::string helper_value(const std::string &out, const std::string &key);
+
 // fork + execv(path, argv) and waitpid: returns the child's pid.
 pid_t run_and_wait(const std::string &path, const std::vector<std::string> &args = {});
 

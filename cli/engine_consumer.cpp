@@ -1,0 +1,197 @@
+// The consumers behind the agent's ring loop: the engine itself, and the raw
+// recorder of `guard record`.
+#include <sys/stat.h>
+
+#include <cerrno>
+#include <cstdio>
+
+#include "cli/engine_options.h"
+#include "engine/batch_writer.h"
+#include "engine/json_writer.h"
+#include "engine/output_file.h"
+#include "engine/pipeline.h"
+#include "engine/record_file.h"
+#include "loader/error.h"
+#include "rules/rules_file.h"
+
+namespace guard {
+
+namespace {
+
+constexpr size_t kOutputBuffer = 1 << 20;
+
+rules::LoadedRules load_rules(const std::string &path)
+{
+	return path.empty() ? rules::load_default_rules() : rules::load_rules_file(path);
+}
+
+// A file named by a rules file's "output" may live in a directory that does
+// not exist yet (the seed's ./log/events.jsonl): make it, private.
+void make_parent_directory(const std::string &path)
+{
+	size_t slash = path.rfind('/');
+	if (slash == std::string::npos || slash == 0)
+		return;
+	std::string dir = path.substr(0, slash);
+	if (::mkdir(dir.c_str(), 0700) != 0 && errno != EEXIST)
+		fail(errno_message("create output directory " + dir, errno));
+}
+
+class EngineConsumer : public RecordConsumer {
+public:
+	EngineConsumer(const EngineConfig &config, rules::LoadedRules loaded, OutputOptions output)
+		: config_(config), output_(std::move(output)), writer_(output_.fd(), kOutputBuffer),
+		  pipeline_(writer_, boot_to_unix_offset_ns(), {config.alerts_only, config.process_capacity}),
+		  started_(std::chrono::steady_clock::now()), next_health_(started_ + interval())
+	{
+		sources_.rules_source = loaded.source;
+		pipeline_.set_rules(std::move(loaded.set));
+		size_t seeded = pipeline_.processes().seed_from_proc();
+		std::fprintf(stderr, "guard: %zu rules from %s; %zu processes from /proc\n", pipeline_.rules()->rules.size(),
+			     sources_.rules_source.c_str(), seeded);
+	}
+
+	void on_record(std::span<const uint8_t> record) override { pipeline_.on_record(record); }
+
+	void after_batch() override
+	{
+		if (!writer_.flush())
+			fail(errno_message("write output", writer_.last_error()));
+		if (!output_.after_flush(writer_))
+			std::fprintf(stderr, "guard: %s\n", output_.error().c_str());
+		sources_.output_rotations = output_.rotations();
+	}
+
+	// SIGHUP: new rules compiled aside and swapped in, or the old ones kept;
+	// the output file reopened by name.
+	void on_hangup() override
+	{
+		after_batch();
+		reload_rules();
+		if (!output_.reopen(writer_))
+			std::fprintf(stderr, "guard: %s\n", output_.error().c_str());
+		after_batch();
+	}
+
+	void tick(std::chrono::steady_clock::time_point now) override
+	{
+		if (config_.health_interval_s == 0 || now < next_health_)
+			return;
+		next_health_ = now + interval();
+		write_health(pipeline_, sources_, uptime_ns(now), false);
+		after_batch();
+	}
+
+	void finish() override
+	{
+		write_health(pipeline_, sources_, uptime_ns(std::chrono::steady_clock::now()), true);
+		after_batch();
+	}
+
+	void set_health_sources(HealthSources s) override
+	{
+		s.rules_source = sources_.rules_source;
+		sources_ = std::move(s);
+	}
+
+private:
+	std::chrono::seconds interval() const { return std::chrono::seconds(config_.health_interval_s); }
+	int64_t uptime_ns(std::chrono::steady_clock::time_point now) const
+	{
+		return std::chrono::duration_cast<std::chrono::nanoseconds>(now - started_).count();
+	}
+
+	void reload_rules()
+	{
+		std::string name = config_.rules_path.empty() ? "the default rules" : config_.rules_path;
+		JsonWriter w(writer_.reserve(16384 + 4096));
+		w.field_literal("type", "reload");
+		struct timespec now {};
+		clock_gettime(CLOCK_REALTIME, &now);
+		w.field_time("time", int64_t(now.tv_sec) * 1000000000 + now.tv_nsec);
+		w.field_string("rules", name);
+		try {
+			rules::LoadedRules loaded = load_rules(config_.rules_path);
+			size_t n = loaded.set->rules.size();
+			pipeline_.set_rules(std::move(loaded.set));
+			sources_.reloads++;
+			w.field_bool("ok", true);
+			w.field_uint("count", n);
+			std::fprintf(stderr, "guard: reloaded %zu rules from %s\n", n, name.c_str());
+		} catch (const Error &e) {
+			sources_.reload_failures++;
+			std::string message = e.what();
+			if (message.size() > 16384)
+				message.resize(16384);
+			w.field_bool("ok", false);
+			w.field_string("error", message);
+			std::fprintf(stderr, "guard: reload failed, the previous rules stay: %s\n", e.what());
+		}
+		writer_.commit(w.finish());
+	}
+
+	EngineConfig config_;
+	OutputFile output_;
+	BatchWriter writer_;
+	Pipeline pipeline_;
+	HealthSources sources_;
+	std::chrono::steady_clock::time_point started_, next_health_;
+};
+
+class Recorder : public RecordConsumer {
+public:
+	explicit Recorder(const std::string &path) : output_({path, 0, 0}), writer_(output_.fd(), kOutputBuffer)
+	{
+		write_record_file_header(writer_, boot_to_unix_offset_ns());
+	}
+	void on_record(std::span<const uint8_t> record) override
+	{
+		if (record.size() <= GUARD_RECORD_MAX)
+			append_record(writer_, record);
+	}
+	void after_batch() override
+	{
+		if (!writer_.flush())
+			fail(errno_message("write recording", writer_.last_error()));
+	}
+	void finish() override { after_batch(); }
+
+private:
+	OutputFile output_;
+	BatchWriter writer_;
+};
+
+} // namespace
+
+void add_engine_options(CLI::App &app, EngineConfig &config)
+{
+	app.add_option("--rules", config.rules_path,
+		       "Rules from FILE instead of the built-in defaults (guard's format or the mini-EDR config/rules.json)")
+		->option_text("FILE");
+	app.add_flag("--alerts-only", config.alerts_only, "Write alert records (and health) only, not every event");
+	app.add_option("--rotate-size", config.rotate_bytes,
+		       "Rotate the output file when it passes BYTES (FILE -> FILE.1 -> ...); 0: never")
+		->option_text("BYTES");
+	app.add_option("--rotate-keep", config.rotate_keep, "Rotated files to keep")->option_text("N");
+	app.add_option("--health-interval", config.health_interval_s,
+		       "Write a health record every SECONDS (and at exit); 0: at exit only")
+		->option_text("SECONDS");
+	app.add_option("--process-table-size", config.process_capacity, "Processes the process table holds")
+		->option_text("N")
+		->check(CLI::Range(size_t(64), size_t(1) << 22));
+}
+
+std::unique_ptr<RecordConsumer> make_engine_consumer(const EngineConfig &config, const std::string &output_path)
+{
+	rules::LoadedRules loaded = load_rules(config.rules_path);
+	OutputOptions output{output_path, config.rotate_bytes, config.rotate_keep};
+	if (output.path.empty() && loaded.output && loaded.output->to_file) {
+		output.path = loaded.output->path;
+		make_parent_directory(output.path);
+	}
+	return std::make_unique<EngineConsumer>(config, std::move(loaded), std::move(output));
+}
+
+std::unique_ptr<RecordConsumer> make_recorder(const std::string &path) { return std::make_unique<Recorder>(path); }
+
+} // namespace guard

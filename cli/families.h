@@ -1,0 +1,31 @@
+// Event families: the user switches them on and off by name, and kern/
+// names every program after its family (process_*, file_*, net_*). A
+// family that is off has its programs skipped at load, so they are never
+// verified nor attached and cost nothing.
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace guard {
+
+struct EventFamily {
+	std::string_view name;           // as the user writes it: --disable file
+	std::string_view program_prefix; // every program of the family starts with it
+};
+
+const std::vector<EventFamily> &event_families();
+
+// "process, file, network": for help and error text.
+std::string event_family_names();
+
+// Names of the programs (from program_names) that belong to the families
+// named in disabled. Throws Error for a name that is no family.
+std::vector<std::string> programs_of_families(const std::vector<std::string> &disabled,
+					      const std::vector<std::string> &program_names);
+
+// The family a program belongs to, or "" when none.
+std::string_view family_of_program(std::string_view program_name);
+
+} // namespace guard

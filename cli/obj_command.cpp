@@ -1,0 +1,263 @@
+#include "cli/obj_command.h"
+
+#include <elf.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <fstream>
+#include <iterator>
+#include <memory>
+#include <string>
+
+#include "loader/bpf_syscall.h"
+#include "loader/collection.h"
+#include "loader/core_relocate.h"
+#include "loader/elf_file.h"
+#include "loader/error.h"
+#include "loader/object_spec.h"
+
+namespace guard {
+
+namespace {
+
+struct ObjOptions {
+	std::string path;
+	bool load = false;
+};
+
+std::string map_type_name(uint32_t type)
+{
+	switch (type) {
+	case BPF_MAP_TYPE_HASH: return "hash";
+	case BPF_MAP_TYPE_ARRAY: return "array";
+	case BPF_MAP_TYPE_PERF_EVENT_ARRAY: return "perf_event_array";
+	case BPF_MAP_TYPE_PERCPU_HASH: return "percpu_hash";
+	case BPF_MAP_TYPE_PERCPU_ARRAY: return "percpu_array";
+	case BPF_MAP_TYPE_LRU_HASH: return "lru_hash";
+	case BPF_MAP_TYPE_LRU_PERCPU_HASH: return "lru_percpu_hash";
+	case BPF_MAP_TYPE_RINGBUF: return "ringbuf";
+	default: return "type " + std::to_string(type);
+	}
+}
+
+std::string section_kind(const ElfSection &sec)
+{
+	if (sec.type == SHT_PROGBITS && (sec.flags & SHF_EXECINSTR))
+		return sec.name == ".text" ? "code (subprograms)" : "code (programs)";
+	if (sec.name == ".maps")
+		return "map definitions (BTF)";
+	if (sec.name == "license")
+		return "license";
+	if (sec.name == ".BTF")
+		return "types";
+	if (sec.name == ".BTF.ext")
+		return "func/line info, CO-RE relocations";
+	if ((sec.type == SHT_PROGBITS || sec.type == SHT_NOBITS) && (sec.flags & SHF_ALLOC))
+		return sec.type == SHT_NOBITS ? "global data (zeroed)" : "global data";
+	if (sec.type == SHT_REL)
+		return "relocations";
+	return "";
+}
+
+std::vector<uint8_t> read_file(const std::string &path)
+{
+	std::ifstream in(path, std::ios::binary);
+	if (!in)
+		fail(errno_message("read " + path, errno));
+	return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+}
+
+// "calls_seen" for an address inside a global data map, else "+offset".
+std::string global_at(const ObjectSpec &spec, size_t map, uint32_t offset)
+{
+	for (const GlobalVariable &g : spec.globals)
+		if (g.map == map && offset >= g.offset && offset < g.offset + std::max<uint32_t>(g.size, 1))
+			return g.name + (offset == g.offset ? "" : "+" + std::to_string(offset - g.offset));
+	return "+" + std::to_string(offset);
+}
+
+void print_sections(const ElfFile &elf)
+{
+	std::printf("sections:\n");
+	for (const ElfSection &sec : elf.sections()) {
+		std::string kind = section_kind(sec);
+		if (kind.empty())
+			continue;
+		std::printf("  [%2zu] %-40s %8llu bytes  %s\n", sec.index, sec.name.c_str(),
+			    static_cast<unsigned long long>(sec.size), kind.c_str());
+	}
+}
+
+void print_programs(const ObjectSpec &spec)
+{
+	std::printf("\nprograms:\n");
+	for (const ProgramSpec &p : spec.programs) {
+		std::printf("  %s: tracepoint %s/%s (section %s), %zu instructions", p.name.c_str(),
+			    p.attach_group.c_str(), p.attach_event.c_str(), p.section.c_str(), p.insns.size());
+		if (!p.subprograms.empty()) {
+			std::printf(", with subprograms");
+			for (const std::string &s : p.subprograms)
+				std::printf(" %s", s.c_str());
+		}
+		std::printf("; func_info %zu, line_info %zu\n", p.func_info.size(), p.line_info.size());
+	}
+}
+
+void print_maps(const ObjectSpec &spec)
+{
+	std::printf("\nmaps:\n");
+	for (const MapSpec &m : spec.maps) {
+		std::printf("  %-16s %-16s key %u, value %u, max_entries %u, flags 0x%x", m.name.c_str(),
+			    map_type_name(m.type).c_str(), m.key_size, m.value_size, m.max_entries, m.flags);
+		if (m.flags & BPF_F_RDONLY_PROG)
+			std::printf(" (rdonly_prog)");
+		if (m.freeze)
+			std::printf(", frozen after load");
+		if (m.btf_key_type_id || m.btf_value_type_id)
+			std::printf(", BTF key %u value %u", m.btf_key_type_id, m.btf_value_type_id);
+		std::printf("\n");
+		for (size_t i = 0; i < spec.globals.size(); i++) {
+			const GlobalVariable &g = spec.globals[i];
+			if (&spec.maps[g.map] == &m)
+				std::printf("      %-24s offset %u, %u bytes\n", g.name.c_str(), g.offset, g.size);
+		}
+	}
+}
+
+// The name of the function whose copy starts at insn: the program itself at
+// 0, then its subprograms in the order func_info lists them.
+std::string function_at(const ProgramSpec &p, size_t insn)
+{
+	for (size_t i = 0; i < p.func_info.size(); i++)
+		if (p.func_info[i].insn_off == insn)
+			return i == 0 ? p.name : i - 1 < p.subprograms.size() ? p.subprograms[i - 1] : "?";
+	return "insn " + std::to_string(insn);
+}
+
+void print_relocations(const ObjectSpec &spec)
+{
+	std::printf("\nrelocations (instruction: what it will point at):\n");
+	for (const ProgramSpec &p : spec.programs) {
+		std::printf("  %s:\n", p.name.c_str());
+		std::vector<std::pair<size_t, std::string>> lines;
+		for (const MapReference &r : p.map_refs) {
+			const MapSpec &m = spec.maps.at(r.map);
+			if (r.kind == MapReferenceKind::map_fd)
+				lines.push_back({r.insn, "ld_imm64  map_fd     map " + m.name});
+			else
+				lines.push_back({r.insn, "ld_imm64  map_value  " + m.name + " " + global_at(spec, r.map, r.offset)});
+		}
+		for (size_t i = 0; i < p.insns.size(); i++) {
+			const struct bpf_insn &ins = p.insns[i];
+			if (ins.code == (BPF_JMP | BPF_CALL) && ins.src_reg == BPF_PSEUDO_CALL) {
+				size_t target = size_t(int64_t(i) + 1 + ins.imm);
+				lines.push_back({i, "call      bpf-to-bpf " + function_at(p, target) + " (insn " +
+							    std::to_string(target) + ")"});
+			}
+		}
+		std::sort(lines.begin(), lines.end());
+		for (auto &[insn, text] : lines)
+			std::printf("    insn %4zu  %s\n", insn, text.c_str());
+	}
+}
+
+void print_core(const ObjectSpec &spec, CoreContext &kernel)
+{
+	std::printf("\nCO-RE relocations (resolved against /sys/kernel/btf/vmlinux):\n");
+	for (const ProgramSpec &p : spec.programs) {
+		if (p.core_relos.empty())
+			continue;
+		std::printf("  %s:\n", p.name.c_str());
+		for (size_t i = 0; i < p.core_relos.size(); i++) {
+			const CoreRelocation &r = p.core_relos[i];
+			std::string what, outcome;
+			try {
+				CoreResult res = resolve_core_relocation(*spec.btf, kernel, r, i);
+				what = res.description;
+				if (res.poison)
+					outcome = "POISONED: " + res.reason;
+				else
+					outcome = std::to_string(res.target_value) + " (compiled: " +
+						  std::to_string(res.local_value) + ")" +
+						  (res.target_path.empty() ? "" : ", kernel access " + res.target_path);
+			} catch (const Error &e) {
+				outcome = std::string("ERROR: ") + e.what();
+			}
+			std::printf("    #%-3zu insn %4zu  %-14s %-44s access %-8s -> %s\n", i, r.insn,
+				    std::string(core_kind_name(r.kind)).c_str(), what.c_str(), r.access.c_str(),
+				    outcome.c_str());
+		}
+	}
+}
+
+void load_and_report(const ObjectSpec &spec)
+{
+	std::printf("\nloading every program (not attached):\n");
+	LoadOptions options;
+	options.verifier_stats = true;
+	Collection objects = Collection::load(spec, options);
+	for (const Program &p : objects.programs()) {
+		struct bpf_prog_info info = bpf_program_info(p.fd.get());
+		std::printf("  %s: loaded as id %u; verified_insns %u, xlated %u insns, jited %u bytes\n",
+			    p.spec->name.c_str(), info.id, info.verified_insns,
+			    info.xlated_prog_len / uint32_t(sizeof(struct bpf_insn)), info.jited_prog_len);
+		size_t start = 0;
+		while (start < p.verifier_stats.size()) {
+			size_t end = p.verifier_stats.find('\n', start);
+			if (end == std::string::npos)
+				end = p.verifier_stats.size();
+			std::printf("      verifier: %s\n", p.verifier_stats.substr(start, end - start).c_str());
+			start = end + 1;
+		}
+	}
+	std::printf("unloaded.\n");
+}
+
+int run_obj(const ObjOptions &options)
+{
+	try {
+		std::vector<uint8_t> bytes = read_file(options.path);
+		ElfFile elf = with_context(options.path, [&] { return ElfFile::parse(bytes); });
+		ObjectSpec spec = with_context(options.path, [&] { return read_object_spec(bytes); });
+		std::printf("%s: license \"%s\", %zu program%s, %zu map%s", options.path.c_str(), spec.license.c_str(),
+			    spec.programs.size(), spec.programs.size() == 1 ? "" : "s", spec.maps.size(),
+			    spec.maps.size() == 1 ? "" : "s");
+		if (spec.btf)
+			std::printf(", BTF with %u types", spec.btf->type_count());
+		std::printf("\n\n");
+		print_sections(elf);
+		print_programs(spec);
+		print_maps(spec);
+		print_relocations(spec);
+		bool any_core = false;
+		for (const ProgramSpec &p : spec.programs)
+			any_core |= !p.core_relos.empty();
+		if (any_core) {
+			CoreContext kernel;
+			print_core(spec, kernel);
+		}
+		std::fflush(stdout);
+		if (options.load)
+			load_and_report(spec);
+		return 0;
+	} catch (const Error &e) {
+		std::fflush(stdout);
+		std::fprintf(stderr, "guard obj: %s\n", e.what());
+		return 1;
+	}
+}
+
+} // namespace
+
+Subcommand add_obj_command(CLI::App &app)
+{
+	auto options = std::make_shared<ObjOptions>();
+	auto *obj = app.add_subcommand("obj", "Show what the loader sees in a BPF object file: sections, programs, maps, "
+					      "relocations, CO-RE relocations resolved for this kernel");
+	obj->add_option("FILE", options->path, "A BPF object (clang -target bpf)")->required();
+	obj->add_flag("--load", options->load,
+		      "Also load every program without attaching it, print the verifier's statistics, unload");
+	return {obj, [options] { return run_obj(*options); }};
+}
+
+} // namespace guard

@@ -1,0 +1,13 @@
+// guard obj FILE.o: prints what the loader sees in a BPF object, each part
+// in the loader's own terms, so that reading it teaches what loading does.
+// With --load it also loads every program (without attaching) and prints
+// the verifier's statistics, then unloads.
+#pragma once
+
+#include "cli/commands.h"
+
+namespace guard {
+
+Subcommand add_obj_command(CLI::App &app);
+
+} // namespace guard

@@ -1,0 +1,131 @@
+#include "engine/alert_json.h"
+
+#include <sys/socket.h>
+
+#include <cstring>
+
+#include "engine/addr_text.h"
+
+namespace guard {
+
+namespace {
+
+void write_argv(JsonWriter &w, const Record &r)
+{
+	w.begin_array("argv");
+	std::string_view rest = r.argv;
+	bool all_valid = true;
+	for (uint32_t i = 0; i < r.argc && !rest.empty(); i++) {
+		size_t nul = rest.find('\0');
+		all_valid &= w.element_string(rest.substr(0, nul));
+		if (nul == std::string_view::npos)
+			break;
+		rest.remove_prefix(nul + 1);
+	}
+	w.end_array();
+	if (all_valid)
+		return;
+	// As for strings: the exact bytes, argument by argument, in hex.
+	w.begin_array("argv_hex");
+	rest = r.argv;
+	for (uint32_t i = 0; i < r.argc && !rest.empty(); i++) {
+		size_t nul = rest.find('\0');
+		w.element_hex(rest.substr(0, nul));
+		if (nul == std::string_view::npos)
+			break;
+		rest.remove_prefix(nul + 1);
+	}
+	w.end_array();
+}
+
+void write_result(JsonWriter &w, const EventView &ev)
+{
+	bool ok = number_field(Field::ok, ev) != 0;
+	w.field_bool("ok", ok);
+	if (!ok) {
+		w.field_int("errno", number_field(Field::errno_, ev));
+		std::string_view name = string_field(Field::error, ev);
+		if (!name.empty())
+			w.field_literal("error", name);
+	}
+}
+
+} // namespace
+
+void write_alert(JsonWriter &w, const Rule &rule, const EventView &ev, int64_t boot_to_unix_ns)
+{
+	const Record &r = *ev.rec;
+	const struct guard_header &h = r.header;
+	w.field_literal("type", "alert");
+	w.field_time("time", static_cast<int64_t>(h.boot_ns) + boot_to_unix_ns);
+	w.field_literal("rule", rule.id);
+	w.field_literal("severity", severity_name(rule.severity));
+	w.field_string("description", rule.description);
+	w.field_literal("event", record_kind_name(h.kind));
+	w.field_uint("boot_ns", h.boot_ns);
+	w.field_uint("pid", h.pid);
+	w.field_uint("tid", h.tid);
+	w.field_uint("ppid", h.ppid);
+	w.field_uint("uid", h.uid);
+	w.field_uint("euid", h.euid);
+	w.field_string("comm", string_field(Field::comm, ev));
+	if (ev.self && ev.self->exe_len)
+		w.field_string("exe", ev.self->exe_view());
+
+	uint16_t kind = h.kind;
+	if (kind == GUARD_RECORD_EXEC || kind == GUARD_RECORD_EXEC_FAILED) {
+		w.field_string("path", r.filename);
+		write_argv(w, r);
+		if (kind == GUARD_RECORD_EXEC_FAILED)
+			write_result(w, ev);
+		if (h.flags & GUARD_EXEC_FILELESS)
+			w.field_bool("fileless", true);
+		if (h.flags & GUARD_EXEC_MEMFD)
+			w.field_bool("memfd", true);
+	} else if (kind >= GUARD_RECORD_FILE_OPEN && kind <= GUARD_RECORD_FILE_SYMLINK) {
+		w.field_string("path", r.path);
+		std::string_view second = string_field(Field::new_path, ev);
+		if (!second.empty())
+			w.field_string("new_path", second);
+		if (kind == GUARD_RECORD_FILE_SYMLINK)
+			w.field_string("target", r.path2);
+		if (kind == GUARD_RECORD_FILE_OPEN)
+			w.field_literal("access", access_name(r.open_flags));
+		write_result(w, ev);
+	} else if (kind >= GUARD_RECORD_NET_CONNECT && kind <= GUARD_RECORD_NET_ACCEPT) {
+		w.field_literal("family", family_name(r.family));
+		if (r.family == AF_INET || r.family == AF_INET6) {
+			char buf[addr_text_max];
+			char *end = write_addr(buf, r.family, r.addr);
+			w.field_literal("addr", std::string_view(buf, static_cast<size_t>(end - buf)));
+			w.field_uint("port", r.port);
+		} else if (!r.unix_path.empty()) {
+			w.field_string("unix_path", r.unix_path);
+		}
+		write_result(w, ev);
+	} else if (kind == GUARD_RECORD_FORK) {
+		w.field_uint("child_pid", r.child_pid);
+	} else if (kind == GUARD_RECORD_EXIT) {
+		w.field_int("exit_code", r.exit_code);
+		w.field_uint("signal", r.signal);
+	}
+
+	if (ev.parent) {
+		w.field_string("parent_comm", ev.parent->comm_view());
+		if (ev.parent->exe_len)
+			w.field_string("parent_exe", ev.parent->exe_view());
+	}
+	w.begin_array("ancestry");
+	for (size_t i = 0; i < ev.ancestor_count; i++) {
+		const Process *p = ev.ancestors[i];
+		w.begin_element_object();
+		w.field_uint("pid", p->pid);
+		w.field_string("comm", p->comm_view());
+		if (p->exe_len)
+			w.field_string("exe", p->exe_view());
+		w.end_object();
+	}
+	w.end_array();
+}
+
+} // namespace guard

@@ -1,0 +1,27 @@
+// The alert record: one line per rule match, naming the rule and carrying
+// the source event's key fields and the process's ancestry, so an alert can
+// be read on its own (docs/schema.md, "alert").
+#pragma once
+
+#include <cstdint>
+
+#include "engine/event_fields.h"
+#include "engine/json_line.h"
+#include "engine/json_writer.h"
+#include "engine/rule_set.h"
+
+namespace guard {
+
+// Room to reserve for an alert line: the record's strings (as for its event
+// line) plus the table's exe and comm for up to 10 processes and the rule's
+// description (at most 1024 bytes, rules/ checks).
+constexpr size_t alert_max_bytes = line_max_bytes + 65536;
+
+// Room for an event line with what the engine appends (parent_comm,
+// parent_exe, rule, severity) after the fields event_json writes.
+constexpr size_t event_line_max_bytes = line_max_bytes + 8192;
+
+// ev.ancestors/ancestor_count: the ancestry to print (parent first).
+void write_alert(JsonWriter &w, const Rule &rule, const EventView &ev, int64_t boot_to_unix_ns);
+
+} // namespace guard

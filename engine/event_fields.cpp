@@ -1,0 +1,207 @@
+#include "engine/event_fields.h"
+
+#include <fcntl.h>
+#include <sys/socket.h>
+
+#include <array>
+#include <cstring>
+
+namespace guard {
+
+namespace {
+
+constexpr uint32_t bits(std::initializer_list<uint16_t> kinds)
+{
+	uint32_t b = 0;
+	for (uint16_t k : kinds)
+		b |= kind_bit(k);
+	return b;
+}
+
+constexpr uint32_t k_all = bits({GUARD_RECORD_EXEC, GUARD_RECORD_EXEC_FAILED, GUARD_RECORD_FORK, GUARD_RECORD_EXIT,
+				  GUARD_RECORD_FILE_OPEN, GUARD_RECORD_FILE_RENAME, GUARD_RECORD_FILE_UNLINK,
+				  GUARD_RECORD_FILE_CHMOD, GUARD_RECORD_FILE_CHOWN, GUARD_RECORD_FILE_LINK,
+				  GUARD_RECORD_FILE_SYMLINK, GUARD_RECORD_NET_CONNECT, GUARD_RECORD_NET_BIND,
+				  GUARD_RECORD_NET_LISTEN, GUARD_RECORD_NET_ACCEPT});
+constexpr uint32_t k_exec = bits({GUARD_RECORD_EXEC, GUARD_RECORD_EXEC_FAILED});
+constexpr uint32_t k_file = bits({GUARD_RECORD_FILE_OPEN, GUARD_RECORD_FILE_RENAME, GUARD_RECORD_FILE_UNLINK,
+				   GUARD_RECORD_FILE_CHMOD, GUARD_RECORD_FILE_CHOWN, GUARD_RECORD_FILE_LINK,
+				   GUARD_RECORD_FILE_SYMLINK});
+constexpr uint32_t k_net = bits({GUARD_RECORD_NET_CONNECT, GUARD_RECORD_NET_BIND, GUARD_RECORD_NET_LISTEN,
+				  GUARD_RECORD_NET_ACCEPT});
+constexpr uint32_t k_result = k_exec | k_file | k_net;
+
+using T = FieldType;
+constexpr std::array<FieldInfo, static_cast<size_t>(Field::count_)> kFields = {{
+	{"pid", T::number, k_all},
+	{"tid", T::number, k_all},
+	{"ppid", T::number, k_all},
+	{"uid", T::number, k_all},
+	{"gid", T::number, k_all},
+	{"euid", T::number, k_all},
+	{"mnt_ns", T::number, k_all},
+	{"pid_ns", T::number, k_all},
+	{"cgroup_id", T::number, k_all},
+	{"comm", T::string, k_all},
+	{"exe", T::string, k_all},
+	{"parent_comm", T::string, k_all},
+	{"parent_exe", T::string, k_all},
+	{"argv", T::string, k_exec},
+	{"argc", T::number, k_exec},
+	{"fileless", T::boolean, k_exec},
+	{"memfd", T::boolean, k_exec},
+	{"execveat", T::boolean, k_exec},
+	{"argv_truncated", T::boolean, k_exec},
+	{"ancestor_comm", T::string, k_exec},
+	{"ancestor_exe", T::string, k_exec},
+	{"path", T::string, k_exec | k_file},
+	{"path_truncated", T::boolean, k_exec | k_file},
+	{"ok", T::boolean, k_result},
+	{"errno", T::number, k_result},
+	{"error", T::string, k_result},
+	{"fd", T::number, bits({GUARD_RECORD_FILE_OPEN, GUARD_RECORD_NET_ACCEPT})},
+	{"child_pid", T::number, bits({GUARD_RECORD_FORK})},
+	{"child_tid", T::number, bits({GUARD_RECORD_FORK})},
+	{"clone_flags", T::number, bits({GUARD_RECORD_FORK})},
+	{"exit_code", T::number, bits({GUARD_RECORD_EXIT})},
+	{"signal", T::number, bits({GUARD_RECORD_EXIT})},
+	{"new_path", T::string, bits({GUARD_RECORD_FILE_RENAME, GUARD_RECORD_FILE_LINK})},
+	{"any_path", T::string, k_file},
+	{"target", T::string, bits({GUARD_RECORD_FILE_SYMLINK})},
+	{"flags", T::number, bits({GUARD_RECORD_FILE_OPEN})},
+	{"access", T::string, bits({GUARD_RECORD_FILE_OPEN})},
+	{"modify", T::boolean, k_file},
+	{"mode", T::number, bits({GUARD_RECORD_FILE_OPEN, GUARD_RECORD_FILE_CHMOD})},
+	{"owner_uid", T::number, bits({GUARD_RECORD_FILE_CHOWN})},
+	{"owner_gid", T::number, bits({GUARD_RECORD_FILE_CHOWN})},
+	{"path_unresolved", T::boolean, k_file},
+	{"family", T::string, k_net},
+	{"addr", T::address, k_net},
+	{"port", T::number, k_net},
+	{"unix_path", T::string, k_net},
+	{"backlog", T::number, bits({GUARD_RECORD_NET_LISTEN})},
+}};
+
+bool is_exec(const Record &r)
+{
+	return r.header.kind == GUARD_RECORD_EXEC || r.header.kind == GUARD_RECORD_EXEC_FAILED;
+}
+
+bool is_file(const Record &r)
+{
+	return r.header.kind >= GUARD_RECORD_FILE_OPEN && r.header.kind <= GUARD_RECORD_FILE_SYMLINK;
+}
+
+bool flag(const Record &r, uint16_t bit) { return (r.header.flags & bit) != 0; }
+
+// exec succeeded by definition; the others carry the syscall's return.
+bool result_ok(const Record &r)
+{
+	return r.header.kind == GUARD_RECORD_EXEC ? true : r.result >= 0;
+}
+
+} // namespace
+
+const FieldInfo &field_info(Field f) { return kFields[static_cast<size_t>(f)]; }
+
+bool field_by_name(std::string_view name, Field &out)
+{
+	for (size_t i = 0; i < kFields.size(); i++)
+		if (kFields[i].name == name) {
+			out = static_cast<Field>(i);
+			return true;
+		}
+	return false;
+}
+
+std::string_view family_name(uint16_t family)
+{
+	switch (family) {
+	case AF_INET: return "inet";
+	case AF_INET6: return "inet6";
+	case AF_UNIX: return "unix";
+	default: return "other";
+	}
+}
+
+std::string_view access_name(uint32_t open_flags)
+{
+	switch (open_flags & O_ACCMODE) {
+	case O_RDONLY: return "read";
+	case O_WRONLY: return "write";
+	default: return "read_write";
+	}
+}
+
+std::string_view string_field(Field f, const EventView &ev)
+{
+	const Record &r = *ev.rec;
+	switch (f) {
+	case Field::comm: return {r.header.comm, strnlen(r.header.comm, sizeof(r.header.comm))};
+	case Field::exe: return ev.self ? ev.self->exe_view() : std::string_view();
+	case Field::parent_comm: return ev.parent ? ev.parent->comm_view() : std::string_view();
+	case Field::parent_exe: return ev.parent ? ev.parent->exe_view() : std::string_view();
+	case Field::argv: return r.argv;
+	case Field::path: return is_exec(r) ? r.filename : r.path;
+	case Field::error: {
+		if (result_ok(r))
+			return {};
+		const char *name = strerrorname_np(-r.result);
+		return name ? std::string_view(name) : std::string_view();
+	}
+	case Field::new_path:
+		return r.header.kind == GUARD_RECORD_FILE_RENAME || r.header.kind == GUARD_RECORD_FILE_LINK ? r.path2
+													: std::string_view();
+	case Field::target: return r.header.kind == GUARD_RECORD_FILE_SYMLINK ? r.path2 : std::string_view();
+	case Field::access: return access_name(r.open_flags);
+	case Field::family: return family_name(r.family);
+	case Field::unix_path: return r.unix_path;
+	default: return {};
+	}
+}
+
+int64_t number_field(Field f, const EventView &ev)
+{
+	const Record &r = *ev.rec;
+	const struct guard_header &h = r.header;
+	switch (f) {
+	case Field::pid: return h.pid;
+	case Field::tid: return h.tid;
+	case Field::ppid: return h.ppid;
+	case Field::uid: return h.uid;
+	case Field::gid: return h.gid;
+	case Field::euid: return h.euid;
+	case Field::mnt_ns: return h.mnt_ns;
+	case Field::pid_ns: return h.pid_ns;
+	case Field::cgroup_id: return static_cast<int64_t>(h.cgroup_id);
+	case Field::argc: return r.argc;
+	case Field::fileless: return flag(r, GUARD_EXEC_FILELESS);
+	case Field::memfd: return flag(r, GUARD_EXEC_MEMFD);
+	case Field::execveat: return flag(r, GUARD_EXEC_EXECVEAT);
+	case Field::argv_truncated: return flag(r, GUARD_EXEC_ARGV_TRUNCATED);
+	case Field::path_truncated:
+		return is_exec(r) ? flag(r, GUARD_EXEC_PATH_TRUNCATED) : flag(r, GUARD_FILE_PATH_TRUNCATED);
+	case Field::ok: return result_ok(r);
+	case Field::errno_: return result_ok(r) ? 0 : -static_cast<int64_t>(r.result);
+	case Field::fd: return result_ok(r) ? r.result : -1;
+	case Field::child_pid: return r.child_pid;
+	case Field::child_tid: return r.child_tid;
+	case Field::clone_flags: return static_cast<int64_t>(r.clone_flags);
+	case Field::exit_code: return r.exit_code;
+	case Field::signal: return r.signal;
+	case Field::flags: return r.open_flags;
+	case Field::modify:
+		if (r.header.kind == GUARD_RECORD_FILE_OPEN)
+			return flag(r, GUARD_FILE_MODIFY);
+		return is_file(r);
+	case Field::mode: return r.mode;
+	case Field::owner_uid: return static_cast<int32_t>(r.owner_uid);
+	case Field::owner_gid: return static_cast<int32_t>(r.owner_gid);
+	case Field::path_unresolved: return flag(r, GUARD_FILE_PATH_UNRESOLVED);
+	case Field::port: return r.port;
+	case Field::backlog: return r.backlog;
+	default: return 0;
+	}
+}
+
+} // namespace guard

@@ -1,0 +1,78 @@
+// The fields rules can test, by name, with their type and the record kinds
+// that have them. Names are the output schema's (SCHEMA.md, docs/schema.md),
+// plus what the process table adds: "exe" (the process's executable),
+// "parent_comm", "parent_exe", and at exec "ancestor_comm"/"ancestor_exe"
+// (true when any ancestor, up to 8 levels, matches). Two more exist for
+// rules: "any_path" (file_*: path, or new_path for rename and link: a test
+// holds if it holds for either) and "modify" on every file_* kind (file_open:
+// opened for write, create or truncate; the other kinds always change the
+// file system).
+//
+// Reading a field is a switch over a small enum: no allocation, no lookup by
+// name on the hot path (names are resolved when rules compile).
+#pragma once
+
+#include <cstdint>
+#include <string_view>
+
+#include "engine/process_table.h"
+#include "engine/record.h"
+
+namespace guard {
+
+enum class FieldType : uint8_t { string, number, boolean, address };
+
+enum class Field : uint8_t {
+	// every kind
+	pid, tid, ppid, uid, gid, euid, mnt_ns, pid_ns, cgroup_id, comm, exe, parent_comm, parent_exe,
+	// exec, exec_failed
+	argv, argc, fileless, memfd, execveat, argv_truncated, ancestor_comm, ancestor_exe,
+	// shared by exec and file_*
+	path, path_truncated,
+	// result of the syscall (exec_failed, file_*, net_*)
+	ok, errno_, error, fd,
+	// fork
+	child_pid, child_tid, clone_flags,
+	// exit
+	exit_code, signal,
+	// file_*
+	new_path, any_path, target, flags, access, modify, mode, owner_uid, owner_gid, path_unresolved,
+	// net_*
+	family, addr, port, unix_path, backlog,
+	count_,
+};
+
+struct FieldInfo {
+	std::string_view name;
+	FieldType type;
+	uint32_t kinds; // bit (1 << kind) for each record kind that has the field
+};
+
+const FieldInfo &field_info(Field f);
+
+// The field called name, or false.
+bool field_by_name(std::string_view name, Field &out);
+
+constexpr uint32_t kind_bit(uint16_t kind) { return 1u << kind; }
+
+// A record with what the engine knows around it, as rules see it.
+struct EventView {
+	const Record *rec = nullptr;
+	const Process *self = nullptr;   // the process table's entry for rec->header.pid
+	const Process *parent = nullptr; // ... for its parent
+	const Process *const *ancestors = nullptr; // parent first; exec only
+	size_t ancestor_count = 0;
+};
+
+// The string value of a string field (argv: the NUL-separated arguments;
+// callers split). Empty when absent.
+std::string_view string_field(Field f, const EventView &ev);
+
+// The value of a number or boolean field (booleans are 0 or 1).
+int64_t number_field(Field f, const EventView &ev);
+
+// "inet"/"inet6"/"unix"/"other"; "read"/"write"/"read_write".
+std::string_view family_name(uint16_t family);
+std::string_view access_name(uint32_t open_flags);
+
+} // namespace guard

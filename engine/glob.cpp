@@ -1,0 +1,101 @@
+#include "engine/glob.h"
+
+namespace guard {
+
+namespace {
+
+// Matches c against the class starting after '[' at p; sets end past ']'.
+bool class_match(std::string_view p, size_t i, unsigned char c, size_t &end)
+{
+	bool negate = i < p.size() && (p[i] == '!' || p[i] == '^');
+	if (negate)
+		i++;
+	bool found = false;
+	bool first = true;
+	while (i < p.size() && (p[i] != ']' || first)) {
+		first = false;
+		unsigned char lo = static_cast<unsigned char>(p[i]);
+		if (i + 2 < p.size() && p[i + 1] == '-' && p[i + 2] != ']') {
+			unsigned char hi = static_cast<unsigned char>(p[i + 2]);
+			found |= c >= lo && c <= hi;
+			i += 3;
+		} else {
+			found |= c == lo;
+			i++;
+		}
+	}
+	end = i + 1; // past ']' (glob_valid guarantees it is there)
+	return found != negate;
+}
+
+} // namespace
+
+bool glob_valid(std::string_view p)
+{
+	for (size_t i = 0; i < p.size(); i++) {
+		if (p[i] == '\\') {
+			if (++i == p.size())
+				return false;
+		} else if (p[i] == '[') {
+			size_t j = i + 1;
+			if (j < p.size() && (p[j] == '!' || p[j] == '^'))
+				j++;
+			if (j < p.size() && p[j] == ']')
+				j++;
+			while (j < p.size() && p[j] != ']')
+				j++;
+			if (j == p.size())
+				return false;
+			i = j;
+		}
+	}
+	return true;
+}
+
+bool glob_match(std::string_view p, std::string_view t)
+{
+	size_t pi = 0, ti = 0;
+	size_t star_p = std::string_view::npos, star_t = 0;
+	while (ti < t.size()) {
+		if (pi < p.size()) {
+			char pc = p[pi];
+			unsigned char tc = static_cast<unsigned char>(t[ti]);
+			if (pc == '*') {
+				star_p = pi++;
+				star_t = ti;
+				continue;
+			}
+			if (pc == '?') {
+				pi++;
+				ti++;
+				continue;
+			}
+			if (pc == '[') {
+				size_t end;
+				if (class_match(p, pi + 1, tc, end)) {
+					pi = end;
+					ti++;
+					continue;
+				}
+			} else {
+				if (pc == '\\' && pi + 1 < p.size())
+					pc = p[++pi];
+				if (static_cast<unsigned char>(pc) == tc) {
+					pi++;
+					ti++;
+					continue;
+				}
+			}
+		}
+		if (star_p == std::string_view::npos)
+			return false;
+		// Let the last '*' swallow one more byte and try again.
+		pi = star_p + 1;
+		ti = ++star_t;
+	}
+	while (pi < p.size() && p[pi] == '*')
+		pi++;
+	return pi == p.size();
+}
+
+} // namespace guard

@@ -1,0 +1,121 @@
+#include "engine/health.h"
+
+#include <fcntl.h>
+#include <sys/resource.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <cstdio>
+
+#include "engine/json_writer.h"
+
+namespace guard {
+
+namespace {
+
+uint64_t resident_bytes()
+{
+	int fd = ::open("/proc/self/statm", O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return 0;
+	char buf[128] = {};
+	ssize_t n = ::read(fd, buf, sizeof(buf) - 1);
+	::close(fd);
+	unsigned long size = 0, resident = 0;
+	if (n <= 0 || std::sscanf(buf, "%lu %lu", &size, &resident) != 2)
+		return 0;
+	return uint64_t(resident) * static_cast<uint64_t>(::sysconf(_SC_PAGESIZE));
+}
+
+uint64_t micros(const struct timeval &tv) { return uint64_t(tv.tv_sec) * 1000000 + uint64_t(tv.tv_usec); }
+
+} // namespace
+
+void write_health(Pipeline &pipeline, const HealthSources &sources, int64_t uptime_ns, bool final)
+{
+	const PipelineStats &s = pipeline.stats();
+	BatchWriter &out = pipeline.output();
+	struct timespec now {};
+	clock_gettime(CLOCK_REALTIME, &now);
+
+	JsonWriter w(out.reserve(health_max_bytes));
+	w.field_literal("type", "health");
+	w.field_time("time", int64_t(now.tv_sec) * 1000000000 + now.tv_nsec);
+	w.field_bool("final", final);
+	w.field_uint("uptime_ms", static_cast<uint64_t>(uptime_ns / 1000000));
+	w.field_uint("records", s.records);
+	w.begin_object("events");
+	for (uint16_t k = 1; k < GUARD_RECORD_KIND_MAX; k++)
+		w.field_uint(record_kind_name(k), s.events_by_kind[k]);
+	w.end_object();
+
+	KernelDrops drops;
+	if (sources.kernel_drops)
+		sources.kernel_drops(drops);
+	if (drops.available) {
+		w.begin_object("kernel_drops");
+		for (uint16_t k = 1; k < GUARD_RECORD_KIND_MAX; k++)
+			w.field_uint(record_kind_name(k), drops.by_kind[k]);
+		w.end_object();
+	} else {
+		w.key("kernel_drops");
+		w.field_literal_value("null");
+	}
+
+	uint64_t decode_errors = 0;
+	for (uint64_t n : s.decode_errors)
+		decode_errors += n;
+	w.begin_object("userspace_drops");
+	w.field_uint("decode_errors", decode_errors);
+	w.field_uint("output_bytes", out.bytes_dropped());
+	w.field_uint("matches_over_limit", s.matches_over_limit);
+	w.end_object();
+
+	RingFill fill;
+	if (sources.ring_fill)
+		sources.ring_fill(fill);
+	if (fill.available) {
+		w.begin_object("ring");
+		w.field_uint("pending_bytes", fill.pending_bytes);
+		w.field_uint("size_bytes", fill.size_bytes);
+		w.field_uint("fill_pct", fill.size_bytes ? fill.pending_bytes * 100 / fill.size_bytes : 0);
+		w.end_object();
+	}
+
+	const ProcessTable &pt = pipeline.processes();
+	w.begin_object("process_table");
+	w.field_uint("size", pt.size());
+	w.field_uint("capacity", pt.capacity());
+	w.field_uint("inserts", pt.stats().inserts);
+	w.field_uint("evictions", pt.stats().evictions);
+	w.field_uint("evicted_live", pt.stats().evicted_live);
+	w.end_object();
+
+	w.field_uint("alerts_total", s.alerts);
+	w.begin_object("alerts");
+	pipeline.for_each_alert_count([&](std::string_view id, uint64_t n) { w.field_uint(id, n); });
+	w.end_object();
+
+	w.begin_object("rules");
+	w.field_string("source", sources.rules_source);
+	w.field_uint("count", pipeline.rules() ? pipeline.rules()->rules.size() : 0);
+	w.field_uint("reloads", sources.reloads);
+	w.field_uint("reload_failures", sources.reload_failures);
+	w.end_object();
+
+	w.begin_object("output");
+	w.field_uint("bytes", out.bytes_written());
+	w.field_uint("writes", out.writes());
+	w.field_uint("rotations", sources.output_rotations);
+	w.end_object();
+
+	struct rusage ru {};
+	getrusage(RUSAGE_SELF, &ru);
+	w.field_uint("cpu_user_us", micros(ru.ru_utime));
+	w.field_uint("cpu_system_us", micros(ru.ru_stime));
+	w.field_uint("rss_bytes", resident_bytes());
+	w.field_uint("max_rss_bytes", uint64_t(ru.ru_maxrss) * 1024);
+	out.commit(w.finish());
+}
+
+} // namespace guard

@@ -1,0 +1,47 @@
+// The health record: what the agent has seen and what it has lost, written
+// every N seconds and at exit (docs/schema.md, "health"). The engine counts
+// its own side; what lives elsewhere comes in through HealthSources, which
+// the agent fills: kernel drops (per-CPU counters in a BPF map, read by the
+// telemetry side), and the ring's fill.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <string>
+
+#include "abi/guard_abi.h"
+#include "engine/pipeline.h"
+
+namespace guard {
+
+// Counters the kernel side keeps: records it could not put in the ring.
+struct KernelDrops {
+	bool available = false; // false: this build's BPF programs do not count drops
+	uint64_t by_kind[GUARD_RECORD_KIND_MAX] = {};
+};
+
+struct RingFill {
+	bool available = false;
+	uint64_t pending_bytes = 0;
+	uint64_t size_bytes = 0;
+};
+
+struct HealthSources {
+	// Each is called once per health record; leave empty when unknown.
+	std::function<void(KernelDrops &)> kernel_drops;
+	std::function<void(RingFill &)> ring_fill;
+	std::string rules_source; // where the running rules came from
+	uint64_t reloads = 0;
+	uint64_t reload_failures = 0;
+	uint64_t output_rotations = 0;
+};
+
+// Room to reserve for a health line.
+constexpr size_t health_max_bytes = 1 << 16;
+
+// Writes one health line through the pipeline's writer. Reads the agent's
+// CPU time (getrusage) and RSS (/proc/self/statm): once per interval, not
+// per event.
+void write_health(Pipeline &pipeline, const HealthSources &sources, int64_t uptime_ns, bool final);
+
+} // namespace guard

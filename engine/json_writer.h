@@ -1,0 +1,157 @@
+// A JSON object writer with nesting (arrays, objects inside), for the records
+// the engine makes itself: alerts and health. Like JsonLine it writes into
+// memory the BatchWriter reserved and never allocates; the caller reserves
+// the worst case first. Strings from the kernel get the same treatment as in
+// events: escaped, with a "<key>_hex" twin when they were not UTF-8.
+#pragma once
+
+#include <cstdint>
+#include <cstring>
+#include <string_view>
+
+#include "engine/json_text.h"
+
+namespace guard {
+
+class JsonWriter {
+public:
+	explicit JsonWriter(char *out) : out_(out) { open('{'); }
+
+	void key(std::string_view k)
+	{
+		comma();
+		*out_++ = '"';
+		append(k);
+		append("\":");
+	}
+
+	void field_uint(std::string_view k, uint64_t v)
+	{
+		key(k);
+		out_ = write_uint(out_, v);
+	}
+	void field_int(std::string_view k, int64_t v)
+	{
+		key(k);
+		if (v < 0) {
+			*out_++ = '-';
+			out_ = write_uint(out_, static_cast<uint64_t>(0) - static_cast<uint64_t>(v));
+		} else {
+			out_ = write_uint(out_, static_cast<uint64_t>(v));
+		}
+	}
+	void field_bool(std::string_view k, bool v)
+	{
+		key(k);
+		append(v ? "true" : "false");
+	}
+	// A name guard chose (kind, rule id, severity): no escaping needed.
+	void field_literal(std::string_view k, std::string_view text)
+	{
+		key(k);
+		quoted_literal(text);
+	}
+	void field_time(std::string_view k, int64_t unix_ns)
+	{
+		key(k);
+		*out_++ = '"';
+		out_ = write_rfc3339(out_, unix_ns);
+		*out_++ = '"';
+	}
+	// A value already in JSON form (after key()): null, a number.
+	void field_literal_value(std::string_view json) { append(json); }
+
+	// Bytes from outside: escaped, plus "<key>_hex" when not UTF-8.
+	void field_string(std::string_view k, std::string_view bytes)
+	{
+		key(k);
+		if (!string_value(bytes)) {
+			comma();
+			*out_++ = '"';
+			append(k);
+			append("_hex\":\"");
+			out_ = write_hex(out_, bytes);
+			*out_++ = '"';
+		}
+	}
+
+	// An array element that is a string; returns false when it was not
+	// UTF-8 (the caller may then add a hex twin array).
+	bool element_string(std::string_view bytes)
+	{
+		comma();
+		return string_value(bytes);
+	}
+	void element_hex(std::string_view bytes)
+	{
+		comma();
+		*out_++ = '"';
+		out_ = write_hex(out_, bytes);
+		*out_++ = '"';
+	}
+
+	void begin_object(std::string_view k) { key(k), open('{'); }
+	void begin_array(std::string_view k) { key(k), open('['); }
+	void begin_element_object() { comma(), open('{'); }
+	void end_object() { close('}'); }
+	void end_array() { close(']'); }
+
+	// Closes the record and the line; returns the end for BatchWriter::commit.
+	char *finish()
+	{
+		while (depth_ > 0)
+			close(closers_[depth_ - 1]);
+		*out_++ = '\n';
+		return out_;
+	}
+
+	char *position() const { return out_; }
+
+private:
+	static constexpr int max_depth = 8;
+
+	void append(std::string_view s)
+	{
+		std::memcpy(out_, s.data(), s.size());
+		out_ += s.size();
+	}
+	void quoted_literal(std::string_view s)
+	{
+		*out_++ = '"';
+		append(s);
+		*out_++ = '"';
+	}
+	bool string_value(std::string_view bytes)
+	{
+		bool valid = true;
+		*out_++ = '"';
+		out_ = write_json_string_body(out_, bytes, valid);
+		*out_++ = '"';
+		return valid;
+	}
+	void comma()
+	{
+		if (depth_ > 0 && !first_[depth_ - 1])
+			*out_++ = ',';
+		if (depth_ > 0)
+			first_[depth_ - 1] = false;
+	}
+	void open(char c)
+	{
+		*out_++ = c;
+		closers_[depth_] = c == '{' ? '}' : ']';
+		first_[depth_++] = true;
+	}
+	void close(char c)
+	{
+		*out_++ = c;
+		depth_--;
+	}
+
+	char *out_;
+	int depth_ = 0;
+	bool first_[max_depth] = {};
+	char closers_[max_depth] = {};
+};
+
+} // namespace guard

@@ -1,0 +1,206 @@
+// Evaluating compiled rules against one event. Everything here reads the
+// RuleSet and the event in place: no allocation, no exceptions.
+#include <sys/socket.h>
+
+#include <cstring>
+
+#include "engine/glob.h"
+#include "engine/rule_set.h"
+
+namespace guard {
+
+const char *severity_name(Severity s)
+{
+	switch (s) {
+	case Severity::info: return "info";
+	case Severity::low: return "low";
+	case Severity::medium: return "medium";
+	case Severity::high: return "high";
+	case Severity::critical: return "critical";
+	}
+	return "unknown";
+}
+
+bool severity_by_name(std::string_view name, Severity &out)
+{
+	for (Severity s : {Severity::info, Severity::low, Severity::medium, Severity::high, Severity::critical})
+		if (name == severity_name(s)) {
+			out = s;
+			return true;
+		}
+	return false;
+}
+
+void RuleSet::index_by_kind()
+{
+	for (auto &v : by_kind)
+		v.clear();
+	for (uint32_t i = 0; i < rules.size(); i++)
+		if (rules[i].dropper < 0)
+			for (uint16_t k = 0; k < GUARD_RECORD_KIND_MAX; k++)
+				if (rules[i].kinds & kind_bit(k))
+					by_kind[k].push_back(i);
+}
+
+namespace {
+
+bool string_op(const RuleSet &set, const Node &n, std::string_view s)
+{
+	for (uint32_t i = n.first; i < n.first + n.count; i++) {
+		const std::string &lit = set.literals[i];
+		switch (n.op) {
+		case NodeOp::str_equals:
+			if (s == lit)
+				return true;
+			break;
+		case NodeOp::str_prefix:
+			if (s.starts_with(lit))
+				return true;
+			break;
+		case NodeOp::str_suffix:
+			if (s.ends_with(lit))
+				return true;
+			break;
+		case NodeOp::str_contains:
+			if (s.find(lit) != std::string_view::npos)
+				return true;
+			break;
+		case NodeOp::str_glob:
+			if (glob_match(lit, s))
+				return true;
+			break;
+		default: return false;
+		}
+	}
+	return false;
+}
+
+bool string_node(const RuleSet &set, const Node &n, const EventView &ev)
+{
+	switch (n.field) {
+	case Field::argv: {
+		// argv holds when one argument does.
+		std::string_view rest = ev.rec->argv;
+		for (uint32_t i = 0; i < ev.rec->argc && !rest.empty(); i++) {
+			size_t nul = rest.find('\0');
+			std::string_view arg = rest.substr(0, nul);
+			if (string_op(set, n, arg))
+				return true;
+			if (nul == std::string_view::npos)
+				break;
+			rest.remove_prefix(nul + 1);
+		}
+		return false;
+	}
+	case Field::ancestor_comm:
+	case Field::ancestor_exe:
+		for (size_t i = 0; i < ev.ancestor_count; i++) {
+			const Process *p = ev.ancestors[i];
+			if (string_op(set, n, n.field == Field::ancestor_comm ? p->comm_view() : p->exe_view()))
+				return true;
+		}
+		return false;
+	case Field::any_path:
+		return string_op(set, n, ev.rec->path) ||
+		       (string_field(Field::new_path, ev).size() && string_op(set, n, ev.rec->path2));
+	default: return string_op(set, n, string_field(n.field, ev));
+	}
+}
+
+bool in_cidr(const Cidr &c, const Record &r)
+{
+	if ((c.len == 4 && r.family != AF_INET) || (c.len == 16 && r.family != AF_INET6))
+		return false;
+	unsigned whole = c.prefix / 8, rest = c.prefix % 8;
+	if (std::memcmp(c.bytes, r.addr, whole) != 0)
+		return false;
+	if (rest == 0)
+		return true;
+	uint8_t mask = static_cast<uint8_t>(0xFF << (8 - rest));
+	return (c.bytes[whole] & mask) == (r.addr[whole] & mask);
+}
+
+} // namespace
+
+bool eval_node(const RuleSet &set, uint32_t index, const EventView &ev)
+{
+	const Node &n = set.nodes[index];
+	switch (n.op) {
+	case NodeOp::all:
+		for (uint32_t i = n.first; i < n.first + n.count; i++)
+			if (!eval_node(set, set.children[i], ev))
+				return false;
+		return true;
+	case NodeOp::any:
+		for (uint32_t i = n.first; i < n.first + n.count; i++)
+			if (eval_node(set, set.children[i], ev))
+				return true;
+		return false;
+	case NodeOp::not_: return !eval_node(set, n.first, ev);
+	case NodeOp::str_equals:
+	case NodeOp::str_prefix:
+	case NodeOp::str_suffix:
+	case NodeOp::str_contains:
+	case NodeOp::str_glob: return string_node(set, n, ev);
+	case NodeOp::addr_cidr:
+		for (uint32_t i = n.first; i < n.first + n.count; i++)
+			if (in_cidr(set.cidrs[i], *ev.rec))
+				return true;
+		return false;
+	case NodeOp::num_in: {
+		int64_t v = number_field(n.field, ev);
+		for (uint32_t i = n.first; i < n.first + n.count; i++)
+			if (set.numbers[i] == v)
+				return true;
+		return false;
+	}
+	case NodeOp::num_cmp: {
+		int64_t v = number_field(n.field, ev);
+		switch (n.cmp) {
+		case Cmp::lt: return v < n.value;
+		case Cmp::le: return v <= n.value;
+		case Cmp::gt: return v > n.value;
+		case Cmp::ge: return v >= n.value;
+		}
+		return false;
+	}
+	}
+	return false;
+}
+
+size_t match_event(RuleSet &set, const EventView &ev, uint32_t out[max_matches])
+{
+	const Record &r = *ev.rec;
+	uint16_t kind = r.header.kind;
+	if (kind >= GUARD_RECORD_KIND_MAX)
+		return 0;
+	size_t n = 0;
+	for (uint32_t i : set.by_kind[kind])
+		if (eval_node(set, set.rules[i].root, ev) && n < max_matches)
+			out[n++] = i;
+	if (set.droppers.empty())
+		return n;
+
+	// The dropper: file events feed it, execs ask it.
+	bool ok = r.result >= 0;
+	std::string_view written;
+	if (kind == GUARD_RECORD_FILE_OPEN && ok && (r.header.flags & GUARD_FILE_MODIFY))
+		written = r.path;
+	else if ((kind == GUARD_RECORD_FILE_RENAME || kind == GUARD_RECORD_FILE_LINK) && ok)
+		written = r.path2;
+	if (written.empty() && kind != GUARD_RECORD_EXEC)
+		return n;
+	for (uint32_t i = 0; i < set.rules.size(); i++) {
+		const Rule &rule = set.rules[i];
+		if (rule.dropper < 0)
+			continue;
+		DropperRule &d = set.droppers[static_cast<size_t>(rule.dropper)];
+		if (!written.empty())
+			d.on_written(written, r.header.boot_ns);
+		else if (kind == GUARD_RECORD_EXEC && d.on_exec(r.filename, r.header.boot_ns) && n < max_matches)
+			out[n++] = i;
+	}
+	return n;
+}
+
+} // namespace guard

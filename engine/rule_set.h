@@ -1,0 +1,93 @@
+// Compiled rules: what rules/ builds from a rules file and the engine runs.
+// Conditions are a flat array of nodes (a tree by index); literals are
+// resolved once at compile time (field names to Field, addresses to bytes,
+// lists inlined). Each record kind has its own list of rules to try, so an
+// event is only tested against rules that name its kind.
+//
+// A RuleSet is immutable once built except for the dropper rules' state,
+// which only the engine thread touches. Reload builds a new RuleSet aside and
+// swaps a pointer.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "abi/guard_abi.h"
+#include "engine/dropper.h"
+#include "engine/event_fields.h"
+
+namespace guard {
+
+enum class Severity : uint8_t { info, low, medium, high, critical };
+const char *severity_name(Severity s);
+bool severity_by_name(std::string_view name, Severity &out);
+
+enum class NodeOp : uint8_t {
+	all,        // children [first, first+count) all hold
+	any,        // one of them holds
+	not_,       // child `first` does not hold
+	str_equals, // the string equals one of literals [first, first+count)
+	str_prefix,
+	str_suffix,
+	str_contains,
+	str_glob,
+	addr_cidr,  // the address lies in one of cidrs [first, first+count)
+	num_in,     // the number equals one of numbers [first, first+count)
+	num_cmp,    // the number compares with `value` by `cmp`
+};
+
+enum class Cmp : uint8_t { lt, le, gt, ge };
+
+struct Node {
+	NodeOp op = NodeOp::all;
+	Field field = Field::pid;
+	Cmp cmp = Cmp::lt;
+	uint32_t first = 0;
+	uint32_t count = 0;
+	int64_t value = 0;
+};
+
+struct Cidr {
+	uint8_t len = 4;  // 4 (IPv4) or 16 (IPv6) address bytes
+	uint8_t prefix = 0;
+	uint8_t bytes[16] = {};
+};
+
+struct Rule {
+	std::string id;
+	std::string description;
+	Severity severity = Severity::medium;
+	uint32_t kinds = 0;   // kind_bit() of each kind it applies to
+	uint32_t root = 0;    // condition node; ignored for droppers
+	int dropper = -1;     // index in RuleSet::droppers, or -1 for a plain rule
+};
+
+struct RuleSet {
+	std::vector<Rule> rules;
+	std::vector<Node> nodes;
+	std::vector<uint32_t> children;
+	std::vector<std::string> literals;
+	std::vector<Cidr> cidrs;
+	std::vector<int64_t> numbers;
+	std::vector<DropperRule> droppers;
+	std::vector<uint32_t> by_kind[GUARD_RECORD_KIND_MAX]; // plain rules per kind, file order
+	bool needs_ancestry = false; // some rule tests ancestor_*
+
+	// Finishes a set whose rules are all added: fills by_kind.
+	void index_by_kind();
+};
+
+// Most matches one event can report; more are counted but not named.
+constexpr size_t max_matches = 16;
+
+// Tests ev against every rule for its kind (and feeds the droppers). Writes
+// the indices of the rules that matched to out, in rule order; returns how
+// many. Allocates nothing.
+size_t match_event(RuleSet &set, const EventView &ev, uint32_t out[max_matches]);
+
+// For tests and `guard rules check`: does node hold for ev.
+bool eval_node(const RuleSet &set, uint32_t node, const EventView &ev);
+
+} // namespace guard

@@ -1,0 +1,186 @@
+/* What every program shares: the ring, the per-CPU scratch a record is built
+ * in, the per-CPU drop counters, the calls in flight between a syscall's
+ * enter and exit, and the task context every record starts with.
+ */
+#ifndef GUARD_KERN_COMMON_BPF_H
+#define GUARD_KERN_COMMON_BPF_H
+
+#include "bpf_defs.h"
+#include "kernel_types.h"
+#include "tracepoints.h"
+#include "../abi/guard_abi.h"
+
+/* The agent's own pid, set by the loader before load (read-only data, so the
+ * verifier sees a constant). Its own syscalls make no records: writing its
+ * output must not feed its input. 0: exclude nothing. */
+const volatile __u32 guard_agent_tgid = 0;
+
+static __always_inline int is_agent(void)
+{
+	return guard_agent_tgid && (bpf_get_current_pid_tgid() >> 32) == guard_agent_tgid;
+}
+
+/* The record is built in the lower half; the upper half is room for work
+ * on the side (kern/path.bpf.h assembles a directory's path there). */
+#define GUARD_SCRATCH_SIZE (2 * GUARD_RECORD_MAX)
+
+/* The ring all records go through. Userspace sets its size before load
+ * (guard --ring-pages); this is the default, 4 MiB. */
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, 1 << 22);
+} events SEC(".maps");
+
+/* A record is built here, then copied into the ring at its real size: the
+ * ring's reserve needs a size known at verification time, output does not. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, char[GUARD_SCRATCH_SIZE]);
+} scratch SEC(".maps");
+
+/* Records lost because the ring was full, by record kind. Per CPU so that
+ * counting costs no shared cache line; userspace sums the CPUs. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, GUARD_RECORD_KIND_MAX);
+	__type(key, __u32);
+	__type(value, __u64);
+} drops SEC(".maps");
+
+/* A syscall's arguments, kept from its enter tracepoint to its exit, where
+ * the result is known. A thread is in one syscall at a time, so one map
+ * keyed by thread id serves every syscall; `kind` says whose entry it is. */
+struct pending_call {
+	__u16 kind;     /* the GUARD_RECORD_* the exit will write */
+	__u16 flags;    /* GUARD_* record flags known at enter (GUARD_EXEC_EXECVEAT) */
+	__u32 open_flags; /* open: O_*; execveat, unlinkat, fchownat, ...: AT_* */
+	__s32 dfd;      /* the directory `path` is relative to (AT_FDCWD: the cwd); net: the socket */
+	__s32 dfd2;     /* ... of path2 */
+	__u64 path;     /* user pointer; net: the struct sockaddr */
+	__u64 path2;    /* user pointer; exec: argv; accept: the int *addrlen */
+	__u32 mode;     /* open, chmod */
+	__u32 owner_uid;
+	__u32 owner_gid;
+	__u32 len;      /* net: addrlen; listen: backlog */
+	__u64 clone_flags;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 16384);
+	__type(key, __u32);
+	__type(value, struct pending_call);
+} pending SEC(".maps");
+
+static __always_inline __u32 current_tid(void)
+{
+	return (__u32)bpf_get_current_pid_tgid();
+}
+
+/* At a syscall's enter: keep its arguments for the exit. */
+static __always_inline void remember_call(const struct pending_call *call)
+{
+	if (is_agent())
+		return;
+	__u32 tid = current_tid();
+	bpf_map_update_elem(&pending, &tid, call, BPF_ANY);
+}
+
+/* At a syscall's exit: the arguments kept at its enter, if they are for a
+ * record of this kind. The entry is removed either way. */
+static __always_inline int take_call(__u16 kind, struct pending_call *out)
+{
+	__u32 tid = current_tid();
+	struct pending_call *call = bpf_map_lookup_elem(&pending, &tid);
+	if (!call)
+		return 0;
+	int ours = call->kind == kind;
+	if (ours)
+		*out = *call;
+	bpf_map_delete_elem(&pending, &tid);
+	return ours;
+}
+
+/* The per-CPU record buffer. Programs run with migration disabled and the
+ * kernel runs one tracing program per CPU at a time, so it is never shared. */
+static __always_inline void *scratch_record(void)
+{
+	__u32 zero = 0;
+	return bpf_map_lookup_elem(&scratch, &zero);
+}
+
+static __always_inline void fill_header(struct guard_header *h, __u16 kind)
+{
+	__u64 pid_tgid = bpf_get_current_pid_tgid();
+	__u64 uid_gid = bpf_get_current_uid_gid();
+	struct task_struct *task = bpf_get_current_task_btf();
+	struct nsproxy *ns = task->nsproxy;
+
+	h->kind = kind;
+	h->version = GUARD_ABI_VERSION;
+	h->flags = 0;
+	h->boot_ns = bpf_ktime_get_boot_ns();
+	h->cgroup_id = bpf_get_current_cgroup_id();
+	h->pid = pid_tgid >> 32;
+	h->tid = (__u32)pid_tgid;
+	h->ppid = task->real_parent->tgid;
+	h->uid = (__u32)uid_gid;
+	h->gid = uid_gid >> 32;
+	h->euid = task->cred->euid.val;
+	/* nsproxy is NULL only in a task's last moments; loads through a
+	 * typed pointer then read 0 rather than fault. */
+	h->mnt_ns = ns->mnt_ns->ns.inum;
+	/* The namespace the task's children get: its own, except between an
+	 * unshare(CLONE_NEWPID) and the next fork. */
+	h->pid_ns = ns->pid_ns_for_children->ns.inum;
+	bpf_get_current_comm(h->comm, sizeof(h->comm));
+}
+
+static __always_inline void count_drop(__u32 kind)
+{
+	__u64 *n = bpf_map_lookup_elem(&drops, &kind);
+	if (n)
+		__sync_fetch_and_add(n, 1);
+}
+
+/* Copies the record into the ring at its real size; counts it when the ring
+ * is full. Sizes are masked so the verifier sees them inside the scratch. */
+static __always_inline void submit(struct guard_header *h, __u32 size)
+{
+	size &= GUARD_RECORD_MAX - 1;
+	h->size = size;
+	if (bpf_ringbuf_output(&events, h, size, 0) != 0)
+		count_drop(h->kind);
+}
+
+/* Offsets into a record are masked with this before use: the verifier then
+ * knows that offset + GUARD_PATH_MAX stays inside the scratch record. */
+#define GUARD_OFFSET_MASK (2 * GUARD_PATH_MAX - 1)
+
+/* Copies a NUL-terminated user string into the record at offset (at most
+ * max bytes, NUL included) and points s at it. An unreadable string is
+ * stored as "". Returns the offset just past the NUL. */
+static __always_inline __u32 put_user_string(void *rec, __u32 offset, const void *src, __u32 max,
+					     struct guard_string *s)
+{
+	char *dst = (char *)rec + (offset & GUARD_OFFSET_MASK);
+	long n = bpf_probe_read_user_str(dst, max & (GUARD_PATH_MAX * 2 - 1), src);
+	if (n < 1) {
+		dst[0] = 0;
+		n = 1;
+	}
+	s->offset = offset;
+	s->length = n - 1;
+	return offset + n;
+}
+
+/* An empty string at offset: nothing written, so nothing to copy. */
+static __always_inline void put_empty_string(__u32 offset, struct guard_string *s)
+{
+	s->offset = offset;
+	s->length = 0;
+}
+
+#endif

@@ -1,0 +1,162 @@
+/* The few kernel structures guard reads, with only the members it uses.
+ *
+ * preserve_access_index makes every member access a CO-RE relocation: clang
+ * records "member real_parent of struct task_struct" and the loader puts in
+ * the running kernel's offset (loader/core_relocate.cpp, against
+ * /sys/kernel/btf/vmlinux). Order and offsets here mean nothing; names and
+ * types must match the kernel's.
+ *
+ * The task comes from bpf_get_current_task_btf(), so the verifier knows its
+ * kernel type: plain loads through it (task->real_parent->tgid) are checked
+ * against vmlinux BTF and compiled to fault-safe loads, far cheaper than one
+ * bpf_probe_read_kernel per step.
+ */
+#ifndef GUARD_KERN_KERNEL_TYPES_H
+#define GUARD_KERN_KERNEL_TYPES_H
+
+#include "bpf_defs.h"
+
+#define __guard_core __attribute__((preserve_access_index))
+
+typedef struct {
+	__u32 val;
+} kuid_t;
+
+struct cred {
+	kuid_t euid;
+} __guard_core;
+
+struct ns_common {
+	unsigned int inum;
+} __guard_core;
+
+struct mnt_namespace {
+	struct ns_common ns;
+} __guard_core;
+
+struct pid_namespace {
+	struct ns_common ns;
+} __guard_core;
+
+struct nsproxy {
+	struct mnt_namespace *mnt_ns;
+	struct pid_namespace *pid_ns_for_children;
+} __guard_core;
+
+/* qstr and path are read whole (GUARD_CORE_READ_INTO): their layout has
+ * been the same since Linux 2.6, as this declares it. */
+struct qstr {
+	union {
+		struct {
+			__u32 hash;
+			__u32 len;
+		};
+		__u64 hash_len;
+	};
+	const unsigned char *name;
+} __guard_core;
+
+struct dentry {
+	struct dentry *d_parent;
+	struct qstr d_name;
+} __guard_core;
+
+struct vfsmount {
+	struct dentry *mnt_root;
+} __guard_core;
+
+/* fs/mount.h: the vfsmount is embedded in it, hence container_of. */
+struct mount {
+	struct mount *mnt_parent;
+	struct dentry *mnt_mountpoint;
+	struct vfsmount mnt;
+} __guard_core;
+
+struct path {
+	struct vfsmount *mnt;
+	struct dentry *dentry;
+} __guard_core;
+
+struct fs_struct {
+	struct path root;
+	struct path pwd;
+} __guard_core;
+
+struct file {
+	struct path f_path;
+	void *private_data;
+} __guard_core;
+
+struct fdtable {
+	unsigned int max_fds;
+	struct file **fd;
+} __guard_core;
+
+struct files_struct {
+	struct fdtable *fdt;
+} __guard_core;
+
+struct mm_struct {
+	unsigned long arg_start;
+	unsigned long arg_end;
+	unsigned long start_stack;
+	struct file *exe_file;
+} __guard_core;
+
+struct task_struct {
+	int tgid;
+	int exit_code;
+	struct task_struct *real_parent;
+	const struct cred *cred;
+	struct nsproxy *nsproxy;
+	struct fs_struct *fs;
+	struct files_struct *files;
+	struct mm_struct *mm;
+} __guard_core;
+
+/* Sockets: file->private_data of a socket's file is its struct socket. */
+struct in6_addr {
+	union {
+		__u8 u6_addr8[16];
+	} in6_u;
+} __guard_core;
+
+struct sock_common {
+	__be32 skc_daddr;
+	__be32 skc_rcv_saddr;
+	__be16 skc_dport;
+	__u16 skc_num;
+	unsigned short skc_family;
+	struct in6_addr skc_v6_daddr;
+	struct in6_addr skc_v6_rcv_saddr;
+} __guard_core;
+
+struct sock {
+	struct sock_common __sk_common;
+} __guard_core;
+
+struct socket {
+	struct sock *sk;
+} __guard_core;
+
+struct sockaddr_un {
+	unsigned short sun_family;
+	char sun_path[108];
+} __guard_core;
+
+/* A bound unix socket's address: len bytes of name. */
+struct unix_address {
+	int len;
+	struct sockaddr_un name[];
+} __guard_core;
+
+/* net/af_unix.h: struct sock comes first, so a struct sock * of a unix
+ * socket is its unix_sock. */
+struct unix_sock {
+	struct unix_address *addr;
+} __guard_core;
+
+/* The running task, typed: the verifier knows it is a task_struct. */
+static struct task_struct *(*bpf_get_current_task_btf)(void) = (void *)BPF_FUNC_get_current_task_btf;
+
+#endif

@@ -1,0 +1,170 @@
+/* Absolute paths for the file events.
+ *
+ * A path that starts with '/' is copied as given. Any other is relative to
+ * a directory: the cwd (dfd == AT_FDCWD) or the directory open as dfd. That
+ * directory's own absolute path is found the way the kernel's d_path() does
+ * it: from its dentry up through d_parent to the root of its mount, then on
+ * from the mountpoint in the parent mount, until the process's root (so a
+ * process in a chroot or container sees its own paths). The names are
+ * written right to left into the spare half of the scratch buffer, then
+ * copied into the record, followed by '/' and the path as given.
+ *
+ * The walk is bounded (GUARD_PATH_DEPTH steps); a path deeper than that, or
+ * longer than GUARD_PATH_MAX, keeps its last components and is flagged
+ * truncated. When the directory cannot be found (a bad dfd), the path is
+ * kept as given and flagged unresolved.
+ */
+#ifndef GUARD_KERN_PATH_BPF_H
+#define GUARD_KERN_PATH_BPF_H
+
+#include <linux/fcntl.h>
+
+#include "common.bpf.h"
+#include "kernel_types.h"
+
+/* Dentries and mount crossings walked at most for one directory. */
+#define GUARD_PATH_DEPTH 48
+/* Bytes of one name copied at most (NAME_MAX). */
+#define GUARD_NAME_MAX 255
+
+/* Where the directory's path is assembled, right to left: the scratch's
+ * upper half, which no record reaches. Its end is GUARD_DIR_END. */
+#define GUARD_DIR_AREA GUARD_RECORD_MAX
+#define GUARD_DIR_END (GUARD_PATH_MAX - 1)
+/* ... and the offset where the walk keeps its progress. */
+#define GUARD_DIR_START (GUARD_DIR_AREA + GUARD_PATH_MAX)
+
+/* The file open as fd in the current task, or NULL. The fd table is an
+ * array indexed at run time, so it is read with a helper, not a plain load. */
+static __always_inline struct file *task_file(struct task_struct *task, __s32 fd)
+{
+	struct fdtable *fdt = task->files->fdt;
+	struct file **fds = fdt->fd;
+	struct file *file = 0;
+	if (fd < 0 || (__u32)fd >= fdt->max_fds)
+		return 0;
+	bpf_probe_read_kernel(&file, sizeof(file), &fds[fd & 0xfffff]);
+	return file;
+}
+
+/* struct mount embeds the struct vfsmount that paths point to. */
+static __always_inline struct mount *real_mount(struct vfsmount *vfsmnt)
+{
+	return (struct mount *)((char *)vfsmnt - bpf_core_field_offset(((struct mount *)0)->mnt));
+}
+
+/* Writes the absolute path of dir into the scratch's dir area, ending at
+ * GUARD_DIR_END, and returns where it starts (start == GUARD_DIR_END for
+ * the root itself). Sets *truncated when the walk did not reach the root.
+ * Every step is a bpf_probe_read_kernel (GUARD_CORE_READ): a dentry found by
+ * walking is a plain number to the verifier, not a typed pointer. */
+static __noinline __u32 write_dir_path(char *scratch, struct path *dir, struct path *root, int *truncated)
+{
+	char *area = scratch + GUARD_DIR_AREA;
+	/* Where the path starts so far lives in memory, not in a register: the
+	 * verifier then sees the same state at the top of every iteration
+	 * whichever way the last one went, and prunes instead of following
+	 * every combination of branches (2^depth). */
+	__u32 *startp = (__u32 *)(scratch + GUARD_DIR_START);
+	struct dentry *dentry = dir->dentry;
+	struct vfsmount *vfsmnt = dir->mnt;
+	struct mount *mnt = real_mount(vfsmnt);
+	struct dentry *mnt_root = GUARD_CORE_READ(vfsmnt, mnt_root);
+
+	*startp = GUARD_DIR_END;
+	*truncated = 1;
+	for (int i = 0; i < GUARD_PATH_DEPTH; i++) {
+		if (dentry == root->dentry && vfsmnt == root->mnt) {
+			*truncated = 0;
+			break;
+		}
+		if (dentry == mnt_root) {
+			/* The top of this mount: go on from where it is mounted. */
+			struct mount *parent = GUARD_CORE_READ(mnt, mnt_parent);
+			if (parent == mnt || !parent) { /* the top of the mount tree */
+				*truncated = 0;
+				break;
+			}
+			dentry = GUARD_CORE_READ(mnt, mnt_mountpoint);
+			mnt = parent;
+			vfsmnt = (struct vfsmount *)((char *)mnt + bpf_core_field_offset(((struct mount *)0)->mnt));
+			mnt_root = GUARD_CORE_READ(vfsmnt, mnt_root);
+			continue;
+		}
+		struct dentry *parent = GUARD_CORE_READ(dentry, d_parent);
+		if (parent == dentry || !parent) { /* a filesystem's root mounted nowhere we can see */
+			*truncated = 0;
+			break;
+		}
+		struct qstr name;
+		GUARD_CORE_READ_INTO(&name, dentry, d_name);
+		__u32 len = name.len;
+		__u32 start = *startp;
+		if (len > GUARD_NAME_MAX)
+			len = GUARD_NAME_MAX;
+		if (start > GUARD_DIR_END || len + 1 > start)
+			break; /* no room: truncated */
+		start -= len;
+		bpf_probe_read_kernel(area + (start & (GUARD_PATH_MAX - 1)), len & GUARD_NAME_MAX, name.name);
+		start -= 1;
+		area[start & (GUARD_PATH_MAX - 1)] = '/';
+		*startp = start;
+		dentry = parent;
+	}
+	return *startp & (GUARD_PATH_MAX - 1);
+}
+
+/* Writes the absolute form of the user path `src` (relative to dfd) into the
+ * record at offset, points s at it, and sets truncated_flag or
+ * unresolved_flag in the record's header when they apply. Returns the offset
+ * just past the string's NUL. */
+static __always_inline __u32 put_path(void *rec, __u32 offset, __s32 dfd, const char *src, struct guard_string *s,
+				      __u16 truncated_flag, __u16 unresolved_flag)
+{
+	struct guard_header *h = rec;
+	char first = 0;
+	bpf_probe_read_user(&first, 1, src);
+	if (first == '/')
+		return put_user_string(rec, offset, src, GUARD_PATH_MAX, s);
+
+	struct task_struct *task = bpf_get_current_task_btf();
+	struct path dir = {}, root = {};
+	struct fs_struct *fs = task->fs;
+	GUARD_CORE_READ_INTO(&root, fs, root);
+	if (dfd == AT_FDCWD) {
+		GUARD_CORE_READ_INTO(&dir, fs, pwd);
+	} else {
+		struct file *file = task_file(task, dfd);
+		if (file)
+			GUARD_CORE_READ_INTO(&dir, file, f_path);
+	}
+	if (!dir.dentry || !dir.mnt) {
+		h->flags |= unresolved_flag;
+		return put_user_string(rec, offset, src, GUARD_PATH_MAX, s);
+	}
+
+	int truncated = 0;
+	__u32 start = write_dir_path(rec, &dir, &root, &truncated);
+	if (truncated)
+		h->flags |= truncated_flag;
+
+	/* The directory's path, then '/', then the path as given. */
+	char *dst = (char *)rec + (offset & GUARD_OFFSET_MASK);
+	__u32 dir_len = (GUARD_DIR_END - start) & (GUARD_PATH_MAX - 1);
+	bpf_probe_read_kernel(dst, dir_len, (char *)rec + GUARD_DIR_AREA + (start & (GUARD_PATH_MAX - 1)));
+	char *rest = dst + dir_len;
+	rest[0] = '/';
+	__u32 room = GUARD_PATH_MAX - 1 - dir_len;
+	long n = bpf_probe_read_user_str(rest + 1, room & (GUARD_PATH_MAX - 1), src);
+	if (n < 1) {
+		rest[1] = 0;
+		n = 1;
+	}
+	if ((__u32)n == room)
+		h->flags |= truncated_flag; /* the given path did not fit after the directory */
+	s->offset = offset;
+	s->length = dir_len + n; /* '/' and the name, without its NUL */
+	return offset + dir_len + 1 + n;
+}
+
+#endif

@@ -1,0 +1,281 @@
+/* Process events: exec (and failed exec), fork of a new process, exit.
+ *
+ * A successful exec is reported from sched/sched_process_exec, which fires
+ * only after the point of no return. execve and execveat also keep their
+ * arguments at sys_enter, so that sys_exit can report a failed exec with the
+ * path and argv it was given, and sched_process_exec can tell an execveat.
+ * Forks are reported from sched/sched_process_fork, which fires for threads
+ * too: the clone flags kept at the clone's sys_enter tell them apart.
+ */
+#ifndef GUARD_KERN_PROCESS_BPF_H
+#define GUARD_KERN_PROCESS_BPF_H
+
+#include <linux/fcntl.h>
+#include <linux/sched.h>
+
+#include "common.bpf.h"
+
+/* Arguments guard reads from argv at most; with GUARD_ARGV_MAX this bounds
+ * the work of a failed exec. */
+#define GUARD_ARGV_MAX_ARGS 64
+
+/* Copies argv (a user array of string pointers) NUL-separated into the
+ * record at offset, at most GUARD_ARGV_MAX bytes. Returns the end offset. */
+static __always_inline __u32 put_user_argv(struct guard_exec *rec, __u32 offset, const char *const *argv)
+{
+	__u32 end = offset;
+	__u32 argc = 0;
+	for (__u32 i = 0; i < GUARD_ARGV_MAX_ARGS; i++) {
+		const char *arg = 0;
+		if (bpf_probe_read_user(&arg, sizeof(arg), &argv[i]) != 0 || !arg)
+			goto done;
+		__u32 used = end - offset;
+		if (used >= GUARD_ARGV_MAX) {
+			rec->header.flags |= GUARD_EXEC_ARGV_TRUNCATED;
+			goto done;
+		}
+		__u32 room = GUARD_ARGV_MAX - used;
+		long n = bpf_probe_read_user_str((char *)rec + (end & GUARD_OFFSET_MASK), room & (GUARD_ARGV_MAX * 2 - 1),
+						 arg);
+		if (n < 1)
+			goto done;
+		if ((__u32)n == room)
+			rec->header.flags |= GUARD_EXEC_ARGV_TRUNCATED;
+		end += n;
+		argc++;
+	}
+	/* Arguments are left over only if argv goes on. */
+	{
+		const char *more = 0;
+		bpf_probe_read_user(&more, sizeof(more), &argv[GUARD_ARGV_MAX_ARGS]);
+		if (more)
+			rec->header.flags |= GUARD_EXEC_ARGV_TRUNCATED;
+	}
+done:
+	rec->argc = argc;
+	rec->argv.offset = offset;
+	/* The length leaves out the last argument's NUL. */
+	rec->argv.length = end > offset ? end - offset - 1 : 0;
+	return end;
+}
+
+/* execve(path, argv, envp) */
+SEC("tracepoint/syscalls/sys_enter_execve")
+int process_execve_enter(struct syscall_enter_entry *ctx)
+{
+	struct pending_call call = {};
+	call.kind = GUARD_RECORD_EXEC_FAILED;
+	call.dfd = AT_FDCWD;
+	call.path = ctx->args[0];
+	call.path2 = ctx->args[1];
+	remember_call(&call);
+	return 0;
+}
+
+/* execveat(dfd, path, argv, envp, flags). With AT_EMPTY_PATH and an empty
+ * path it executes the file open as dfd: nothing on disk need name it. */
+SEC("tracepoint/syscalls/sys_enter_execveat")
+int process_execveat_enter(struct syscall_enter_entry *ctx)
+{
+	struct pending_call call = {};
+	call.kind = GUARD_RECORD_EXEC_FAILED;
+	call.flags = GUARD_EXEC_EXECVEAT;
+	call.dfd = ctx->args[0];
+	call.path = ctx->args[1];
+	call.path2 = ctx->args[2];
+	call.open_flags = ctx->args[4];
+	if (call.open_flags & AT_EMPTY_PATH) {
+		char first = 1;
+		bpf_probe_read_user(&first, 1, (const char *)call.path);
+		if (first == 0)
+			call.flags |= GUARD_EXEC_FILELESS;
+	}
+	remember_call(&call);
+	return 0;
+}
+
+/* A failed exec returns to the caller, whose memory still holds the path and
+ * argv it passed. A successful one was reported by sched_process_exec. */
+static __always_inline int exec_exit(struct syscall_exit_entry *ctx)
+{
+	struct pending_call call;
+	if (!take_call(GUARD_RECORD_EXEC_FAILED, &call) || ctx->ret >= 0)
+		return 0;
+	struct guard_exec *rec = scratch_record();
+	if (!rec)
+		return 0;
+	fill_header(&rec->header, GUARD_RECORD_EXEC_FAILED);
+	rec->header.flags = call.flags;
+	rec->result = ctx->ret;
+	__u32 end = put_user_string(rec, sizeof(*rec), (const char *)call.path, GUARD_PATH_MAX, &rec->filename);
+	end = put_user_argv(rec, end, (const char *const *)call.path2);
+	submit(&rec->header, end);
+	return 0;
+}
+
+SEC("tracepoint/syscalls/sys_exit_execve")
+int process_execve_exit(struct syscall_exit_entry *ctx)
+{
+	return exec_exit(ctx);
+}
+
+SEC("tracepoint/syscalls/sys_exit_execveat")
+int process_execveat_exit(struct syscall_exit_entry *ctx)
+{
+	return exec_exit(ctx);
+}
+
+SEC("tracepoint/sched/sched_process_exec")
+int process_exec(struct sched_process_exec_entry *ctx)
+{
+	if (is_agent())
+		return 0;
+	struct guard_exec *rec = scratch_record();
+	if (!rec)
+		return 0;
+	fill_header(&rec->header, GUARD_RECORD_EXEC);
+
+	/* The execve/execveat entry was kept under the thread's id before exec;
+	 * a non-leader thread has taken the leader's id since (old_pid). */
+	__u32 old_tid = ctx->old_pid;
+	struct pending_call *call = bpf_map_lookup_elem(&pending, &old_tid);
+	if (call) {
+		if (call->kind == GUARD_RECORD_EXEC_FAILED)
+			rec->header.flags |= call->flags;
+		bpf_map_delete_elem(&pending, &old_tid);
+	}
+
+	const char *filename = (const char *)ctx + (ctx->filename_loc & 0xffff);
+	long copied = bpf_probe_read_kernel_str(rec->data, GUARD_PATH_MAX, filename);
+	if (copied < 1) { /* an unreadable name travels as the empty string */
+		rec->data[0] = 0;
+		copied = 1;
+	}
+	if (copied > GUARD_PATH_MAX)
+		copied = GUARD_PATH_MAX;
+	rec->filename.offset = sizeof(struct guard_exec);
+	rec->filename.length = copied - 1;
+	rec->result = 0;
+
+	/* The new program's arguments are in its own memory by now: exec put
+	 * them at the top of the new stack, between mm->arg_start and arg_end,
+	 * NUL-separated, and argc just below them at mm->start_stack. One read
+	 * each, however many arguments. */
+	struct task_struct *task = bpf_get_current_task_btf();
+	struct mm_struct *mm = task->mm;
+	__u64 arg_start = mm->arg_start;
+	__u64 arg_len = mm->arg_end - arg_start;
+	__u32 end = sizeof(struct guard_exec) + copied;
+	if (arg_len > GUARD_ARGV_MAX) {
+		arg_len = GUARD_ARGV_MAX;
+		rec->header.flags |= GUARD_EXEC_ARGV_TRUNCATED;
+	}
+	char *argv = (char *)rec + (end & GUARD_OFFSET_MASK);
+	if (arg_len == 0 || bpf_probe_read_user(argv, arg_len & (GUARD_ARGV_MAX * 2 - 1), (const void *)arg_start) != 0)
+		arg_len = 0;
+	rec->argv.offset = end;
+	/* The last argument's NUL is not part of the string. */
+	rec->argv.length = arg_len && argv[(arg_len - 1) & (GUARD_ARGV_MAX * 2 - 1)] == 0 ? arg_len - 1 : arg_len;
+	__u64 argc = 0;
+	bpf_probe_read_user(&argc, sizeof(argc), (const void *)mm->start_stack);
+	rec->argc = argc;
+	end += arg_len;
+
+	/* A memfd's file is named "memfd:<name>": nothing on disk holds it. */
+	char name[6] = {};
+	const unsigned char *exe_name = mm->exe_file->f_path.dentry->d_name.name;
+	bpf_probe_read_kernel(name, sizeof(name), exe_name);
+	if (name[0] == 'm' && name[1] == 'e' && name[2] == 'm' && name[3] == 'f' && name[4] == 'd' && name[5] == ':')
+		rec->header.flags |= GUARD_EXEC_MEMFD | GUARD_EXEC_FILELESS;
+
+	submit(&rec->header, end);
+	return 0;
+}
+
+/* clone(flags, ...), clone3(struct clone_args *, size), fork(), vfork():
+ * keep the flags for sched_process_fork, which does not know them. */
+static __always_inline void remember_clone(__u64 flags)
+{
+	struct pending_call call = {};
+	call.kind = GUARD_RECORD_FORK;
+	call.clone_flags = flags;
+	remember_call(&call);
+}
+
+SEC("tracepoint/syscalls/sys_enter_clone")
+int process_clone_enter(struct syscall_enter_entry *ctx)
+{
+	remember_clone(ctx->args[0]);
+	return 0;
+}
+
+SEC("tracepoint/syscalls/sys_enter_clone3")
+int process_clone3_enter(struct syscall_enter_entry *ctx)
+{
+	__u64 flags = 0; /* struct clone_args starts with __u64 flags */
+	bpf_probe_read_user(&flags, sizeof(flags), (const void *)ctx->args[0]);
+	remember_clone(flags);
+	return 0;
+}
+
+SEC("tracepoint/syscalls/sys_enter_fork")
+int process_fork_enter(struct syscall_enter_entry *ctx)
+{
+	(void)ctx;
+	remember_clone(0);
+	return 0;
+}
+
+SEC("tracepoint/syscalls/sys_enter_vfork")
+int process_vfork_enter(struct syscall_enter_entry *ctx)
+{
+	(void)ctx;
+	remember_clone(CLONE_VFORK | CLONE_VM);
+	return 0;
+}
+
+/* Runs in the parent. A task made by the kernel itself (a kernel thread, an
+ * io_uring worker) has no clone entry and is no process fork. */
+SEC("tracepoint/sched/sched_process_fork")
+int process_fork(struct sched_process_fork_entry *ctx)
+{
+	struct pending_call call;
+	if (!take_call(GUARD_RECORD_FORK, &call) || (call.clone_flags & CLONE_THREAD))
+		return 0;
+	struct guard_fork *rec = scratch_record();
+	if (!rec)
+		return 0;
+	fill_header(&rec->header, GUARD_RECORD_FORK);
+	rec->child_pid = ctx->child_pid;
+	rec->child_tid = ctx->child_pid;
+	rec->clone_flags = call.clone_flags;
+	submit(&rec->header, sizeof(*rec));
+	return 0;
+}
+
+/* Fires for every thread; the process has ended when its last one goes. */
+SEC("tracepoint/sched/sched_process_exit")
+int process_exit(struct sched_process_exit_entry *ctx)
+{
+	if (is_agent())
+		return 0;
+	/* A thread that dies inside a syscall leaves no exit to take its entry. */
+	__u32 tid = current_tid();
+	bpf_map_delete_elem(&pending, &tid);
+	if (!ctx->group_dead)
+		return 0;
+	struct guard_exit *rec = scratch_record();
+	if (!rec)
+		return 0;
+	fill_header(&rec->header, GUARD_RECORD_EXIT);
+	/* do_exit() has stored the wait status: the code in bits 8-15, or the
+	 * signal in bits 0-6 (bit 7: it dumped core). */
+	struct task_struct *task = bpf_get_current_task_btf();
+	int status = task->exit_code;
+	rec->exit_code = (status >> 8) & 0xff;
+	rec->signal = status & 0x7f;
+	submit(&rec->header, sizeof(*rec));
+	return 0;
+}
+
+#endif

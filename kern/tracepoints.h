@@ -1,0 +1,57 @@
+/* The raw entries of the tracepoints guard attaches to, as their tracefs
+ * "format" files lay them out. Declared by hand (no vmlinux.h); the e2e test
+ * test/e2e/tracepoint_format_test.cpp checks every offset used here against
+ * the running kernel.
+ */
+#ifndef GUARD_KERN_TRACEPOINTS_H
+#define GUARD_KERN_TRACEPOINTS_H
+
+#include <linux/types.h>
+
+/* syscalls/sys_enter_<name>: after the common fields and the syscall number,
+ * each argument takes an 8-byte slot, whatever its C type: the first at
+ * offset 16, the next at 24, and so on. */
+struct syscall_enter_entry {
+	__u64 common;    /* common_type, common_flags, common_preempt_count, common_pid */
+	__s32 syscall_nr;
+	__u32 pad;
+	__u64 args[6];
+};
+
+/* syscalls/sys_exit_<name>: the return value, -errno on failure. */
+struct syscall_exit_entry {
+	__u64 common;
+	__s32 syscall_nr;
+	__u32 pad;
+	__s64 ret;
+};
+
+/* sched/sched_process_exec: fires only for an exec that succeeded, in the
+ * new program, after the point of no return. */
+struct sched_process_exec_entry {
+	__u64 common;
+	__u32 filename_loc;  /* __data_loc char[]: offset in the low 16 bits, length in the high */
+	__s32 pid;
+	__s32 old_pid;       /* the thread that called exec, before de_thread gave it the leader's pid */
+};
+
+/* sched/sched_process_fork: fires in the parent, for processes and threads alike. */
+struct sched_process_fork_entry {
+	__u64 common;
+	__u32 parent_comm_loc;
+	__s32 parent_pid;
+	__u32 child_comm_loc;
+	__s32 child_pid;     /* the new task's id in the initial pid namespace */
+};
+
+/* sched/sched_process_exit: fires for every thread; group_dead is set for
+ * the last one of its process. */
+struct sched_process_exit_entry {
+	__u64 common;
+	char comm[16];
+	__s32 pid;
+	__s32 prio;
+	__u8 group_dead;
+};
+
+#endif

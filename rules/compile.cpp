@@ -1,0 +1,526 @@
+#include "rules/compile.h"
+
+#include <arpa/inet.h>
+
+#include <algorithm>
+
+#include <charconv>
+#include <map>
+#include <set>
+
+#include "engine/glob.h"
+#include "rules/rule_error.h"
+#include "rules/suggest.h"
+
+namespace guard::rules {
+
+namespace {
+
+using Type = JsonValue::Type;
+
+constexpr size_t kMaxConditionDepth = 32;
+constexpr int64_t kMaxWindowSeconds = 86400;
+
+const std::vector<std::string_view> kTopKeys = {"version", "output", "lists", "rules"};
+const std::vector<std::string_view> kRuleKeys = {"id", "description", "severity", "events", "match",
+						 "enabled", "type", "watch", "within_seconds"};
+const std::vector<std::string_view> kConditionKeys = {"field", "equals", "in", "prefix", "suffix", "contains",
+						      "glob", "cidr", "lt", "le", "gt", "ge", "all", "any", "not"};
+const std::vector<std::string_view> kOutputKeys = {"type", "path"};
+
+void check_keys(const JsonValue &obj, const std::vector<std::string_view> &allowed, const char *what)
+{
+	for (const auto &m : obj.members)
+		if (std::find(allowed.begin(), allowed.end(), std::string_view(m.key)) == allowed.end())
+			reject(m.key_offset, "unknown key \"" + m.key + "\" in " + what + did_you_mean(m.key, allowed));
+}
+
+const JsonValue &expect(const JsonValue &v, Type t, const std::string &what)
+{
+	bool ok = v.type == t || (t == Type::real && v.type == Type::integer);
+	if (!ok)
+		reject(v.offset, what + ": expected " + type_name(t) + ", found " + type_name(v.type));
+	return v;
+}
+
+std::vector<std::string_view> kind_names()
+{
+	std::vector<std::string_view> names;
+	for (uint16_t k = 1; k < GUARD_RECORD_KIND_MAX; k++)
+		names.push_back(record_kind_name(k));
+	return names;
+}
+
+std::vector<std::string_view> field_names()
+{
+	std::vector<std::string_view> names;
+	for (size_t i = 0; i < static_cast<size_t>(Field::count_); i++)
+		names.push_back(field_info(static_cast<Field>(i)).name);
+	return names;
+}
+
+std::string kinds_text(uint32_t kinds)
+{
+	std::string s;
+	for (uint16_t k = 1; k < GUARD_RECORD_KIND_MAX; k++)
+		if (kinds & kind_bit(k))
+			s += (s.empty() ? "" : ", ") + std::string(record_kind_name(k));
+	return s;
+}
+
+class Compiler {
+public:
+	explicit Compiler(const JsonValue &root) : root_(root), set_(std::make_unique<RuleSet>()) {}
+
+	std::unique_ptr<RuleSet> run()
+	{
+		if (const JsonValue *lists = root_.get("lists"))
+			read_lists(*lists);
+		const JsonValue *rules = root_.get("rules");
+		if (!rules)
+			reject(root_.offset, "missing \"rules\": expected an array of rule objects");
+		expect(*rules, Type::array, "\"rules\"");
+		std::set<std::string> ids;
+		for (const JsonValue &r : rules->items)
+			compile_rule(r, ids);
+		set_->index_by_kind();
+		return std::move(set_);
+	}
+
+private:
+	void read_lists(const JsonValue &lists)
+	{
+		expect(lists, Type::object, "\"lists\"");
+		for (const auto &m : lists.members) {
+			expect(m.value, Type::array, "list \"" + m.key + "\"");
+			for (const JsonValue &item : m.value.items)
+				if (item.type != Type::string && item.type != Type::integer)
+					reject(item.offset, "list \"" + m.key + "\": expected strings or integers, found " +
+								    type_name(item.type));
+			lists_[m.key] = &m.value;
+		}
+	}
+
+	// A value, an array of values, or {"list": "name"} (also inside arrays).
+	void gather(const JsonValue &v, std::vector<const JsonValue *> &out)
+	{
+		switch (v.type) {
+		case Type::array:
+			for (const JsonValue &item : v.items) {
+				if (item.type == Type::array)
+					reject(item.offset, "expected a value or {\"list\": NAME}, found a nested array");
+				gather(item, out);
+			}
+			return;
+		case Type::object: {
+			const JsonValue *name = v.get("list");
+			if (!name || v.members.size() != 1)
+				reject(v.offset, "expected {\"list\": NAME} naming a list from \"lists\"");
+			expect(*name, Type::string, "\"list\"");
+			auto it = lists_.find(name->string);
+			if (it == lists_.end()) {
+				std::vector<std::string_view> known;
+				for (const auto &l : lists_)
+					known.push_back(l.first);
+				reject(name->offset, "no list named \"" + name->string + "\" in \"lists\"" +
+							     (known.empty() ? std::string() : did_you_mean(name->string, known)));
+			}
+			for (const JsonValue &item : it->second->items)
+				out.push_back(&item);
+			return;
+		}
+		default: out.push_back(&v);
+		}
+	}
+
+	uint32_t parse_events(const JsonValue &v)
+	{
+		std::vector<const JsonValue *> names;
+		gather(v, names);
+		if (names.empty())
+			reject(v.offset, "\"events\": expected at least one event kind");
+		uint32_t kinds = 0;
+		for (const JsonValue *n : names) {
+			expect(*n, Type::string, "event kind");
+			uint32_t bit = 0;
+			for (uint16_t k = 1; k < GUARD_RECORD_KIND_MAX; k++) {
+				std::string_view name = record_kind_name(k);
+				bool family = n->string.ends_with("_*") &&
+					      name.starts_with(std::string_view(n->string).substr(0, n->string.size() - 1));
+				if (name == n->string || family || n->string == "*")
+					bit |= kind_bit(k);
+			}
+			if (!bit)
+				reject(n->offset, "unknown event kind \"" + n->string + "\"" + did_you_mean(n->string, kind_names()));
+			kinds |= bit;
+		}
+		return kinds;
+	}
+
+	void compile_rule(const JsonValue &r, std::set<std::string> &ids)
+	{
+		expect(r, Type::object, "rule");
+		check_keys(r, kRuleKeys, "rule");
+		Rule rule;
+		const JsonValue *id = r.get("id");
+		if (!id)
+			reject(r.offset, "rule: missing \"id\" (a name such as \"EXEC_FROM_TMP\")");
+		expect(*id, Type::string, "\"id\"");
+		if (id->string.empty() || id->string.size() > 64 ||
+		    id->string.find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_.:-") !=
+			    std::string::npos)
+			reject(id->offset, "\"id\": expected 1 to 64 letters, digits or _ . : -");
+		if (!ids.insert(id->string).second)
+			reject(id->offset, "duplicate rule id \"" + id->string + "\"");
+		rule.id = id->string;
+		if (const JsonValue *d = r.get("description"))
+		{
+			rule.description = expect(*d, Type::string, "\"description\"").string;
+			if (rule.description.size() > 1024)
+				reject(d->offset, "\"description\": expected at most 1024 bytes");
+		}
+		const JsonValue *sev = r.get("severity");
+		if (!sev)
+			reject(r.offset, "rule " + rule.id + ": missing \"severity\" (info, low, medium, high or critical)");
+		expect(*sev, Type::string, "\"severity\"");
+		if (!severity_by_name(sev->string, rule.severity))
+			reject(sev->offset, "unknown severity \"" + sev->string + "\"" +
+						    did_you_mean(sev->string, {"info", "low", "medium", "high", "critical"}));
+		bool enabled = true;
+		if (const JsonValue *e = r.get("enabled"))
+			enabled = expect(*e, Type::boolean, "\"enabled\"").boolean;
+
+		std::string type = "match";
+		if (const JsonValue *t = r.get("type")) {
+			type = expect(*t, Type::string, "\"type\"").string;
+			if (type != "match" && type != "dropper")
+				reject(t->offset, "unknown rule type \"" + type + "\"" + did_you_mean(type, {"match", "dropper"}));
+		}
+		if (type == "dropper")
+			compile_dropper(r, rule);
+		else
+			compile_match(r, rule);
+		if (enabled)
+			set_->rules.push_back(std::move(rule));
+	}
+
+	void compile_match(const JsonValue &r, Rule &rule)
+	{
+		for (const char *k : {"watch", "within_seconds"})
+			if (const JsonValue *v = r.get(k))
+				reject(v->offset, std::string("\"") + k + "\" belongs to a rule of \"type\": \"dropper\"");
+		const JsonValue *events = r.get("events");
+		if (!events)
+			reject(r.offset, "rule " + rule.id + ": missing \"events\" (the event kinds it applies to)");
+		rule.kinds = parse_events(*events);
+		const JsonValue *match = r.get("match");
+		if (match) {
+			rule.root = condition(*match, rule.kinds, 0);
+		} else {
+			rule.root = add_node({NodeOp::all});
+		}
+	}
+
+	void compile_dropper(const JsonValue &r, Rule &rule)
+	{
+		for (const char *k : {"events", "match"})
+			if (const JsonValue *v = r.get(k))
+				reject(v->offset, std::string("a dropper rule takes no \"") + k +
+							  "\": it watches file writes and execs by itself");
+		const JsonValue *watch = r.get("watch");
+		if (!watch)
+			reject(r.offset, "dropper rule " + rule.id + ": missing \"watch\" (path prefixes such as \"/tmp/\")");
+		std::vector<const JsonValue *> items;
+		gather(*watch, items);
+		if (items.empty())
+			reject(watch->offset, "\"watch\": expected at least one path prefix");
+		std::vector<std::string> prefixes;
+		for (const JsonValue *w : items) {
+			expect(*w, Type::string, "\"watch\" entry");
+			if (!w->string.starts_with("/"))
+				reject(w->offset, "\"watch\": expected an absolute path prefix, found \"" + w->string + "\"");
+			prefixes.push_back(w->string);
+		}
+		const JsonValue *within = r.get("within_seconds");
+		if (!within)
+			reject(r.offset, "dropper rule " + rule.id + ": missing \"within_seconds\"");
+		expect(*within, Type::integer, "\"within_seconds\"");
+		if (within->integer <= 0 || within->integer > kMaxWindowSeconds)
+			reject(within->offset, "\"within_seconds\": expected 1 to 86400");
+		rule.kinds = kind_bit(GUARD_RECORD_EXEC);
+		rule.dropper = static_cast<int>(set_->droppers.size());
+		set_->droppers.emplace_back(std::move(prefixes), uint64_t(within->integer) * 1000000000ull);
+	}
+
+	uint32_t add_node(Node n)
+	{
+		set_->nodes.push_back(n);
+		return static_cast<uint32_t>(set_->nodes.size() - 1);
+	}
+
+	uint32_t condition(const JsonValue &v, uint32_t kinds, size_t depth)
+	{
+		if (depth > kMaxConditionDepth)
+			reject(v.offset, "conditions nested too deeply (more than 32 levels)");
+		if (v.type != Type::object)
+			reject(v.offset, std::string("expected a condition object ({\"field\": ..., \"equals\": ...}, "
+						     "{\"all\": [...]}, {\"any\": [...]} or {\"not\": {...}}), found ") +
+						 type_name(v.type));
+		check_keys(v, kConditionKeys, "condition");
+		for (const char *group : {"all", "any", "not"})
+			if (const JsonValue *g = v.get(group)) {
+				if (v.members.size() != 1)
+					reject(v.offset, std::string("\"") + group + "\" must be the only key of its condition object");
+				if (std::string_view(group) == "not") {
+					uint32_t child = condition(*g, kinds, depth + 1);
+					return add_node({NodeOp::not_, Field::pid, Cmp::lt, child, 1, 0});
+				}
+				expect(*g, Type::array, std::string("\"") + group + "\"");
+				if (g->items.empty())
+					reject(g->offset, std::string("\"") + group + "\": expected at least one condition");
+				std::vector<uint32_t> kids;
+				for (const JsonValue &c : g->items)
+					kids.push_back(condition(c, kinds, depth + 1));
+				if (std::string_view(group) == "all")
+					check_contradictions(*g, kids);
+				Node n{std::string_view(group) == "all" ? NodeOp::all : NodeOp::any};
+				n.first = static_cast<uint32_t>(set_->children.size());
+				n.count = static_cast<uint32_t>(kids.size());
+				set_->children.insert(set_->children.end(), kids.begin(), kids.end());
+				return add_node(n);
+			}
+		return field_condition(v, kinds);
+	}
+
+	uint32_t field_condition(const JsonValue &v, uint32_t kinds)
+	{
+		const JsonValue *fname = v.get("field");
+		if (!fname)
+			reject(v.offset, "condition: missing \"field\" (or use \"all\", \"any\", \"not\")");
+		expect(*fname, Type::string, "\"field\"");
+		Field field;
+		if (!field_by_name(fname->string, field))
+			reject(fname->offset, "unknown field \"" + fname->string + "\"" + did_you_mean(fname->string, field_names()));
+		const FieldInfo &info = field_info(field);
+		if ((info.kinds & kinds) != kinds)
+			reject(fname->offset, "field \"" + fname->string + "\" does not exist on " +
+						      kinds_text(kinds & ~info.kinds) + " (it exists on " +
+						      kinds_text(info.kinds) + ")");
+		if (field == Field::ancestor_comm || field == Field::ancestor_exe)
+			set_->needs_ancestry = true;
+		if (v.members.size() != 2)
+			reject(v.offset, "condition on \"" + fname->string +
+						 "\": expected exactly one operator (equals, in, prefix, suffix, contains, glob, "
+						 "cidr, lt, le, gt, ge)");
+		const JsonValue::Member &op = v.members[0].key == "field" ? v.members[1] : v.members[0];
+		switch (info.type) {
+		case FieldType::string: return string_condition(op, field);
+		case FieldType::number: return number_condition(op, field);
+		case FieldType::boolean: return bool_condition(op, field);
+		case FieldType::address: return address_condition(op, field);
+		}
+		reject(v.offset, "unsupported field type");
+	}
+
+	[[noreturn]] void wrong_operator(const JsonValue::Member &op, Field f, const char *allowed)
+	{
+		reject(op.key_offset, "operator \"" + op.key + "\" does not apply to field \"" +
+					      std::string(field_info(f).name) + "\" (" + allowed + ")");
+	}
+
+	uint32_t string_condition(const JsonValue::Member &op, Field f)
+	{
+		static const std::map<std::string_view, NodeOp> ops = {
+			{"equals", NodeOp::str_equals}, {"in", NodeOp::str_equals}, {"prefix", NodeOp::str_prefix},
+			{"suffix", NodeOp::str_suffix}, {"contains", NodeOp::str_contains}, {"glob", NodeOp::str_glob}};
+		auto it = ops.find(op.key);
+		if (it == ops.end())
+			wrong_operator(op, f, "a string: equals, in, prefix, suffix, contains, glob");
+		std::vector<const JsonValue *> values;
+		if (op.key == "equals" && op.value.type != Type::string)
+			reject(op.value.offset, std::string("\"equals\": expected a string (use \"in\" for a list), found ") +
+							type_name(op.value.type));
+		gather(op.value, values);
+		if (values.empty())
+			reject(op.value.offset, "\"" + op.key + "\": expected at least one string");
+		Node n{it->second, f};
+		n.first = static_cast<uint32_t>(set_->literals.size());
+		for (const JsonValue *s : values) {
+			expect(*s, Type::string, "\"" + op.key + "\" on \"" + std::string(field_info(f).name) + "\"");
+			if (n.op == NodeOp::str_glob && !glob_valid(s->string))
+				reject(s->offset, "\"glob\": malformed pattern \"" + s->string + "\" (unclosed '[' or trailing '\\')");
+			set_->literals.push_back(s->string);
+		}
+		n.count = static_cast<uint32_t>(values.size());
+		return add_node(n);
+	}
+
+	uint32_t number_condition(const JsonValue::Member &op, Field f)
+	{
+		static const std::map<std::string_view, Cmp> cmps = {
+			{"lt", Cmp::lt}, {"le", Cmp::le}, {"gt", Cmp::gt}, {"ge", Cmp::ge}};
+		if (auto it = cmps.find(op.key); it != cmps.end()) {
+			expect(op.value, Type::integer, "\"" + op.key + "\"");
+			return add_node({NodeOp::num_cmp, f, it->second, 0, 0, op.value.integer});
+		}
+		if (op.key != "equals" && op.key != "in")
+			wrong_operator(op, f, "a number: equals, in, lt, le, gt, ge");
+		if (op.key == "equals" && op.value.type != Type::integer)
+			reject(op.value.offset, std::string("\"equals\": expected an integer (use \"in\" for a list), found ") +
+							type_name(op.value.type));
+		std::vector<const JsonValue *> values;
+		gather(op.value, values);
+		if (values.empty())
+			reject(op.value.offset, "\"in\": expected at least one integer");
+		Node n{NodeOp::num_in, f};
+		n.first = static_cast<uint32_t>(set_->numbers.size());
+		for (const JsonValue *x : values)
+			set_->numbers.push_back(expect(*x, Type::integer, "\"" + op.key + "\"").integer);
+		n.count = static_cast<uint32_t>(values.size());
+		return add_node(n);
+	}
+
+	uint32_t bool_condition(const JsonValue::Member &op, Field f)
+	{
+		if (op.key != "equals")
+			wrong_operator(op, f, "a boolean: equals true or false");
+		expect(op.value, Type::boolean, "\"equals\" on \"" + std::string(field_info(f).name) + "\"");
+		set_->numbers.push_back(op.value.boolean ? 1 : 0);
+		return add_node({NodeOp::num_in, f, Cmp::lt, static_cast<uint32_t>(set_->numbers.size() - 1), 1, 0});
+	}
+
+	uint32_t address_condition(const JsonValue::Member &op, Field f)
+	{
+		if (op.key != "equals" && op.key != "in" && op.key != "cidr")
+			wrong_operator(op, f, "an address: equals, in, cidr");
+		std::vector<const JsonValue *> values;
+		gather(op.value, values);
+		if (values.empty())
+			reject(op.value.offset, "\"" + op.key + "\": expected at least one address");
+		Node n{NodeOp::addr_cidr, f};
+		n.first = static_cast<uint32_t>(set_->cidrs.size());
+		for (const JsonValue *x : values) {
+			expect(*x, Type::string, "\"" + op.key + "\" on \"addr\"");
+			Cidr c;
+			if (!parse_cidr(x->string, c, op.key == "cidr"))
+				reject(x->offset, op.key == "cidr"
+							  ? "\"cidr\": expected ADDRESS/PREFIX such as \"10.0.0.0/8\" or \"fe80::/10\", found \"" + x->string + "\""
+							  : "expected an IPv4 or IPv6 address, found \"" + x->string + "\"");
+			set_->cidrs.push_back(c);
+		}
+		n.count = static_cast<uint32_t>(values.size());
+		return add_node(n);
+	}
+
+	// Within one "all": number bounds on a field that no value can meet, and
+	// a string field required to equal two different single values.
+	void check_contradictions(const JsonValue &where, const std::vector<uint32_t> &kids)
+	{
+		std::map<Field, std::pair<int64_t, int64_t>> bounds;
+		std::map<Field, const std::string *> equal_to;
+		for (uint32_t k : kids) {
+			const Node &n = set_->nodes[k];
+			if (n.op == NodeOp::num_cmp) {
+				auto [lo, hi] = bounds.try_emplace(n.field, INT64_MIN, INT64_MAX).first->second;
+				switch (n.cmp) {
+				case Cmp::lt: hi = std::min(hi, n.value == INT64_MIN ? INT64_MIN : n.value - 1); break;
+				case Cmp::le: hi = std::min(hi, n.value); break;
+				case Cmp::gt: lo = std::max(lo, n.value == INT64_MAX ? INT64_MAX : n.value + 1); break;
+				case Cmp::ge: lo = std::max(lo, n.value); break;
+				}
+				bool empty = lo > hi || (n.cmp == Cmp::lt && n.value == INT64_MIN) ||
+					     (n.cmp == Cmp::gt && n.value == INT64_MAX);
+				bounds[n.field] = {lo, hi};
+				if (empty)
+					reject(where.offset, "contradictory conditions: no value of \"" +
+								     std::string(field_info(n.field).name) +
+								     "\" meets all of its comparisons");
+			}
+			if (n.op == NodeOp::str_equals && n.count == 1) {
+				const std::string *lit = &set_->literals[n.first];
+				auto [it, fresh] = equal_to.try_emplace(n.field, lit);
+				if (!fresh && *it->second != *lit)
+					reject(where.offset, "contradictory conditions: \"" +
+								     std::string(field_info(n.field).name) + "\" cannot equal both \"" +
+								     *it->second + "\" and \"" + *lit + "\"");
+			}
+		}
+	}
+
+	const JsonValue &root_;
+	std::unique_ptr<RuleSet> set_;
+	std::map<std::string, const JsonValue *> lists_;
+};
+
+} // namespace
+
+bool parse_cidr(std::string_view text, Cidr &c, bool allow_prefix)
+{
+	std::string addr(text);
+	int prefix = -1;
+	if (size_t slash = addr.find('/'); slash != std::string::npos) {
+		if (!allow_prefix)
+			return false;
+		std::string_view p = std::string_view(addr).substr(slash + 1);
+		auto [end, ec] = std::from_chars(p.data(), p.data() + p.size(), prefix);
+		if (ec != std::errc() || end != p.data() + p.size() || p.empty())
+			return false;
+		addr.resize(slash);
+	}
+	c = Cidr{};
+	if (::inet_pton(AF_INET, addr.c_str(), c.bytes) == 1)
+		c.len = 4;
+	else if (::inet_pton(AF_INET6, addr.c_str(), c.bytes) == 1)
+		c.len = 16;
+	else
+		return false;
+	if (prefix < 0)
+		prefix = c.len * 8;
+	if (prefix > c.len * 8)
+		return false;
+	c.prefix = static_cast<uint8_t>(prefix);
+	return true;
+}
+
+void check_top_level(const JsonValue &root)
+{
+	check_keys(root, kTopKeys, "the top level");
+	if (const JsonValue *v = root.get("version")) {
+		expect(*v, Type::integer, "\"version\"");
+		if (v->integer != 1)
+			reject(v->offset, "\"version\": expected 1 (the only version of the rule language)");
+	}
+}
+
+std::unique_ptr<RuleSet> compile_rule_set(const JsonValue &root) { return Compiler(root).run(); }
+
+std::optional<OutputConfig> compile_output(const JsonValue &root)
+{
+	const JsonValue *out = root.get("output");
+	if (!out)
+		return std::nullopt;
+	expect(*out, Type::object, "\"output\"");
+	check_keys(*out, kOutputKeys, "\"output\"");
+	OutputConfig config;
+	const JsonValue *type = out->get("type");
+	if (!type)
+		reject(out->offset, "\"output\": missing \"type\" (\"file\" or \"stdout\")");
+	expect(*type, Type::string, "\"output\".\"type\"");
+	if (type->string != "file" && type->string != "stdout")
+		reject(type->offset, "\"output\".\"type\": unknown \"" + type->string + "\"" +
+					     did_you_mean(type->string, {"file", "stdout"}));
+	config.to_file = type->string == "file";
+	const JsonValue *path = out->get("path");
+	if (config.to_file) {
+		if (!path)
+			reject(out->offset, "\"output\": \"type\": \"file\" needs a \"path\"");
+		config.path = expect(*path, Type::string, "\"output\".\"path\"").string;
+		if (config.path.empty() || config.path.find('\0') != std::string::npos)
+			reject(path->offset, "\"output\".\"path\": expected a file name");
+	} else if (path) {
+		reject(path->offset, "\"output\".\"path\" is only for \"type\": \"file\"");
+	}
+	return config;
+}
+
+} // namespace guard::rules

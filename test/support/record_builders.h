@@ -1,0 +1,154 @@
+// Raw records of every kind, laid out as kern/ writes them, for tests and
+// benchmarks of the engine (rules, process table, output, allocations).
+#pragma once
+
+#include <sys/socket.h>
+
+#include <algorithm>
+#include <cstdint>
+#include <cstring>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "abi/guard_abi.h"
+
+namespace guard::test {
+
+struct RecordBuilder {
+	std::vector<uint8_t> bytes;
+	size_t fixed;
+
+	RecordBuilder(uint16_t kind, size_t fixed_size, uint32_t pid, uint32_t ppid, std::string_view comm,
+		      uint64_t boot_ns)
+		: bytes(fixed_size, 0), fixed(fixed_size)
+	{
+		struct guard_header h {};
+		h.kind = kind;
+		h.version = GUARD_ABI_VERSION;
+		h.boot_ns = boot_ns;
+		h.pid = pid;
+		h.tid = pid;
+		h.ppid = ppid;
+		h.uid = 1000;
+		h.gid = 1000;
+		h.euid = 1000;
+		h.mnt_ns = 4026531841u;
+		h.pid_ns = 4026531836u;
+		std::memcpy(h.comm, comm.data(), std::min(comm.size(), sizeof(h.comm)));
+		std::memcpy(bytes.data(), &h, sizeof(h));
+	}
+
+	// Appends s and its NUL; returns where it is.
+	struct guard_string add(std::string_view s)
+	{
+		struct guard_string g {static_cast<__u16>(bytes.size()), static_cast<__u16>(s.size())};
+		bytes.insert(bytes.end(), s.begin(), s.end());
+		bytes.push_back(0);
+		return g;
+	}
+
+	template <class T>
+	void put(const T &fixed_part)
+	{
+		std::memcpy(bytes.data(), &fixed_part, sizeof(T));
+	}
+
+	std::vector<uint8_t> done()
+	{
+		auto *h = reinterpret_cast<struct guard_header *>(bytes.data());
+		__u16 size = static_cast<__u16>(bytes.size());
+		std::memcpy(&h->size, &size, sizeof(size));
+		return std::move(bytes);
+	}
+};
+
+struct Task {
+	uint32_t pid = 100;
+	uint32_t ppid = 1;
+	std::string comm = "bash";
+	uint64_t boot_ns = 1'000'000'000;
+};
+
+inline struct guard_header header_of(const RecordBuilder &b)
+{
+	struct guard_header h;
+	std::memcpy(&h, b.bytes.data(), sizeof(h));
+	return h;
+}
+
+inline std::vector<uint8_t> exec_record(const Task &t, std::string_view path, std::vector<std::string> argv = {},
+					uint16_t flags = 0, int32_t result = 0)
+{
+	RecordBuilder b(result ? GUARD_RECORD_EXEC_FAILED : GUARD_RECORD_EXEC, sizeof(struct guard_exec), t.pid, t.ppid,
+			t.comm, t.boot_ns);
+	struct guard_exec e {};
+	e.header = header_of(b);
+	e.header.flags = flags;
+	e.filename = b.add(path);
+	std::string joined;
+	for (const std::string &a : argv)
+		joined += a + std::string(1, '\0');
+	e.argv = {static_cast<__u16>(b.bytes.size()), static_cast<__u16>(joined.size())};
+	b.bytes.insert(b.bytes.end(), joined.begin(), joined.end());
+	e.argc = static_cast<__u32>(argv.size());
+	e.result = result;
+	b.put(e);
+	return b.done();
+}
+
+inline std::vector<uint8_t> fork_record(const Task &t, uint32_t child)
+{
+	RecordBuilder b(GUARD_RECORD_FORK, sizeof(struct guard_fork), t.pid, t.ppid, t.comm, t.boot_ns);
+	struct guard_fork f {};
+	f.header = header_of(b);
+	f.child_pid = child;
+	f.child_tid = child;
+	f.clone_flags = 17; // SIGCHLD
+	b.put(f);
+	return b.done();
+}
+
+inline std::vector<uint8_t> exit_record(const Task &t, int32_t code)
+{
+	RecordBuilder b(GUARD_RECORD_EXIT, sizeof(struct guard_exit), t.pid, t.ppid, t.comm, t.boot_ns);
+	struct guard_exit x {};
+	x.header = header_of(b);
+	x.exit_code = code;
+	b.put(x);
+	return b.done();
+}
+
+inline std::vector<uint8_t> file_record(const Task &t, uint16_t kind, std::string_view path, std::string_view path2 = {},
+					int32_t result = 3, uint32_t open_flags = 0, uint16_t flags = 0)
+{
+	RecordBuilder b(kind, sizeof(struct guard_file), t.pid, t.ppid, t.comm, t.boot_ns);
+	struct guard_file f {};
+	f.header = header_of(b);
+	f.header.flags = flags;
+	f.path = b.add(path);
+	f.path2 = b.add(path2);
+	f.result = result;
+	f.open_flags = open_flags;
+	b.put(f);
+	return b.done();
+}
+
+inline std::vector<uint8_t> net_record(const Task &t, uint16_t kind, uint16_t family, std::vector<uint8_t> addr,
+				       uint16_t port, int32_t result = 0)
+{
+	RecordBuilder b(kind, sizeof(struct guard_net), t.pid, t.ppid, t.comm, t.boot_ns);
+	struct guard_net n {};
+	n.header = header_of(b);
+	n.family = family;
+	n.port = port;
+	n.result = result;
+	std::memcpy(n.addr, addr.data(), std::min<size_t>(addr.size(), 16));
+	n.unix_path = b.add("");
+	b.put(n);
+	return b.done();
+}
+
+inline std::vector<uint8_t> ipv4(uint8_t a, uint8_t b, uint8_t c, uint8_t d) { return {a, b, c, d}; }
+
+} // namespace guard::test
