@@ -56,6 +56,7 @@ int main(int argc, char **argv)
 	CLI::App app{"guard-bench: guard's cost and capacity against no agent and an empty-program floor (root)."};
 	app.add_option("--guard", setup.guard, "guard binary")->capture_default_str();
 	app.add_option("--guard-arg", setup.guard_args, "extra argument for guard (repeatable)");
+	app.add_option("--disable", setup.disabled, "event family off in guard and the floor alike (repeatable)");
 	app.add_option("--floor", setup.floor, "guard-floor binary")->capture_default_str();
 	app.add_option("--workload", setup.workload, "guard-workload binary")->capture_default_str();
 	app.add_option("--object", setup.object, "guard's BPF object, for the floor")->capture_default_str();
@@ -82,6 +83,7 @@ int main(int argc, char **argv)
 		plan.latency_max_seconds = 1;
 		plan.startups = 2;
 		plan.profile_seconds = 2;
+		plan.engine_records = 1e6;
 	}
 	if (command.empty())
 		for (int i = 0; i < argc; i++)
@@ -119,7 +121,7 @@ int main(int argc, char **argv)
 		if (wanted("profile"))
 			r.profile = bench::measure_profile(setup, plan);
 		if (wanted("engine"))
-			r.engine = bench::measure_engine(plan);
+			r.engine = bench::measure_engine(setup, plan);
 		if (!r.profile.skipped.empty())
 			r.notes.push_back("profile: " + r.profile.skipped);
 

@@ -91,9 +91,10 @@ Throughput measure_throughput(const Setup &setup, const Plan &plan)
 	// The kernel's count is read from guard's map; userspace drops only
 	// guard itself can report, in its health records.
 	t.drops_reported = kernel_drops.has_value();
-	t.kernel_drops = kernel_drops.value_or(counts.drops.kernel);
+	t.kernel_drops = kernel_drops.value_or(0);
 	t.user_drops_reported = counts.drops.reported;
 	t.user_drops = counts.drops.user;
+	t.output_bytes_dropped = counts.drops.output_bytes;
 	std::fprintf(stderr, "bench: throughput: %llu ops, %llu events generated, %llu written, %.2f s agent CPU\n",
 		     static_cast<unsigned long long>(t.workload_ops), static_cast<unsigned long long>(t.generated),
 		     static_cast<unsigned long long>(t.written), t.cpu_s);

@@ -48,8 +48,9 @@ std::string drops_text(const Throughput &t)
 {
 	return (t.drops_reported ? std::to_string(t.kernel_drops) + " dropped in the kernel (all processes)"
 				 : std::string("no kernel drop counter in guard")) +
-	       (t.user_drops_reported ? ", " + std::to_string(t.user_drops) + " in userspace"
-				      : ", userspace drops not reported by guard yet");
+	       (t.user_drops_reported ? ", " + std::to_string(t.user_drops) + " in userspace (decode errors), " +
+					std::to_string(t.output_bytes_dropped) + " output bytes unwritten"
+				      : ", userspace drops not reported by guard");
 }
 
 const OverheadRow *row_of(const Overhead &o, const std::string &op)
@@ -101,7 +102,7 @@ void targets(std::ostringstream &md, const Results &r)
 	if (ran("throughput"))
 		throughput_targets(md, t);
 	md << "| engine replay >= 10 M records/s/core | "
-	   << (r.engine.ran ? num(r.engine.records_per_s / 1e6, 2) + " M/s" : "not measured (no engine benchmark yet)")
+	   << (r.engine.ran ? num(r.engine.records_per_s / 1e6, 2) + " M/s" : std::string("not measured"))
 	   << " | "
 	   << (r.engine.ran ? (r.engine.records_per_s >= 10e6 ? "met"
 							       : "**missed** by " + num((10e6 - r.engine.records_per_s) / 1e6, 2) + " M/s")
@@ -235,8 +236,14 @@ std::string markdown_report(const Results &r)
 	if (r.profile.ran)
 		md << "### Where guard's CPU goes (perf, open_missing flat out, " << num(r.profile.seconds) << " s)\n\n`"
 		   << r.profile.command << "`\n\n```\n" << r.profile.top << "```\n\n";
-	if (r.engine.ran)
-		md << "### Engine alone\n\n`" << r.engine.command << "`\n\n```\n" << r.engine.output << "```\n\n";
+	if (r.engine.ran) {
+		md << "### Engine alone\n\n";
+		if (r.engine.recording_records)
+			md << "A recording of " << r.engine.recording_records
+			   << " records (`guard record` while every workload ran), replayed on one pinned CPU with the "
+			      "default rules:\n\n";
+		md << "`" << r.engine.command << "`\n\n```\n" << r.engine.output << "```\n\n";
+	}
 	if (!r.notes.empty()) {
 		md << "### Not measured\n\n";
 		for (const std::string &n : r.notes)

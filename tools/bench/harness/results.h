@@ -42,6 +42,7 @@ struct Throughput {
 	bool drops_reported = false;      // guard has a kernel drop counter map
 	bool user_drops_reported = false; // guard's health records count userspace drops
 	uint64_t kernel_drops = 0, user_drops = 0;
+	uint64_t output_bytes_dropped = 0;
 	double cpu_s = 0, stat_cpu_s = 0; // schedstat and /proc/<pid>/stat utime+stime
 	uint64_t rss_max = 0;
 	uint64_t rss_max_bpf_maps = 0; // of it, mapped BPF maps (the ring, twice)
@@ -83,6 +84,7 @@ struct EngineBench {
 	std::string command;
 	std::string output; // what it printed
 	double records_per_s = 0;
+	uint64_t recording_records = 0; // records guard recorded from the workloads
 };
 
 // Where guard's CPU goes, from perf.
