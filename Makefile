@@ -39,7 +39,7 @@ E2E_OBJS := $(patsubst %.cpp,$(BUILD)/%.o,$(wildcard test/e2e/*.cpp)) $(BUILD)/t
 HELPERS := $(patsubst test/helpers/%.c,$(BUILD)/test/helpers/%,$(wildcard test/helpers/*.c))
 HELPER_CFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Werror -pthread
 
-.PHONY: all deps run test unit-test clean bench bench-tools
+.PHONY: all deps run test unit-test clean bench bench-tools engine-bench
 all: $(GUARD)
 
 $(GUARD): $(CLI_OBJS) $(BUILD)/libguard.a
@@ -85,6 +85,15 @@ $(BUILD)/test/unit_tests: $(UNIT_OBJS) $(BUILD)/libguard.a
 $(BUILD)/test/e2e_tests: $(E2E_OBJS) $(BUILD)/libguard.a
 	$(CXX) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
+# Engine benchmark (not a test): records/s through decode, match and format.
+ENGINE_BENCH := $(BUILD)/tools/bench/engine_bench
+$(ENGINE_BENCH): $(BUILD)/tools/bench/engine_bench.o $(BUILD)/libguard.a
+	$(CXX) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+engine-bench: $(ENGINE_BENCH)
+	$(ENGINE_BENCH) --mix typical
+	$(ENGINE_BENCH) --mix alerts
+
 # The benchmark floor is tested end to end (test/e2e/floor_test.cpp), so it is built with the tests.
 $(BUILD)/test/e2e/floor_test.o: GUARD_CXXFLAGS += -DGUARD_FLOOR='"$(CURDIR)/$(BUILD)/tools/guard-floor"'
 $(BUILD)/test/e2e_tests: | $(BUILD)/tools/guard-floor
@@ -123,27 +132,28 @@ BENCH_WORKLOAD := $(BUILD)/tools/guard-workload
 BENCH_HARNESS := $(BUILD)/tools/guard-bench
 BENCH_OBJS := $(patsubst %.cpp,$(BUILD)/%.o,$(wildcard tools/bench/harness/*.cpp))
 BENCH_ARGS ?=
-# The engine's replay benchmark (issue 5), when it exists: a command printing "<N> records/s".
-BENCH_ENGINE ?=
+# Another engine benchmark than guard-bench's own (guard record, then guard
+# replay --stats): the engine's tools/bench/engine_bench, printing "<N> records/s".
+BENCH_ENGINE ?= $(ENGINE_BENCH) --mix typical
 
 $(BENCH_WORKLOAD): tools/bench/workload.c
 	@mkdir -p $(@D)
 	$(CC) -std=gnu11 -O2 -Wall -Wextra -Werror $< -o $@
 
-$(BENCH_FLOOR): $(BUILD)/tools/bench/floor.o $(BUILD)/libguard.a
+$(BENCH_FLOOR): $(BUILD)/tools/bench/floor.o $(BUILD)/cli/families.o $(BUILD)/libguard.a
 	$(CXX) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
 $(BENCH_HARNESS): $(BENCH_OBJS) $(BUILD)/libguard.a
 	$(CXX) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
-bench-tools: $(GUARD) $(BPF_OBJ) $(BENCH_FLOOR) $(BENCH_WORKLOAD) $(BENCH_HARNESS)
+bench-tools: $(GUARD) $(BPF_OBJ) $(BENCH_FLOOR) $(BENCH_WORKLOAD) $(BENCH_HARNESS) $(ENGINE_BENCH)
 
 bench: deps
 	$(MAKE) bench-tools
 	$(BENCH_HARNESS) --guard ./$(GUARD) --floor $(BENCH_FLOOR) --workload $(BENCH_WORKLOAD) --object $(BPF_OBJ) \
 	  --scratch $(BUILD)/bench $(if $(BENCH_QUICK),--quick,--docs docs/benchmarks.md) \
 	  --command "sudo make bench$(if $(BENCH_QUICK), BENCH_QUICK=1)$(if $(BENCH_ARGS), BENCH_ARGS='$(BENCH_ARGS)')" \
-	  $(if $(BENCH_ENGINE),--engine-command "$(BENCH_ENGINE)",--note "engine alone: no replay benchmark in the tree yet (issue 5); set BENCH_ENGINE") \
+	  $(if $(BENCH_ENGINE),--engine-command "$(BENCH_ENGINE)") \
 	  $(BENCH_ARGS)
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

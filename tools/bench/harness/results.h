@@ -42,8 +42,10 @@ struct Throughput {
 	bool drops_reported = false;      // guard has a kernel drop counter map
 	bool user_drops_reported = false; // guard's health records count userspace drops
 	uint64_t kernel_drops = 0, user_drops = 0;
+	uint64_t output_bytes_dropped = 0;
 	double cpu_s = 0, stat_cpu_s = 0; // schedstat and /proc/<pid>/stat utime+stime
 	uint64_t rss_max = 0;
+	uint64_t rss_max_bpf_maps = 0; // of it, mapped BPF maps (the ring, twice)
 	std::map<std::string, double> events_per_op; // calibration
 };
 
@@ -63,6 +65,7 @@ struct Startup {
 	std::string attached_line;
 	uint64_t binary_bytes = 0;
 	uint64_t rss_idle = 0;
+	uint64_t rss_idle_anon = 0, rss_idle_file = 0, rss_idle_bpf_maps = 0;
 	uint64_t ring_bytes = 0;
 };
 
@@ -81,6 +84,16 @@ struct EngineBench {
 	std::string command;
 	std::string output; // what it printed
 	double records_per_s = 0;
+	uint64_t recording_records = 0; // records guard recorded from the workloads
+};
+
+// Where guard's CPU goes, from perf.
+struct Profile {
+	bool ran = false;
+	std::string skipped; // why not
+	double seconds = 0;
+	std::string command;
+	std::string top; // perf report's hottest symbols
 };
 
 struct Results {
@@ -92,6 +105,8 @@ struct Results {
 	Startup startup;
 	std::vector<ProgramTime> program_time;
 	EngineBench engine;
+	Profile profile;
+	std::vector<std::string> stages; // the measurements that ran
 	std::vector<std::string> notes; // what could not be measured, and why
 };
 
