@@ -65,13 +65,14 @@ void ratio_targets(std::ostringstream &md, const Overhead &o, const std::vector<
 		   const std::string &what)
 {
 	for (const std::string &op : ops)
-		if (const OverheadRow *row = row_of(o, op)) {
+		if (const OverheadRow *found = row_of(o, op)) {
+			const Cost *row = &found->cpu;
 			// A floor that adds nothing measurable leaves no ratio to take.
 			bool floor_seen = row->floor_added_ns.median > 0;
 			md << "| " << what << " (" << op << "): guard's added cost <= " << num(limit, 1)
 			   << "x the floor's | " << (floor_seen ? num(row->guard_over_floor, 2) + "x" : "no ratio")
 			   << " (guard +" << num(row->guard_added_ns.median) << " ns, floor +"
-			   << num(row->floor_added_ns.median) << " ns) | "
+			   << num(row->floor_added_ns.median) << " ns of CPU per op) | "
 			   << (floor_seen ? verdict_at_most(row->guard_over_floor, limit, "x")
 					  : "not measurable: the floor's cost is within noise")
 			   << " |\n";
@@ -136,16 +137,23 @@ void overhead(std::ostringstream &md, const Overhead &o)
 {
 	md << "### Cost per operation\n\n"
 	   << o.reps << " interleaved repetitions of " << num(o.seconds, 1)
-	   << " s per workload; median (min .. max). \"+ns\" is over the mean of the no-agent runs just before and "
-	      "after; guard's CPU per event is its CPU time in the run over every line it wrote meanwhile.\n\n"
+	   << " s per workload; median (min .. max). The workload's CPU time per op (its own and its children's, "
+	      "user + system: BPF programs run in its context); \"+ns\" is over the mean of the no-agent runs just "
+	      "before and after. Guard's CPU per event is its CPU time in the run over every line it wrote meanwhile.\n\n"
 	   << "| workload | no agent, ns/op | floor, +ns/op | guard, +ns/op | guard / floor | guard CPU, us/event | "
 	      "events written / ops | kernel drops |\n|---|---|---|---|---|---|---|---|\n";
 	for (const OverheadRow &row : o.rows)
-		md << "| " << row.op << " | " << range(row.none_ns) << " | " << range(row.floor_added_ns) << " | "
-		   << range(row.guard_added_ns) << " | " << num(row.guard_over_floor, 2) << " | "
+		md << "| " << row.op << " | " << range(row.cpu.none_ns) << " | " << range(row.cpu.floor_added_ns) << " | "
+		   << range(row.cpu.guard_added_ns) << " | " << num(row.cpu.guard_over_floor, 2) << " | "
 		   << range(row.guard_cpu_us_per_event, 3) << " | " << row.events << " / " << row.ops << " = "
 		   << num(row.events_per_op.median, 3) << " | "
 		   << (row.kernel_drops ? std::to_string(*row.kernel_drops) : std::string("n/a")) << " |\n";
+	md << "\nThe same runs in wall-clock time per op (includes time the workload waited for its CPU while "
+	      "other processes used it):\n\n"
+	   << "| workload | no agent, ns/op | floor, +ns/op | guard, +ns/op | guard / floor |\n|---|---|---|---|---|\n";
+	for (const OverheadRow &row : o.rows)
+		md << "| " << row.op << " | " << range(row.wall.none_ns) << " | " << range(row.wall.floor_added_ns) << " | "
+		   << range(row.wall.guard_added_ns) << " | " << num(row.wall.guard_over_floor, 2) << " |\n";
 	md << "\n";
 }
 

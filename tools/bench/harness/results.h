@@ -13,12 +13,18 @@
 namespace bench {
 
 // 1 + 2: each workload with no agent, the floor and guard, interleaved.
-struct OverheadRow {
-	std::string op;
+// One way of timing an op (the workload's CPU time, or wall clock).
+struct Cost {
 	Summary none_ns;        // ns per op, every no-agent run
 	Summary floor_added_ns; // ns per op over the mean of the no-agent runs just before and after
 	Summary guard_added_ns;
 	double guard_over_floor = 0; // median guard added / median floor added
+};
+
+struct OverheadRow {
+	std::string op;
+	Cost cpu;  // the workload's CPU time per op: what the targets use
+	Cost wall; // wall clock per op
 	Summary guard_cpu_us_per_event; // agent CPU in the run / every line guard wrote in it
 	Summary events_per_op;          // guard's lines for this workload's process / its ops
 	uint64_t ops = 0, events = 0;   // totals over guard's runs
