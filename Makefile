@@ -39,7 +39,7 @@ E2E_OBJS := $(patsubst %.cpp,$(BUILD)/%.o,$(wildcard test/e2e/*.cpp)) $(BUILD)/t
 HELPERS := $(patsubst test/helpers/%.c,$(BUILD)/test/helpers/%,$(wildcard test/helpers/*.c))
 HELPER_CFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Werror -pthread
 
-.PHONY: all deps run test unit-test clean bench bench-tools
+.PHONY: all deps run test unit-test clean bench bench-tools engine-bench
 all: $(GUARD)
 
 $(GUARD): $(CLI_OBJS) $(BUILD)/libguard.a
@@ -85,6 +85,15 @@ $(BUILD)/test/unit_tests: $(UNIT_OBJS) $(BUILD)/libguard.a
 $(BUILD)/test/e2e_tests: $(E2E_OBJS) $(BUILD)/libguard.a
 	$(CXX) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
+# Engine benchmark (not a test): records/s through decode, match and format.
+ENGINE_BENCH := $(BUILD)/tools/bench/engine_bench
+$(ENGINE_BENCH): $(BUILD)/tools/bench/engine_bench.o $(BUILD)/libguard.a
+	$(CXX) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+engine-bench: $(ENGINE_BENCH)
+	$(ENGINE_BENCH) --mix typical
+	$(ENGINE_BENCH) --mix alerts
+
 # The benchmark floor is tested end to end (test/e2e/floor_test.cpp), so it is built with the tests.
 $(BUILD)/test/e2e/floor_test.o: GUARD_CXXFLAGS += -DGUARD_FLOOR='"$(CURDIR)/$(BUILD)/tools/guard-floor"'
 $(BUILD)/test/e2e_tests: | $(BUILD)/tools/guard-floor
@@ -124,8 +133,8 @@ BENCH_HARNESS := $(BUILD)/tools/guard-bench
 BENCH_OBJS := $(patsubst %.cpp,$(BUILD)/%.o,$(wildcard tools/bench/harness/*.cpp))
 BENCH_ARGS ?=
 # Another engine benchmark than guard-bench's own (guard record, then guard
-# replay --stats): a command printing "<N> records/s".
-BENCH_ENGINE ?=
+# replay --stats): the engine's tools/bench/engine_bench, printing "<N> records/s".
+BENCH_ENGINE ?= $(ENGINE_BENCH) --mix typical
 
 $(BENCH_WORKLOAD): tools/bench/workload.c
 	@mkdir -p $(@D)
@@ -137,7 +146,7 @@ $(BENCH_FLOOR): $(BUILD)/tools/bench/floor.o $(BUILD)/cli/families.o $(BUILD)/li
 $(BENCH_HARNESS): $(BENCH_OBJS) $(BUILD)/libguard.a
 	$(CXX) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
-bench-tools: $(GUARD) $(BPF_OBJ) $(BENCH_FLOOR) $(BENCH_WORKLOAD) $(BENCH_HARNESS)
+bench-tools: $(GUARD) $(BPF_OBJ) $(BENCH_FLOOR) $(BENCH_WORKLOAD) $(BENCH_HARNESS) $(ENGINE_BENCH)
 
 bench: deps
 	$(MAKE) bench-tools

@@ -1,5 +1,6 @@
-// guard rules check FILE: validate a rules file and print what it compiles
+// guard rules check [FILE]: validate a rules file and print what it compiles
 // to; exit 0 when it is good, 2 (with FILE:LINE:COL: reason) when not.
+// guard rules defaults: print the built-in rules file.
 #include <cstdio>
 #include <memory>
 #include <string>
@@ -9,36 +10,41 @@
 
 namespace guard {
 
+namespace {
+
+int check_rules(const std::string &path)
+{
+	try {
+		rules::LoadedRules loaded = path.empty() ? rules::load_default_rules() : rules::load_rules_file(path);
+		size_t n = loaded.set->rules.size();
+		std::printf("%s: %zu rule%s\n", loaded.source.c_str(), n, n == 1 ? "" : "s");
+		if (loaded.output)
+			std::printf("output: %s\n", loaded.output->to_file ? ("file " + loaded.output->path).c_str() : "stdout");
+		std::fputs(rules::describe_rules(*loaded.set).c_str(), stdout);
+		return 0;
+	} catch (const rules::RulesFileError &e) {
+		std::fprintf(stderr, "%s\n", e.what());
+		return 2;
+	}
+}
+
+} // namespace
+
 Subcommand add_rules_command(CLI::App &app)
 {
-	auto *rules = app.add_subcommand("rules", "Work with rules files");
+	auto *rules = app.add_subcommand("rules", "Check rules files; print the built-in rules");
 	rules->require_subcommand(1);
-	auto *check = rules->add_subcommand("check", "Validate FILE and print its compiled rules (no FILE: the defaults)");
+	auto *check = rules->add_subcommand("check", "Validate FILE and print its compiled rules (no FILE: the built-in rules)");
 	auto path = std::make_shared<std::string>();
 	check->add_option("FILE", *path, "A rules file");
-	auto print_defaults = std::make_shared<bool>(false);
-	rules->add_flag("--print-defaults", *print_defaults, "Print the built-in default rules file");
-	return {rules, [check, path, print_defaults]() {
-			if (*print_defaults) {
+	auto *defaults = rules->add_subcommand("defaults", "Print the built-in rules file (JSON)");
+	return {rules, [defaults, path]() {
+			if (defaults->parsed()) {
 				std::string_view text = rules::default_rules_text();
 				std::fwrite(text.data(), 1, text.size(), stdout);
 				return 0;
 			}
-			(void)check;
-			try {
-				rules::LoadedRules loaded = path->empty() ? rules::load_default_rules()
-									  : rules::load_rules_file(*path);
-				std::printf("%s: %zu rule%s\n", loaded.source.c_str(), loaded.set->rules.size(),
-					    loaded.set->rules.size() == 1 ? "" : "s");
-				if (loaded.output)
-					std::printf("output: %s\n",
-						    loaded.output->to_file ? ("file " + loaded.output->path).c_str() : "stdout");
-				std::fputs(rules::describe_rules(*loaded.set).c_str(), stdout);
-				return 0;
-			} catch (const rules::RulesFileError &e) {
-				std::fprintf(stderr, "%s\n", e.what());
-				return 2;
-			}
+			return check_rules(*path);
 		}};
 }
 

@@ -1,6 +1,8 @@
 #include "engine/json_text.h"
 
-#include <charconv>
+#include <bit>
+#include <climits>
+#include <cstdint>
 #include <cstring>
 
 namespace guard {
@@ -34,6 +36,24 @@ size_t utf8_sequence_length(const unsigned char *s, size_t left)
 
 constexpr char kHex[] = "0123456789abcdef";
 
+// True when none of the 8 bytes in w needs escaping or UTF-8 checking: no
+// byte >= 0x80, < 0x20, '"' or '\\' (the classic SWAR zero-byte tests).
+inline bool plain_ascii8(uint64_t w)
+{
+	constexpr uint64_t ones = 0x0101010101010101ull, highs = 0x8080808080808080ull;
+	auto has_zero = [](uint64_t x) { return (x - ones) & ~x & highs; };
+	uint64_t high = w & highs;
+	uint64_t control = (w - 0x20 * ones) & ~w & highs; // a byte < 0x20
+	uint64_t quote = has_zero(w ^ (ones * '"'));
+	uint64_t backslash = has_zero(w ^ (ones * '\\'));
+	return (high | control | quote | backslash) == 0;
+}
+
+constexpr char kDigitPairs[] =
+	"00010203040506070809101112131415161718192021222324252627282930313233343536373839"
+	"40414243444546474849505152535455565758596061626364656667686970717273747576777879"
+	"8081828384858687888990919293949596979899";
+
 } // namespace
 
 char *write_json_string_body(char *out, std::string_view bytes, bool &valid_utf8)
@@ -42,6 +62,18 @@ char *write_json_string_body(char *out, std::string_view bytes, bool &valid_utf8
 	size_t n = bytes.size();
 	valid_utf8 = true;
 	for (size_t i = 0; i < n;) {
+		// Most bytes need nothing: copy runs of them 8 at a time.
+		while (n - i >= 8) {
+			uint64_t w;
+			std::memcpy(&w, s + i, 8);
+			if (!plain_ascii8(w))
+				break;
+			std::memcpy(out, &w, 8);
+			out += 8;
+			i += 8;
+		}
+		if (i == n)
+			break;
 		unsigned char c = s[i];
 		if (c >= 0x20 && c < 0x80 && c != '"' && c != '\\') {
 			*out++ = static_cast<char>(c);
@@ -93,7 +125,33 @@ char *write_hex(char *out, std::string_view bytes)
 
 char *write_uint(char *out, uint64_t value)
 {
-	return std::to_chars(out, out + 20, value).ptr;
+	if (value < 10) {
+		*out = static_cast<char>('0' + value);
+		return out + 1;
+	}
+	// Digits from the bit length (log10 2 ~ 1233/4096), then fill from the
+	// end two at a time.
+	static constexpr uint64_t pow10[20] = {1ull, 10ull, 100ull, 1000ull, 10000ull, 100000ull, 1000000ull,
+					       10000000ull, 100000000ull, 1000000000ull, 10000000000ull,
+					       100000000000ull, 1000000000000ull, 10000000000000ull,
+					       100000000000000ull, 1000000000000000ull, 10000000000000000ull,
+					       100000000000000000ull, 1000000000000000000ull, 10000000000000000000ull};
+	int t = (std::bit_width(value) * 1233) >> 12;
+	int digits = t + 1 - (value < pow10[t] ? 1 : 0);
+	char *end = out + digits, *p = end;
+	while (value >= 100) {
+		unsigned pair = static_cast<unsigned>(value % 100) * 2;
+		value /= 100;
+		*--p = kDigitPairs[pair + 1];
+		*--p = kDigitPairs[pair];
+	}
+	if (value >= 10) {
+		*--p = kDigitPairs[value * 2 + 1];
+		*--p = kDigitPairs[value * 2];
+	} else {
+		*--p = static_cast<char>('0' + value);
+	}
+	return end;
 }
 
 namespace {
@@ -116,10 +174,15 @@ void civil_from_days(int64_t z, int64_t &y, unsigned &m, unsigned &d)
 
 char *write_digits(char *out, uint64_t v, int width)
 {
-	for (int i = width - 1; i >= 0; i--) {
-		out[i] = static_cast<char>('0' + v % 10);
-		v /= 10;
+	int i = width - 1;
+	for (; i >= 1; i -= 2) {
+		unsigned pair = static_cast<unsigned>(v % 100) * 2;
+		v /= 100;
+		out[i] = kDigitPairs[pair + 1];
+		out[i - 1] = kDigitPairs[pair];
 	}
+	if (i == 0)
+		out[0] = static_cast<char>('0' + v % 10);
 	return out + width;
 }
 
@@ -133,6 +196,21 @@ char *write_rfc3339(char *out, int64_t unix_ns)
 		ns += 1000000000;
 		secs -= 1;
 	}
+	// Events come in bursts within one second: keep that second's
+	// "YYYY-MM-DDTHH:MM:SS." and only write the nanoseconds. Per thread, so
+	// no lock and no sharing.
+	struct SecondCache {
+		int64_t secs = INT64_MIN;
+		char text[20];
+	};
+	static thread_local SecondCache cache;
+	if (cache.secs == secs) {
+		std::memcpy(out, cache.text, 20);
+		out = write_digits(out + 20, static_cast<uint64_t>(ns), 9);
+		*out++ = 'Z';
+		return out;
+	}
+	char *start = out;
 	int64_t days = secs / 86400;
 	int64_t rem = secs % 86400;
 	if (rem < 0) {
@@ -156,6 +234,8 @@ char *write_rfc3339(char *out, int64_t unix_ns)
 	*out++ = ':';
 	out = write_digits(out, static_cast<uint64_t>(rem % 60), 2);
 	*out++ = '.';
+	cache.secs = secs;
+	std::memcpy(cache.text, start, 20);
 	out = write_digits(out, static_cast<uint64_t>(ns), 9);
 	*out++ = 'Z';
 	return out;
