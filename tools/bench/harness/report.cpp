@@ -102,13 +102,19 @@ void targets(std::ostringstream &md, const Results &r)
 	ratio_targets(md, r.overhead, {"connect4", "connect6"}, 1.2, "connect");
 	if (ran("throughput"))
 		throughput_targets(md, t);
-	md << "| engine replay >= 10 M records/s/core | "
-	   << (r.engine.ran ? num(r.engine.records_per_s / 1e6, 2) + " M/s" : std::string("not measured"))
-	   << " | "
-	   << (r.engine.ran ? (r.engine.records_per_s >= 10e6 ? "met"
-							       : "**missed** by " + num((10e6 - r.engine.records_per_s) / 1e6, 2) + " M/s")
-			    : "not measured")
-	   << " |\n";
+	if (ran("engine")) {
+		const EngineBench &e = r.engine;
+		md << "| engine replay >= 10 M records/s/core | " << num(e.replay.records_per_s / 1e6, 2)
+		   << " M/s (guard replay of the workloads' recording)";
+		if (e.other.ran)
+			md << "; " << num(e.other.records_per_s / 1e6, 2) << " M/s (`" << e.other.command << "`)";
+		md << " | "
+		   << (e.replay.records_per_s >= 10e6
+			       ? "met"
+			       : "**missed** by " + num((10e6 - e.replay.records_per_s) / 1e6, 2) + " M/s (" +
+					 num(10e6 / e.replay.records_per_s, 1) + "x short)")
+		   << " |\n";
+	}
 	for (const LatencyRow &l : r.latency)
 		md << "| latency p99 < 20 ms, " << l.label << " | " << num(l.p99_ms, 2) << " ms | "
 		   << verdict_at_most(l.p99_ms, 20, " ms") << " |\n";
@@ -244,13 +250,14 @@ std::string markdown_report(const Results &r)
 	if (r.profile.ran)
 		md << "### Where guard's CPU goes (perf, open_missing flat out, " << num(r.profile.seconds) << " s)\n\n`"
 		   << r.profile.command << "`\n\n```\n" << r.profile.top << "```\n\n";
-	if (r.engine.ran) {
-		md << "### Engine alone\n\n";
-		if (r.engine.recording_records)
-			md << "A recording of " << r.engine.recording_records
-			   << " records (`guard record` while every workload ran), replayed on one pinned CPU with the "
-			      "default rules:\n\n";
-		md << "`" << r.engine.command << "`\n\n```\n" << r.engine.output << "```\n\n";
+	if (ran("engine")) {
+		md << "### Engine alone\n\nA recording of " << r.engine.recording_records
+		   << " records (`guard record` while every workload ran), replayed on one pinned CPU with the default "
+		      "rules, output to /dev/null:\n\n`"
+		   << r.engine.replay.command << "`\n\n```\n" << r.engine.replay.output << "```\n\n";
+		if (r.engine.other.ran)
+			md << "The engine's own benchmark:\n\n`" << r.engine.other.command << "`\n\n```\n"
+			   << r.engine.other.output << "```\n\n";
 	}
 	if (!r.notes.empty()) {
 		md << "### Not measured\n\n";

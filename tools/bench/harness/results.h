@@ -84,13 +84,19 @@ struct ProgramTime {
 	uint64_t ops = 0;                  // of guard's run
 };
 
-// 4: the engine alone, when a replay benchmark exists.
-struct EngineBench {
+// 4: the engine alone: guard replay of a recording of the workloads, and the
+// engine's own benchmark (tools/bench/engine_bench) when given.
+struct EngineRun {
 	bool ran = false;
 	std::string command;
 	std::string output; // what it printed
 	double records_per_s = 0;
+};
+
+struct EngineBench {
+	EngineRun replay;
 	uint64_t recording_records = 0; // records guard recorded from the workloads
+	EngineRun other;                // --engine-command
 };
 
 // Where guard's CPU goes, from perf.
