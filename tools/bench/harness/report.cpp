@@ -247,9 +247,15 @@ std::string markdown_report(const Results &r)
 		startup(md, r.startup);
 	if (ran("programs"))
 		program_time(md, r.program_time);
-	if (r.profile.ran)
+	if (r.profile.ran) {
 		md << "### Where guard's CPU goes (perf, open_missing flat out, " << num(r.profile.seconds) << " s)\n\n`"
-		   << r.profile.command << "`\n\n```\n" << r.profile.top << "```\n\n";
+		   << r.profile.agent_command << "`\n\n```\n" << r.profile.agent_top << "```\n\n";
+		md << "### Where the open workload's CPU goes with guard running (perf, " << num(r.profile.seconds)
+		   << " s)\n\n"
+		   << "`pvm_irq_enable` collects the samples taken while interrupts were off (this VM's paravirtual "
+		      "interrupt flag), mostly at syscall entry and exit.\n\n`"
+		   << r.profile.workload_command << "`\n\n```\n" << r.profile.workload_top << "```\n\n";
+	}
 	if (ran("engine")) {
 		md << "### Engine alone\n\nA recording of " << r.engine.recording_records
 		   << " records (`guard record` while every workload ran), replayed on one pinned CPU with the default "

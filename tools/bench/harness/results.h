@@ -104,8 +104,9 @@ struct Profile {
 	bool ran = false;
 	std::string skipped; // why not
 	double seconds = 0;
-	std::string command;
-	std::string top; // perf report's hottest symbols
+	std::string agent_command, workload_command;
+	std::string agent_top;    // perf report's hottest symbols in guard
+	std::string workload_top; // ... in the open workload while guard runs
 };
 
 struct Results {
