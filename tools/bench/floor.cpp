@@ -7,7 +7,8 @@
 //
 //   guard-floor [--object build/kern/guard.bpf.o] [--disable FAMILY]...
 //
-// --disable skips a family's programs exactly as guard's --disable does.
+// --disable skips a family's programs exactly as guard's --disable does, and
+// a program whose tracepoint the kernel lacks is skipped as guard skips it.
 // Prints "guard-floor: attached N programs (process 11, ...) in X ms (load
 // Y ms, attach Z ms)" on stderr, then waits for SIGINT or SIGTERM and
 // detaches by closing its fds.
@@ -60,6 +61,15 @@ guard::ObjectSpec floor_spec(const guard::ObjectSpec &spec, const std::vector<st
 	for (const guard::ProgramSpec &p : spec.programs)
 		names.push_back(p.name);
 	std::vector<std::string> skipped = guard::programs_of_families(disabled, names);
+	// As guard does (cli/agent.cpp): a program whose tracepoint this kernel
+	// lacks (open on arm64, fchmodat2 before 6.6) is skipped, not an error.
+	const std::string events_dir = guard::tracefs_root() + "/events/";
+	for (const guard::ProgramSpec &p : spec.programs)
+		if (::access((events_dir + p.attach_group + "/" + p.attach_event).c_str(), F_OK) != 0) {
+			std::fprintf(stderr, "guard-floor: no tracepoint %s/%s on this kernel, %s not loaded\n",
+				     p.attach_group.c_str(), p.attach_event.c_str(), p.name.c_str());
+			skipped.push_back(p.name);
+		}
 
 	guard::ObjectSpec floor;
 	floor.license = spec.license;
