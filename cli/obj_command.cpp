@@ -153,6 +153,10 @@ void print_relocations(const ObjectSpec &spec)
 				size_t target = size_t(int64_t(i) + 1 + ins.imm);
 				lines.push_back({i, "call      bpf-to-bpf " + function_at(p, target) + " (insn " +
 							    std::to_string(target) + ")"});
+			} else if (ins.code == (BPF_LD | BPF_IMM | BPF_DW) && ins.src_reg == BPF_PSEUDO_FUNC) {
+				size_t target = size_t(int64_t(i) + 1 + ins.imm);
+				lines.push_back({i, "ld_imm64  func       address of " + function_at(p, target) +
+							    " (insn " + std::to_string(target) + ")"});
 			}
 		}
 		std::sort(lines.begin(), lines.end());

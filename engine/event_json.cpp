@@ -6,6 +6,8 @@
 
 #include <cstring>
 
+#include "engine/addr_text.h"
+
 namespace guard {
 
 namespace {
@@ -98,54 +100,11 @@ void file_fields(JsonLine &line, const Record &rec)
 	flag_field(line, "new_path_unresolved", rec, GUARD_FILE_PATH2_UNRESOLVED);
 }
 
-// Writes an address as text: dotted quad, or RFC 5952 IPv6 (inet_ntop's
-// rules: the longest run of two or more zero groups becomes "::").
 void address_field(JsonLine &line, uint16_t family, const uint8_t (&addr)[16])
 {
-	char text[48];
-	char *p = text;
-	if (family == AF_INET) {
-		for (int i = 0; i < 4; i++) {
-			if (i)
-				*p++ = '.';
-			p = write_uint(p, addr[i]);
-		}
-	} else {
-		uint16_t groups[8];
-		for (int i = 0; i < 8; i++)
-			groups[i] = static_cast<uint16_t>(addr[2 * i] << 8 | addr[2 * i + 1]);
-		int best = -1, best_len = 1;
-		for (int i = 0; i < 8;) {
-			int j = i;
-			while (j < 8 && groups[j] == 0)
-				j++;
-			if (j - i > best_len) {
-				best = i;
-				best_len = j - i;
-			}
-			i = j == i ? i + 1 : j;
-		}
-		static constexpr char hex[] = "0123456789abcdef";
-		for (int i = 0; i < 8; i++) {
-			if (i == best) {
-				*p++ = ':';
-				*p++ = ':';
-				i += best_len - 1;
-				continue;
-			}
-			if (i > 0 && i != best + best_len)
-				*p++ = ':';
-			bool started = false;
-			for (int shift = 12; shift >= 0; shift -= 4) {
-				unsigned nibble = (groups[i] >> shift) & 0xf;
-				if (nibble || started || shift == 0) {
-					*p++ = hex[nibble];
-					started = true;
-				}
-			}
-		}
-	}
-	line.field_literal("addr", std::string_view(text, static_cast<size_t>(p - text)));
+	char text[addr_text_max];
+	char *end = write_addr(text, family, addr);
+	line.field_literal("addr", std::string_view(text, static_cast<size_t>(end - text)));
 }
 
 void net_fields(JsonLine &line, const Record &rec)

@@ -51,6 +51,10 @@ static void (*bpf_ringbuf_submit)(void *data, __u64 flags) = (void *)BPF_FUNC_ri
 static long (*bpf_perf_event_output)(void *ctx, void *map, __u64 flags, void *data, __u64 size) =
 	(void *)BPF_FUNC_perf_event_output;
 static long (*bpf_trace_printk)(const char *fmt, __u32 fmt_size, ...) = (void *)BPF_FUNC_trace_printk;
+/* Calls callback_fn(index, callback_ctx) nr_loops times; the callback is a
+ * static function whose address clang loads with ld_imm64 (BPF_PSEUDO_FUNC). */
+static long (*bpf_loop)(__u32 nr_loops, void *callback_fn, void *callback_ctx, __u64 flags) =
+	(void *)BPF_FUNC_loop;
 
 /* bpf_printk("fmt", args...): the format lives in .rodata, as the helper
  * needs a pointer to read-only memory; output goes to tracefs trace_pipe. */

@@ -15,6 +15,12 @@
  * output must not feed its input. 0: exclude nothing. */
 const volatile __u32 guard_agent_tgid = 0;
 
+/* Wake the agent only once this many bytes wait in the ring (0: the ring's
+ * own rule, a wakeup whenever the agent has caught up). Each wakeup is an
+ * interrupt and a cross-CPU wakeup, which costs more than the record; the
+ * agent polls on a short timer for the rest (cli/agent.cpp). */
+const volatile __u64 guard_wakeup_bytes = 0;
+
 static __always_inline int is_agent(void)
 {
 	return guard_agent_tgid && (bpf_get_current_pid_tgid() >> 32) == guard_agent_tgid;
@@ -50,8 +56,8 @@ struct {
 } drops SEC(".maps");
 
 /* A syscall's arguments, kept from its enter tracepoint to its exit, where
- * the result is known. A thread is in one syscall at a time, so one map
- * keyed by thread id serves every syscall; `kind` says whose entry it is. */
+ * the result is known. A thread is in one syscall at a time, so one slot per
+ * thread serves every syscall; `kind` says whose entry it is. */
 struct pending_call {
 	__u16 kind;     /* the GUARD_RECORD_* the exit will write */
 	__u16 flags;    /* GUARD_* record flags known at enter (GUARD_EXEC_EXECVEAT) */
@@ -67,40 +73,41 @@ struct pending_call {
 	__u64 clone_flags;
 };
 
+/* Task-local storage: one pending_call hangs off each thread's task_struct,
+ * made on the thread's first traced syscall and freed with the thread. A
+ * lookup is a pointer chase in the task, no hashing and no lock, and nothing
+ * is left behind by a thread that dies inside a syscall. */
 struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, 16384);
-	__type(key, __u32);
+	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, int);
 	__type(value, struct pending_call);
 } pending SEC(".maps");
 
-static __always_inline __u32 current_tid(void)
-{
-	return (__u32)bpf_get_current_pid_tgid();
-}
+static void *(*bpf_task_storage_get)(void *map, struct task_struct *task, void *value, __u64 flags) =
+	(void *)BPF_FUNC_task_storage_get;
 
 /* At a syscall's enter: keep its arguments for the exit. */
 static __always_inline void remember_call(const struct pending_call *call)
 {
 	if (is_agent())
 		return;
-	__u32 tid = current_tid();
-	bpf_map_update_elem(&pending, &tid, call, BPF_ANY);
+	struct pending_call *slot =
+		bpf_task_storage_get(&pending, bpf_get_current_task_btf(), 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
+	if (slot)
+		*slot = *call;
 }
 
 /* At a syscall's exit: the arguments kept at its enter, if they are for a
- * record of this kind. The entry is removed either way. */
+ * record of this kind; the slot is then marked used (kind 0). */
 static __always_inline int take_call(__u16 kind, struct pending_call *out)
 {
-	__u32 tid = current_tid();
-	struct pending_call *call = bpf_map_lookup_elem(&pending, &tid);
-	if (!call)
+	struct pending_call *slot = bpf_task_storage_get(&pending, bpf_get_current_task_btf(), 0, 0);
+	if (!slot || slot->kind != kind)
 		return 0;
-	int ours = call->kind == kind;
-	if (ours)
-		*out = *call;
-	bpf_map_delete_elem(&pending, &tid);
-	return ours;
+	*out = *slot;
+	slot->kind = 0;
+	return 1;
 }
 
 /* The per-CPU record buffer. Programs run with migration disabled and the
@@ -147,11 +154,21 @@ static __always_inline void count_drop(__u32 kind)
 
 /* Copies the record into the ring at its real size; counts it when the ring
  * is full. Sizes are masked so the verifier sees them inside the scratch. */
+static __u64 (*bpf_ringbuf_query)(void *ringbuf, __u64 flags) = (void *)BPF_FUNC_ringbuf_query;
+
 static __always_inline void submit(struct guard_header *h, __u32 size)
 {
 	size &= GUARD_RECORD_MAX - 1;
 	h->size = size;
-	if (bpf_ringbuf_output(&events, h, size, 0) != 0)
+	__u64 flags = 0;
+	if (guard_wakeup_bytes) {
+		/* One wakeup as the backlog crosses the threshold, not one per
+		 * record above it: the agent drains everything once awake. */
+		__u64 waiting = bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA);
+		flags = waiting < guard_wakeup_bytes && waiting + size >= guard_wakeup_bytes ? BPF_RB_FORCE_WAKEUP
+											     : BPF_RB_NO_WAKEUP;
+	}
+	if (bpf_ringbuf_output(&events, h, size, flags) != 0)
 		count_drop(h->kind);
 }
 

@@ -88,9 +88,12 @@ static __always_inline int file_exit(struct syscall_exit_entry *ctx, __u16 kind)
 
 	__u32 end = put_path(rec, sizeof(*rec), call.dfd, (const char *)call.path, &rec->path,
 			     GUARD_FILE_PATH_TRUNCATED, GUARD_FILE_PATH_UNRESOLVED);
+	/* kind is a constant in each program: only rename and link carry a
+	 * second path to resolve, so only they pay for a second walk (in
+	 * verification time as well as at run time). */
 	if (kind == GUARD_RECORD_FILE_SYMLINK)
 		end = put_user_string(rec, end, (const char *)call.path2, GUARD_PATH_MAX, &rec->path2);
-	else if (call.path2)
+	else if (kind == GUARD_RECORD_FILE_RENAME || kind == GUARD_RECORD_FILE_LINK)
 		end = put_path(rec, end, call.dfd2, (const char *)call.path2, &rec->path2,
 			       GUARD_FILE_PATH2_TRUNCATED, GUARD_FILE_PATH2_UNRESOLVED);
 	else

@@ -23,7 +23,7 @@
 #include "kernel_types.h"
 
 /* Dentries and mount crossings walked at most for one directory. */
-#define GUARD_PATH_DEPTH 48
+#define GUARD_PATH_DEPTH 32
 /* Bytes of one name copied at most (NAME_MAX). */
 #define GUARD_NAME_MAX 255
 
@@ -122,10 +122,10 @@ static __always_inline __u32 put_path(void *rec, __u32 offset, __s32 dfd, const 
 				      __u16 truncated_flag, __u16 unresolved_flag)
 {
 	struct guard_header *h = rec;
-	char first = 0;
-	bpf_probe_read_user(&first, 1, src);
-	if (first == '/')
-		return put_user_string(rec, offset, src, GUARD_PATH_MAX, s);
+	/* Most paths are absolute: copy first, and look at what came. */
+	__u32 end = put_user_string(rec, offset, src, GUARD_PATH_MAX, s);
+	if (((char *)rec)[offset & GUARD_OFFSET_MASK] == '/')
+		return end;
 
 	struct task_struct *task = bpf_get_current_task_btf();
 	struct path dir = {}, root = {};
@@ -139,8 +139,8 @@ static __always_inline __u32 put_path(void *rec, __u32 offset, __s32 dfd, const 
 			GUARD_CORE_READ_INTO(&dir, file, f_path);
 	}
 	if (!dir.dentry || !dir.mnt) {
-		h->flags |= unresolved_flag;
-		return put_user_string(rec, offset, src, GUARD_PATH_MAX, s);
+		h->flags |= unresolved_flag; /* the path as given, already copied */
+		return end;
 	}
 
 	int truncated = 0;
@@ -154,6 +154,7 @@ static __always_inline __u32 put_path(void *rec, __u32 offset, __s32 dfd, const 
 	bpf_probe_read_kernel(dst, dir_len, (char *)rec + GUARD_DIR_AREA + (start & (GUARD_PATH_MAX - 1)));
 	char *rest = dst + dir_len;
 	rest[0] = '/';
+	/* The directory went where the path was: read the path again after it. */
 	__u32 room = GUARD_PATH_MAX - 1 - dir_len;
 	long n = bpf_probe_read_user_str(rest + 1, room & (GUARD_PATH_MAX - 1), src);
 	if (n < 1) {

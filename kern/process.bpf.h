@@ -135,15 +135,12 @@ int process_exec(struct sched_process_exec_entry *ctx)
 		return 0;
 	fill_header(&rec->header, GUARD_RECORD_EXEC);
 
-	/* The execve/execveat entry was kept under the thread's id before exec;
-	 * a non-leader thread has taken the leader's id since (old_pid). */
-	__u32 old_tid = ctx->old_pid;
-	struct pending_call *call = bpf_map_lookup_elem(&pending, &old_tid);
-	if (call) {
-		if (call->kind == GUARD_RECORD_EXEC_FAILED)
-			rec->header.flags |= call->flags;
-		bpf_map_delete_elem(&pending, &old_tid);
-	}
+	/* The execve/execveat entry kept at sys_enter is on this task still
+	 * (a non-leader thread that execs keeps its task_struct and takes the
+	 * leader's pid). It says whether this was an execveat. */
+	struct pending_call call;
+	if (take_call(GUARD_RECORD_EXEC_FAILED, &call))
+		rec->header.flags |= call.flags;
 
 	const char *filename = (const char *)ctx + (ctx->filename_loc & 0xffff);
 	long copied = bpf_probe_read_kernel_str(rec->data, GUARD_PATH_MAX, filename);
@@ -259,9 +256,6 @@ int process_exit(struct sched_process_exit_entry *ctx)
 {
 	if (is_agent())
 		return 0;
-	/* A thread that dies inside a syscall leaves no exit to take its entry. */
-	__u32 tid = current_tid();
-	bpf_map_delete_elem(&pending, &tid);
 	if (!ctx->group_dead)
 		return 0;
 	struct guard_exit *rec = scratch_record();

@@ -2,8 +2,12 @@
 
 #include <cerrno>
 #include <cstring>
-#include <fstream>
-#include <iterator>
+#include <fcntl.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "loader/fd.h"
 
 #include "loader/error.h"
 
@@ -54,8 +58,23 @@ std::optional<size_t> extra_size(const struct btf_type &t)
 
 Btf Btf::parse(std::span<const uint8_t> raw)
 {
+	return parse(std::vector<uint8_t>(raw.begin(), raw.end()));
+}
+
+Btf Btf::parse(std::vector<uint8_t> &&bytes)
+{
 	Btf btf;
-	btf.raw_.assign(raw.begin(), raw.end());
+	btf.owned_ = std::move(bytes);
+	btf.base_ = btf.owned_.data();
+	btf.size_ = btf.owned_.size();
+	btf.index();
+	return btf;
+}
+
+void Btf::index()
+{
+	Btf &btf = *this;
+	std::span<const uint8_t> raw(base_, size_);
 
 	struct btf_header hdr;
 	if (raw.size() < sizeof(hdr))
@@ -129,16 +148,67 @@ Btf Btf::parse(std::span<const uint8_t> raw)
 			break;
 		}
 	}
-	return btf;
 }
 
 Btf Btf::load_file(const std::string &path)
 {
-	std::ifstream in(path, std::ios::binary);
-	if (!in)
+	Fd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+	if (!fd.valid())
 		fail(errno_message("read " + path, errno));
-	std::vector<uint8_t> bytes{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
-	return with_context(path, [&] { return parse(bytes); });
+	struct stat st;
+	if (::fstat(fd.get(), &st) != 0)
+		fail(errno_message("stat " + path, errno));
+	size_t size = static_cast<size_t>(st.st_size);
+
+	// Map it when the file allows (sysfs does for vmlinux BTF since 6.16):
+	// the kernel's BTF is several MiB, and copying it costs start-up time.
+	if (size > 0) {
+		void *p = ::mmap(nullptr, size, PROT_READ, MAP_PRIVATE | MAP_POPULATE, fd.get(), 0);
+		if (p != MAP_FAILED) {
+			Btf btf;
+			btf.mapping_ = std::shared_ptr<const void>(p, [size](const void *q) { ::munmap(const_cast<void *>(q), size); });
+			btf.base_ = static_cast<const uint8_t *>(p);
+			btf.size_ = size;
+			with_context(path, [&] { btf.index(); });
+			return btf;
+		}
+	}
+	std::vector<uint8_t> bytes(size);
+	size_t have = 0;
+	while (have < bytes.size()) {
+		ssize_t n = ::read(fd.get(), bytes.data() + have, bytes.size() - have);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			fail(errno_message("read " + path, errno));
+		if (n == 0)
+			break;
+		have += static_cast<size_t>(n);
+	}
+	bytes.resize(have);
+	return with_context(path, [&] { return parse(std::move(bytes)); });
+}
+
+Btf &Btf::operator=(const Btf &other)
+{
+	if (this == &other)
+		return *this;
+	owned_ = other.owned_;
+	mapping_ = other.mapping_;
+	base_ = owned_.empty() ? other.base_ : owned_.data();
+	size_ = other.size_;
+	types_begin_ = other.types_begin_;
+	strings_begin_ = other.strings_begin_;
+	strings_size_ = other.strings_size_;
+	offsets_ = other.offsets_;
+	return *this;
+}
+
+uint8_t *Btf::writable(const void *p)
+{
+	if (mapping_)
+		fail("BTF: a mapped file is read-only");
+	return const_cast<uint8_t *>(static_cast<const uint8_t *>(p));
 }
 
 const struct btf_type &Btf::type(uint32_t id) const
@@ -152,7 +222,7 @@ std::string_view Btf::string_at(uint32_t offset) const
 {
 	if (offset >= strings_size_)
 		fail("BTF: string offset " + std::to_string(offset) + " outside the string section");
-	const char *s = reinterpret_cast<const char *>(raw_.data() + strings_begin_ + offset);
+	const char *s = reinterpret_cast<const char *>(base_ + strings_begin_ + offset);
 	return {s, strnlen(s, strings_size_ - offset)};
 }
 

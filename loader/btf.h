@@ -10,6 +10,7 @@
 #include <linux/btf.h>
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <span>
 #include <string>
@@ -23,6 +24,7 @@ public:
 	// Copies and validates a raw BTF blob: header, section bounds, every
 	// type's kind-specific data and every name offset. Throws Error.
 	static Btf parse(std::span<const uint8_t> raw);
+	static Btf parse(std::vector<uint8_t> &&raw); // takes the bytes without a copy
 	// Reads and parses a raw BTF file, such as /sys/kernel/btf/vmlinux.
 	static Btf load_file(const std::string &path);
 
@@ -59,13 +61,12 @@ public:
 	}
 
 	// In-place fix-ups (loader/btf_fixup.cpp); sizes never change.
-	struct btf_type &mutable_type(uint32_t id) { return const_cast<struct btf_type &>(type(id)); }
+	struct btf_type &mutable_type(uint32_t id) { return *reinterpret_cast<struct btf_type *>(writable(&type(id))); }
 	std::span<struct btf_var_secinfo> mutable_datasec_vars(uint32_t id)
 	{
 		auto vars = datasec_vars(id);
-		return {const_cast<struct btf_var_secinfo *>(vars.data()), vars.size()};
+		return {reinterpret_cast<struct btf_var_secinfo *>(writable(vars.data())), vars.size()};
 	}
-	struct btf_var &mutable_var(uint32_t id) { return const_cast<struct btf_var &>(var(id)); }
 
 	// Follows TYPEDEF, CONST, VOLATILE, RESTRICT and TYPE_TAG to the type beneath.
 	uint32_t skip_modifiers(uint32_t id) const;
@@ -74,12 +75,26 @@ public:
 	// First type of `kind` named `name`.
 	std::optional<uint32_t> find(std::string_view name, uint32_t kind) const;
 
-	std::span<const uint8_t> raw() const { return raw_; }
+	std::span<const uint8_t> raw() const { return {base_, size_}; }
+
+	Btf(Btf &&) = default;
+	Btf &operator=(Btf &&) = default;
+	Btf(const Btf &other) { *this = other; }
+	Btf &operator=(const Btf &other);
 
 private:
-	const uint8_t *at(uint32_t types_offset) const { return raw_.data() + types_begin_ + types_offset; }
+	Btf() = default;
+	// Validates base_/size_ and indexes the types.
+	void index();
+	const uint8_t *at(uint32_t types_offset) const { return base_ + types_begin_ + types_offset; }
+	uint8_t *writable(const void *p);
 
-	std::vector<uint8_t> raw_;
+	// The bytes are either ours (owned_) or a read-only mapping of a file
+	// (mapping_, for the kernel's BTF: no copy of several MiB at start-up).
+	std::vector<uint8_t> owned_;
+	std::shared_ptr<const void> mapping_;
+	const uint8_t *base_ = nullptr;
+	size_t size_ = 0;
 	size_t types_begin_ = 0;   // where the types section starts in raw_
 	size_t strings_begin_ = 0; // where the string section starts in raw_
 	size_t strings_size_ = 0;

@@ -108,7 +108,7 @@ BtfExt parse_btf_ext(std::span<const uint8_t> raw, const Btf &btf)
 			btf.string_at(l.line_off);
 		}
 	for (auto &[section, relos] : ext.core_relos)
-		for (const struct bpf_core_relo &r : relos)
+		for (const CoreReloRecord &r : relos)
 			btf.string_at(r.access_str_off);
 	return ext;
 }

@@ -28,11 +28,20 @@
 
 namespace guard {
 
+// struct bpf_core_relo with kind as a plain number: a hostile file may hold
+// any value there, which an enum-typed field must not receive.
+struct CoreReloRecord {
+	uint32_t insn_off;
+	uint32_t type_id;
+	uint32_t access_str_off;
+	uint32_t kind; // enum bpf_core_relo_kind
+};
+
 struct BtfExt {
 	// Keyed by ELF section name; records as the kernel's structs, insn_off in bytes.
 	std::map<std::string, std::vector<struct bpf_func_info>, std::less<>> func_info;
 	std::map<std::string, std::vector<struct bpf_line_info>, std::less<>> line_info;
-	std::map<std::string, std::vector<struct bpf_core_relo>, std::less<>> core_relos;
+	std::map<std::string, std::vector<CoreReloRecord>, std::less<>> core_relos;
 };
 
 // Throws Error naming the table and record at fault; every string offset is

@@ -1,7 +1,10 @@
 #include "loader/collection.h"
 
 #include <algorithm>
+#include <atomic>
+#include <exception>
 #include <fstream>
+#include <thread>
 
 #include "loader/bpf_syscall.h"
 #include "loader/core_relocate.h"
@@ -87,6 +90,51 @@ const CoreResult *reached_poison(const std::vector<CoreResult> &poisoned, const 
 	return &poisoned.front();
 }
 
+struct PendingProgram {
+	const ProgramSpec *spec;
+	std::vector<struct bpf_insn> insns; // relocated
+	std::vector<CoreResult> core;
+	std::string stats;
+	Fd fd;
+	std::exception_ptr error;
+};
+
+// BPF_PROG_LOAD for one relocated program; an error is kept in p.error for
+// the loading thread to rethrow in order.
+void load_one(PendingProgram &p, const ObjectSpec &spec, int btf_fd, bool want_stats)
+{
+	const ProgramSpec &ps = *p.spec;
+	ProgramLoadRequest req;
+	req.name = ps.name;
+	req.type = ps.type;
+	req.insns = p.insns;
+	req.license = spec.license;
+	if (want_stats)
+		req.stats = &p.stats;
+	if (btf_fd >= 0 && !ps.func_info.empty()) {
+		req.prog_btf_fd = btf_fd;
+		req.func_info = ps.func_info;
+		req.line_info = ps.line_info;
+	}
+	try {
+		try {
+			p.fd = with_context("load program " + ps.name, [&] { return bpf_prog_load(req); });
+		} catch (const Error &e) {
+			// A poisoned instruction the verifier reached: the CO-RE
+			// relocation that could not be resolved is the real cause.
+			std::vector<CoreResult> poisoned;
+			for (const CoreResult &r : p.core)
+				if (r.poison)
+					poisoned.push_back(r);
+			if (const CoreResult *cause = reached_poison(poisoned, e.what()))
+				fail("relocate program " + ps.name + ": " + cause->describe() + "\n" + e.what());
+			throw;
+		}
+	} catch (...) {
+		p.error = std::current_exception();
+	}
+}
+
 } // namespace
 
 Collection Collection::load(const ObjectSpec &spec, const LoadOptions &options)
@@ -106,50 +154,48 @@ Collection Collection::load(const ObjectSpec &spec, const LoadOptions &options)
 		c.maps_.push_back(std::move(m));
 	}
 
+	// Relocate every program first (CO-RE, maps): pure work on copies.
 	CoreContext core(options.kernel_btf);
+	std::vector<PendingProgram> pending;
 	for (const ProgramSpec &ps : spec.programs) {
 		if (std::find(options.skip_programs.begin(), options.skip_programs.end(), ps.name) !=
 		    options.skip_programs.end())
 			continue;
-		std::vector<struct bpf_insn> insns = ps.insns;
-		std::vector<CoreResult> resolved, poisoned;
+		PendingProgram p{&ps, ps.insns, {}, {}, {}, {}};
 		if (!ps.core_relos.empty())
-			resolved = with_context("relocate program " + ps.name,
-						[&] { return apply_core_relocations(*spec.btf, core, ps, insns); });
-		for (const CoreResult &r : resolved)
-			if (r.poison)
-				poisoned.push_back(r);
+			p.core = with_context("relocate program " + ps.name,
+					      [&] { return apply_core_relocations(*spec.btf, core, ps, p.insns); });
 		for (const MapReference &ref : ps.map_refs) {
 			int fd = c.maps_.at(ref.map).fd.get();
 			if (ref.kind == MapReferenceKind::map_value)
-				patch_map_value_reference(insns, ref.insn, fd, ref.offset);
+				patch_map_value_reference(p.insns, ref.insn, fd, ref.offset);
 			else
-				patch_map_reference(insns, ref.insn, fd);
+				patch_map_reference(p.insns, ref.insn, fd);
 		}
-		ProgramLoadRequest req;
-		req.name = ps.name;
-		req.type = ps.type;
-		req.insns = insns;
-		req.license = spec.license;
-		std::string stats;
-		if (options.verifier_stats)
-			req.stats = &stats;
-		if (c.btf_.valid() && !ps.func_info.empty()) {
-			req.prog_btf_fd = c.btf_.get();
-			req.func_info = ps.func_info;
-			req.line_info = ps.line_info;
-		}
-		Fd fd;
-		try {
-			fd = with_context("load program " + ps.name, [&] { return bpf_prog_load(req); });
-		} catch (const Error &e) {
-			// A poisoned instruction the verifier reached: the CO-RE
-			// relocation that could not be resolved is the real cause.
-			if (const CoreResult *cause = reached_poison(poisoned, e.what()))
-				fail("relocate program " + ps.name + ": " + cause->describe() + "\n" + e.what());
-			throw;
-		}
-		c.programs_.push_back({&ps, std::move(fd), std::move(resolved), std::move(stats)});
+		pending.push_back(std::move(p));
+	}
+
+	// Then the verifier, which is most of the start-up time: programs are
+	// independent, so they are verified on several CPUs at once.
+	unsigned threads = options.load_threads ? options.load_threads : std::thread::hardware_concurrency();
+	threads = std::max(1u, std::min<unsigned>(threads, unsigned(pending.size())));
+	std::atomic<size_t> next{0};
+	auto worker = [&] {
+		for (size_t i = next++; i < pending.size(); i = next++)
+			load_one(pending[i], spec, c.btf_.get(), options.verifier_stats);
+	};
+	std::vector<std::thread> pool;
+	for (unsigned t = 1; t < threads; t++)
+		pool.emplace_back(worker);
+	worker();
+	for (std::thread &t : pool)
+		t.join();
+
+	// Report the first failure in program order, as a sequential load would.
+	for (PendingProgram &p : pending) {
+		if (p.error)
+			std::rethrow_exception(p.error);
+		c.programs_.push_back({p.spec, std::move(p.fd), std::move(p.core), std::move(p.stats)});
 	}
 	return c;
 }

@@ -24,6 +24,9 @@ struct LoadOptions {
 	const Btf *kernel_btf = nullptr;
 	// Keep the verifier's statistics of each program (Program::verifier_stats).
 	bool verifier_stats = false;
+	// Programs verified at once (BPF_PROG_LOAD from several threads); 0:
+	// one per CPU. The verifier is most of start-up time.
+	unsigned load_threads = 0;
 };
 
 struct Map {

@@ -148,7 +148,7 @@ std::vector<Function> read_functions(const ElfFile &elf, const ObjectSpec &spec,
 				take_ext_records(ext->line_info, fn, [&](const bpf_line_info &r, size_t insn) {
 					fn.line_info.push_back({uint32_t(insn), r.file_name_off, r.line_off, r.line_col});
 				});
-				take_ext_records(ext->core_relos, fn, [&](const bpf_core_relo &r, size_t insn) {
+				take_ext_records(ext->core_relos, fn, [&](const CoreReloRecord &r, size_t insn) {
 					fn.core_relos.push_back({insn, r.type_id, std::string(spec.btf->string_at(r.access_str_off)),
 								 r.kind});
 				});

@@ -32,8 +32,18 @@ RingView::RingView(int map_fd, uint32_t data_size)
 	data_ = static_cast<const uint8_t *>(prod) + page_size_;
 }
 
+RingView::RingView(uint64_t *consumer_pos, const uint64_t *producer_pos, const uint8_t *data, uint32_t data_size)
+	: map_fd_(-1), mapped_(false), mask_(data_size - 1), page_size_(0), consumer_pos_(consumer_pos),
+	  producer_pos_(producer_pos), data_(data)
+{
+	if (data_size == 0 || (data_size & (data_size - 1)))
+		fail("ring view: size " + std::to_string(data_size) + " is not a power of two");
+}
+
 RingView::~RingView()
 {
+	if (!mapped_)
+		return;
 	::munmap(consumer_pos_, page_size_);
 	::munmap(const_cast<uint64_t *>(producer_pos_), page_size_ + 2 * size_t(size()));
 }

@@ -24,6 +24,10 @@ class RingView {
 public:
 	// Maps the ring behind map_fd; data_size is the map's max_entries.
 	RingView(int map_fd, uint32_t data_size);
+	// A view over memory laid out as the kernel lays out the ring, for
+	// tests: data holds 2 * data_size bytes, the second half mirroring the
+	// first. Nothing is mapped or unmapped.
+	RingView(uint64_t *consumer_pos, const uint64_t *producer_pos, const uint8_t *data, uint32_t data_size);
 	~RingView();
 	RingView(const RingView &) = delete;
 	RingView &operator=(const RingView &) = delete;
@@ -56,6 +60,7 @@ public:
 
 private:
 	int map_fd_;
+	bool mapped_ = true;
 	uint32_t mask_;
 	size_t page_size_;
 	uint64_t *consumer_pos_ = nullptr;       // page 0, read-write

@@ -219,7 +219,7 @@ TEST_CASE("relative to a dirfd, across mounts, a bad dirfd, and a path deeper th
 	REQUIRE(!guard.wait_attached().empty());
 	TempDir dir;
 	touch(dir / "existing");
-	// Deeper than the kernel side walks (GUARD_PATH_DEPTH, 48).
+	// Deeper than the kernel side walks (GUARD_PATH_DEPTH, 32).
 	std::string deep = dir.path;
 	for (int i = 0; i < 60; i++)
 		deep += "/d";

@@ -25,6 +25,14 @@ size_t programs_in(const std::string &line)
 	return at == std::string::npos ? 0 : std::stoul(line.substr(at + 9));
 }
 
+// "attached N programs (process 11, file 38) in X ms" -> "process 11, file 38"
+std::string families_in(const std::string &line)
+{
+	size_t open = line.find(" (");
+	size_t close = line.find(") in ");
+	return open == std::string::npos || close == std::string::npos ? line : line.substr(open + 2, close - open - 2);
+}
+
 struct bpf_prog_info program_info(uint32_t id)
 {
 	union bpf_attr attr {};
@@ -89,6 +97,7 @@ TEST_CASE("the floor attaches guard's tracepoints with empty programs and detach
 	INFO("floor: " << floor_line);
 	CHECK(floor_line.rfind("guard-floor: attached ", 0) == 0);
 	CHECK(programs_in(floor_line) == programs_in(guard_line));
+	CHECK(families_in(floor_line) == families_in(guard_line));
 	CHECK(program_names(floor) == guard_programs);
 
 	std::vector<uint32_t> ours = test::programs_held_by(floor);
@@ -104,6 +113,34 @@ TEST_CASE("the floor attaches guard's tracepoints with empty programs and detach
 	auto after = test::loaded_program_ids();
 	for (uint32_t id : ours)
 		CHECK(std::find(after.begin(), after.end(), id) == after.end());
+}
+
+TEST_CASE("the floor skips a disabled family as guard does")
+{
+	REQUIRE(test::running_as_root());
+	int err[2];
+	REQUIRE(::pipe2(err, O_CLOEXEC) == 0);
+	pid_t floor = ::fork();
+	if (floor == 0) {
+		::dup2(err[1], STDERR_FILENO);
+		::execl(GUARD_FLOOR, GUARD_FLOOR, "--object", GUARD_BPF_OBJECT, "--disable", "network", "--disable", "file",
+			static_cast<char *>(nullptr));
+		_exit(127);
+	}
+	::close(err[1]);
+	std::string line = read_attached_line(err[0]);
+	::close(err[0]);
+	INFO("floor: " << line);
+	CHECK(families_in(line).rfind("process ", 0) == 0);
+	CHECK(families_in(line).find(',') == std::string::npos); // process only
+	std::vector<std::string> names = program_names(floor);
+	CHECK(!names.empty());
+	for (const std::string &n : names)
+		CHECK(n.rfind("process_", 0) == 0);
+	::kill(floor, SIGINT);
+	int status = 0;
+	REQUIRE(::waitpid(floor, &status, 0) == floor);
+	CHECK(WEXITSTATUS(status) == 0);
 }
 
 TEST_CASE("the floor names the object it cannot read")

@@ -114,7 +114,7 @@ TEST_CASE("a libbpf-style object: every map type, knobs, printk strings, subprog
 		if (p.spec->name == "trace_openat")
 			openat = &p;
 	REQUIRE(openat);
-	CHECK(openat->spec->subprograms.size() == 2); // is_target (global) and bump (static)
+	CHECK(openat->spec->subprograms.size() == 3); // is_target (global), bump (static), add_index (callback)
 	TracepointLink link = attach_tracepoint(openat->fd.get(), openat->spec->attach_group, openat->spec->attach_event);
 	for (int i = 0; i < 3; i++)
 		::close(::open("/proc/self/stat", O_RDONLY));
@@ -124,6 +124,8 @@ TEST_CASE("a libbpf-style object: every map type, knobs, printk strings, subprog
 	uint64_t opens = 0;
 	REQUIRE(bpf_map_lookup(objects.map("opens_by_tgid").fd.get(), &me, &opens));
 	CHECK(opens >= 3);
+	// add_index ran through bpf_loop: a function pointer into its own copy.
+	CHECK(objects.read_global_as<uint64_t>(spec, "loop_sum") == 0 + 1 + 2 + 3);
 }
 
 TEST_CASE("an unguarded CO-RE read of a missing field: the error names the relocation")

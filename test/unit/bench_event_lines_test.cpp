@@ -39,7 +39,7 @@ TEST_CASE("line_facts takes pid, ppid, boot_ns, a fork's child and health record
 	CHECK_FALSE(f.health);
 	REQUIRE(line_facts(R"({"type":"file_open","boot_ns":9,"pid":10,"child_pid":11})", f));
 	CHECK(f.child_pid == 0); // only a fork has a child
-	REQUIRE(line_facts(R"({"type":"health","kernel_drops":3})", f));
+	REQUIRE(line_facts(R"({"type":"health","records":3})", f));
 	CHECK(f.health);
 	CHECK_FALSE(line_facts("not json", f));
 }
@@ -53,16 +53,16 @@ TEST_CASE("a workload's events are its own, its children's (by fork or ppid), an
 	count_line(R"({"type":"exit","pid":101,"ppid":0})", c);
 	count_line(R"({"type":"exec","pid":102,"ppid":100})", c);             // child known by ppid only
 	count_line(R"({"type":"file_open","pid":200,"ppid":1})", c);          // someone else
-	count_line(R"({"type":"health","kernel_drops":4,"user_drops":1})", c);
-	count_line(R"({"type":"health","kernel_drops":6,"user_drops":1})", c);
+	count_line(R"({"type":"health","userspace_drops":{"decode_errors":1,"output_bytes":0}})", c);
+	count_line(R"({"type":"health","userspace_drops":{"decode_errors":3,"output_bytes":7}})", c);
 	CHECK(c.of(100) == 5);
 	CHECK(c.of(200) == 1);
 	CHECK(c.of(300) == 0);
 	CHECK(c.lines == 8);
 	CHECK(c.health_lines == 2);
 	CHECK(c.drops.reported);
-	CHECK(c.drops.kernel == 6); // totals since start: the last, largest
-	CHECK(c.drops.user == 1);
+	CHECK(c.drops.user == 3); // totals since start: the last, largest
+	CHECK(c.drops.output_bytes == 7);
 }
 
 TEST_CASE("count_events reads a byte range of a file, whole lines only")

@@ -303,3 +303,30 @@ TEST_CASE("core.bpf.o against this machine's vmlinux BTF")
 	for (const CoreResult &r : results)
 		CHECK_MESSAGE(!r.poison, r.describe());
 }
+
+TEST_CASE("type_matches: members by name with matching types; ints by size and sign")
+{
+	BtfBuilder l;
+	uint32_t u32 = l.add_int("unsigned int", 4);
+	uint32_t local = l.add_struct("pair___mine", 8, {{"b", u32, 0}, {"a", u32, 32}});
+	Btf lb = Btf::parse(l.build());
+
+	BtfBuilder t;
+	uint32_t tu32 = t.add_int("unsigned int", 4);
+	uint32_t ts32 = t.add_int("int", 4, true);
+	uint32_t same = t.add_struct("pair", 12, {{"a", tu32, 0}, {"x", tu32, 32}, {"b", tu32, 64}});
+	uint32_t signed_b = t.add_struct("pair", 8, {{"a", tu32, 0}, {"b", ts32, 32}});
+	uint32_t missing = t.add_struct("pair", 4, {{"a", tu32, 0}});
+	Btf tb = Btf::parse(t.build());
+
+	CHECK(core_types_match(lb, local, tb, same));         // order and extra members do not matter
+	CHECK_FALSE(core_types_match(lb, local, tb, signed_b)); // b's signedness differs
+	CHECK_FALSE(core_types_match(lb, local, tb, missing));  // b is missing
+	CHECK(core_types_compatible(lb, local, tb, missing));   // plain compatibility looks no deeper
+
+	CoreContext ctx(&tb);
+	// Three candidates by name; only the one that matches counts.
+	CoreResult r = resolve_core_relocation(lb, ctx, relo(local, "0", BPF_CORE_TYPE_MATCHES), 0);
+	CHECK(r.local_value == 1);
+	CHECK(r.target_value == 1);
+}

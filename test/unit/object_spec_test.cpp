@@ -39,7 +39,8 @@ TEST_CASE("guard.bpf.o: programs, maps and map references")
 	CHECK(drops->max_entries == GUARD_RECORD_KIND_MAX);
 	const MapSpec *pending = spec.find_map("pending");
 	REQUIRE(pending);
-	CHECK(pending->type == BPF_MAP_TYPE_HASH);
+	CHECK(pending->type == BPF_MAP_TYPE_TASK_STORAGE);
+	CHECK(pending->flags == BPF_F_NO_PREALLOC); // the kernel requires it of task storage
 	CHECK(pending->key_size == 4);
 
 	// Every program is named for its family (cli/families.cpp relies on it).
@@ -69,6 +70,7 @@ TEST_CASE("guard.bpf.o: programs, maps and map references")
 
 	// The agent's pid for self-exclusion is a read-only global the loader sets.
 	CHECK(spec.find_global("guard_agent_tgid"));
+	CHECK(spec.find_global("guard_wakeup_bytes"));
 }
 
 TEST_CASE("the same object gives the same spec")

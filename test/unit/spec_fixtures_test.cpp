@@ -131,7 +131,7 @@ TEST_CASE("libbpf_style.bpf.o: both section spellings, subprograms appended per 
 
 	auto sorted = openat->subprograms;
 	std::sort(sorted.begin(), sorted.end());
-	CHECK(sorted == std::vector<std::string>{"bump", "is_target"});
+	CHECK(sorted == std::vector<std::string>{"add_index", "bump", "is_target"});
 	CHECK(exit->subprograms == std::vector<std::string>{"is_target"}); // its own copy
 
 	for (const ProgramSpec *p : {openat, exit}) {
@@ -142,11 +142,14 @@ TEST_CASE("libbpf_style.bpf.o: both section spellings, subprograms appended per 
 		CHECK(p->line_info[0].insn_off == 0);
 		for (size_t i = 1; i < p->line_info.size(); i++)
 			CHECK(p->line_info[i - 1].insn_off <= p->line_info[i].insn_off);
-		// Every bpf-to-bpf call lands on the first instruction of a function.
+		// Every bpf-to-bpf call, and every callback's address (ld_imm64
+		// BPF_PSEUDO_FUNC), lands on the first instruction of a function.
 		size_t calls = 0;
 		for (size_t i = 0; i < p->insns.size(); i++) {
 			const struct bpf_insn &ins = p->insns[i];
-			if (ins.code != (BPF_JMP | BPF_CALL) || ins.src_reg != BPF_PSEUDO_CALL)
+			bool call = ins.code == (BPF_JMP | BPF_CALL) && ins.src_reg == BPF_PSEUDO_CALL;
+			bool address = ins.code == (BPF_LD | BPF_IMM | BPF_DW) && ins.src_reg == BPF_PSEUDO_FUNC;
+			if (!call && !address)
 				continue;
 			calls++;
 			int64_t target = int64_t(i) + 1 + ins.imm;

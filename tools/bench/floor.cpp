@@ -5,13 +5,16 @@
 // attaches too, so "guard's added cost / the floor's" isolates what guard's
 // programs and agent do beyond the kernel's own tracepoint dispatch.
 //
-//   guard-floor [--object build/kern/guard.bpf.o]
+//   guard-floor [--object build/kern/guard.bpf.o] [--disable FAMILY]...
 //
-// Prints "guard-floor: attached N programs (...) in X ms" on stderr, then
-// waits for SIGINT or SIGTERM and detaches by closing its fds.
+// --disable skips a family's programs exactly as guard's --disable does.
+// Prints "guard-floor: attached N programs (process 11, ...) in X ms (load
+// Y ms, attach Z ms)" on stderr, then waits for SIGINT or SIGTERM and
+// detaches by closing its fds.
 #include <signal.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <cstring>
@@ -20,6 +23,7 @@
 #include <string>
 #include <vector>
 
+#include "cli/families.h"
 #include "loader/collection.h"
 #include "loader/error.h"
 #include "loader/object_spec.h"
@@ -47,13 +51,21 @@ std::vector<uint8_t> read_file(const std::string &path)
 	return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
 }
 
-// Guard's spec with every program emptied. The maps go too: an empty
-// program references none, and the floor should not pay for a ring.
-guard::ObjectSpec floor_spec(const guard::ObjectSpec &spec)
+// Guard's spec with every program emptied, less the disabled families'. The
+// maps, global data and BTF go too: an empty program references none, and
+// the floor should not pay for a ring.
+guard::ObjectSpec floor_spec(const guard::ObjectSpec &spec, const std::vector<std::string> &disabled)
 {
+	std::vector<std::string> names;
+	for (const guard::ProgramSpec &p : spec.programs)
+		names.push_back(p.name);
+	std::vector<std::string> skipped = guard::programs_of_families(disabled, names);
+
 	guard::ObjectSpec floor;
 	floor.license = spec.license;
 	for (const guard::ProgramSpec &p : spec.programs) {
+		if (std::find(skipped.begin(), skipped.end(), p.name) != skipped.end())
+			continue;
 		guard::ProgramSpec empty;
 		empty.name = p.name;
 		empty.section = p.section;
@@ -66,17 +78,39 @@ guard::ObjectSpec floor_spec(const guard::ObjectSpec &spec)
 	return floor;
 }
 
+// "process 11, file 38": what guard's own "attached" line says.
+std::string family_counts(const guard::Collection &objects)
+{
+	std::string s;
+	for (const guard::EventFamily &f : guard::event_families()) {
+		size_t n = 0;
+		for (const guard::Program &p : objects.programs())
+			n += guard::family_of_program(p.spec->name) == f.name;
+		if (n)
+			s += (s.empty() ? "" : ", ") + std::string(f.name) + " " + std::to_string(n);
+	}
+	return s;
+}
+
+long long ms_since(std::chrono::steady_clock::time_point t)
+{
+	return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - t).count();
+}
+
 } // namespace
 
 int main(int argc, char **argv)
 {
 	auto started = std::chrono::steady_clock::now();
 	std::string object_path = "build/kern/guard.bpf.o";
+	std::vector<std::string> disabled;
 	for (int i = 1; i < argc; i++) {
 		if (std::strcmp(argv[i], "--object") == 0 && i + 1 < argc) {
 			object_path = argv[++i];
+		} else if (std::strcmp(argv[i], "--disable") == 0 && i + 1 < argc) {
+			disabled.push_back(argv[++i]);
 		} else {
-			std::fprintf(stderr, "usage: guard-floor [--object FILE]\n");
+			std::fprintf(stderr, "usage: guard-floor [--object FILE] [--disable FAMILY]...\n");
 			return 2;
 		}
 	}
@@ -91,20 +125,21 @@ int main(int argc, char **argv)
 
 		std::vector<uint8_t> image = read_file(object_path);
 		guard::ObjectSpec spec = guard::with_context("read " + object_path, [&] { return guard::read_object_spec(image); });
-		guard::ObjectSpec floor = floor_spec(spec);
+		guard::ObjectSpec floor = floor_spec(spec, disabled);
+		auto loading = std::chrono::steady_clock::now();
 		guard::Collection objects = guard::Collection::load(floor);
+		long long load_ms = ms_since(loading);
 
+		auto attaching = std::chrono::steady_clock::now();
 		std::vector<guard::TracepointLink> links;
-		std::string names;
-		for (const guard::Program &p : objects.programs()) {
+		for (const guard::Program &p : objects.programs())
 			links.push_back(guard::with_context("program " + p.spec->name, [&] {
 				return guard::attach_tracepoint(p.fd.get(), p.spec->attach_group, p.spec->attach_event);
 			}));
-			names += (names.empty() ? "" : ", ") + p.spec->attach_group + "/" + p.spec->attach_event;
-		}
-		auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started);
-		std::fprintf(stderr, "guard-floor: attached %zu program%s (%s) in %lld ms\n", links.size(),
-			     links.size() == 1 ? "" : "s", names.c_str(), static_cast<long long>(ms.count()));
+		long long attach_ms = ms_since(attaching);
+		std::fprintf(stderr, "guard-floor: attached %zu program%s (%s) in %lld ms (load %lld ms, attach %lld ms)\n",
+			     links.size(), links.size() == 1 ? "" : "s", family_counts(objects).c_str(), ms_since(started),
+			     load_ms, attach_ms);
 
 		int sig = 0;
 		sigwait(&stop, &sig);

@@ -35,17 +35,26 @@ Agent::Agent(AgentKind kind, const Setup &setup, AgentOutput output, int cpu) : 
 	std::string needle;
 	if (kind == AgentKind::floor) {
 		argv = {setup.floor, "--object", setup.object};
+		for (const std::string &family : setup.disabled)
+			argv.insert(argv.end(), {"--disable", family});
 		needle = "guard-floor: attached ";
 	} else {
+		// guard's own options before the record subcommand, which takes none of them.
 		argv = {setup.guard};
+		for (const std::string &family : setup.disabled)
+			argv.insert(argv.end(), {"--disable", family});
+		argv.insert(argv.end(), setup.guard_args.begin(), setup.guard_args.end());
 		if (output == AgentOutput::file) {
 			output_path_ = setup.scratch + "/guard-events.jsonl";
 			std::remove(output_path_.c_str());
 			argv.insert(argv.end(), {"--output", output_path_});
 		} else if (output == AgentOutput::dev_null) {
 			argv.insert(argv.end(), {"--output", "/dev/null"});
+		} else if (output == AgentOutput::record) {
+			output_path_ = setup.scratch + "/guard-records.bin";
+			std::remove(output_path_.c_str());
+			argv.insert(argv.end(), {"record", output_path_});
 		}
-		argv.insert(argv.end(), setup.guard_args.begin(), setup.guard_args.end());
 		needle = "guard: attached ";
 	}
 

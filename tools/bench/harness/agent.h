@@ -21,6 +21,7 @@ const char *agent_name(AgentKind kind);
 struct Setup {
 	std::string guard = "./guard";
 	std::vector<std::string> guard_args; // extra arguments for guard
+	std::vector<std::string> disabled;   // families off, for guard and the floor alike (--disable)
 	std::string floor = "build/tools/guard-floor";
 	std::string workload = "build/tools/guard-workload";
 	std::string object = "build/kern/guard.bpf.o";
@@ -29,8 +30,8 @@ struct Setup {
 	int agent_cpu = 1;
 };
 
-// Where guard writes its events.
-enum class AgentOutput { file, pipe, dev_null };
+// Where guard writes its events; record: raw records (guard record FILE).
+enum class AgentOutput { file, pipe, dev_null, record };
 
 class Agent {
 public:
@@ -48,7 +49,7 @@ public:
 	double measured_ready_ms() const { return measured_ms_; }  // fork to that line, seen by us
 	size_t programs() const { return programs_; }
 
-	const std::string &output_path() const { return output_path_; } // AgentOutput::file
+	const std::string &output_path() const { return output_path_; } // AgentOutput::file and record
 	int output_fd() const { return out_.get(); }                     // AgentOutput::pipe (non-blocking)
 
 	uint64_t cpu_ns() const;

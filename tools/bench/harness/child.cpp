@@ -177,6 +177,30 @@ uint64_t rss_bytes(pid_t pid)
 	fail("no VmRSS for pid " + std::to_string(pid));
 }
 
+RssParts rss_parts(pid_t pid)
+{
+	RssParts parts;
+	std::istringstream in(read_text("/proc/" + std::to_string(pid) + "/status"));
+	for (std::string line; std::getline(in, line);) {
+		if (line.rfind("RssAnon:", 0) == 0)
+			parts.anon = std::stoull(line.substr(8)) * 1024;
+		else if (line.rfind("RssFile:", 0) == 0)
+			parts.file = std::stoull(line.substr(8)) * 1024;
+		else if (line.rfind("RssShmem:", 0) == 0)
+			parts.shmem = std::stoull(line.substr(9)) * 1024;
+	}
+	std::istringstream smaps(read_text("/proc/" + std::to_string(pid) + "/smaps"));
+	bool bpf_map = false;
+	for (std::string line; std::getline(smaps, line);) {
+		// A mapping's header line ends with its name; its fields follow.
+		if (!line.empty() && std::isxdigit(static_cast<unsigned char>(line[0])) && line.find('-') < line.find(' '))
+			bpf_map = line.ends_with("anon_inode:bpf-map");
+		else if (bpf_map && line.rfind("Rss:", 0) == 0)
+			parts.bpf_maps += std::stoull(line.substr(4)) * 1024;
+	}
+	return parts;
+}
+
 HeldBpf held_bpf(pid_t pid)
 {
 	HeldBpf held;

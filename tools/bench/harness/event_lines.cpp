@@ -88,8 +88,12 @@ void count_line(std::string_view line, EventCounts &counts)
 	counts.lines++;
 	if (f.health) {
 		counts.health_lines++;
-		note_drop(line, "kernel_drops", counts.drops.reported, counts.drops.kernel);
-		note_drop(line, "user_drops", counts.drops.reported, counts.drops.user);
+		// kernel_drops is an object by kind there; the harness reads the
+		// kernel's counters itself (Agent::kernel_drops). Records the engine
+		// lost are its decode errors; output bytes it could not write are
+		// counted apart (a short write loses part of a batch, not records).
+		note_drop(line, "decode_errors", counts.drops.reported, counts.drops.user);
+		note_drop(line, "output_bytes", counts.drops.reported, counts.drops.output_bytes);
 		return;
 	}
 	counts.by_pid_ppid[uint64_t(f.pid) << 32 | f.ppid]++;

@@ -26,11 +26,11 @@ struct LineFacts {
 // False for a line that is neither an event nor a health record.
 bool line_facts(std::string_view line, LineFacts &facts);
 
-// Health records' drop counters, as far as guard reports them.
+// Health records' userspace drop counters ("userspace_drops").
 struct Drops {
-	bool reported = false; // some health record carried a drop counter
-	uint64_t kernel = 0;   // ring reservations that failed, all kinds
-	uint64_t user = 0;     // records the engine could not keep
+	bool reported = false;     // some health record carried them
+	uint64_t user = 0;         // records the engine could not decode
+	uint64_t output_bytes = 0; // bytes of output it could not write
 };
 
 struct EventCounts {

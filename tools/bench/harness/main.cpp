@@ -50,12 +50,13 @@ int main(int argc, char **argv)
 	bench::Plan plan;
 	bool quick = false;
 	std::string docs, command;
-	std::vector<std::string> stages{"startup", "overhead", "throughput", "latency", "programs", "engine"};
+	std::vector<std::string> stages{"startup", "overhead", "throughput", "latency", "programs", "profile", "engine"};
 	std::vector<std::string> notes;
 
 	CLI::App app{"guard-bench: guard's cost and capacity against no agent and an empty-program floor (root)."};
 	app.add_option("--guard", setup.guard, "guard binary")->capture_default_str();
 	app.add_option("--guard-arg", setup.guard_args, "extra argument for guard (repeatable)");
+	app.add_option("--disable", setup.disabled, "event family off in guard and the floor alike (repeatable)");
 	app.add_option("--floor", setup.floor, "guard-floor binary")->capture_default_str();
 	app.add_option("--workload", setup.workload, "guard-workload binary")->capture_default_str();
 	app.add_option("--object", setup.object, "guard's BPF object, for the floor")->capture_default_str();
@@ -81,6 +82,8 @@ int main(int argc, char **argv)
 		plan.latency_low_seconds = 2;
 		plan.latency_max_seconds = 1;
 		plan.startups = 2;
+		plan.profile_seconds = 2;
+		plan.engine_records = 1e6;
 	}
 	if (command.empty())
 		for (int i = 0; i < argc; i++)
@@ -104,6 +107,7 @@ int main(int argc, char **argv)
 		r.command = command;
 		r.quick = quick;
 		r.notes = notes;
+		r.stages = stages;
 		if (wanted("startup"))
 			r.startup = bench::measure_startup(setup, plan);
 		if (wanted("overhead"))
@@ -114,8 +118,12 @@ int main(int argc, char **argv)
 			r.latency = bench::measure_latency(setup, plan);
 		if (wanted("programs"))
 			r.program_time = bench::measure_program_time(setup, plan);
+		if (wanted("profile"))
+			r.profile = bench::measure_profile(setup, plan);
 		if (wanted("engine"))
-			r.engine = bench::measure_engine(plan);
+			r.engine = bench::measure_engine(setup, plan);
+		if (!r.profile.skipped.empty())
+			r.notes.push_back("profile: " + r.profile.skipped);
 
 		std::string report = bench::markdown_report(r);
 		std::fputs(report.c_str(), stdout);

@@ -19,6 +19,9 @@ struct Plan {
 	double latency_low_seconds = 10; // at 100 events/s
 	double latency_max_seconds = 5;  // flat out
 	int startups = 5;
+	double profile_seconds = 5; // perf record of guard
+	double engine_record_seconds = 0.3; // per workload, recorded for the engine's replay
+	double engine_records = 10e6;       // replayed in all (the recording, repeated)
 	std::string engine_command; // empty: none found
 };
 
@@ -27,7 +30,8 @@ Throughput measure_throughput(const Setup &setup, const Plan &plan);
 std::vector<LatencyRow> measure_latency(const Setup &setup, const Plan &plan);
 Startup measure_startup(const Setup &setup, const Plan &plan);
 std::vector<ProgramTime> measure_program_time(const Setup &setup, const Plan &plan);
-EngineBench measure_engine(const Plan &plan);
+EngineBench measure_engine(const Setup &setup, const Plan &plan);
+Profile measure_profile(const Setup &setup, const Plan &plan);
 
 // Waits until guard's output file has stopped growing (the agent has caught
 // up with what the workload caused); returns its size.

@@ -23,6 +23,10 @@ Startup measure_startup(const Setup &setup, const Plan &plan)
 			s.attached_line = agent.attached_line();
 			sleep_ms(1000);
 			s.rss_idle = agent.rss_bytes();
+			RssParts parts = rss_parts(agent.pid());
+			s.rss_idle_anon = parts.anon;
+			s.rss_idle_file = parts.file;
+			s.rss_idle_bpf_maps = parts.bpf_maps;
 			s.ring_bytes = held_bpf(agent.pid()).ringbuf_bytes;
 		}
 		agent.stop();

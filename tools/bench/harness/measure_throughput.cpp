@@ -66,14 +66,16 @@ Throughput measure_throughput(const Setup &setup, const Plan &plan)
 							 static_cast<int>(i % 2)}));
 	// Sample memory while they run; a workload's exit is noticed by its pipe closing.
 	for (int waited_ms = 0; waited_ms < static_cast<int>(plan.throughput_seconds * 1000) + 500; waited_ms += 250) {
-		t.rss_max = std::max(t.rss_max, agent.rss_bytes());
+		if (uint64_t rss = agent.rss_bytes(); rss > t.rss_max) {
+			t.rss_max = rss;
+			t.rss_max_bpf_maps = rss_parts(agent.pid()).bpf_maps;
+		}
 		sleep_ms(250);
 	}
 	std::vector<WorkloadResult> results;
 	for (size_t i = 0; i < running.size(); i++)
 		results.push_back(finish_workload(running[i], plan.throughput_ops[i]));
 	settle(agent);
-	t.rss_max = std::max(t.rss_max, agent.rss_bytes());
 	std::optional<uint64_t> kernel_drops = agent.kernel_drops();
 	t.cpu_s = static_cast<double>(agent.cpu_ns() - cpu_before) / 1e9;
 	t.stat_cpu_s = static_cast<double>(stat_cpu_ns(agent.pid()) - stat_before) / 1e9;
@@ -89,9 +91,10 @@ Throughput measure_throughput(const Setup &setup, const Plan &plan)
 	// The kernel's count is read from guard's map; userspace drops only
 	// guard itself can report, in its health records.
 	t.drops_reported = kernel_drops.has_value();
-	t.kernel_drops = kernel_drops.value_or(counts.drops.kernel);
+	t.kernel_drops = kernel_drops.value_or(0);
 	t.user_drops_reported = counts.drops.reported;
 	t.user_drops = counts.drops.user;
+	t.output_bytes_dropped = counts.drops.output_bytes;
 	std::fprintf(stderr, "bench: throughput: %llu ops, %llu events generated, %llu written, %.2f s agent CPU\n",
 		     static_cast<unsigned long long>(t.workload_ops), static_cast<unsigned long long>(t.generated),
 		     static_cast<unsigned long long>(t.written), t.cpu_s);

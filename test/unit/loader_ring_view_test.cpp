@@ -1,0 +1,155 @@
+// RingView against a ring in memory that a fake producer writes exactly as
+// kernel/bpf/ringbuf.c does: the header (length with BUSY set) is written
+// and producer_pos advanced at reserve time, the BUSY bit cleared (or
+// DISCARD set) at commit; data pages are mapped twice, so a record that
+// wraps around the end reads contiguously.
+#include <doctest/doctest.h>
+
+#include <linux/bpf.h>
+
+#include <cstring>
+#include <string>
+#include <vector>
+
+#include "loader/error.h"
+#include "loader/ring_view.h"
+
+using namespace guard;
+
+namespace {
+
+class FakeRing {
+public:
+	explicit FakeRing(uint32_t size) : size_(size), data_(2 * size_t(size), 0xee) {}
+
+	// Reserves a record: header written BUSY, producer position advanced.
+	uint64_t reserve(const std::string &payload)
+	{
+		uint64_t at = producer_;
+		write_u32(at, uint32_t(payload.size()) | BPF_RINGBUF_BUSY_BIT);
+		write_u32(at + 4, 0);
+		for (size_t i = 0; i < payload.size(); i++)
+			write_byte(at + BPF_RINGBUF_HDR_SZ + i, uint8_t(payload[i]));
+		producer_ += (payload.size() + BPF_RINGBUF_HDR_SZ + 7) & ~uint64_t(7);
+		return at;
+	}
+	void commit(uint64_t at, bool discard = false)
+	{
+		uint32_t len = read_u32(at) & ~BPF_RINGBUF_BUSY_BIT;
+		write_u32(at, discard ? len | BPF_RINGBUF_DISCARD_BIT : len);
+	}
+	void push(const std::string &payload) { commit(reserve(payload)); }
+
+	RingView view() { return RingView(&consumer_, &producer_, data_.data(), size_); }
+	uint64_t consumer() const { return consumer_; }
+	void start_at(uint64_t pos) { consumer_ = producer_ = pos; }
+	void write_u32(uint64_t pos, uint32_t v)
+	{
+		for (int i = 0; i < 4; i++)
+			write_byte(pos + i, uint8_t(v >> (8 * i)));
+	}
+
+private:
+	// Each byte lands in both copies of the data, as the double mapping shows it.
+	void write_byte(uint64_t pos, uint8_t b)
+	{
+		size_t off = pos & (size_ - 1);
+		data_[off] = b;
+		data_[off + size_] = b;
+	}
+	uint32_t read_u32(uint64_t pos)
+	{
+		uint32_t v;
+		std::memcpy(&v, data_.data() + (pos & (size_ - 1)), 4);
+		return v;
+	}
+
+	uint32_t size_;
+	alignas(8) uint64_t consumer_ = 0;
+	alignas(8) uint64_t producer_ = 0;
+	std::vector<uint8_t> data_;
+};
+
+std::vector<std::string> drain_all(RingView &ring)
+{
+	std::vector<std::string> out;
+	ring.drain([&](std::span<const uint8_t> r) { out.emplace_back(r.begin(), r.end()); });
+	return out;
+}
+
+} // namespace
+
+TEST_CASE("records come out in order, whole, and the consumer catches up")
+{
+	FakeRing fake(4096);
+	RingView ring = fake.view();
+	CHECK_FALSE(ring.has_data());
+	fake.push("first");
+	fake.push(std::string(100, 'x'));
+	fake.push("");
+	CHECK(ring.has_data());
+	CHECK(ring.pending_bytes() == 16 + 112 + 8);
+	CHECK(drain_all(ring) == std::vector<std::string>{"first", std::string(100, 'x'), ""});
+	CHECK(fake.consumer() == 136);
+	CHECK_FALSE(ring.has_data());
+	CHECK(drain_all(ring).empty());
+}
+
+TEST_CASE("a record still being written (BUSY) stops the drain there, and it resumes after commit")
+{
+	FakeRing fake(4096);
+	RingView ring = fake.view();
+	fake.push("a");
+	uint64_t busy = fake.reserve("b");
+	fake.push("c"); // committed, but behind a BUSY record: must wait its turn
+	CHECK(drain_all(ring) == std::vector<std::string>{"a"});
+	CHECK(fake.consumer() == busy);
+	CHECK(ring.has_data());
+	fake.commit(busy);
+	CHECK(drain_all(ring) == std::vector<std::string>{"b", "c"});
+}
+
+TEST_CASE("discarded records are consumed but not handed over")
+{
+	FakeRing fake(4096);
+	RingView ring = fake.view();
+	fake.push("keep1");
+	fake.commit(fake.reserve("drop"), true);
+	fake.push("keep2");
+	CHECK(drain_all(ring) == std::vector<std::string>{"keep1", "keep2"});
+	CHECK_FALSE(ring.has_data());
+}
+
+TEST_CASE("a record across the end of the ring reads contiguously (double mapping)")
+{
+	FakeRing fake(4096);
+	fake.start_at(3 * 4096 + 4096 - 24); // far along: positions only grow
+	RingView ring = fake.view();
+	std::string wraps(40, 'w');
+	for (size_t i = 0; i < wraps.size(); i++)
+		wraps[i] = char('a' + i % 26);
+	fake.push("tail");
+	fake.push(wraps);
+	fake.push("after");
+	CHECK(drain_all(ring) == std::vector<std::string>{"tail", wraps, "after"});
+}
+
+TEST_CASE("a header claiming more than the ring holds is never followed")
+{
+	FakeRing fake(4096);
+	RingView ring = fake.view();
+	fake.push("ok");
+	uint64_t bad = fake.reserve("x");
+	fake.write_u32(bad, 1u << 20); // committed, length beyond the ring
+	size_t calls = 0;
+	ring.drain([&](std::span<const uint8_t>) { calls++; });
+	CHECK(calls == 1);
+	CHECK(fake.consumer() == bad); // stopped before it, nothing read past the ring
+}
+
+TEST_CASE("a ring size that is not a power of two is refused")
+{
+	uint64_t c = 0, p = 0;
+	uint8_t data[8]{};
+	CHECK_THROWS_AS(RingView(&c, &p, data, 3000), Error);
+}
