@@ -143,7 +143,8 @@ inline std::vector<uint8_t> net_record(const Task &t, uint16_t kind, uint16_t fa
 	n.family = family;
 	n.port = port;
 	n.result = result;
-	std::memcpy(n.addr, addr.data(), std::min<size_t>(addr.size(), 16));
+	if (!addr.empty())
+		std::memcpy(n.addr, addr.data(), std::min<size_t>(addr.size(), 16));
 	n.unix_path = b.add("");
 	b.put(n);
 	return b.done();
