@@ -10,7 +10,7 @@ CXXFLAGS ?= -O2 -g
 GUARD := guard
 # A sanitizer build (make SAN=1 test) lives apart, binary included.
 ifeq ($(SAN),1)
-  CXXFLAGS += -fsanitize=address,undefined -fno-omit-frame-pointer
+  CXXFLAGS += -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
   LDFLAGS += -fsanitize=address,undefined
   BUILD := build-san
   GUARD := build-san/guard
