@@ -70,6 +70,16 @@ LoadOptions load_options(const AgentOptions &options, const ObjectSpec &spec)
 	for (const ProgramSpec &p : spec.programs)
 		names.push_back(p.name);
 	load.skip_programs = programs_of_families(options.disabled_families, names);
+	// Some syscalls exist only on some architectures (open, creat, rename,
+	// fork, ... are x86_64's but not arm64's; fchmodat2 is 6.6+): a program
+	// whose tracepoint this kernel lacks is skipped, not an error.
+	const std::string events_dir = tracefs_root() + "/events/";
+	for (const ProgramSpec &p : spec.programs)
+		if (::access((events_dir + p.attach_group + "/" + p.attach_event).c_str(), F_OK) != 0) {
+			std::fprintf(stderr, "guard: no tracepoint %s/%s on this kernel, %s not loaded\n",
+				     p.attach_group.c_str(), p.attach_event.c_str(), p.name.c_str());
+			load.skip_programs.push_back(p.name);
+		}
 	return load;
 }
 

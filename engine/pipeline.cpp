@@ -109,7 +109,7 @@ void Pipeline::on_record(std::span<const uint8_t> bytes)
 	if (rules_) {
 		if (rules_->needs_ancestry && (h.kind == GUARD_RECORD_EXEC || h.kind == GUARD_RECORD_EXEC_FAILED))
 			load_ancestry();
-		n = match_event(*rules_, ev, matches);
+		n = match_event(*rules_, ev, matches, stats_.matches_over_limit);
 	}
 
 	if (!options_.alerts_only)

@@ -168,16 +168,22 @@ bool eval_node(const RuleSet &set, uint32_t index, const EventView &ev)
 	return false;
 }
 
-size_t match_event(RuleSet &set, const EventView &ev, uint32_t out[max_matches])
+size_t match_event(RuleSet &set, const EventView &ev, uint32_t out[max_matches], uint64_t &over_limit)
 {
 	const Record &r = *ev.rec;
 	uint16_t kind = r.header.kind;
 	if (kind >= GUARD_RECORD_KIND_MAX)
 		return 0;
 	size_t n = 0;
-	for (uint32_t i : set.by_kind[kind])
-		if (eval_node(set, set.rules[i].root, ev) && n < max_matches)
+	auto add = [&](uint32_t i) {
+		if (n < max_matches)
 			out[n++] = i;
+		else
+			over_limit++;
+	};
+	for (uint32_t i : set.by_kind[kind])
+		if (eval_node(set, set.rules[i].root, ev))
+			add(i);
 	if (set.droppers.empty())
 		return n;
 
@@ -197,8 +203,8 @@ size_t match_event(RuleSet &set, const EventView &ev, uint32_t out[max_matches])
 		DropperRule &d = set.droppers[static_cast<size_t>(rule.dropper)];
 		if (!written.empty())
 			d.on_written(written, r.header.boot_ns);
-		else if (kind == GUARD_RECORD_EXEC && d.on_exec(r.filename, r.header.boot_ns) && n < max_matches)
-			out[n++] = i;
+		else if (kind == GUARD_RECORD_EXEC && d.on_exec(r.filename, r.header.boot_ns))
+			add(i);
 	}
 	return n;
 }

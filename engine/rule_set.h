@@ -84,8 +84,8 @@ constexpr size_t max_matches = 16;
 
 // Tests ev against every rule for its kind (and feeds the droppers). Writes
 // the indices of the rules that matched to out, in rule order; returns how
-// many. Allocates nothing.
-size_t match_event(RuleSet &set, const EventView &ev, uint32_t out[max_matches]);
+// many. Matches past max_matches are added to over_limit. Allocates nothing.
+size_t match_event(RuleSet &set, const EventView &ev, uint32_t out[max_matches], uint64_t &over_limit);
 
 // For tests and `guard rules check`: does node hold for ev.
 bool eval_node(const RuleSet &set, uint32_t node, const EventView &ev);

@@ -56,8 +56,8 @@ struct {
 } drops SEC(".maps");
 
 /* A syscall's arguments, kept from its enter tracepoint to its exit, where
- * the result is known. A thread is in one syscall at a time, so one map
- * keyed by thread id serves every syscall; `kind` says whose entry it is. */
+ * the result is known. A thread is in one syscall at a time, so one slot per
+ * thread serves every syscall; `kind` says whose entry it is. */
 struct pending_call {
 	__u16 kind;     /* the GUARD_RECORD_* the exit will write */
 	__u16 flags;    /* GUARD_* record flags known at enter (GUARD_EXEC_EXECVEAT) */
@@ -86,11 +86,6 @@ struct {
 
 static void *(*bpf_task_storage_get)(void *map, struct task_struct *task, void *value, __u64 flags) =
 	(void *)BPF_FUNC_task_storage_get;
-
-static __always_inline __u32 current_tid(void)
-{
-	return (__u32)bpf_get_current_pid_tgid();
-}
 
 /* At a syscall's enter: keep its arguments for the exit. */
 static __always_inline void remember_call(const struct pending_call *call)

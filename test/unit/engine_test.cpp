@@ -226,3 +226,15 @@ TEST_CASE("addresses print as RFC 5952 says")
 	CHECK(text(AF_INET6, {0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 1}) == "2001:db8:0:1::1");
 	CHECK(text(AF_INET6, {0x20, 0x01, 0x0d, 0xb8, 0, 1, 0, 0, 0, 1, 0, 1, 0, 1, 0, 1}) == "2001:db8:1:0:1:1:1:1");
 }
+
+TEST_CASE("more than 16 matches on one event: 16 alerts, the rest counted")
+{
+	std::string text = "{\"rules\": [";
+	for (int i = 0; i < 20; i++)
+		text += std::string(i ? "," : "") + "{\"id\": \"R" + std::to_string(i) + "\", \"severity\": \"low\", \"events\": [\"exec\"]}";
+	text += "]}";
+	EngineCapture e(compile(text));
+	e.feed(exec_record(Task{}, "/bin/x"));
+	CHECK(e.count_with("\"type\":\"alert\"") == 16);
+	CHECK(e.pipeline().stats().matches_over_limit == 4);
+}

@@ -59,9 +59,31 @@ std::vector<Run> run_block(const Setup &setup, const Plan &plan, AgentKind kind)
 	}
 	std::fprintf(stderr, "bench: overhead block %-8s:", agent_name(kind));
 	for (size_t i = 0; i < runs.size(); i++)
-		std::fprintf(stderr, " %s %.0f", plan.ops[i].c_str(), runs[i].result.ns_per_op);
-	std::fprintf(stderr, " ns/op\n");
+		std::fprintf(stderr, " %s %.0f", plan.ops[i].c_str(), runs[i].result.cpu_ns_per_op);
+	std::fprintf(stderr, " CPU ns/op\n");
 	return runs;
+}
+
+// Added ns per op of each agent run against the no-agent runs around it.
+Cost cost_of(const std::vector<AgentKind> &order, const std::vector<std::vector<Run>> &blocks, size_t w,
+	     double WorkloadResult::*metric)
+{
+	std::vector<double> none, floor_added, guard_added;
+	for (size_t b = 0; b < order.size(); b++) {
+		double v = blocks[b][w].result.*metric;
+		if (order[b] == AgentKind::none) {
+			none.push_back(v);
+			continue;
+		}
+		double baseline = (blocks[b - 1][w].result.*metric + blocks[b + 1][w].result.*metric) / 2;
+		(order[b] == AgentKind::floor ? floor_added : guard_added).push_back(v - baseline);
+	}
+	Cost c;
+	c.none_ns = summarize(none);
+	c.floor_added_ns = summarize(floor_added);
+	c.guard_added_ns = summarize(guard_added);
+	c.guard_over_floor = c.guard_added_ns.median / c.floor_added_ns.median;
+	return c;
 }
 
 } // namespace
@@ -83,20 +105,13 @@ Overhead measure_overhead(const Setup &setup, const Plan &plan)
 	for (size_t w = 0; w < plan.ops.size(); w++) {
 		OverheadRow row;
 		row.op = plan.ops[w];
-		std::vector<double> none, floor_added, guard_added, cpu_per_event, events_per_op;
+		row.cpu = cost_of(order, blocks, w, &WorkloadResult::cpu_ns_per_op);
+		row.wall = cost_of(order, blocks, w, &WorkloadResult::ns_per_op);
+		std::vector<double> cpu_per_event, events_per_op;
 		for (size_t b = 0; b < order.size(); b++) {
+			if (order[b] != AgentKind::guard)
+				continue;
 			const Run &run = blocks[b][w];
-			if (order[b] == AgentKind::none) {
-				none.push_back(run.result.ns_per_op);
-				continue;
-			}
-			double baseline = (blocks[b - 1][w].result.ns_per_op + blocks[b + 1][w].result.ns_per_op) / 2;
-			double added = run.result.ns_per_op - baseline;
-			if (order[b] == AgentKind::floor) {
-				floor_added.push_back(added);
-				continue;
-			}
-			guard_added.push_back(added);
 			if (run.lines)
 				cpu_per_event.push_back(static_cast<double>(run.agent_cpu_ns) / 1e3 / static_cast<double>(run.lines));
 			if (run.result.ops)
@@ -106,10 +121,6 @@ Overhead measure_overhead(const Setup &setup, const Plan &plan)
 			if (run.drops)
 				row.kernel_drops = row.kernel_drops.value_or(0) + *run.drops;
 		}
-		row.none_ns = summarize(none);
-		row.floor_added_ns = summarize(floor_added);
-		row.guard_added_ns = summarize(guard_added);
-		row.guard_over_floor = row.guard_added_ns.median / row.floor_added_ns.median;
 		row.guard_cpu_us_per_event = summarize(cpu_per_event);
 		row.events_per_op = summarize(events_per_op);
 		o.rows.push_back(row);

@@ -13,12 +13,18 @@
 namespace bench {
 
 // 1 + 2: each workload with no agent, the floor and guard, interleaved.
-struct OverheadRow {
-	std::string op;
+// One way of timing an op (the workload's CPU time, or wall clock).
+struct Cost {
 	Summary none_ns;        // ns per op, every no-agent run
 	Summary floor_added_ns; // ns per op over the mean of the no-agent runs just before and after
 	Summary guard_added_ns;
 	double guard_over_floor = 0; // median guard added / median floor added
+};
+
+struct OverheadRow {
+	std::string op;
+	Cost cpu;  // the workload's CPU time per op: what the targets use
+	Cost wall; // wall clock per op
 	Summary guard_cpu_us_per_event; // agent CPU in the run / every line guard wrote in it
 	Summary events_per_op;          // guard's lines for this workload's process / its ops
 	uint64_t ops = 0, events = 0;   // totals over guard's runs
@@ -78,13 +84,19 @@ struct ProgramTime {
 	uint64_t ops = 0;                  // of guard's run
 };
 
-// 4: the engine alone, when a replay benchmark exists.
-struct EngineBench {
+// 4: the engine alone: guard replay of a recording of the workloads, and the
+// engine's own benchmark (tools/bench/engine_bench) when given.
+struct EngineRun {
 	bool ran = false;
 	std::string command;
 	std::string output; // what it printed
 	double records_per_s = 0;
+};
+
+struct EngineBench {
+	EngineRun replay;
 	uint64_t recording_records = 0; // records guard recorded from the workloads
+	EngineRun other;                // --engine-command
 };
 
 // Where guard's CPU goes, from perf.
@@ -92,8 +104,9 @@ struct Profile {
 	bool ran = false;
 	std::string skipped; // why not
 	double seconds = 0;
-	std::string command;
-	std::string top; // perf report's hottest symbols
+	std::string agent_command, workload_command;
+	std::string agent_top;    // perf report's hottest symbols in guard
+	std::string workload_top; // ... in the open workload while guard runs
 };
 
 struct Results {

@@ -34,7 +34,9 @@ WorkloadResult finish_workload(Spawned &started, const std::string &op)
 	r.pid = started.pid;
 	unsigned long long ops = 0, ns = 0;
 	size_t at = text.find(" ops=");
-	if (at == std::string::npos || std::sscanf(text.c_str() + at, " ops=%llu ns=%llu ns_per_op=%lf", &ops, &ns, &r.ns_per_op) != 3)
+	unsigned long long cpu = 0;
+	if (at == std::string::npos || std::sscanf(text.c_str() + at, " ops=%llu ns=%llu ns_per_op=%lf cpu_ns=%llu cpu_ns_per_op=%lf",
+						   &ops, &ns, &r.ns_per_op, &cpu, &r.cpu_ns_per_op) != 5)
 		guard::fail("workload " + op + " printed no result: " + text);
 	r.ops = ops;
 	r.ns = ns;

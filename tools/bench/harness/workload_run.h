@@ -22,7 +22,8 @@ struct WorkloadResult {
 	pid_t pid = -1;
 	uint64_t ops = 0;
 	uint64_t ns = 0;
-	double ns_per_op = 0;
+	double ns_per_op = 0;     // wall clock
+	double cpu_ns_per_op = 0; // the workload's CPU time (with its children's)
 };
 
 // Started, not waited for: the caller may read an agent meanwhile.
