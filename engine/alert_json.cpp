@@ -75,6 +75,8 @@ void write_alert(JsonWriter &w, const Rule &rule, const EventView &ev, int64_t b
 	uint16_t kind = h.kind;
 	if (kind == GUARD_RECORD_EXEC || kind == GUARD_RECORD_EXEC_FAILED) {
 		w.field_string("path", r.filename);
+		if (!r.filename_given.empty())
+			w.field_string("path_given", r.filename_given);
 		write_argv(w, r);
 		if (kind == GUARD_RECORD_EXEC_FAILED)
 			write_result(w, ev);
@@ -84,6 +86,8 @@ void write_alert(JsonWriter &w, const Rule &rule, const EventView &ev, int64_t b
 			w.field_bool("memfd", true);
 	} else if (kind >= GUARD_RECORD_FILE_OPEN && kind <= GUARD_RECORD_FILE_SYMLINK) {
 		w.field_string("path", r.path);
+		if (!r.path_given.empty())
+			w.field_string("path_given", r.path_given);
 		std::string_view second = string_field(Field::new_path, ev);
 		if (!second.empty())
 			w.field_string("new_path", second);

@@ -38,9 +38,18 @@ void result_fields(JsonLine &line, int32_t result)
 		line.field_literal("error", name);
 }
 
+// A path the engine made canonical keeps what the process gave beside it.
+void path_field(JsonLine &line, std::string_view key, std::string_view path, std::string_view given,
+		std::string_view given_key)
+{
+	line.field_string(key, path);
+	if (!given.empty())
+		line.field_string(given_key, given);
+}
+
 void exec_fields(JsonLine &line, const Record &rec)
 {
-	line.field_string("path", rec.filename);
+	path_field(line, "path", rec.filename, rec.filename_given, "path_given");
 	line.field_string_list("argv", rec.argv);
 	line.field_uint("argc", rec.argc);
 	if (rec.header.kind == GUARD_RECORD_EXEC_FAILED)
@@ -64,7 +73,7 @@ std::string_view access_of(uint32_t open_flags)
 void file_fields(JsonLine &line, const Record &rec)
 {
 	const uint16_t kind = rec.header.kind;
-	line.field_string("path", rec.path);
+	path_field(line, "path", rec.path, rec.path_given, "path_given");
 	result_fields(line, rec.result);
 	switch (kind) {
 	case GUARD_RECORD_FILE_OPEN:
@@ -86,7 +95,7 @@ void file_fields(JsonLine &line, const Record &rec)
 		break;
 	case GUARD_RECORD_FILE_RENAME:
 	case GUARD_RECORD_FILE_LINK:
-		line.field_string("new_path", rec.path2);
+		path_field(line, "new_path", rec.path2, rec.path2_given, "new_path_given");
 		break;
 	case GUARD_RECORD_FILE_SYMLINK:
 		line.field_string("target", rec.path2);

@@ -11,7 +11,8 @@
 namespace guard {
 
 Pipeline::Pipeline(BatchWriter &out, int64_t boot_to_unix_ns, PipelineOptions options)
-	: out_(out), boot_to_unix_ns_(boot_to_unix_ns), options_(options), processes_(options.process_capacity)
+	: out_(out), boot_to_unix_ns_(boot_to_unix_ns), options_(options), processes_(options.process_capacity),
+	  path_scratch_(std::make_unique<PathScratch>())
 {
 }
 
@@ -86,6 +87,7 @@ void Pipeline::on_record(std::span<const uint8_t> bytes)
 		stats_.decode_errors[static_cast<size_t>(err)]++;
 		return;
 	}
+	normalize_record_paths(rec, *path_scratch_);
 	const struct guard_header &h = rec.header;
 	stats_.events_by_kind[h.kind]++;
 

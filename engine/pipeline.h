@@ -14,6 +14,7 @@
 
 #include "abi/guard_abi.h"
 #include "engine/batch_writer.h"
+#include "engine/path_normalize.h"
 #include "engine/process_table.h"
 #include "engine/record.h"
 #include "engine/rule_set.h"
@@ -65,6 +66,7 @@ private:
 	int64_t boot_to_unix_ns_;
 	PipelineOptions options_;
 	ProcessTable processes_;
+	std::unique_ptr<PathScratch> path_scratch_; // canonical paths of the record at hand
 	std::unique_ptr<RuleSet> rules_;
 	std::vector<uint64_t> alert_counts_;                        // per rule of rules_
 	std::vector<std::pair<std::string, uint64_t>> retired_counts_; // rules of earlier sets

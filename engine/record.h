@@ -31,6 +31,7 @@ struct Record {
 
 	// EXEC, EXEC_FAILED
 	std::string_view filename;
+	std::string_view filename_given; // as the process gave it, when not canonical (path_normalize.h)
 	std::string_view argv; // NUL-separated
 	uint32_t argc = 0;
 
@@ -49,6 +50,8 @@ struct Record {
 	// FILE_*
 	std::string_view path;
 	std::string_view path2;
+	std::string_view path_given;  // as given, when not canonical
+	std::string_view path2_given;
 	uint32_t open_flags = 0;
 	uint32_t mode = 0;
 	uint32_t owner_uid = 0;
