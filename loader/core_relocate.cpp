@@ -382,7 +382,17 @@ std::vector<CoreResult> apply_core_relocations(const Btf &local, CoreContext &ke
 {
 	std::vector<CoreResult> results;
 	for (size_t i = 0; i < prog.core_relos.size(); i++) {
-		CoreResult r = resolve_core_relocation(local, kernel, prog.core_relos[i], i);
+		const CoreRelocation &relo = prog.core_relos[i];
+		auto key = std::make_tuple(&local, relo.type_id, relo.access, relo.kind);
+		CoreResult r;
+		if (auto it = kernel.resolved.find(key); it != kernel.resolved.end()) {
+			r = it->second;
+			r.index = i;
+			r.relo = relo;
+		} else {
+			r = resolve_core_relocation(local, kernel, relo, i);
+			kernel.resolved.emplace(key, r);
+		}
 		patch_core_instruction(insns, r);
 		results.push_back(std::move(r));
 	}

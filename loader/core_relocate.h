@@ -20,7 +20,9 @@
 
 #include <linux/bpf.h>
 
+#include <map>
 #include <optional>
+#include <tuple>
 #include <string>
 #include <vector>
 
@@ -58,6 +60,11 @@ public:
 	explicit CoreContext(const Btf *kernel_btf = nullptr) : given_(kernel_btf) {}
 	const Btf &kernel();
 	CoreCandidates &candidates();
+
+	// Answers already computed, by (local BTF, type, access, kind): each
+	// program carries its own copy of shared subprograms, so the same
+	// relocation comes back once per program.
+	std::map<std::tuple<const Btf *, uint32_t, std::string, uint32_t>, CoreResult> resolved;
 
 private:
 	const Btf *given_;
