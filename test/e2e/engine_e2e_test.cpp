@@ -17,38 +17,14 @@
 #include <string>
 #include <thread>
 
+#include "test/support/seed_rules.h"
 #include "test/support/e2e_support.h"
 
 using namespace guard;
+using test::kSeedRules;
 using namespace std::chrono_literals;
 
 namespace {
-
-constexpr const char *kSeedRules = R"({
-  "output": {
-    "type": "file",
-    "path": "./log/events.jsonl"
-  },
-  "rules": {
-    "exec_from_tmp": {
-      "enabled": true,
-      "severity": "medium",
-      "paths": ["/tmp/", "/var/tmp/", "/dev/shm/"]
-    },
-    "shadow_read": {
-      "enabled": true,
-      "severity": "high",
-      "paths": ["/etc/shadow"]
-    },
-    "suspicious_connect": {
-      "enabled": true,
-      "severity": "high",
-      "process_names": ["sh", "bash", "dash", "zsh", "python", "python3", "perl", "ruby", "nc", "ncat", "socat"],
-      "exclude_private_ip": true
-    }
-  }
-}
-)";
 
 struct TempDir {
 	std::string path;

@@ -19,6 +19,21 @@
 
 namespace guard::test {
 
+namespace {
+
+// In a forked child: execv(argv[0], argv), or exit 127 as a shell would.
+[[noreturn]] void exec_or_die(std::vector<std::string> &argv_s)
+{
+	std::vector<char *> argv;
+	for (auto &a : argv_s)
+		argv.push_back(a.data());
+	argv.push_back(nullptr);
+	::execv(argv[0], argv.data());
+	_exit(127);
+}
+
+} // namespace
+
 bool running_as_root() { return ::geteuid() == 0; }
 
 GuardProcess::GuardProcess(std::vector<std::string> args)
@@ -37,12 +52,7 @@ GuardProcess::GuardProcess(std::vector<std::string> args)
 	pid_ = ::fork();
 	if (pid_ == 0) {
 		::dup2(err[1], STDERR_FILENO);
-		std::vector<char *> argv;
-		for (auto &a : argv_s)
-			argv.push_back(a.data());
-		argv.push_back(nullptr);
-		::execv(argv[0], argv.data());
-		_exit(127);
+		exec_or_die(argv_s);
 	}
 	::close(err[1]);
 	stderr_fd_ = err[0];
@@ -130,12 +140,7 @@ pid_t run_and_wait(const std::string &path, const std::vector<std::string> &args
 	if (pid == 0) {
 		std::vector<std::string> argv_s{path};
 		argv_s.insert(argv_s.end(), args.begin(), args.end());
-		std::vector<char *> argv;
-		for (auto &a : argv_s)
-			argv.push_back(a.data());
-		argv.push_back(nullptr);
-		::execv(path.c_str(), argv.data());
-		_exit(127);
+		exec_or_die(argv_s);
 	}
 	::waitpid(pid, nullptr, 0);
 	return pid;
@@ -156,12 +161,7 @@ HelperRun run_helper(const std::string &name, const std::vector<std::string> &ar
 	run.pid = ::fork();
 	if (run.pid == 0) {
 		::dup2(out[1], STDOUT_FILENO);
-		std::vector<char *> argv;
-		for (auto &a : argv_s)
-			argv.push_back(a.data());
-		argv.push_back(nullptr);
-		::execv(argv[0], argv.data());
-		_exit(127);
+		exec_or_die(argv_s);
 	}
 	::close(out[1]);
 	char buf[4096];

@@ -6,6 +6,7 @@
 
 #include "rules/compile.h"
 #include "rules/rules_file.h"
+#include "test/support/seed_rules.h"
 #include "test/support/engine_capture.h"
 #include "test/support/record_builders.h"
 
@@ -14,32 +15,6 @@ using namespace guard::test;
 
 namespace {
 
-// Byte for byte the file from the seed (mini-edr-part1.txt).
-constexpr std::string_view kSeedRules = R"({
-  "output": {
-    "type": "file",
-    "path": "./log/events.jsonl"
-  },
-  "rules": {
-    "exec_from_tmp": {
-      "enabled": true,
-      "severity": "medium",
-      "paths": ["/tmp/", "/var/tmp/", "/dev/shm/"]
-    },
-    "shadow_read": {
-      "enabled": true,
-      "severity": "high",
-      "paths": ["/etc/shadow"]
-    },
-    "suspicious_connect": {
-      "enabled": true,
-      "severity": "high",
-      "process_names": ["sh", "bash", "dash", "zsh", "python", "python3", "perl", "ruby", "nc", "ncat", "socat"],
-      "exclude_private_ip": true
-    }
-  }
-}
-)";
 
 std::vector<uint8_t> v6(std::string_view text)
 {
