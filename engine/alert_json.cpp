@@ -10,34 +10,6 @@ namespace guard {
 
 namespace {
 
-void write_argv(JsonWriter &w, const Record &r)
-{
-	w.begin_array("argv");
-	std::string_view rest = r.argv;
-	bool all_valid = true;
-	for (uint32_t i = 0; i < r.argc && !rest.empty(); i++) {
-		size_t nul = rest.find('\0');
-		all_valid &= w.element_string(rest.substr(0, nul));
-		if (nul == std::string_view::npos)
-			break;
-		rest.remove_prefix(nul + 1);
-	}
-	w.end_array();
-	if (all_valid)
-		return;
-	// As for strings: the exact bytes, argument by argument, in hex.
-	w.begin_array("argv_hex");
-	rest = r.argv;
-	for (uint32_t i = 0; i < r.argc && !rest.empty(); i++) {
-		size_t nul = rest.find('\0');
-		w.element_hex(rest.substr(0, nul));
-		if (nul == std::string_view::npos)
-			break;
-		rest.remove_prefix(nul + 1);
-	}
-	w.end_array();
-}
-
 void write_result(JsonWriter &w, const EventView &ev)
 {
 	bool ok = number_field(Field::ok, ev) != 0;
@@ -77,7 +49,7 @@ void write_alert(JsonWriter &w, const Rule &rule, const EventView &ev, int64_t b
 		w.field_string("path", r.filename);
 		if (!r.filename_given.empty())
 			w.field_string("path_given", r.filename_given);
-		write_argv(w, r);
+		w.field_string_list("argv", r.argv);
 		if (kind == GUARD_RECORD_EXEC_FAILED)
 			write_result(w, ev);
 		if (h.flags & GUARD_EXEC_FILELESS)

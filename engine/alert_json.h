@@ -6,7 +6,7 @@
 #include <cstdint>
 
 #include "engine/event_fields.h"
-#include "engine/json_line.h"
+#include "engine/json_writer.h"
 #include "engine/json_writer.h"
 #include "engine/rule_set.h"
 

@@ -19,14 +19,14 @@ std::string_view comm_of(const struct guard_header &h)
 
 // A flag of the record's header as a boolean field, written only when set:
 // most records have none, and absent reads as false.
-void flag_field(JsonLine &line, std::string_view key, const Record &rec, unsigned flag)
+void flag_field(JsonWriter &line, std::string_view key, const Record &rec, unsigned flag)
 {
 	if (rec.header.flags & flag)
 		line.field_bool(key, true);
 }
 
 // "ok", and for a failure the errno and its name ("ENOENT").
-void result_fields(JsonLine &line, int32_t result)
+void result_fields(JsonWriter &line, int32_t result)
 {
 	line.field_bool("ok", result >= 0);
 	if (result >= 0)
@@ -39,7 +39,7 @@ void result_fields(JsonLine &line, int32_t result)
 }
 
 // A path the engine made canonical keeps what the process gave beside it.
-void path_field(JsonLine &line, std::string_view key, std::string_view path, std::string_view given,
+void path_field(JsonWriter &line, std::string_view key, std::string_view path, std::string_view given,
 		std::string_view given_key)
 {
 	line.field_string(key, path);
@@ -47,7 +47,7 @@ void path_field(JsonLine &line, std::string_view key, std::string_view path, std
 		line.field_string(given_key, given);
 }
 
-void exec_fields(JsonLine &line, const Record &rec)
+void exec_fields(JsonWriter &line, const Record &rec)
 {
 	path_field(line, "path", rec.filename, rec.filename_given, "path_given");
 	line.field_string_list("argv", rec.argv);
@@ -70,7 +70,7 @@ std::string_view access_of(uint32_t open_flags)
 	}
 }
 
-void file_fields(JsonLine &line, const Record &rec)
+void file_fields(JsonWriter &line, const Record &rec)
 {
 	const uint16_t kind = rec.header.kind;
 	path_field(line, "path", rec.path, rec.path_given, "path_given");
@@ -109,14 +109,14 @@ void file_fields(JsonLine &line, const Record &rec)
 	flag_field(line, "new_path_unresolved", rec, GUARD_FILE_PATH2_UNRESOLVED);
 }
 
-void address_field(JsonLine &line, uint16_t family, const uint8_t (&addr)[16])
+void address_field(JsonWriter &line, uint16_t family, const uint8_t (&addr)[16])
 {
 	char text[addr_text_max];
 	char *end = write_addr(text, family, addr);
 	line.field_literal("addr", std::string_view(text, static_cast<size_t>(end - text)));
 }
 
-void net_fields(JsonLine &line, const Record &rec)
+void net_fields(JsonWriter &line, const Record &rec)
 {
 	switch (rec.family) {
 	case AF_INET:
@@ -146,7 +146,7 @@ void net_fields(JsonLine &line, const Record &rec)
 
 } // namespace
 
-void write_event_context(JsonLine &line, const Record &rec, int64_t boot_to_unix_ns)
+void write_event_context(JsonWriter &line, const Record &rec, int64_t boot_to_unix_ns)
 {
 	const struct guard_header &h = rec.header;
 	line.field_literal("type", record_kind_name(h.kind));
@@ -164,7 +164,7 @@ void write_event_context(JsonLine &line, const Record &rec, int64_t boot_to_unix
 	line.field_uint("cgroup_id", h.cgroup_id);
 }
 
-void write_event_fields(JsonLine &line, const Record &rec)
+void write_event_fields(JsonWriter &line, const Record &rec)
 {
 	switch (rec.header.kind) {
 	case GUARD_RECORD_EXEC:

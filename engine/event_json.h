@@ -5,15 +5,15 @@
 
 #include <cstdint>
 
-#include "engine/json_line.h"
+#include "engine/json_writer.h"
 #include "engine/record.h"
 
 namespace guard {
 
 // "type", "time", "boot_ns" and the task context from the header.
-void write_event_context(JsonLine &line, const Record &rec, int64_t boot_to_unix_ns);
+void write_event_context(JsonWriter &line, const Record &rec, int64_t boot_to_unix_ns);
 
 // The kind's own fields ("path", "argv", "addr", ...).
-void write_event_fields(JsonLine &line, const Record &rec);
+void write_event_fields(JsonWriter &line, const Record &rec);
 
 } // namespace guard

@@ -1,27 +1,34 @@
-// A JSON object writer with nesting (arrays, objects inside), for the records
-// the engine makes itself: alerts and health. Like JsonLine it writes into
-// memory the BatchWriter reserved and never allocates; the caller reserves
-// the worst case first. Strings from the kernel get the same treatment as in
-// events: escaped, with a "<key>_hex" twin when they were not UTF-8.
+// The one JSON object writer, for every line guard writes: events, alerts,
+// health. It writes into memory the BatchWriter reserved and never allocates;
+// the caller reserves the worst case first, so there is no bounds check per
+// byte. Strings from the kernel are escaped, with a "<key>_hex" twin when they
+// were not UTF-8 (json_text.h).
 #pragma once
 
 #include <cstdint>
 #include <cstring>
 #include <string_view>
 
+#include "abi/guard_abi.h"
 #include "engine/json_text.h"
 
 namespace guard {
+
+// No event line is longer: every string in a record fits in GUARD_RECORD_MAX
+// bytes, and a string byte costs at most 6 bytes escaped plus 2 in its _hex twin.
+constexpr size_t line_max_bytes = 8 * GUARD_RECORD_MAX + 4096;
 
 class JsonWriter {
 public:
 	explicit JsonWriter(char *out) : out_(out) { open('{'); }
 
-	void key(std::string_view k)
+	// "k<suffix>": (suffix: the "_hex" of a twin field).
+	void key(std::string_view k, std::string_view suffix = {})
 	{
 		comma();
 		*out_++ = '"';
 		append(k);
+		append(suffix);
 		append("\":");
 	}
 
@@ -66,13 +73,27 @@ public:
 	{
 		key(k);
 		if (!string_value(bytes)) {
-			comma();
+			key(k, "_hex");
 			*out_++ = '"';
-			append(k);
-			append("_hex\":\"");
 			out_ = write_hex(out_, bytes);
 			*out_++ = '"';
 		}
+	}
+
+	// NUL-separated strings from the kernel (argv) as an array of strings;
+	// when any is not valid UTF-8, "<k>_hex" holds every one in hex.
+	void field_string_list(std::string_view k, std::string_view nul_separated)
+	{
+		begin_array(k);
+		bool valid = true;
+		for_each_item(nul_separated, [&](std::string_view item) { valid = element_string(item) && valid; });
+		end_array();
+		if (valid)
+			return;
+		key(k, "_hex");
+		open('[');
+		for_each_item(nul_separated, [&](std::string_view item) { element_hex(item); });
+		end_array();
 	}
 
 	// An array element that is a string; returns false when it was not
@@ -109,6 +130,18 @@ public:
 
 private:
 	static constexpr int max_depth = 8;
+
+	template <class Fn>
+	static void for_each_item(std::string_view list, Fn &&fn)
+	{
+		for (size_t start = 0; !list.empty() && start <= list.size();) {
+			size_t end = list.find('\0', start);
+			if (end == std::string_view::npos)
+				end = list.size();
+			fn(list.substr(start, end - start));
+			start = end + 1;
+		}
+	}
 
 	void append(std::string_view s)
 	{

@@ -5,7 +5,6 @@
 #include "engine/alert_json.h"
 #include "engine/event_fields.h"
 #include "engine/event_json.h"
-#include "engine/json_line.h"
 #include "engine/json_writer.h"
 
 namespace guard {
@@ -59,7 +58,7 @@ void Pipeline::update_processes(const Record &rec)
 
 void Pipeline::write_event(const Record &rec, const EventView &ev, const uint32_t *matches, size_t n)
 {
-	JsonLine line(out_.reserve(event_line_max_bytes));
+	JsonWriter line(out_.reserve(event_line_max_bytes));
 	write_event_context(line, rec, boot_to_unix_ns_);
 	write_event_fields(line, rec);
 	if (ev.parent) {

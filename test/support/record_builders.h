@@ -89,7 +89,8 @@ inline std::vector<uint8_t> exec_record(const Task &t, std::string_view path, st
 	std::string joined;
 	for (const std::string &a : argv)
 		joined += a + std::string(1, '\0');
-	e.argv = {static_cast<__u16>(b.bytes.size()), static_cast<__u16>(joined.size())};
+	// As kern/ lays it out: the length leaves out the last argument's NUL.
+	e.argv = {static_cast<__u16>(b.bytes.size()), static_cast<__u16>(joined.empty() ? 0 : joined.size() - 1)};
 	b.bytes.insert(b.bytes.end(), joined.begin(), joined.end());
 	e.argc = static_cast<__u32>(argv.size());
 	e.result = result;

@@ -23,7 +23,7 @@ std::string fields_of(const std::vector<uint8_t> &bytes)
 	Record rec;
 	REQUIRE(decode_record(bytes, rec) == DecodeError::none);
 	std::vector<char> buf(line_max_bytes);
-	JsonLine line(buf.data());
+	JsonWriter line(buf.data());
 	write_event_fields(line, rec);
 	char *end = line.finish();
 	return std::string(buf.data(), end);
