@@ -162,12 +162,13 @@ private:
 		*out_++ = '"';
 		return valid;
 	}
+	// The constructor opens the record, so depth_ >= 1 until finish().
 	void comma()
 	{
-		if (depth_ > 0 && !first_[depth_ - 1])
+		bool &first = first_[depth_ - 1];
+		if (!first)
 			*out_++ = ',';
-		if (depth_ > 0)
-			first_[depth_ - 1] = false;
+		first = false;
 	}
 	void open(char c)
 	{
