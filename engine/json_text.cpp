@@ -114,6 +114,14 @@ char *write_json_string_body(char *out, std::string_view bytes, bool &valid_utf8
 	return out;
 }
 
+bool json_plain(std::string_view bytes)
+{
+	for (unsigned char c : bytes)
+		if (c < 0x20 || c >= 0x80 || c == '"' || c == '\\')
+			return false;
+	return true;
+}
+
 char *write_hex(char *out, std::string_view bytes)
 {
 	for (unsigned char c : bytes) {

@@ -22,6 +22,23 @@ class JsonWriter {
 public:
 	explicit JsonWriter(char *out) : out_(out) { open('{'); }
 
+	// A writer of bare fields ("a":1,"b":2, no braces), for text cached and
+	// put into lines later with raw_fields(). Take the end from position().
+	static constexpr struct Fragment {
+	} fragment{};
+	JsonWriter(char *out, Fragment) : out_(out)
+	{
+		first_[0] = true;
+		depth_ = 1;
+	}
+
+	// Fields already written as JSON by a fragment writer.
+	void raw_fields(std::string_view fields)
+	{
+		comma();
+		append(fields);
+	}
+
 	// "k<suffix>": (suffix: the "_hex" of a twin field).
 	void key(std::string_view k, std::string_view suffix = {})
 	{
@@ -78,6 +95,16 @@ public:
 			out_ = write_hex(out_, bytes);
 			*out_++ = '"';
 		}
+	}
+
+	// The same, for bytes already known to need no escaping (json_plain)
+	// when plain is true.
+	void field_string(std::string_view k, std::string_view bytes, bool plain)
+	{
+		if (plain)
+			field_literal(k, bytes);
+		else
+			field_string(k, bytes);
 	}
 
 	// NUL-separated strings from the kernel (argv) as an array of strings;

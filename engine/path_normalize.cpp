@@ -51,21 +51,14 @@ void normalize_into(std::string_view &path, std::string_view &given, char *out)
 
 void normalize_record_paths(Record &rec, PathScratch &scratch)
 {
-	switch (rec.header.kind) {
-	case GUARD_RECORD_EXEC:
-	case GUARD_RECORD_EXEC_FAILED:
+	switch (record_family(rec.header.kind)) {
+	case RecordFamily::exec:
 		normalize_into(rec.filename, rec.filename_given, scratch.exec);
 		break;
-	case GUARD_RECORD_FILE_RENAME:
-	case GUARD_RECORD_FILE_LINK:
-		normalize_into(rec.path2, rec.path2_given, scratch.path2);
-		normalize_into(rec.path, rec.path_given, scratch.path);
-		break;
-	case GUARD_RECORD_FILE_OPEN:
-	case GUARD_RECORD_FILE_UNLINK:
-	case GUARD_RECORD_FILE_CHMOD:
-	case GUARD_RECORD_FILE_CHOWN:
-	case GUARD_RECORD_FILE_SYMLINK:
+	case RecordFamily::file:
+		// A symlink's path2 is its target, text as given: left alone.
+		if (rec.header.kind == GUARD_RECORD_FILE_RENAME || rec.header.kind == GUARD_RECORD_FILE_LINK)
+			normalize_into(rec.path2, rec.path2_given, scratch.path2);
 		normalize_into(rec.path, rec.path_given, scratch.path);
 		break;
 	default:

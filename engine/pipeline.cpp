@@ -59,11 +59,11 @@ void Pipeline::update_processes(const Record &rec)
 void Pipeline::write_event(const Record &rec, const EventView &ev, const uint32_t *matches, size_t n)
 {
 	JsonWriter line(out_.reserve(event_line_max_bytes));
-	write_event_context(line, rec, boot_to_unix_ns_);
+	write_event_context(line, rec, boot_to_unix_ns_, task_context_);
 	write_event_fields(line, rec);
 	if (ev.parent) {
-		line.field_string("parent_comm", ev.parent->comm_view());
-		line.field_string("parent_exe", ev.parent->exe_view());
+		line.field_string("parent_comm", ev.parent->comm_view(), ev.parent->comm_plain);
+		line.field_string("parent_exe", ev.parent->exe_view(), ev.parent->exe_plain);
 	}
 	if (n > 0) {
 		// The event names its most severe match (the first such in the file).
@@ -80,7 +80,7 @@ void Pipeline::write_event(const Record &rec, const EventView &ev, const uint32_
 void Pipeline::on_record(std::span<const uint8_t> bytes)
 {
 	stats_.records++;
-	Record rec;
+	Record &rec = rec_;
 	DecodeError err = decode_record(bytes, rec);
 	if (err != DecodeError::none) {
 		stats_.decode_errors[static_cast<size_t>(err)]++;

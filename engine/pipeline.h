@@ -18,6 +18,7 @@
 #include "engine/process_table.h"
 #include "engine/record.h"
 #include "engine/rule_set.h"
+#include "engine/task_context.h"
 
 namespace guard {
 
@@ -66,6 +67,8 @@ private:
 	int64_t boot_to_unix_ns_;
 	PipelineOptions options_;
 	ProcessTable processes_;
+	TaskContextCache task_context_;
+	Record rec_; // the record at hand: decoded in place, so fields are not cleared per record (record.h)
 	std::unique_ptr<PathScratch> path_scratch_; // canonical paths of the record at hand
 	std::unique_ptr<RuleSet> rules_;
 	std::vector<uint64_t> alert_counts_;                        // per rule of rules_
