@@ -4,9 +4,33 @@
 
 namespace guard {
 
+namespace {
+
+// True when an absolute path has no empty, "." or ".." component and no
+// trailing slash: nearly every path the kernel reports, checked in one pass
+// without the copy and compare of the general case.
+bool is_canonical(std::string_view p)
+{
+	const size_t n = p.size();
+	if (n == 1)
+		return true; // "/"
+	for (size_t i = 0; i < n; i++) {
+		if (p[i] != '/')
+			continue;
+		size_t k = i + 1; // where the component after this slash starts
+		if (k == n || p[k] == '/')
+			return false;
+		if (p[k] == '.' && (k + 1 == n || p[k + 1] == '/' || (p[k + 1] == '.' && (k + 2 == n || p[k + 2] == '/'))))
+			return false;
+	}
+	return true;
+}
+
+} // namespace
+
 std::string_view normalize_path(std::string_view path, char *out)
 {
-	if (path.empty() || path[0] != '/')
+	if (path.empty() || path[0] != '/' || is_canonical(path))
 		return path;
 	size_t n = 0; // bytes written to out; out[0] is always '/'
 	out[n++] = '/';
@@ -32,8 +56,7 @@ std::string_view normalize_path(std::string_view path, char *out)
 		std::memcpy(out + n, part.data(), part.size());
 		n += part.size();
 	}
-	std::string_view canonical(out, n);
-	return canonical == path ? path : canonical;
+	return std::string_view(out, n);
 }
 
 namespace {

@@ -60,7 +60,7 @@ public:
 	void for_each_alert_count(Fn &&fn) const;
 
 private:
-	void update_processes(const Record &rec);
+	const Process *update_processes(const Record &rec);
 	void write_event(const Record &rec, const struct EventView &ev, const uint32_t *matches, size_t n);
 
 	BatchWriter &out_;
