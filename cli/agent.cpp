@@ -11,6 +11,7 @@
 #include <memory>
 #include <vector>
 
+#include "cli/attachments.h"
 #include "cli/embedded_object.h"
 #include "cli/families.h"
 #include "engine/health.h"
@@ -48,20 +49,6 @@ Fd block_signals()
 	return Fd(fd);
 }
 
-// "process 11, file 38": programs attached per family.
-std::string family_counts(const Collection &objects)
-{
-	std::string s;
-	for (const EventFamily &f : event_families()) {
-		size_t n = 0;
-		for (const Program &p : objects.programs())
-			n += family_of_program(p.spec->name) == f.name;
-		if (n)
-			s += (s.empty() ? "" : ", ") + std::string(f.name) + " " + std::to_string(n);
-	}
-	return s;
-}
-
 LoadOptions load_options(const AgentOptions &options, const ObjectSpec &spec)
 {
 	LoadOptions load;
@@ -70,17 +57,14 @@ LoadOptions load_options(const AgentOptions &options, const ObjectSpec &spec)
 	for (const ProgramSpec &p : spec.programs)
 		names.push_back(p.name);
 	load.skip_programs = programs_of_families(options.disabled_families, names);
-	// Some syscalls exist only on some architectures (open, creat, rename,
-	// fork, ... are x86_64's but not arm64's; fchmodat2 is 6.6+): a program
-	// whose tracepoint this kernel lacks is skipped, not an error.
-	const std::string events_dir = tracefs_root() + "/events/";
-	for (const ProgramSpec &p : spec.programs)
-		if (::access((events_dir + p.attach_group + "/" + p.attach_event).c_str(), F_OK) != 0) {
-			std::fprintf(stderr, "guard: no tracepoint %s/%s on this kernel, %s not loaded\n",
-				     p.attach_group.c_str(), p.attach_event.c_str(), p.name.c_str());
-			load.skip_programs.push_back(p.name);
-		}
+	for (std::string &name : programs_without_tracepoints(spec, "guard"))
+		load.skip_programs.push_back(std::move(name));
 	return load;
+}
+
+double ms_between(std::chrono::steady_clock::time_point a, std::chrono::steady_clock::time_point b)
+{
+	return std::chrono::duration<double, std::milli>(b - a).count();
 }
 
 } // namespace
@@ -94,6 +78,7 @@ int run_agent(const AgentOptions &options)
 		std::unique_ptr<RecordConsumer> consumer = options.record_path.empty()
 								   ? make_engine_consumer(options.engine, options.output_path)
 								   : make_recorder(options.record_path);
+		auto engine_ready = std::chrono::steady_clock::now();
 
 		ObjectSpec spec = with_context("read embedded BPF object", [] { return read_object_spec(embedded_bpf_object()); });
 		// The kernel side skips the agent's own syscalls (kern/common.bpf.h).
@@ -101,20 +86,28 @@ int run_agent(const AgentOptions &options)
 		// The kernel wakes us only when a sixteenth of the ring waits; a
 		// short poll picks up the rest (kern/common.bpf.h, docs/schema.md).
 		spec.set_global("guard_wakeup_bytes", uint64_t(options.ring_pages) * ::getpagesize() / 16);
-		Collection objects = Collection::load(spec, load_options(options, spec));
+		LoadOptions load = load_options(options, spec);
+		LoadTimings timings;
+		load.timings = &timings;
+		auto object_read = std::chrono::steady_clock::now();
+		Collection objects = Collection::load(spec, load);
 
 		const Map &events = objects.map("events");
 		RingView ring(events.fd.get(), events.spec.max_entries);
 
-		std::vector<TracepointLink> links;
-		for (const Program &p : objects.programs())
-			links.push_back(with_context("program " + p.spec->name, [&] {
-				return attach_tracepoint(p.fd.get(), p.spec->attach_group, p.spec->attach_event);
-			}));
-		auto elapsed = std::chrono::steady_clock::now() - options.started;
-		std::fprintf(stderr, "guard: attached %zu program%s (%s) in %lld ms\n", links.size(),
-			     links.size() == 1 ? "" : "s", family_counts(objects).c_str(),
-			     static_cast<long long>(std::chrono::duration_cast<std::chrono::milliseconds>(elapsed).count()));
+		auto attaching = std::chrono::steady_clock::now();
+		Attachments attached = attach_programs(objects);
+		auto now = std::chrono::steady_clock::now();
+		// Where start-up went (docs/benchmarks.md): the verifier, mostly.
+		std::fprintf(stderr,
+			     "guard: attached %s in %.0f ms (engine %.1f, object %.1f, maps %.1f, relocate %.1f, "
+			     "verify %.1f, attach %.1f)\n",
+			     describe(attached).c_str(), ms_between(options.started, now),
+			     ms_between(options.started, engine_ready), ms_between(engine_ready, object_read), timings.maps,
+			     timings.relocate, timings.verify, ms_between(attaching, now));
+		// Seeded now, not before attaching: a process that starts meanwhile
+		// is then in /proc or in the ring, whichever it missed.
+		consumer->start();
 
 		Fd epoll(::epoll_create1(EPOLL_CLOEXEC));
 		if (!epoll.valid())
@@ -173,7 +166,7 @@ int run_agent(const AgentOptions &options)
 		}
 
 		// Detach first, so nothing new arrives; then take what is in the ring.
-		links.clear();
+		attached.links.clear();
 		ring.drain(on_record);
 		consumer->finish();
 		return 0;

@@ -46,6 +46,10 @@ public:
 	{
 		sources_.rules_source = loaded.source;
 		pipeline_.set_rules(std::move(loaded.set));
+	}
+
+	void start() override
+	{
 		size_t seeded = pipeline_.processes().seed_from_proc();
 		std::fprintf(stderr, "guard: %zu rules from %s; %zu processes from /proc\n", pipeline_.rules()->rules.size(),
 			     sources_.rules_source.c_str(), seeded);

@@ -32,6 +32,7 @@ void add_engine_options(CLI::App &app, EngineConfig &config);
 class RecordConsumer {
 public:
 	virtual ~RecordConsumer() = default;
+	virtual void start() {}                          // programs attached, records about to flow
 	virtual void on_record(std::span<const uint8_t> record) = 0;
 	virtual void after_batch() = 0;                  // flush; throws guard::Error when output fails
 	virtual void on_hangup() {}                      // SIGHUP
@@ -41,8 +42,8 @@ public:
 };
 
 // The engine: rules loaded (a bad file throws RulesFileError), output opened
-// (output_path, else the rules file's "output", else stdout), process table
-// seeded from /proc.
+// (output_path, else the rules file's "output", else stdout); start() seeds
+// the process table from /proc.
 std::unique_ptr<RecordConsumer> make_engine_consumer(const EngineConfig &config, const std::string &output_path);
 
 // guard record FILE: raw records to FILE (mode 0600) with the recording header.

@@ -92,8 +92,11 @@ void print_programs(const ObjectSpec &spec)
 {
 	std::printf("\nprograms:\n");
 	for (const ProgramSpec &p : spec.programs) {
+		std::string events;
+		for (const std::string &e : p.attach_events)
+			events += (events.empty() ? "" : ",") + e;
 		std::printf("  %s: tracepoint %s/%s (section %s), %zu instructions", p.name.c_str(),
-			    p.attach_group.c_str(), p.attach_event.c_str(), p.section.c_str(), p.insns.size());
+			    p.attach_group.c_str(), events.c_str(), p.section.c_str(), p.insns.size());
 		if (!p.subprograms.empty()) {
 			std::printf(", with subprograms");
 			for (const std::string &s : p.subprograms)

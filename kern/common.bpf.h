@@ -57,8 +57,9 @@ struct {
 
 /* A syscall's arguments, kept from its enter tracepoint to its exit, where
  * the result is known. A thread is in one syscall at a time, so one slot per
- * thread serves every syscall; `kind` says whose entry it is. */
+ * thread serves every syscall; `syscall_nr` and `kind` say whose entry it is. */
 struct pending_call {
+	__s32 syscall_nr; /* the syscall that entered (its number on this architecture) */
 	__u16 kind;     /* the GUARD_RECORD_* the exit will write */
 	__u16 flags;    /* GUARD_* record flags known at enter (GUARD_EXEC_EXECVEAT) */
 	__u32 open_flags; /* open: O_*; execveat, unlinkat, fchownat, ...: AT_* */
@@ -88,22 +89,36 @@ static void *(*bpf_task_storage_get)(void *map, struct task_struct *task, void *
 	(void *)BPF_FUNC_task_storage_get;
 
 /* At a syscall's enter: keep its arguments for the exit. */
-static __always_inline void remember_call(const struct pending_call *call)
+static __always_inline void remember_call(struct syscall_enter_entry *ctx, struct pending_call *call)
 {
 	if (is_agent())
 		return;
+	call->syscall_nr = ctx->syscall_nr;
 	struct pending_call *slot =
 		bpf_task_storage_get(&pending, bpf_get_current_task_btf(), 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
 	if (slot)
 		*slot = *call;
 }
 
-/* At a syscall's exit: the arguments kept at its enter, if they are for a
- * record of this kind; the slot is then marked used (kind 0). */
+/* At a sched tracepoint: the arguments kept at the enter of the syscall
+ * that led there, if they are for a record of this kind; the slot is then
+ * marked used (kind 0). */
 static __always_inline int take_call(__u16 kind, struct pending_call *out)
 {
 	struct pending_call *slot = bpf_task_storage_get(&pending, bpf_get_current_task_btf(), 0, 0);
 	if (!slot || slot->kind != kind)
+		return 0;
+	*out = *slot;
+	slot->kind = 0;
+	return 1;
+}
+
+/* At a syscall's exit: the arguments its own enter kept. One exit program
+ * serves several syscalls, so the entry must be this syscall's. */
+static __always_inline int take_syscall(struct syscall_exit_entry *ctx, struct pending_call *out)
+{
+	struct pending_call *slot = bpf_task_storage_get(&pending, bpf_get_current_task_btf(), 0, 0);
+	if (!slot || !slot->kind || slot->syscall_nr != ctx->syscall_nr)
 		return 0;
 	*out = *slot;
 	slot->kind = 0;

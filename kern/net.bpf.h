@@ -38,7 +38,8 @@ struct guard_sockaddr_in6 {
 	__u32 scope_id;
 };
 
-static __always_inline void remember_net_call(__u16 kind, __s32 fd, __u64 addr, __u64 addrlen_ptr, __u32 len)
+static __always_inline void remember_net_call(struct syscall_enter_entry *ctx, __u16 kind, __s32 fd, __u64 addr,
+					      __u64 addrlen_ptr, __u32 len)
 {
 	struct pending_call call = {};
 	call.kind = kind;
@@ -46,7 +47,7 @@ static __always_inline void remember_net_call(__u16 kind, __s32 fd, __u64 addr, 
 	call.path = addr;
 	call.path2 = addrlen_ptr;
 	call.len = len;
-	remember_call(&call);
+	remember_call(ctx, &call);
 }
 
 /* ::ffff:a.b.c.d is an IPv4 peer reached through an IPv6 socket. */
@@ -102,18 +103,16 @@ static __always_inline __u32 put_sockaddr_copy(struct guard_net *rec, struct soc
 			n = GUARD_UNIX_PATH_MAX;
 		if (n == 0)
 			return end;
-		__builtin_memset(path, 0, GUARD_UNIX_PATH_MAX + 1);
-		bpf_probe_read_kernel(path, n & 0x7f, sa->bytes + 2);
 		__u32 length = n;
-		if (path[0] == 0) {
+		if (sa->bytes[2] == 0) {
+			bpf_probe_read_kernel(path, n & 0x7f, sa->bytes + 2);
 			path[0] = '@';
 		} else {
-			for (__u32 i = 0; i < GUARD_UNIX_PATH_MAX; i++) {
-				if (i >= n || path[i] == 0) {
-					length = i;
-					break;
-				}
-			}
+			/* Up to the first NUL, at most n bytes: the _str helper
+			 * finds the end in one call, where a loop would cost the
+			 * verifier a pass per byte. */
+			long copied = bpf_probe_read_kernel_str(path, (n + 1) & 0x7f, sa->bytes + 2);
+			length = copied > 0 ? copied - 1 : 0;
 		}
 		if (n == GUARD_UNIX_PATH_MAX && length == n)
 			rec->header.flags |= GUARD_NET_UNIX_PATH_TRUNCATED;
@@ -189,16 +188,13 @@ static __always_inline struct guard_net *start_net_record(__u16 kind, struct sys
 }
 
 /* connect(fd, addr, addrlen) and bind(fd, addr, addrlen) */
-static __always_inline int addr_call_exit(struct syscall_exit_entry *ctx, __u16 kind)
+static __always_inline int addr_call_exit(struct syscall_exit_entry *ctx, const struct pending_call *call)
 {
-	struct pending_call call;
-	if (!take_call(kind, &call))
-		return 0;
-	struct guard_net *rec = start_net_record(kind, ctx, &call);
+	struct guard_net *rec = start_net_record(call->kind, ctx, call);
 	if (!rec)
 		return 0;
 	rec->backlog = 0;
-	__u32 end = put_user_sockaddr(rec, (const void *)call.path, call.len);
+	__u32 end = put_user_sockaddr(rec, (const void *)call->path, call->len);
 	if (end)
 		submit(&rec->header, end);
 	return 0;
@@ -207,48 +203,32 @@ static __always_inline int addr_call_exit(struct syscall_exit_entry *ctx, __u16 
 SEC("tracepoint/syscalls/sys_enter_connect")
 int net_connect_enter(struct syscall_enter_entry *ctx)
 {
-	remember_net_call(GUARD_RECORD_NET_CONNECT, ctx->args[0], ctx->args[1], 0, ctx->args[2]);
+	remember_net_call(ctx, GUARD_RECORD_NET_CONNECT, ctx->args[0], ctx->args[1], 0, ctx->args[2]);
 	return 0;
-}
-
-SEC("tracepoint/syscalls/sys_exit_connect")
-int net_connect_exit(struct syscall_exit_entry *ctx)
-{
-	return addr_call_exit(ctx, GUARD_RECORD_NET_CONNECT);
 }
 
 SEC("tracepoint/syscalls/sys_enter_bind")
 int net_bind_enter(struct syscall_enter_entry *ctx)
 {
-	remember_net_call(GUARD_RECORD_NET_BIND, ctx->args[0], ctx->args[1], 0, ctx->args[2]);
+	remember_net_call(ctx, GUARD_RECORD_NET_BIND, ctx->args[0], ctx->args[1], 0, ctx->args[2]);
 	return 0;
-}
-
-SEC("tracepoint/syscalls/sys_exit_bind")
-int net_bind_exit(struct syscall_exit_entry *ctx)
-{
-	return addr_call_exit(ctx, GUARD_RECORD_NET_BIND);
 }
 
 /* listen(fd, backlog) */
 SEC("tracepoint/syscalls/sys_enter_listen")
 int net_listen_enter(struct syscall_enter_entry *ctx)
 {
-	remember_net_call(GUARD_RECORD_NET_LISTEN, ctx->args[0], 0, 0, ctx->args[1]);
+	remember_net_call(ctx, GUARD_RECORD_NET_LISTEN, ctx->args[0], 0, 0, ctx->args[1]);
 	return 0;
 }
 
-SEC("tracepoint/syscalls/sys_exit_listen")
-int net_listen_exit(struct syscall_exit_entry *ctx)
+static __always_inline int listen_exit(struct syscall_exit_entry *ctx, const struct pending_call *call)
 {
-	struct pending_call call;
-	if (!take_call(GUARD_RECORD_NET_LISTEN, &call))
-		return 0;
-	struct guard_net *rec = start_net_record(GUARD_RECORD_NET_LISTEN, ctx, &call);
+	struct guard_net *rec = start_net_record(GUARD_RECORD_NET_LISTEN, ctx, call);
 	if (!rec)
 		return 0;
 	/* The address it listens on is the socket's own, bound earlier. */
-	__u32 end = put_socket_address(rec, call.dfd, 1);
+	__u32 end = put_socket_address(rec, call->dfd, 1);
 	if (!end) {
 		rec->family = 0;
 		rec->port = 0;
@@ -263,27 +243,24 @@ int net_listen_exit(struct syscall_exit_entry *ctx)
 /* accept(fd, addr, int *addrlen), accept4(fd, addr, int *addrlen, flags):
  * the peer is in the caller's buffer once the call has returned. An accept
  * that found nothing to accept (EAGAIN) is no event. */
-static __always_inline int accept_exit(struct syscall_exit_entry *ctx)
+static __always_inline int accept_exit(struct syscall_exit_entry *ctx, const struct pending_call *call)
 {
-	struct pending_call call;
-	if (!take_call(GUARD_RECORD_NET_ACCEPT, &call))
-		return 0;
 	if (ctx->ret == -EAGAIN)
 		return 0;
-	struct guard_net *rec = start_net_record(GUARD_RECORD_NET_ACCEPT, ctx, &call);
+	struct guard_net *rec = start_net_record(GUARD_RECORD_NET_ACCEPT, ctx, call);
 	if (!rec)
 		return 0;
 	rec->backlog = 0;
 	__u32 end = 0;
-	if (ctx->ret >= 0 && call.path && call.path2) {
+	if (ctx->ret >= 0 && call->path && call->path2) {
 		int addrlen = 0;
-		bpf_probe_read_user(&addrlen, sizeof(addrlen), (const void *)call.path2);
-		end = put_user_sockaddr(rec, (const void *)call.path, addrlen);
+		bpf_probe_read_user(&addrlen, sizeof(addrlen), (const void *)call->path2);
+		end = put_user_sockaddr(rec, (const void *)call->path, addrlen);
 	} else if (ctx->ret >= 0) {
 		/* No buffer for the peer: the new socket knows it. */
 		end = put_socket_address(rec, ctx->ret, 0);
 	}
-	if (!end && ctx->ret >= 0 && call.path)
+	if (!end && ctx->ret >= 0 && call->path)
 		return 0; /* a family guard does not report */
 	if (!end) {
 		rec->family = 0;
@@ -299,27 +276,32 @@ static __always_inline int accept_exit(struct syscall_exit_entry *ctx)
 SEC("tracepoint/syscalls/sys_enter_accept")
 int net_accept_enter(struct syscall_enter_entry *ctx)
 {
-	remember_net_call(GUARD_RECORD_NET_ACCEPT, ctx->args[0], ctx->args[1], ctx->args[2], 0);
+	remember_net_call(ctx, GUARD_RECORD_NET_ACCEPT, ctx->args[0], ctx->args[1], ctx->args[2], 0);
 	return 0;
-}
-
-SEC("tracepoint/syscalls/sys_exit_accept")
-int net_accept_exit(struct syscall_exit_entry *ctx)
-{
-	return accept_exit(ctx);
 }
 
 SEC("tracepoint/syscalls/sys_enter_accept4")
 int net_accept4_enter(struct syscall_enter_entry *ctx)
 {
-	remember_net_call(GUARD_RECORD_NET_ACCEPT, ctx->args[0], ctx->args[1], ctx->args[2], 0);
+	remember_net_call(ctx, GUARD_RECORD_NET_ACCEPT, ctx->args[0], ctx->args[1], ctx->args[2], 0);
 	return 0;
 }
 
-SEC("tracepoint/syscalls/sys_exit_accept4")
-int net_accept4_exit(struct syscall_exit_entry *ctx)
+/* The exit of every network syscall above, one program for all (see
+ * file_exit): the kind kept at enter says which record to write. */
+SEC("tracepoint/syscalls/sys_exit_connect,sys_exit_bind,sys_exit_listen,sys_exit_accept,sys_exit_accept4")
+int net_exit(struct syscall_exit_entry *ctx)
 {
-	return accept_exit(ctx);
+	struct pending_call call;
+	if (!take_syscall(ctx, &call))
+		return 0;
+	if (call.kind == GUARD_RECORD_NET_CONNECT || call.kind == GUARD_RECORD_NET_BIND)
+		return addr_call_exit(ctx, &call);
+	if (call.kind == GUARD_RECORD_NET_LISTEN)
+		return listen_exit(ctx, &call);
+	if (call.kind == GUARD_RECORD_NET_ACCEPT)
+		return accept_exit(ctx, &call);
+	return 0;
 }
 
 #endif

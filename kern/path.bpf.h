@@ -38,10 +38,10 @@
  * array indexed at run time, so it is read with a helper, not a plain load. */
 static __always_inline struct file *task_file(struct task_struct *task, __s32 fd)
 {
-	struct fdtable *fdt = task->files->fdt;
-	struct file **fds = fdt->fd;
+	struct fdtable *fdt = GUARD_CORE_READ(task, files, fdt);
+	struct file **fds = GUARD_CORE_READ(fdt, fd);
 	struct file *file = 0;
-	if (fd < 0 || (__u32)fd >= fdt->max_fds)
+	if (fd < 0 || (__u32)fd >= GUARD_CORE_READ(fdt, max_fds))
 		return 0;
 	bpf_probe_read_kernel(&file, sizeof(file), &fds[fd & 0xfffff]);
 	return file;
@@ -53,65 +53,94 @@ static __always_inline struct mount *real_mount(struct vfsmount *vfsmnt)
 	return (struct mount *)((char *)vfsmnt - bpf_core_field_offset(((struct mount *)0)->mnt));
 }
 
+/* The walk's state between steps. It lives on the caller's stack, and
+ * bpf_loop hands the callback a pointer to it. */
+struct dir_walk {
+	char *area;               /* the scratch's dir area */
+	__u32 *startp;            /* where the path starts so far (see below) */
+	struct dentry *dentry;    /* the next name to prepend */
+	struct vfsmount *vfsmnt;  /* the mount dentry is seen through */
+	struct mount *mnt;
+	struct dentry *mnt_root;  /* the top of that mount */
+	struct dentry *root_dentry; /* the process's root: the walk's end */
+	struct vfsmount *root_mnt;
+	int truncated;
+};
+
+/* One step of the walk: prepend one name, or cross one mount. Returns 1 to
+ * stop, 0 to go on. bpf_loop calls it at most GUARD_PATH_DEPTH times, and
+ * the verifier checks it once for every call, not once per step as it
+ * would an unrolled or bounded loop: that is most of guard's start-up. */
+static long dir_step(__u64 index, struct dir_walk *w)
+{
+	(void)index;
+	struct dentry *dentry = w->dentry;
+	if (dentry == w->root_dentry && w->vfsmnt == w->root_mnt) {
+		w->truncated = 0;
+		return 1;
+	}
+	if (dentry == w->mnt_root) {
+		/* The top of this mount: go on from where it is mounted. */
+		struct mount *mnt = w->mnt;
+		struct mount *parent = GUARD_CORE_READ(mnt, mnt_parent);
+		if (parent == mnt || !parent) { /* the top of the mount tree */
+			w->truncated = 0;
+			return 1;
+		}
+		struct vfsmount *vfsmnt =
+			(struct vfsmount *)((char *)parent + bpf_core_field_offset(((struct mount *)0)->mnt));
+		w->dentry = GUARD_CORE_READ(mnt, mnt_mountpoint);
+		w->mnt = parent;
+		w->vfsmnt = vfsmnt;
+		w->mnt_root = GUARD_CORE_READ(vfsmnt, mnt_root);
+		return 0;
+	}
+	struct dentry *parent = GUARD_CORE_READ(dentry, d_parent);
+	if (parent == dentry || !parent) { /* a filesystem's root mounted nowhere we can see */
+		w->truncated = 0;
+		return 1;
+	}
+	struct qstr name;
+	GUARD_CORE_READ_INTO(&name, dentry, d_name);
+	__u32 len = name.len;
+	/* Where the path starts so far lives in memory, not in a register or
+	 * on the stack: the verifier then knows nothing of it at any step, so
+	 * every step looks the same to it and one check covers them all. */
+	__u32 start = *w->startp;
+	if (len > GUARD_NAME_MAX)
+		len = GUARD_NAME_MAX;
+	if (start > GUARD_DIR_END || len + 1 > start)
+		return 1; /* no room: truncated */
+	start -= len;
+	bpf_probe_read_kernel(w->area + (start & (GUARD_PATH_MAX - 1)), len & GUARD_NAME_MAX, name.name);
+	start -= 1;
+	w->area[start & (GUARD_PATH_MAX - 1)] = '/';
+	*w->startp = start;
+	w->dentry = parent;
+	return 0;
+}
+
 /* Writes the absolute path of dir into the scratch's dir area, ending at
  * GUARD_DIR_END, and returns where it starts (start == GUARD_DIR_END for
  * the root itself). Sets *truncated when the walk did not reach the root.
  * Every step is a bpf_probe_read_kernel (GUARD_CORE_READ): a dentry found by
  * walking is a plain number to the verifier, not a typed pointer. */
-static __noinline __u32 write_dir_path(char *scratch, struct path *dir, struct path *root, int *truncated)
+static __always_inline __u32 write_dir_path(char *scratch, struct path *dir, struct path *root, int *truncated)
 {
-	char *area = scratch + GUARD_DIR_AREA;
-	/* Where the path starts so far lives in memory, not in a register: the
-	 * verifier then sees the same state at the top of every iteration
-	 * whichever way the last one went, and prunes instead of following
-	 * every combination of branches (2^depth). */
-	__u32 *startp = (__u32 *)(scratch + GUARD_DIR_START);
-	struct dentry *dentry = dir->dentry;
-	struct vfsmount *vfsmnt = dir->mnt;
-	struct mount *mnt = real_mount(vfsmnt);
-	struct dentry *mnt_root = GUARD_CORE_READ(vfsmnt, mnt_root);
-
-	*startp = GUARD_DIR_END;
-	*truncated = 1;
-	for (int i = 0; i < GUARD_PATH_DEPTH; i++) {
-		if (dentry == root->dentry && vfsmnt == root->mnt) {
-			*truncated = 0;
-			break;
-		}
-		if (dentry == mnt_root) {
-			/* The top of this mount: go on from where it is mounted. */
-			struct mount *parent = GUARD_CORE_READ(mnt, mnt_parent);
-			if (parent == mnt || !parent) { /* the top of the mount tree */
-				*truncated = 0;
-				break;
-			}
-			dentry = GUARD_CORE_READ(mnt, mnt_mountpoint);
-			mnt = parent;
-			vfsmnt = (struct vfsmount *)((char *)mnt + bpf_core_field_offset(((struct mount *)0)->mnt));
-			mnt_root = GUARD_CORE_READ(vfsmnt, mnt_root);
-			continue;
-		}
-		struct dentry *parent = GUARD_CORE_READ(dentry, d_parent);
-		if (parent == dentry || !parent) { /* a filesystem's root mounted nowhere we can see */
-			*truncated = 0;
-			break;
-		}
-		struct qstr name;
-		GUARD_CORE_READ_INTO(&name, dentry, d_name);
-		__u32 len = name.len;
-		__u32 start = *startp;
-		if (len > GUARD_NAME_MAX)
-			len = GUARD_NAME_MAX;
-		if (start > GUARD_DIR_END || len + 1 > start)
-			break; /* no room: truncated */
-		start -= len;
-		bpf_probe_read_kernel(area + (start & (GUARD_PATH_MAX - 1)), len & GUARD_NAME_MAX, name.name);
-		start -= 1;
-		area[start & (GUARD_PATH_MAX - 1)] = '/';
-		*startp = start;
-		dentry = parent;
-	}
-	return *startp & (GUARD_PATH_MAX - 1);
+	struct dir_walk w = {};
+	w.area = scratch + GUARD_DIR_AREA;
+	w.startp = (__u32 *)(scratch + GUARD_DIR_START);
+	w.dentry = dir->dentry;
+	w.vfsmnt = dir->mnt;
+	w.mnt = real_mount(dir->mnt);
+	w.mnt_root = GUARD_CORE_READ(dir->mnt, mnt_root);
+	w.root_dentry = root->dentry;
+	w.root_mnt = root->mnt;
+	w.truncated = 1;
+	*w.startp = GUARD_DIR_END;
+	bpf_loop(GUARD_PATH_DEPTH, dir_step, &w, 0);
+	*truncated = w.truncated;
+	return *w.startp & (GUARD_PATH_MAX - 1);
 }
 
 /* Writes the absolute form of the user path `src` (relative to dfd) into the
@@ -127,9 +156,9 @@ static __always_inline __u32 put_path(void *rec, __u32 offset, __s32 dfd, const 
 	if (((char *)rec)[offset & GUARD_OFFSET_MASK] == '/')
 		return end;
 
-	struct task_struct *task = bpf_get_current_task_btf();
+	struct task_struct *task = (void *)bpf_get_current_task();
 	struct path dir = {}, root = {};
-	struct fs_struct *fs = task->fs;
+	struct fs_struct *fs = GUARD_CORE_READ(task, fs);
 	GUARD_CORE_READ_INTO(&root, fs, root);
 	if (dfd == AT_FDCWD) {
 		GUARD_CORE_READ_INTO(&dir, fs, pwd);

@@ -19,40 +19,67 @@
  * the work of a failed exec. */
 #define GUARD_ARGV_MAX_ARGS 64
 
+/* Where put_user_argv's step is: the record, the argv array and the offset
+ * the next argument goes to. That offset lives in the scratch's upper half,
+ * not on the stack, for the reason dir_step's does (kern/path.bpf.h). */
+struct argv_copy {
+	struct guard_exec *rec;
+	const char *const *argv;
+	__u32 *endp;
+	__u32 offset; /* where argv starts in the record */
+	__u32 argc;
+	int done;     /* argv ended, or room did */
+};
+
+/* Copies argument i, NUL-terminated, after the ones before it. */
+static long argv_step(__u64 i, struct argv_copy *c)
+{
+	const char *arg = 0;
+	if (bpf_probe_read_user(&arg, sizeof(arg), &c->argv[i]) != 0 || !arg) {
+		c->done = 1;
+		return 1;
+	}
+	__u32 end = *c->endp;
+	__u32 used = end - c->offset;
+	if (used >= GUARD_ARGV_MAX) {
+		c->rec->header.flags |= GUARD_EXEC_ARGV_TRUNCATED;
+		c->done = 1;
+		return 1;
+	}
+	__u32 room = GUARD_ARGV_MAX - used;
+	long n = bpf_probe_read_user_str((char *)c->rec + (end & GUARD_OFFSET_MASK), room & (GUARD_ARGV_MAX * 2 - 1),
+					 arg);
+	if (n < 1) {
+		c->done = 1;
+		return 1;
+	}
+	if ((__u32)n == room)
+		c->rec->header.flags |= GUARD_EXEC_ARGV_TRUNCATED;
+	*c->endp = end + n;
+	c->argc++;
+	return 0;
+}
+
 /* Copies argv (a user array of string pointers) NUL-separated into the
  * record at offset, at most GUARD_ARGV_MAX bytes. Returns the end offset. */
 static __always_inline __u32 put_user_argv(struct guard_exec *rec, __u32 offset, const char *const *argv)
 {
-	__u32 end = offset;
-	__u32 argc = 0;
-	for (__u32 i = 0; i < GUARD_ARGV_MAX_ARGS; i++) {
-		const char *arg = 0;
-		if (bpf_probe_read_user(&arg, sizeof(arg), &argv[i]) != 0 || !arg)
-			goto done;
-		__u32 used = end - offset;
-		if (used >= GUARD_ARGV_MAX) {
-			rec->header.flags |= GUARD_EXEC_ARGV_TRUNCATED;
-			goto done;
-		}
-		__u32 room = GUARD_ARGV_MAX - used;
-		long n = bpf_probe_read_user_str((char *)rec + (end & GUARD_OFFSET_MASK), room & (GUARD_ARGV_MAX * 2 - 1),
-						 arg);
-		if (n < 1)
-			goto done;
-		if ((__u32)n == room)
-			rec->header.flags |= GUARD_EXEC_ARGV_TRUNCATED;
-		end += n;
-		argc++;
-	}
+	struct argv_copy c = {};
+	c.rec = rec;
+	c.argv = argv;
+	c.endp = (__u32 *)((char *)rec + GUARD_RECORD_MAX);
+	c.offset = offset;
+	*c.endp = offset;
+	bpf_loop(GUARD_ARGV_MAX_ARGS, argv_step, &c, 0);
 	/* Arguments are left over only if argv goes on. */
-	{
+	if (!c.done) {
 		const char *more = 0;
 		bpf_probe_read_user(&more, sizeof(more), &argv[GUARD_ARGV_MAX_ARGS]);
 		if (more)
 			rec->header.flags |= GUARD_EXEC_ARGV_TRUNCATED;
 	}
-done:
-	rec->argc = argc;
+	__u32 end = *c.endp;
+	rec->argc = c.argc;
 	rec->argv.offset = offset;
 	/* The length leaves out the last argument's NUL. */
 	rec->argv.length = end > offset ? end - offset - 1 : 0;
@@ -68,7 +95,7 @@ int process_execve_enter(struct syscall_enter_entry *ctx)
 	call.dfd = AT_FDCWD;
 	call.path = ctx->args[0];
 	call.path2 = ctx->args[1];
-	remember_call(&call);
+	remember_call(ctx, &call);
 	return 0;
 }
 
@@ -90,16 +117,18 @@ int process_execveat_enter(struct syscall_enter_entry *ctx)
 		if (first == 0)
 			call.flags |= GUARD_EXEC_FILELESS;
 	}
-	remember_call(&call);
+	remember_call(ctx, &call);
 	return 0;
 }
 
 /* A failed exec returns to the caller, whose memory still holds the path and
- * argv it passed. A successful one was reported by sched_process_exec. */
-static __always_inline int exec_exit(struct syscall_exit_entry *ctx)
+ * argv it passed. A successful one was reported by sched_process_exec. One
+ * program for both syscalls' exits (see file_exit). */
+SEC("tracepoint/syscalls/sys_exit_execve,sys_exit_execveat")
+int process_exec_exit(struct syscall_exit_entry *ctx)
 {
 	struct pending_call call;
-	if (!take_call(GUARD_RECORD_EXEC_FAILED, &call) || ctx->ret >= 0)
+	if (!take_syscall(ctx, &call) || call.kind != GUARD_RECORD_EXEC_FAILED || ctx->ret >= 0)
 		return 0;
 	struct guard_exec *rec = scratch_record();
 	if (!rec)
@@ -111,18 +140,6 @@ static __always_inline int exec_exit(struct syscall_exit_entry *ctx)
 	end = put_user_argv(rec, end, (const char *const *)call.path2);
 	submit(&rec->header, end);
 	return 0;
-}
-
-SEC("tracepoint/syscalls/sys_exit_execve")
-int process_execve_exit(struct syscall_exit_entry *ctx)
-{
-	return exec_exit(ctx);
-}
-
-SEC("tracepoint/syscalls/sys_exit_execveat")
-int process_execveat_exit(struct syscall_exit_entry *ctx)
-{
-	return exec_exit(ctx);
 }
 
 SEC("tracepoint/sched/sched_process_exec")
@@ -191,18 +208,18 @@ int process_exec(struct sched_process_exec_entry *ctx)
 
 /* clone(flags, ...), clone3(struct clone_args *, size), fork(), vfork():
  * keep the flags for sched_process_fork, which does not know them. */
-static __always_inline void remember_clone(__u64 flags)
+static __always_inline void remember_clone(struct syscall_enter_entry *ctx, __u64 flags)
 {
 	struct pending_call call = {};
 	call.kind = GUARD_RECORD_FORK;
 	call.clone_flags = flags;
-	remember_call(&call);
+	remember_call(ctx, &call);
 }
 
 SEC("tracepoint/syscalls/sys_enter_clone")
 int process_clone_enter(struct syscall_enter_entry *ctx)
 {
-	remember_clone(ctx->args[0]);
+	remember_clone(ctx, ctx->args[0]);
 	return 0;
 }
 
@@ -211,23 +228,21 @@ int process_clone3_enter(struct syscall_enter_entry *ctx)
 {
 	__u64 flags = 0; /* struct clone_args starts with __u64 flags */
 	bpf_probe_read_user(&flags, sizeof(flags), (const void *)ctx->args[0]);
-	remember_clone(flags);
+	remember_clone(ctx, flags);
 	return 0;
 }
 
 SEC("tracepoint/syscalls/sys_enter_fork")
 int process_fork_enter(struct syscall_enter_entry *ctx)
 {
-	(void)ctx;
-	remember_clone(0);
+	remember_clone(ctx, 0);
 	return 0;
 }
 
 SEC("tracepoint/syscalls/sys_enter_vfork")
 int process_vfork_enter(struct syscall_enter_entry *ctx)
 {
-	(void)ctx;
-	remember_clone(CLONE_VFORK | CLONE_VM);
+	remember_clone(ctx, CLONE_VFORK | CLONE_VM);
 	return 0;
 }
 

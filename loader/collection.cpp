@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <chrono>
 #include <exception>
 #include <fstream>
 #include <thread>
@@ -139,6 +140,10 @@ void load_one(PendingProgram &p, const ObjectSpec &spec, int btf_fd, bool want_s
 
 Collection Collection::load(const ObjectSpec &spec, const LoadOptions &options)
 {
+	using clock = std::chrono::steady_clock;
+	auto ms_since = [](clock::time_point t) { return std::chrono::duration<double, std::milli>(clock::now() - t).count(); };
+	LoadTimings timings;
+	auto step = clock::now();
 	Collection c;
 	// The object's BTF first: maps and programs refer to its types by id.
 	if (spec.btf)
@@ -154,12 +159,25 @@ Collection Collection::load(const ObjectSpec &spec, const LoadOptions &options)
 		c.maps_.push_back(std::move(m));
 	}
 
+	timings.maps = ms_since(step);
+	step = clock::now();
+
 	// Relocate every program first (CO-RE, maps): pure work on copies.
+	auto skipped = [&](const ProgramSpec &ps) {
+		return std::find(options.skip_programs.begin(), options.skip_programs.end(), ps.name) !=
+		       options.skip_programs.end();
+	};
 	CoreContext core(options.kernel_btf);
+	std::vector<uint32_t> core_roots;
+	for (const ProgramSpec &ps : spec.programs)
+		for (const CoreRelocation &r : ps.core_relos)
+			if (!skipped(ps))
+				core_roots.push_back(r.type_id);
+	if (!core_roots.empty())
+		with_context("relocate", [&] { core.candidates().prefetch(*spec.btf, core_roots); });
 	std::vector<PendingProgram> pending;
 	for (const ProgramSpec &ps : spec.programs) {
-		if (std::find(options.skip_programs.begin(), options.skip_programs.end(), ps.name) !=
-		    options.skip_programs.end())
+		if (skipped(ps))
 			continue;
 		PendingProgram p{&ps, ps.insns, {}, {}, {}, {}};
 		if (!ps.core_relos.empty())
@@ -174,6 +192,9 @@ Collection Collection::load(const ObjectSpec &spec, const LoadOptions &options)
 		}
 		pending.push_back(std::move(p));
 	}
+
+	timings.relocate = ms_since(step);
+	step = clock::now();
 
 	// Then the verifier, which is most of the start-up time: programs are
 	// independent, so they are verified on several CPUs at once.
@@ -190,6 +211,9 @@ Collection Collection::load(const ObjectSpec &spec, const LoadOptions &options)
 	worker();
 	for (std::thread &t : pool)
 		t.join();
+	timings.verify = ms_since(step);
+	if (options.timings)
+		*options.timings = timings;
 
 	// Report the first failure in program order, as a sequential load would.
 	for (PendingProgram &p : pending) {

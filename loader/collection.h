@@ -14,6 +14,13 @@
 
 namespace guard {
 
+// Where Collection::load spent its time, in milliseconds.
+struct LoadTimings {
+	double maps = 0;     // object BTF and maps created
+	double relocate = 0; // CO-RE (with reading the kernel's BTF) and map references
+	double verify = 0;   // BPF_PROG_LOAD of every program: the verifier
+};
+
 struct LoadOptions {
 	// Overrides a map's max_entries by name (the ring's size, say).
 	std::map<std::string, uint32_t, std::less<>> max_entries;
@@ -27,6 +34,8 @@ struct LoadOptions {
 	// Programs verified at once (BPF_PROG_LOAD from several threads); 0:
 	// one per CPU. The verifier is most of start-up time.
 	unsigned load_threads = 0;
+	// Filled in when given.
+	LoadTimings *timings = nullptr;
 };
 
 struct Map {

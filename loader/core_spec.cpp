@@ -351,11 +351,46 @@ std::string describe_core_spec(const CoreSpec &spec)
 	return out;
 }
 
+namespace {
+
+// One cache entry for both enum kinds: an enum may be either in the kernel.
+uint32_t candidate_kind(uint32_t kind)
+{
+	return kind == BTF_KIND_ENUM64 ? uint32_t(BTF_KIND_ENUM) : kind;
+}
+
+} // namespace
+
+void CoreCandidates::prefetch(const Btf &local, const std::vector<uint32_t> &local_ids)
+{
+	std::map<std::pair<uint32_t, std::string_view>, std::vector<uint32_t>> wanted;
+	uint64_t kinds = 0; // a bit per BTF kind asked about
+	for (uint32_t id : local_ids) {
+		if (id == 0 || id > local.type_count())
+			continue; // parse_core_spec reports it
+		uint32_t kind = candidate_kind(local.kind(id));
+		std::string_view name = essential_name(local.name(id));
+		if (name.empty() || cache_.count({kind, std::string(name)}))
+			continue;
+		wanted.try_emplace({kind, name});
+		kinds |= uint64_t(1) << kind;
+	}
+	if (wanted.empty())
+		return;
+	for (uint32_t id = 1; id <= target_.type_count(); id++) {
+		uint32_t kind = candidate_kind(target_.kind(id));
+		if (!(kinds & (uint64_t(1) << kind)))
+			continue;
+		if (auto it = wanted.find({kind, essential_name(target_.name(id))}); it != wanted.end())
+			it->second.push_back(id);
+	}
+	for (auto &[key, ids] : wanted)
+		cache_.emplace(std::make_pair(key.first, std::string(key.second)), std::move(ids));
+}
+
 const std::vector<uint32_t> &CoreCandidates::find(const Btf &local, uint32_t local_id)
 {
-	uint32_t kind = local.kind(local_id);
-	if (kind == BTF_KIND_ENUM64)
-		kind = BTF_KIND_ENUM; // one cache entry for both enum kinds
+	uint32_t kind = candidate_kind(local.kind(local_id));
 	std::string name(essential_name(local.name(local_id)));
 	auto key = std::make_pair(kind, name);
 	if (auto it = cache_.find(key); it != cache_.end())

@@ -68,6 +68,10 @@ class CoreCandidates {
 public:
 	explicit CoreCandidates(const Btf &target) : target_(target) {}
 	const std::vector<uint32_t> &find(const Btf &local, uint32_t local_id);
+	// Finds the candidates of many local types in one pass over the target:
+	// vmlinux has some 100,000 types, and one pass per type asked about was
+	// most of the loader's own start-up time.
+	void prefetch(const Btf &local, const std::vector<uint32_t> &local_ids);
 
 private:
 	const Btf &target_;

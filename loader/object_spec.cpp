@@ -2,6 +2,7 @@
 
 #include <elf.h>
 
+#include <algorithm>
 #include <cstring>
 
 #include "loader/btf_ext.h"
@@ -17,7 +18,9 @@ namespace guard {
 namespace {
 
 // Section names follow libbpf's convention, which clang users write by hand:
-// "tracepoint/<group>/<event>" or its short form "tp/<group>/<event>".
+// "tracepoint/<group>/<event>" or its short form "tp/<group>/<event>". guard
+// adds one thing: several events of the group, comma-separated, for a program
+// that serves them all ("tracepoint/syscalls/sys_exit_bind,sys_exit_listen").
 bool parse_program_section(std::string_view section, ProgramSpec &prog)
 {
 	for (std::string_view prefix : {"tracepoint/", "tp/"}) {
@@ -29,7 +32,16 @@ bool parse_program_section(std::string_view section, ProgramSpec &prog)
 			fail("section " + std::string(section) + ": expected " + std::string(prefix) + "<group>/<event>");
 		prog.type = BPF_PROG_TYPE_TRACEPOINT;
 		prog.attach_group = rest.substr(0, slash);
-		prog.attach_event = rest.substr(slash + 1);
+		std::string_view events = rest.substr(slash + 1);
+		for (size_t start = 0; start <= events.size();) {
+			size_t comma = std::min(events.find(',', start), events.size());
+			std::string_view event = events.substr(start, comma - start);
+			if (event.empty() || event.find('/') != std::string_view::npos)
+				fail("section " + std::string(section) + ": expected " + std::string(prefix) +
+				     "<group>/<event>[,<event>...]");
+			prog.attach_events.emplace_back(event);
+			start = comma + 1;
+		}
 		return true;
 	}
 	return false;

@@ -63,7 +63,10 @@ struct ProgramSpec {
 	std::string section; // e.g. "tracepoint/sched/sched_process_exec"
 	uint32_t type = 0;   // BPF_PROG_TYPE_*
 	std::string attach_group; // tracepoint group, e.g. "sched"
-	std::string attach_event; // tracepoint name, e.g. "sched_process_exec"
+	// Tracepoint names, e.g. "sched_process_exec": usually one, but one
+	// program may serve several tracepoints of its group (guard's own
+	// section syntax "tracepoint/syscalls/sys_exit_open,sys_exit_creat").
+	std::vector<std::string> attach_events;
 	// The program's own function, then a copy of every function it calls
 	// (transitively), calls already pointing at their copies.
 	std::vector<struct bpf_insn> insns;

@@ -41,7 +41,7 @@ TEST_CASE("global data: a .rodata knob set before load, .data and .bss counters"
 
 	Collection objects = Collection::load(spec);
 	const Program &prog = objects.programs().at(0);
-	TracepointLink link = attach_tracepoint(prog.fd.get(), prog.spec->attach_group, prog.spec->attach_event);
+	TracepointLink link = attach_tracepoint(prog.fd.get(), prog.spec->attach_group, prog.spec->attach_events.at(0));
 	call_getppid(5);
 
 	CHECK(objects.read_global_as<uint64_t>(spec, "matching_calls") == 15);
@@ -71,7 +71,7 @@ TEST_CASE("CO-RE: task->real_parent->tgid and friends, relocated by our loader")
 	options.kernel_btf = &vmlinux;
 	Collection objects = Collection::load(spec, options);
 	const Program &prog = objects.programs().at(0);
-	TracepointLink link = attach_tracepoint(prog.fd.get(), prog.spec->attach_group, prog.spec->attach_event);
+	TracepointLink link = attach_tracepoint(prog.fd.get(), prog.spec->attach_group, prog.spec->attach_events.at(0));
 	call_getppid(1);
 
 	auto get = [&](const char *name) { return objects.read_global_as<uint32_t>(spec, name); };
@@ -115,7 +115,7 @@ TEST_CASE("a libbpf-style object: every map type, knobs, printk strings, subprog
 			openat = &p;
 	REQUIRE(openat);
 	CHECK(openat->spec->subprograms.size() == 3); // is_target (global), bump (static), add_index (callback)
-	TracepointLink link = attach_tracepoint(openat->fd.get(), openat->spec->attach_group, openat->spec->attach_event);
+	TracepointLink link = attach_tracepoint(openat->fd.get(), openat->spec->attach_group, openat->spec->attach_events.at(0));
 	for (int i = 0; i < 3; i++)
 		::close(::open("/proc/self/stat", O_RDONLY));
 	link = TracepointLink{};

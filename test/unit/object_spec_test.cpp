@@ -54,7 +54,7 @@ TEST_CASE("guard.bpf.o: programs, maps and map references")
 	REQUIRE(exec);
 	CHECK(exec->section == "tracepoint/sched/sched_process_exec");
 	CHECK(exec->attach_group == "sched");
-	CHECK(exec->attach_event == "sched_process_exec");
+	CHECK(exec->attach_events == std::vector<std::string>{"sched_process_exec"});
 	CHECK(exec->insns.size() > 10);
 	CHECK(exec->insns.back().code == (BPF_JMP | BPF_EXIT));
 

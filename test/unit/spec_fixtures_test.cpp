@@ -126,7 +126,7 @@ TEST_CASE("libbpf_style.bpf.o: both section spellings, subprograms appended per 
 	CHECK(openat->section == "tp/syscalls/sys_enter_openat");
 	CHECK(openat->attach_group == "syscalls");
 	CHECK(exit->section == "tracepoint/sched/sched_process_exit");
-	CHECK(exit->attach_event == "sched_process_exit");
+	CHECK(exit->attach_events == std::vector<std::string>{"sched_process_exit"});
 	CHECK(spec.find_program("bump") == nullptr); // .text functions are not programs
 
 	auto sorted = openat->subprograms;

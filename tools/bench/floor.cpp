@@ -24,6 +24,7 @@
 #include <string>
 #include <vector>
 
+#include "cli/attachments.h"
 #include "cli/families.h"
 #include "loader/collection.h"
 #include "loader/error.h"
@@ -61,15 +62,10 @@ guard::ObjectSpec floor_spec(const guard::ObjectSpec &spec, const std::vector<st
 	for (const guard::ProgramSpec &p : spec.programs)
 		names.push_back(p.name);
 	std::vector<std::string> skipped = guard::programs_of_families(disabled, names);
-	// As guard does (cli/agent.cpp): a program whose tracepoint this kernel
-	// lacks (open on arm64, fchmodat2 before 6.6) is skipped, not an error.
-	const std::string events_dir = guard::tracefs_root() + "/events/";
-	for (const guard::ProgramSpec &p : spec.programs)
-		if (::access((events_dir + p.attach_group + "/" + p.attach_event).c_str(), F_OK) != 0) {
-			std::fprintf(stderr, "guard-floor: no tracepoint %s/%s on this kernel, %s not loaded\n",
-				     p.attach_group.c_str(), p.attach_event.c_str(), p.name.c_str());
-			skipped.push_back(p.name);
-		}
+	// As guard does (cli/agent.cpp): tracepoints this kernel lacks (open on
+	// arm64, fchmodat2 before 6.6) are skipped, not errors.
+	for (std::string &name : guard::programs_without_tracepoints(spec, "guard-floor"))
+		skipped.push_back(std::move(name));
 
 	guard::ObjectSpec floor;
 	floor.license = spec.license;
@@ -81,25 +77,11 @@ guard::ObjectSpec floor_spec(const guard::ObjectSpec &spec, const std::vector<st
 		empty.section = p.section;
 		empty.type = p.type;
 		empty.attach_group = p.attach_group;
-		empty.attach_event = p.attach_event;
+		empty.attach_events = p.attach_events;
 		empty.insns = return_zero();
 		floor.programs.push_back(std::move(empty));
 	}
 	return floor;
-}
-
-// "process 11, file 38": what guard's own "attached" line says.
-std::string family_counts(const guard::Collection &objects)
-{
-	std::string s;
-	for (const guard::EventFamily &f : guard::event_families()) {
-		size_t n = 0;
-		for (const guard::Program &p : objects.programs())
-			n += guard::family_of_program(p.spec->name) == f.name;
-		if (n)
-			s += (s.empty() ? "" : ", ") + std::string(f.name) + " " + std::to_string(n);
-	}
-	return s;
 }
 
 long long ms_since(std::chrono::steady_clock::time_point t)
@@ -141,15 +123,10 @@ int main(int argc, char **argv)
 		long long load_ms = ms_since(loading);
 
 		auto attaching = std::chrono::steady_clock::now();
-		std::vector<guard::TracepointLink> links;
-		for (const guard::Program &p : objects.programs())
-			links.push_back(guard::with_context("program " + p.spec->name, [&] {
-				return guard::attach_tracepoint(p.fd.get(), p.spec->attach_group, p.spec->attach_event);
-			}));
+		guard::Attachments attached = guard::attach_programs(objects);
 		long long attach_ms = ms_since(attaching);
-		std::fprintf(stderr, "guard-floor: attached %zu program%s (%s) in %lld ms (load %lld ms, attach %lld ms)\n",
-			     links.size(), links.size() == 1 ? "" : "s", family_counts(objects).c_str(), ms_since(started),
-			     load_ms, attach_ms);
+		std::fprintf(stderr, "guard-floor: attached %s in %lld ms (load %lld ms, attach %lld ms)\n",
+			     guard::describe(attached).c_str(), ms_since(started), load_ms, attach_ms);
 
 		int sig = 0;
 		sigwait(&stop, &sig);
