@@ -8,6 +8,7 @@
 
 #include <cerrno>
 #include <cstdio>
+#include <future>
 #include <memory>
 #include <vector>
 
@@ -17,6 +18,7 @@
 #include "engine/health.h"
 #include "engine/kernel_drops.h"
 #include "loader/collection.h"
+#include "loader/core_relocate.h"
 #include "loader/error.h"
 #include "loader/object_spec.h"
 #include "loader/ring_view.h"
@@ -74,6 +76,9 @@ int run_agent(const AgentOptions &options)
 	try {
 		::signal(SIGPIPE, SIG_IGN); // a closed output is an error we report, not a silent death
 		Fd stop = block_signals();
+		// The kernel's BTF (for CO-RE, ~100,000 types to index) is read on
+		// a second CPU while this one sets up the engine.
+		std::future<Btf> kernel_btf = std::async(std::launch::async, read_kernel_btf);
 		// Rules and output first: a bad rules file stops us before any BPF is loaded.
 		std::unique_ptr<RecordConsumer> consumer = options.record_path.empty()
 								   ? make_engine_consumer(options.engine, options.output_path)
@@ -89,6 +94,8 @@ int run_agent(const AgentOptions &options)
 		LoadOptions load = load_options(options, spec);
 		LoadTimings timings;
 		load.timings = &timings;
+		Btf vmlinux = kernel_btf.get();
+		load.kernel_btf = &vmlinux;
 		auto object_read = std::chrono::steady_clock::now();
 		Collection objects = Collection::load(spec, load);
 

@@ -191,6 +191,24 @@ static __always_inline void submit(struct guard_header *h, __u32 size)
  * knows that offset + GUARD_PATH_MAX stays inside the scratch record. */
 #define GUARD_OFFSET_MASK (2 * GUARD_PATH_MAX - 1)
 
+/* Where a loop keeps its progress, and where forget_offset() parks a
+ * number: the scratch's upper half, past the area kern/path.bpf.h uses. */
+#define GUARD_SCRATCH_CURSOR (GUARD_RECORD_MAX + GUARD_PATH_MAX)
+#define GUARD_SCRATCH_PARKED (GUARD_SCRATCH_CURSOR + 8)
+
+/* The same offset, with nothing known about it but what masking tells. The
+ * verifier tracks a register's range and, once it bounds a pointer, treats
+ * states with different ranges as different: after a step that can end in
+ * several ways (a path copied as given, or resolved, or truncated), every way
+ * would be verified again through all the code that follows. A value read
+ * back from memory is just "some number", so those ways become one. */
+static __always_inline __u32 forget_offset(void *scratch, __u32 offset)
+{
+	volatile __u32 *parked = (volatile __u32 *)((char *)scratch + GUARD_SCRATCH_PARKED);
+	*parked = offset;
+	return *parked;
+}
+
 /* Copies a NUL-terminated user string into the record at offset (at most
  * max bytes, NUL included) and points s at it. An unreadable string is
  * stored as "". Returns the offset just past the NUL. */

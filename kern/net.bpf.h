@@ -175,31 +175,18 @@ static __always_inline __u32 put_socket_address(struct guard_net *rec, __s32 fd,
 	return put_sockaddr_copy(rec, &sa);
 }
 
-static __always_inline struct guard_net *start_net_record(__u16 kind, struct syscall_exit_entry *ctx,
-							  const struct pending_call *call)
+/* A record with no address: family 0. */
+static __always_inline __u32 put_no_address(struct guard_net *rec)
 {
-	struct guard_net *rec = scratch_record();
-	if (!rec)
-		return 0;
-	fill_header(&rec->header, kind);
-	rec->result = ctx->ret;
-	rec->backlog = call->len;
-	return rec;
+	rec->family = 0;
+	rec->port = 0;
+	__builtin_memset(rec->addr, 0, sizeof(rec->addr));
+	put_empty_string(sizeof(*rec), &rec->unix_path);
+	return sizeof(*rec);
 }
 
-/* connect(fd, addr, addrlen) and bind(fd, addr, addrlen) */
-static __always_inline int addr_call_exit(struct syscall_exit_entry *ctx, const struct pending_call *call)
-{
-	struct guard_net *rec = start_net_record(call->kind, ctx, call);
-	if (!rec)
-		return 0;
-	rec->backlog = 0;
-	__u32 end = put_user_sockaddr(rec, (const void *)call->path, call->len);
-	if (end)
-		submit(&rec->header, end);
-	return 0;
-}
-
+/* connect(fd, addr, addrlen) and bind(fd, addr, addrlen): the address is the
+ * caller's sockaddr. */
 SEC("tracepoint/syscalls/sys_enter_connect")
 int net_connect_enter(struct syscall_enter_entry *ctx)
 {
@@ -222,35 +209,21 @@ int net_listen_enter(struct syscall_enter_entry *ctx)
 	return 0;
 }
 
-static __always_inline int listen_exit(struct syscall_exit_entry *ctx, const struct pending_call *call)
+/* The address a socket listens on is its own, bound earlier; one with none
+ * still makes a record. */
+static __always_inline __u32 put_listen_address(struct guard_net *rec, const struct pending_call *call)
 {
-	struct guard_net *rec = start_net_record(GUARD_RECORD_NET_LISTEN, ctx, call);
-	if (!rec)
-		return 0;
-	/* The address it listens on is the socket's own, bound earlier. */
+	rec->backlog = call->len;
 	__u32 end = put_socket_address(rec, call->dfd, 1);
-	if (!end) {
-		rec->family = 0;
-		rec->port = 0;
-		__builtin_memset(rec->addr, 0, sizeof(rec->addr));
-		end = sizeof(*rec);
-		put_empty_string(end, &rec->unix_path);
-	}
-	submit(&rec->header, end);
-	return 0;
+	return end ? end : put_no_address(rec);
 }
 
 /* accept(fd, addr, int *addrlen), accept4(fd, addr, int *addrlen, flags):
  * the peer is in the caller's buffer once the call has returned. An accept
  * that found nothing to accept (EAGAIN) is no event. */
-static __always_inline int accept_exit(struct syscall_exit_entry *ctx, const struct pending_call *call)
+static __always_inline __u32 put_accept_peer(struct guard_net *rec, struct syscall_exit_entry *ctx,
+					     const struct pending_call *call)
 {
-	if (ctx->ret == -EAGAIN)
-		return 0;
-	struct guard_net *rec = start_net_record(GUARD_RECORD_NET_ACCEPT, ctx, call);
-	if (!rec)
-		return 0;
-	rec->backlog = 0;
 	__u32 end = 0;
 	if (ctx->ret >= 0 && call->path && call->path2) {
 		int addrlen = 0;
@@ -262,15 +235,7 @@ static __always_inline int accept_exit(struct syscall_exit_entry *ctx, const str
 	}
 	if (!end && ctx->ret >= 0 && call->path)
 		return 0; /* a family guard does not report */
-	if (!end) {
-		rec->family = 0;
-		rec->port = 0;
-		__builtin_memset(rec->addr, 0, sizeof(rec->addr));
-		end = sizeof(*rec);
-		put_empty_string(end, &rec->unix_path);
-	}
-	submit(&rec->header, end);
-	return 0;
+	return end ? end : put_no_address(rec);
 }
 
 SEC("tracepoint/syscalls/sys_enter_accept")
@@ -295,12 +260,23 @@ int net_exit(struct syscall_exit_entry *ctx)
 	struct pending_call call;
 	if (!take_syscall(ctx, &call))
 		return 0;
+	if (call.kind == GUARD_RECORD_NET_ACCEPT && ctx->ret == -EAGAIN)
+		return 0; /* an accept that found nothing to accept is no event */
+	struct guard_net *rec = scratch_record();
+	if (!rec)
+		return 0;
+	fill_header(&rec->header, call.kind);
+	rec->result = ctx->ret;
+	rec->backlog = 0;
+	__u32 end = 0;
 	if (call.kind == GUARD_RECORD_NET_CONNECT || call.kind == GUARD_RECORD_NET_BIND)
-		return addr_call_exit(ctx, &call);
-	if (call.kind == GUARD_RECORD_NET_LISTEN)
-		return listen_exit(ctx, &call);
-	if (call.kind == GUARD_RECORD_NET_ACCEPT)
-		return accept_exit(ctx, &call);
+		end = put_user_sockaddr(rec, (const void *)call.path, call.len);
+	else if (call.kind == GUARD_RECORD_NET_LISTEN)
+		end = put_listen_address(rec, &call);
+	else if (call.kind == GUARD_RECORD_NET_ACCEPT)
+		end = put_accept_peer(rec, ctx, &call);
+	if (end)
+		submit(&rec->header, end);
 	return 0;
 }
 

@@ -31,8 +31,6 @@
  * upper half, which no record reaches. Its end is GUARD_DIR_END. */
 #define GUARD_DIR_AREA GUARD_RECORD_MAX
 #define GUARD_DIR_END (GUARD_PATH_MAX - 1)
-/* ... and the offset where the walk keeps its progress. */
-#define GUARD_DIR_START (GUARD_DIR_AREA + GUARD_PATH_MAX)
 
 /* The file open as fd in the current task, or NULL. The fd table is an
  * array indexed at run time, so it is read with a helper, not a plain load. */
@@ -129,7 +127,7 @@ static __always_inline __u32 write_dir_path(char *scratch, struct path *dir, str
 {
 	struct dir_walk w = {};
 	w.area = scratch + GUARD_DIR_AREA;
-	w.startp = (__u32 *)(scratch + GUARD_DIR_START);
+	w.startp = (__u32 *)(scratch + GUARD_SCRATCH_CURSOR);
 	w.dentry = dir->dentry;
 	w.vfsmnt = dir->mnt;
 	w.mnt = real_mount(dir->mnt);
@@ -146,7 +144,8 @@ static __always_inline __u32 write_dir_path(char *scratch, struct path *dir, str
 /* Writes the absolute form of the user path `src` (relative to dfd) into the
  * record at offset, points s at it, and sets truncated_flag or
  * unresolved_flag in the record's header when they apply. Returns the offset
- * just past the string's NUL. */
+ * just past the string's NUL, forgotten (forget_offset): what follows is
+ * verified once, not once for each way the path was found. */
 static __always_inline __u32 put_path(void *rec, __u32 offset, __s32 dfd, const char *src, struct guard_string *s,
 				      __u16 truncated_flag, __u16 unresolved_flag)
 {
@@ -154,7 +153,7 @@ static __always_inline __u32 put_path(void *rec, __u32 offset, __s32 dfd, const 
 	/* Most paths are absolute: copy first, and look at what came. */
 	__u32 end = put_user_string(rec, offset, src, GUARD_PATH_MAX, s);
 	if (((char *)rec)[offset & GUARD_OFFSET_MASK] == '/')
-		return end;
+		return forget_offset(rec, end);
 
 	struct task_struct *task = (void *)bpf_get_current_task();
 	struct path dir = {}, root = {};
@@ -169,7 +168,7 @@ static __always_inline __u32 put_path(void *rec, __u32 offset, __s32 dfd, const 
 	}
 	if (!dir.dentry || !dir.mnt) {
 		h->flags |= unresolved_flag; /* the path as given, already copied */
-		return end;
+		return forget_offset(rec, end);
 	}
 
 	int truncated = 0;
@@ -194,7 +193,7 @@ static __always_inline __u32 put_path(void *rec, __u32 offset, __s32 dfd, const 
 		h->flags |= truncated_flag; /* the given path did not fit after the directory */
 	s->offset = offset;
 	s->length = dir_len + n; /* '/' and the name, without its NUL */
-	return offset + dir_len + 1 + n;
+	return forget_offset(rec, offset + dir_len + 1 + n);
 }
 
 #endif

@@ -67,7 +67,7 @@ static __always_inline __u32 put_user_argv(struct guard_exec *rec, __u32 offset,
 	struct argv_copy c = {};
 	c.rec = rec;
 	c.argv = argv;
-	c.endp = (__u32 *)((char *)rec + GUARD_RECORD_MAX);
+	c.endp = (__u32 *)((char *)rec + GUARD_SCRATCH_CURSOR);
 	c.offset = offset;
 	*c.endp = offset;
 	bpf_loop(GUARD_ARGV_MAX_ARGS, argv_step, &c, 0);
@@ -175,10 +175,10 @@ int process_exec(struct sched_process_exec_entry *ctx)
 	 * them at the top of the new stack, between mm->arg_start and arg_end,
 	 * NUL-separated, and argc just below them at mm->start_stack. One read
 	 * each, however many arguments. */
-	struct task_struct *task = bpf_get_current_task_btf();
-	struct mm_struct *mm = task->mm;
-	__u64 arg_start = mm->arg_start;
-	__u64 arg_len = mm->arg_end - arg_start;
+	struct task_struct *task = (void *)bpf_get_current_task();
+	struct mm_struct *mm = GUARD_CORE_READ(task, mm);
+	__u64 arg_start = GUARD_CORE_READ(mm, arg_start);
+	__u64 arg_len = GUARD_CORE_READ(mm, arg_end) - arg_start;
 	__u32 end = sizeof(struct guard_exec) + copied;
 	if (arg_len > GUARD_ARGV_MAX) {
 		arg_len = GUARD_ARGV_MAX;
@@ -191,13 +191,13 @@ int process_exec(struct sched_process_exec_entry *ctx)
 	/* The last argument's NUL is not part of the string. */
 	rec->argv.length = arg_len && argv[(arg_len - 1) & (GUARD_ARGV_MAX * 2 - 1)] == 0 ? arg_len - 1 : arg_len;
 	__u64 argc = 0;
-	bpf_probe_read_user(&argc, sizeof(argc), (const void *)mm->start_stack);
+	bpf_probe_read_user(&argc, sizeof(argc), (const void *)GUARD_CORE_READ(mm, start_stack));
 	rec->argc = argc;
 	end += arg_len;
 
 	/* A memfd's file is named "memfd:<name>": nothing on disk holds it. */
 	char name[6] = {};
-	const unsigned char *exe_name = mm->exe_file->f_path.dentry->d_name.name;
+	const unsigned char *exe_name = GUARD_CORE_READ(mm, exe_file, f_path.dentry, d_name.name);
 	bpf_probe_read_kernel(name, sizeof(name), exe_name);
 	if (name[0] == 'm' && name[1] == 'e' && name[2] == 'm' && name[3] == 'f' && name[4] == 'd' && name[5] == ':')
 		rec->header.flags |= GUARD_EXEC_MEMFD | GUARD_EXEC_FILELESS;
@@ -279,8 +279,8 @@ int process_exit(struct sched_process_exit_entry *ctx)
 	fill_header(&rec->header, GUARD_RECORD_EXIT);
 	/* do_exit() has stored the wait status: the code in bits 8-15, or the
 	 * signal in bits 0-6 (bit 7: it dumped core). */
-	struct task_struct *task = bpf_get_current_task_btf();
-	int status = task->exit_code;
+	struct task_struct *task = (void *)bpf_get_current_task();
+	int status = GUARD_CORE_READ(task, exit_code);
 	rec->exit_code = (status >> 8) & 0xff;
 	rec->signal = status & 0x7f;
 	submit(&rec->header, sizeof(*rec));

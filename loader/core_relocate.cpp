@@ -225,12 +225,17 @@ std::string CoreResult::describe() const
 	return s;
 }
 
+Btf read_kernel_btf()
+{
+	return with_context("load kernel BTF", [] { return Btf::load_file(kKernelBtfPath); });
+}
+
 const Btf &CoreContext::kernel()
 {
 	if (given_)
 		return *given_;
 	if (!owned_)
-		owned_ = with_context("load kernel BTF", [] { return Btf::load_file(kKernelBtfPath); });
+		owned_ = read_kernel_btf();
 	return *owned_;
 }
 

@@ -53,6 +53,9 @@ struct CoreResult {
 	std::string describe() const;
 };
 
+// The running kernel's BTF, /sys/kernel/btf/vmlinux (mapped, not copied).
+Btf read_kernel_btf();
+
 // The kernel's BTF, given or read from /sys/kernel/btf/vmlinux on first use,
 // and the candidate cache over it.
 class CoreContext {
