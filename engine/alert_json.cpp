@@ -24,15 +24,25 @@ void write_result(JsonWriter &w, const EventView &ev)
 
 } // namespace
 
-void write_alert(JsonWriter &w, const Rule &rule, const EventView &ev, int64_t boot_to_unix_ns)
+std::string alert_rule_fields(const Rule &rule)
+{
+	// Room for the escaped description and its hex twin (json_writer.h's worst case).
+	std::string text(256 + rule.id.size() + 8 * rule.description.size(), '\0');
+	JsonWriter w(text.data(), JsonWriter::fragment);
+	w.field_literal("rule", rule.id);
+	w.field_literal("severity", severity_name(rule.severity));
+	w.field_string("description", rule.description);
+	text.resize(static_cast<size_t>(w.position() - text.data()));
+	return text;
+}
+
+void write_alert(JsonWriter &w, std::string_view rule_fields, const EventView &ev, int64_t boot_to_unix_ns)
 {
 	const Record &r = *ev.rec;
 	const struct guard_header &h = r.header;
 	w.field_literal("type", "alert");
 	w.field_time("time", static_cast<int64_t>(h.boot_ns) + boot_to_unix_ns);
-	w.field_literal("rule", rule.id);
-	w.field_literal("severity", severity_name(rule.severity));
-	w.field_string("description", rule.description);
+	w.raw_fields(rule_fields);
 	w.field_literal("event", record_kind_name(h.kind));
 	w.field_uint("boot_ns", h.boot_ns);
 	w.field_uint("pid", h.pid);

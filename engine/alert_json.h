@@ -4,9 +4,10 @@
 #pragma once
 
 #include <cstdint>
+#include <string>
+#include <string_view>
 
 #include "engine/event_fields.h"
-#include "engine/json_writer.h"
 #include "engine/json_writer.h"
 #include "engine/rule_set.h"
 
@@ -21,7 +22,13 @@ constexpr size_t alert_max_bytes = line_max_bytes + 65536;
 // parent_exe, rule, severity) after the fields event_json writes.
 constexpr size_t event_line_max_bytes = line_max_bytes + 8192;
 
+// The alert fields that depend only on the rule ("rule", "severity",
+// "description"), as JSON: made once when a rule set is installed, so the
+// description is not escaped again for every alert.
+std::string alert_rule_fields(const Rule &rule);
+
 // ev.ancestors/ancestor_count: the ancestry to print (parent first).
-void write_alert(JsonWriter &w, const Rule &rule, const EventView &ev, int64_t boot_to_unix_ns);
+// rule_fields: alert_rule_fields(rule).
+void write_alert(JsonWriter &w, std::string_view rule_fields, const EventView &ev, int64_t boot_to_unix_ns);
 
 } // namespace guard

@@ -23,6 +23,10 @@ void Pipeline::set_rules(std::unique_ptr<RuleSet> rules)
 				retired_counts_.emplace_back(rules_->rules[i].id, alert_counts_[i]);
 	rules_ = std::move(rules);
 	alert_counts_.assign(rules_ ? rules_->rules.size() : 0, 0);
+	alert_rule_fields_.clear();
+	if (rules_)
+		for (const Rule &r : rules_->rules)
+			alert_rule_fields_.push_back(alert_rule_fields(r));
 }
 
 // Fork, exec and exit keep the table current; any other event names a
@@ -117,9 +121,8 @@ void Pipeline::on_record(std::span<const uint8_t> bytes)
 	if (n > 0) {
 		load_ancestry();
 		for (size_t i = 0; i < n; i++) {
-			const Rule &rule = rules_->rules[matches[i]];
 			JsonWriter w(out_.reserve(alert_max_bytes));
-			write_alert(w, rule, ev, boot_to_unix_ns_);
+			write_alert(w, alert_rule_fields_[matches[i]], ev, boot_to_unix_ns_);
 			out_.commit(w.finish());
 			alert_counts_[matches[i]]++;
 			stats_.alerts++;

@@ -72,6 +72,7 @@ private:
 	std::unique_ptr<PathScratch> path_scratch_; // canonical paths of the record at hand
 	std::unique_ptr<RuleSet> rules_;
 	std::vector<uint64_t> alert_counts_;                        // per rule of rules_
+	std::vector<std::string> alert_rule_fields_;                // per rule of rules_ (alert_json.h)
 	std::vector<std::pair<std::string, uint64_t>> retired_counts_; // rules of earlier sets
 	PipelineStats stats_;
 };

@@ -1,6 +1,7 @@
 // Finishing a compiled rule set for matching: the per-kind lists of rules and
 // each rule's gate (rule_set.h). Runs once per rules file, never per event.
 #include <algorithm>
+#include <cstring>
 
 #include "engine/rule_set.h"
 
@@ -62,10 +63,32 @@ uint32_t gate_of(const RuleSet &set, uint32_t node)
 	}
 }
 
+// How many leading bytes of lit every match of op must start with.
+size_t fixed_head(NodeOp op, std::string_view lit)
+{
+	switch (op) {
+	case NodeOp::str_equals:
+	case NodeOp::str_prefix: return lit.size();
+	case NodeOp::str_glob: return std::min(lit.find_first_of("*?[\\"), lit.size());
+	default: return 0;
+	}
+}
+
 } // namespace
 
 void RuleSet::index_by_kind()
 {
+	literal_heads.assign(literals.size(), LiteralHead{});
+	for (const Node &n : nodes) {
+		if (!is_test(n) || n.op == NodeOp::addr_cidr || n.op == NodeOp::num_in || n.op == NodeOp::num_cmp)
+			continue; // not a string test
+		for (uint32_t i = n.first; i < n.first + n.count; i++) {
+			size_t len = std::min<size_t>(fixed_head(n.op, literals[i]), 8);
+			LiteralHead &h = literal_heads[i];
+			std::memcpy(&h.bytes, literals[i].data(), len);
+			std::memset(&h.mask, 0xFF, len);
+		}
+	}
 	for (auto &v : by_kind)
 		v.clear();
 	std::vector<uint32_t> gates; // distinct gates so far

@@ -33,35 +33,31 @@ bool severity_by_name(std::string_view name, Severity &out)
 
 namespace {
 
-bool string_op(const RuleSet &set, const Node &n, std::string_view s)
+// Whether test holds for one of the node's literals, trying only those whose
+// head s has (rule_set.h, LiteralHead).
+template <class Test>
+bool any_literal(const RuleSet &set, const Node &n, std::string_view s, Test test)
 {
+	const uint64_t head = string_head(s);
 	for (uint32_t i = n.first; i < n.first + n.count; i++) {
-		const std::string &lit = set.literals[i];
-		switch (n.op) {
-		case NodeOp::str_equals:
-			if (s == lit)
-				return true;
-			break;
-		case NodeOp::str_prefix:
-			if (s.starts_with(lit))
-				return true;
-			break;
-		case NodeOp::str_suffix:
-			if (s.ends_with(lit))
-				return true;
-			break;
-		case NodeOp::str_contains:
-			if (s.find(lit) != std::string_view::npos)
-				return true;
-			break;
-		case NodeOp::str_glob:
-			if (glob_match(lit, s))
-				return true;
-			break;
-		default: return false;
-		}
+		const LiteralHead &h = set.literal_heads[i];
+		if (((head ^ h.bytes) & h.mask) == 0 && test(set.literals[i]))
+			return true;
 	}
 	return false;
+}
+
+bool string_op(const RuleSet &set, const Node &n, std::string_view s)
+{
+	switch (n.op) {
+	case NodeOp::str_equals: return any_literal(set, n, s, [&](const std::string &lit) { return s == lit; });
+	case NodeOp::str_prefix: return any_literal(set, n, s, [&](const std::string &lit) { return s.starts_with(lit); });
+	case NodeOp::str_suffix: return any_literal(set, n, s, [&](const std::string &lit) { return s.ends_with(lit); });
+	case NodeOp::str_contains:
+		return any_literal(set, n, s, [&](const std::string &lit) { return s.find(lit) != std::string_view::npos; });
+	case NodeOp::str_glob: return any_literal(set, n, s, [&](const std::string &lit) { return glob_match(lit, s); });
+	default: return false;
+	}
 }
 
 bool string_node(const RuleSet &set, const Node &n, const EventView &ev)

@@ -10,8 +10,10 @@
 #pragma once
 
 #include <cstdint>
+#include <cstring>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "abi/guard_abi.h"
@@ -73,19 +75,38 @@ struct Rule {
 	uint32_t gate = no_gate;
 };
 
+// The first bytes (up to 8) any string a literal matches must start with:
+// for equals and prefix the literal's own, for a glob those before its first
+// wildcard, none for suffix and contains. One masked compare turns down most
+// literals of a long list (33 globs for the persistence rules) before the
+// real test runs.
+struct LiteralHead {
+	uint64_t bytes = 0;
+	uint64_t mask = 0; // 0xFF for each byte that must match
+};
+
+// The first 8 bytes of s, zero-padded, in the layout of LiteralHead::bytes.
+inline uint64_t string_head(std::string_view s)
+{
+	uint64_t h = 0;
+	std::memcpy(&h, s.data(), s.size() < 8 ? s.size() : 8);
+	return h;
+}
+
 struct RuleSet {
 	std::vector<Rule> rules;
 	std::vector<Node> nodes;
 	std::vector<uint32_t> children;
 	std::vector<std::string> literals;
+	std::vector<LiteralHead> literal_heads; // one per literal, made by index_by_kind
 	std::vector<Cidr> cidrs;
 	std::vector<int64_t> numbers;
 	std::vector<DropperRule> droppers;
 	std::vector<uint32_t> by_kind[GUARD_RECORD_KIND_MAX]; // plain rules per kind, file order
 	bool needs_ancestry = false; // some rule tests ancestor_*
 
-	// Finishes a set whose rules are all added: fills by_kind and each
-	// rule's gate (rule_index.cpp).
+	// Finishes a set whose rules are all added: fills by_kind, each rule's
+	// gate and the literals' heads (rule_index.cpp).
 	void index_by_kind();
 };
 

@@ -1,12 +1,17 @@
-// Gates (rule_set.h) only skip work: match_event with them finds exactly the
-// rules whose whole condition holds, on every event of the mix, for the
-// default rules and for rules whose gates repeat, interleave and stand alone.
+// What rule_index.cpp adds only skips work. Gates (rule_set.h): match_event
+// with them finds exactly the rules whose whole condition holds, on every
+// event of the mix, for the default rules and for rules whose gates repeat,
+// interleave and stand alone. Literal heads: a string test gives what the
+// plain comparison gives, whatever the literals and texts.
 #include <doctest/doctest.h>
 
 #include <fcntl.h>
 
+#include <cstring>
+#include <string>
 #include <vector>
 
+#include "engine/glob.h"
 #include "engine/path_normalize.h"
 #include "engine/rule_set.h"
 #include "rules/rules_file.h"
@@ -112,4 +117,52 @@ TEST_CASE("gates: repeated, interleaved, whole conditions, any-of and not")
 			records.push_back(file_record(t, GUARD_RECORD_FILE_RENAME, path, "/x", 0));
 		}
 	check_against_oracle(*set, records);
+}
+
+TEST_CASE("literal heads: every string operator agrees with the plain comparison")
+{
+	uint32_t seed = 5;
+	auto next = [&] { return seed = seed * 1103515245 + 12345; };
+	// Short strings over few bytes, so that heads often agree and differ at every position.
+	auto word = [&](const char *alphabet, size_t max) {
+		std::string w;
+		for (size_t len = next() % (max + 1); w.size() < len;)
+			w += alphabet[(next() >> 8) % std::strlen(alphabet)];
+		return w;
+	};
+	std::string nul_text("ab\0b", 4);
+	for (int round = 0; round < 3000; round++) {
+		RuleSet set;
+		NodeOp op = static_cast<NodeOp>(static_cast<int>(NodeOp::str_equals) + next() % 5);
+		size_t count = 1 + next() % 4;
+		for (size_t i = 0; i < count; i++)
+			set.literals.push_back(op == NodeOp::str_glob ? word("ab/*?", 12) : word("ab/", 12));
+		Node n;
+		n.op = op;
+		n.field = Field::path;
+		n.first = 0;
+		n.count = static_cast<uint32_t>(count);
+		set.nodes.push_back(n);
+		set.index_by_kind();
+		for (int t = 0; t < 20; t++) {
+			std::string text = t == 0 ? nul_text : word("ab/", 14);
+			Record rec;
+			rec.header.kind = GUARD_RECORD_FILE_OPEN;
+			rec.path = text;
+			EventView ev;
+			ev.rec = &rec;
+			bool want = false;
+			for (const std::string &lit : set.literals) {
+				std::string_view s = text;
+				switch (op) {
+				case NodeOp::str_equals: want |= s == lit; break;
+				case NodeOp::str_prefix: want |= s.starts_with(lit); break;
+				case NodeOp::str_suffix: want |= s.ends_with(lit); break;
+				case NodeOp::str_contains: want |= s.find(lit) != std::string_view::npos; break;
+				default: want |= glob_match(lit, s); break;
+				}
+			}
+			REQUIRE(eval_node(set, 0, ev) == want);
+		}
+	}
 }
