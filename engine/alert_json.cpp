@@ -42,10 +42,11 @@ void write_alert(JsonWriter &w, const Rule &rule, const EventView &ev, int64_t b
 	w.field_uint("euid", h.euid);
 	w.field_string("comm", string_field(Field::comm, ev));
 	if (ev.self && ev.self->exe_len)
-		w.field_string("exe", ev.self->exe_view());
+		w.field_string("exe", ev.self->exe_view(), ev.self->exe_plain);
 
 	uint16_t kind = h.kind;
-	if (kind == GUARD_RECORD_EXEC || kind == GUARD_RECORD_EXEC_FAILED) {
+	RecordFamily family = record_family(kind);
+	if (family == RecordFamily::exec) {
 		w.field_string("path", r.filename);
 		if (!r.filename_given.empty())
 			w.field_string("path_given", r.filename_given);
@@ -56,7 +57,7 @@ void write_alert(JsonWriter &w, const Rule &rule, const EventView &ev, int64_t b
 			w.field_bool("fileless", true);
 		if (h.flags & GUARD_EXEC_MEMFD)
 			w.field_bool("memfd", true);
-	} else if (kind >= GUARD_RECORD_FILE_OPEN && kind <= GUARD_RECORD_FILE_SYMLINK) {
+	} else if (family == RecordFamily::file) {
 		w.field_string("path", r.path);
 		if (!r.path_given.empty())
 			w.field_string("path_given", r.path_given);
@@ -68,7 +69,7 @@ void write_alert(JsonWriter &w, const Rule &rule, const EventView &ev, int64_t b
 		if (kind == GUARD_RECORD_FILE_OPEN)
 			w.field_literal("access", access_name(r.open_flags));
 		write_result(w, ev);
-	} else if (kind >= GUARD_RECORD_NET_CONNECT && kind <= GUARD_RECORD_NET_ACCEPT) {
+	} else if (family == RecordFamily::net) {
 		w.field_literal("family", family_name(r.family));
 		if (r.family == AF_INET || r.family == AF_INET6) {
 			char buf[addr_text_max];
@@ -79,26 +80,26 @@ void write_alert(JsonWriter &w, const Rule &rule, const EventView &ev, int64_t b
 			w.field_string("unix_path", r.unix_path);
 		}
 		write_result(w, ev);
-	} else if (kind == GUARD_RECORD_FORK) {
+	} else if (family == RecordFamily::fork) {
 		w.field_uint("child_pid", r.child_pid);
-	} else if (kind == GUARD_RECORD_EXIT) {
+	} else if (family == RecordFamily::exit) {
 		w.field_int("exit_code", r.exit_code);
 		w.field_uint("signal", r.signal);
 	}
 
 	if (ev.parent) {
-		w.field_string("parent_comm", ev.parent->comm_view());
+		w.field_string("parent_comm", ev.parent->comm_view(), ev.parent->comm_plain);
 		if (ev.parent->exe_len)
-			w.field_string("parent_exe", ev.parent->exe_view());
+			w.field_string("parent_exe", ev.parent->exe_view(), ev.parent->exe_plain);
 	}
 	w.begin_array("ancestry");
 	for (size_t i = 0; i < ev.ancestor_count; i++) {
 		const Process *p = ev.ancestors[i];
 		w.begin_element_object();
 		w.field_uint("pid", p->pid);
-		w.field_string("comm", p->comm_view());
+		w.field_string("comm", p->comm_view(), p->comm_plain);
 		if (p->exe_len)
-			w.field_string("exe", p->exe_view());
+			w.field_string("exe", p->exe_view(), p->exe_plain);
 		w.end_object();
 	}
 	w.end_array();

@@ -18,17 +18,20 @@ constexpr uint32_t bits(std::initializer_list<uint16_t> kinds)
 	return b;
 }
 
-constexpr uint32_t k_all = bits({GUARD_RECORD_EXEC, GUARD_RECORD_EXEC_FAILED, GUARD_RECORD_FORK, GUARD_RECORD_EXIT,
-				  GUARD_RECORD_FILE_OPEN, GUARD_RECORD_FILE_RENAME, GUARD_RECORD_FILE_UNLINK,
-				  GUARD_RECORD_FILE_CHMOD, GUARD_RECORD_FILE_CHOWN, GUARD_RECORD_FILE_LINK,
-				  GUARD_RECORD_FILE_SYMLINK, GUARD_RECORD_NET_CONNECT, GUARD_RECORD_NET_BIND,
-				  GUARD_RECORD_NET_LISTEN, GUARD_RECORD_NET_ACCEPT});
-constexpr uint32_t k_exec = bits({GUARD_RECORD_EXEC, GUARD_RECORD_EXEC_FAILED});
-constexpr uint32_t k_file = bits({GUARD_RECORD_FILE_OPEN, GUARD_RECORD_FILE_RENAME, GUARD_RECORD_FILE_UNLINK,
-				   GUARD_RECORD_FILE_CHMOD, GUARD_RECORD_FILE_CHOWN, GUARD_RECORD_FILE_LINK,
-				   GUARD_RECORD_FILE_SYMLINK});
-constexpr uint32_t k_net = bits({GUARD_RECORD_NET_CONNECT, GUARD_RECORD_NET_BIND, GUARD_RECORD_NET_LISTEN,
-				  GUARD_RECORD_NET_ACCEPT});
+// The kinds of a family (record.h), as kind bits.
+constexpr uint32_t family_bits(RecordFamily family)
+{
+	uint32_t b = 0;
+	for (uint16_t k = 0; k < GUARD_RECORD_KIND_MAX; k++)
+		if (record_family(k) == family)
+			b |= kind_bit(k);
+	return b;
+}
+
+constexpr uint32_t k_exec = family_bits(RecordFamily::exec);
+constexpr uint32_t k_file = family_bits(RecordFamily::file);
+constexpr uint32_t k_net = family_bits(RecordFamily::net);
+constexpr uint32_t k_all = k_exec | family_bits(RecordFamily::fork) | family_bits(RecordFamily::exit) | k_file | k_net;
 constexpr uint32_t k_result = k_exec | k_file | k_net;
 
 using T = FieldType;
@@ -82,15 +85,9 @@ constexpr std::array<FieldInfo, static_cast<size_t>(Field::count_)> kFields = {{
 	{"backlog", T::number, bits({GUARD_RECORD_NET_LISTEN})},
 }};
 
-bool is_exec(const Record &r)
-{
-	return r.header.kind == GUARD_RECORD_EXEC || r.header.kind == GUARD_RECORD_EXEC_FAILED;
-}
+bool is_exec(const Record &r) { return record_family(r.header.kind) == RecordFamily::exec; }
 
-bool is_file(const Record &r)
-{
-	return r.header.kind >= GUARD_RECORD_FILE_OPEN && r.header.kind <= GUARD_RECORD_FILE_SYMLINK;
-}
+bool is_file(const Record &r) { return record_family(r.header.kind) == RecordFamily::file; }
 
 bool flag(const Record &r, uint16_t bit) { return (r.header.flags & bit) != 0; }
 

@@ -12,11 +12,6 @@ namespace guard {
 
 namespace {
 
-std::string_view comm_of(const struct guard_header &h)
-{
-	return {h.comm, strnlen(h.comm, sizeof(h.comm))};
-}
-
 // A flag of the record's header as a boolean field, written only when set:
 // most records have none, and absent reads as false.
 void flag_field(JsonWriter &line, std::string_view key, const Record &rec, unsigned flag)
@@ -146,56 +141,37 @@ void net_fields(JsonWriter &line, const Record &rec)
 
 } // namespace
 
-void write_event_context(JsonWriter &line, const Record &rec, int64_t boot_to_unix_ns)
+void write_event_context(JsonWriter &line, const Record &rec, int64_t boot_to_unix_ns, TaskContextCache &tasks)
 {
 	const struct guard_header &h = rec.header;
 	line.field_literal("type", record_kind_name(h.kind));
 	line.field_time("time", static_cast<int64_t>(h.boot_ns) + boot_to_unix_ns);
 	line.field_uint("boot_ns", h.boot_ns);
-	line.field_uint("pid", h.pid);
-	line.field_uint("tid", h.tid);
-	line.field_uint("ppid", h.ppid);
-	line.field_uint("uid", h.uid);
-	line.field_uint("gid", h.gid);
-	line.field_uint("euid", h.euid);
-	line.field_string("comm", comm_of(h));
-	line.field_uint("mnt_ns", h.mnt_ns);
-	line.field_uint("pid_ns", h.pid_ns);
-	line.field_uint("cgroup_id", h.cgroup_id);
+	line.raw_fields(tasks.fields(h));
 }
 
 void write_event_fields(JsonWriter &line, const Record &rec)
 {
-	switch (rec.header.kind) {
-	case GUARD_RECORD_EXEC:
-	case GUARD_RECORD_EXEC_FAILED:
+	switch (record_family(rec.header.kind)) {
+	case RecordFamily::exec:
 		exec_fields(line, rec);
 		break;
-	case GUARD_RECORD_FORK:
+	case RecordFamily::fork:
 		line.field_uint("child_pid", rec.child_pid);
 		line.field_uint("child_tid", rec.child_tid);
 		line.field_uint("clone_flags", rec.clone_flags);
 		break;
-	case GUARD_RECORD_EXIT:
+	case RecordFamily::exit:
 		line.field_int("exit_code", rec.exit_code);
 		line.field_uint("signal", rec.signal);
 		break;
-	case GUARD_RECORD_FILE_OPEN:
-	case GUARD_RECORD_FILE_RENAME:
-	case GUARD_RECORD_FILE_UNLINK:
-	case GUARD_RECORD_FILE_CHMOD:
-	case GUARD_RECORD_FILE_CHOWN:
-	case GUARD_RECORD_FILE_LINK:
-	case GUARD_RECORD_FILE_SYMLINK:
+	case RecordFamily::file:
 		file_fields(line, rec);
 		break;
-	case GUARD_RECORD_NET_CONNECT:
-	case GUARD_RECORD_NET_BIND:
-	case GUARD_RECORD_NET_LISTEN:
-	case GUARD_RECORD_NET_ACCEPT:
+	case RecordFamily::net:
 		net_fields(line, rec);
 		break;
-	default:
+	case RecordFamily::unknown:
 		break;
 	}
 }

@@ -23,6 +23,11 @@ constexpr size_t json_string_body_max(size_t n) { return 6 * n; }
 // input was valid UTF-8. Returns the new end.
 char *write_json_string_body(char *out, std::string_view bytes, bool &valid_utf8);
 
+// True when bytes can stand in a JSON string as they are: ASCII with no
+// control character, '"' or '\\'. Strings kept for many events (the
+// process table's comm and exe) are checked once, when stored.
+bool json_plain(std::string_view bytes);
+
 // Writes bytes as lowercase hex (2 characters a byte). Returns the new end.
 char *write_hex(char *out, std::string_view bytes);
 

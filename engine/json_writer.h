@@ -22,6 +22,19 @@ class JsonWriter {
 public:
 	explicit JsonWriter(char *out) : out_(out) { open('{'); }
 
+	// A writer of bare fields ("a":1,"b":2, no braces), for text cached and
+	// put into lines later with raw_fields(). Take the end from position().
+	static constexpr struct Fragment {
+	} fragment{};
+	JsonWriter(char *out, Fragment) : out_(out) {}
+
+	// Fields already written as JSON by a fragment writer.
+	void raw_fields(std::string_view fields)
+	{
+		comma();
+		append(fields);
+	}
+
 	// "k<suffix>": (suffix: the "_hex" of a twin field).
 	void key(std::string_view k, std::string_view suffix = {})
 	{
@@ -78,6 +91,16 @@ public:
 			out_ = write_hex(out_, bytes);
 			*out_++ = '"';
 		}
+	}
+
+	// The same, for bytes already known to need no escaping (json_plain)
+	// when plain is true.
+	void field_string(std::string_view k, std::string_view bytes, bool plain)
+	{
+		if (plain)
+			field_literal(k, bytes);
+		else
+			field_string(k, bytes);
 	}
 
 	// NUL-separated strings from the kernel (argv) as an array of strings;
@@ -162,29 +185,34 @@ private:
 		*out_++ = '"';
 		return valid;
 	}
-	// The constructor opens the record, so depth_ >= 1 until finish().
+	// Whether the object or array being written needs a comma before its
+	// next member is one flag; the enclosing levels' flags wait in a bit
+	// stack (comma() runs for every field, so it stays a load and a store).
 	void comma()
 	{
-		bool &first = first_[depth_ - 1];
-		if (!first)
+		if (need_comma_)
 			*out_++ = ',';
-		first = false;
+		need_comma_ = true;
 	}
 	void open(char c)
 	{
 		*out_++ = c;
-		closers_[depth_] = c == '{' ? '}' : ']';
-		first_[depth_++] = true;
+		closers_[depth_++] = c == '{' ? '}' : ']';
+		outer_commas_ = (outer_commas_ << 1) | need_comma_;
+		need_comma_ = false;
 	}
 	void close(char c)
 	{
 		*out_++ = c;
 		depth_--;
+		need_comma_ = outer_commas_ & 1;
+		outer_commas_ >>= 1;
 	}
 
 	char *out_;
 	int depth_ = 0;
-	bool first_[max_depth] = {};
+	bool need_comma_ = false;
+	uint32_t outer_commas_ = 0; // bit i: need_comma_ of the level i + 1 below the current one
 	char closers_[max_depth] = {};
 };
 

@@ -1,12 +1,67 @@
 #include "engine/path_normalize.h"
 
+#include <bit>
 #include <cstring>
+
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 namespace guard {
 
+namespace {
+
+// True when an absolute path has no empty, "." or ".." component and no
+// trailing slash: nearly every path the kernel reports, checked in one pass
+// without the copy and compare of the general case. Only a slash followed by
+// '/' or '.' can start a bad component; SSE2 (x86-64's baseline) finds those
+// 16 bytes at a time, and each is looked at closely.
+bool is_canonical(std::string_view p)
+{
+	const size_t n = p.size();
+	if (p[n - 1] == '/')
+		return n == 1; // "/" alone is canonical
+	// p[i] is a slash, and not the last byte.
+	auto bad_after = [&](size_t i) {
+		size_t k = i + 1;
+		if (p[k] == '/')
+			return true;
+		if (p[k] != '.')
+			return false;
+		return k + 1 == n || p[k + 1] == '/' || (p[k + 1] == '.' && (k + 2 == n || p[k + 2] == '/'));
+	};
+	size_t i = 0;
+#if defined(__SSE2__)
+	auto block = [&](size_t at) {
+		__m128i here = _mm_loadu_si128(reinterpret_cast<const __m128i *>(p.data() + at));
+		__m128i next = _mm_loadu_si128(reinterpret_cast<const __m128i *>(p.data() + at + 1));
+		const __m128i slash = _mm_set1_epi8('/'), dot = _mm_set1_epi8('.');
+		unsigned m = static_cast<unsigned>(_mm_movemask_epi8(_mm_cmpeq_epi8(here, slash))) &
+			     static_cast<unsigned>(_mm_movemask_epi8(_mm_or_si128(_mm_cmpeq_epi8(next, slash), _mm_cmpeq_epi8(next, dot))));
+		for (; m; m &= m - 1)
+			if (bad_after(at + static_cast<size_t>(std::countr_zero(m))))
+				return false;
+		return true;
+	};
+	// Each block reads p[at .. at+16]; the last one overlaps the one before.
+	if (n >= 17) {
+		for (; i + 17 <= n; i += 16)
+			if (!block(i))
+				return false;
+		return i + 1 >= n || block(n - 17);
+	}
+#endif
+	for (; i + 1 < n; i++)
+		if (p[i] == '/' && bad_after(i))
+			return false;
+	return true;
+}
+
+} // namespace
+
 std::string_view normalize_path(std::string_view path, char *out)
 {
-	if (path.empty() || path[0] != '/')
+	if (path.empty() || path[0] != '/' || is_canonical(path))
 		return path;
 	size_t n = 0; // bytes written to out; out[0] is always '/'
 	out[n++] = '/';
@@ -32,8 +87,7 @@ std::string_view normalize_path(std::string_view path, char *out)
 		std::memcpy(out + n, part.data(), part.size());
 		n += part.size();
 	}
-	std::string_view canonical(out, n);
-	return canonical == path ? path : canonical;
+	return std::string_view(out, n);
 }
 
 namespace {
@@ -51,21 +105,14 @@ void normalize_into(std::string_view &path, std::string_view &given, char *out)
 
 void normalize_record_paths(Record &rec, PathScratch &scratch)
 {
-	switch (rec.header.kind) {
-	case GUARD_RECORD_EXEC:
-	case GUARD_RECORD_EXEC_FAILED:
+	switch (record_family(rec.header.kind)) {
+	case RecordFamily::exec:
 		normalize_into(rec.filename, rec.filename_given, scratch.exec);
 		break;
-	case GUARD_RECORD_FILE_RENAME:
-	case GUARD_RECORD_FILE_LINK:
-		normalize_into(rec.path2, rec.path2_given, scratch.path2);
-		normalize_into(rec.path, rec.path_given, scratch.path);
-		break;
-	case GUARD_RECORD_FILE_OPEN:
-	case GUARD_RECORD_FILE_UNLINK:
-	case GUARD_RECORD_FILE_CHMOD:
-	case GUARD_RECORD_FILE_CHOWN:
-	case GUARD_RECORD_FILE_SYMLINK:
+	case RecordFamily::file:
+		// A symlink's path2 is its target, text as given: left alone.
+		if (rec.header.kind == GUARD_RECORD_FILE_RENAME || rec.header.kind == GUARD_RECORD_FILE_LINK)
+			normalize_into(rec.path2, rec.path2_given, scratch.path2);
 		normalize_into(rec.path, rec.path_given, scratch.path);
 		break;
 	default:

@@ -27,8 +27,8 @@ void Pipeline::set_rules(std::unique_ptr<RuleSet> rules)
 
 // Fork, exec and exit keep the table current; any other event names a
 // process we may not have seen (started before us, or evicted): it gets an
-// entry from its header.
-void Pipeline::update_processes(const Record &rec)
+// entry from its header. Returns the event's process.
+const Process *Pipeline::update_processes(const Record &rec)
 {
 	const struct guard_header &h = rec.header;
 	std::string_view comm(h.comm, strnlen(h.comm, sizeof(h.comm)));
@@ -40,30 +40,30 @@ void Pipeline::update_processes(const Record &rec)
 	switch (h.kind) {
 	case GUARD_RECORD_EXEC:
 		self.set_exe(rec.filename);
-		break;
+		return &self;
 	case GUARD_RECORD_FORK: {
 		if (rec.child_pid == h.pid || rec.child_pid == 0)
-			break;
+			return &self;
 		// Copy first: inserting the child may evict the parent's entry.
 		Process parent = self;
 		Process &child = processes_.upsert(rec.child_pid);
 		child.ppid = h.pid;
 		child.set_comm(parent.comm_view());
 		child.set_exe(parent.exe_view());
-		break;
+		return processes_.find(h.pid);
 	}
-	default: break;
+	default: return &self;
 	}
 }
 
 void Pipeline::write_event(const Record &rec, const EventView &ev, const uint32_t *matches, size_t n)
 {
 	JsonWriter line(out_.reserve(event_line_max_bytes));
-	write_event_context(line, rec, boot_to_unix_ns_);
+	write_event_context(line, rec, boot_to_unix_ns_, task_context_);
 	write_event_fields(line, rec);
 	if (ev.parent) {
-		line.field_string("parent_comm", ev.parent->comm_view());
-		line.field_string("parent_exe", ev.parent->exe_view());
+		line.field_string("parent_comm", ev.parent->comm_view(), ev.parent->comm_plain);
+		line.field_string("parent_exe", ev.parent->exe_view(), ev.parent->exe_plain);
 	}
 	if (n > 0) {
 		// The event names its most severe match (the first such in the file).
@@ -80,7 +80,7 @@ void Pipeline::write_event(const Record &rec, const EventView &ev, const uint32_
 void Pipeline::on_record(std::span<const uint8_t> bytes)
 {
 	stats_.records++;
-	Record rec;
+	Record &rec = rec_;
 	DecodeError err = decode_record(bytes, rec);
 	if (err != DecodeError::none) {
 		stats_.decode_errors[static_cast<size_t>(err)]++;
@@ -90,10 +90,9 @@ void Pipeline::on_record(std::span<const uint8_t> bytes)
 	const struct guard_header &h = rec.header;
 	stats_.events_by_kind[h.kind]++;
 
-	update_processes(rec);
 	EventView ev;
 	ev.rec = &rec;
-	ev.self = processes_.find(h.pid);
+	ev.self = update_processes(rec);
 	ev.parent = h.ppid ? processes_.find(h.ppid) : nullptr;
 	const Process *ancestors[ProcessTable::max_ancestry];
 	bool have_ancestry = false;

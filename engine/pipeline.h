@@ -18,6 +18,7 @@
 #include "engine/process_table.h"
 #include "engine/record.h"
 #include "engine/rule_set.h"
+#include "engine/task_context.h"
 
 namespace guard {
 
@@ -59,13 +60,15 @@ public:
 	void for_each_alert_count(Fn &&fn) const;
 
 private:
-	void update_processes(const Record &rec);
+	const Process *update_processes(const Record &rec);
 	void write_event(const Record &rec, const struct EventView &ev, const uint32_t *matches, size_t n);
 
 	BatchWriter &out_;
 	int64_t boot_to_unix_ns_;
 	PipelineOptions options_;
 	ProcessTable processes_;
+	TaskContextCache task_context_;
+	Record rec_; // the record at hand: decoded in place, so fields are not cleared per record (record.h)
 	std::unique_ptr<PathScratch> path_scratch_; // canonical paths of the record at hand
 	std::unique_ptr<RuleSet> rules_;
 	std::vector<uint64_t> alert_counts_;                        // per rule of rules_

@@ -9,18 +9,22 @@
 #include <cstring>
 #include <string>
 
+#include "engine/json_text.h"
+
 namespace guard {
 
 void Process::set_comm(std::string_view s)
 {
 	comm_len = static_cast<uint8_t>(std::min(s.size(), sizeof(comm)));
 	std::memcpy(comm, s.data(), comm_len);
+	comm_plain = json_plain(comm_view());
 }
 
 void Process::set_exe(std::string_view s)
 {
 	exe_len = static_cast<uint16_t>(std::min(s.size(), exe_max));
 	std::memcpy(exe, s.data(), exe_len);
+	exe_plain = json_plain(exe_view());
 }
 
 ProcessTable::ProcessTable(size_t capacity) : capacity_(std::max<size_t>(capacity, 1))
@@ -30,22 +34,19 @@ ProcessTable::ProcessTable(size_t capacity) : capacity_(std::max<size_t>(capacit
 	while (slots < 2 * capacity_)
 		slots <<= 1;
 	index_mask_ = slots - 1;
-	entries_ = std::make_unique<Process[]>(capacity_);
-	links_ = std::make_unique<Links[]>(capacity_);
-	index_ = std::make_unique<uint32_t[]>(slots);
-	std::fill_n(index_.get(), slots, none);
-	for (size_t i = capacity_; i-- > 0;) {
-		links_[i].next = free_head_;
-		free_head_ = static_cast<uint32_t>(i);
-	}
+	entries_ = ZeroedArray<Process>(capacity_);
+	links_ = ZeroedArray<Links>(capacity_);
+	index_ = ZeroedArray<uint32_t>(slots);
 }
 
 uint32_t ProcessTable::find_index(uint32_t pid) const
 {
 	for (size_t s = slot_of(pid);; s = (s + 1) & index_mask_) {
-		uint32_t e = index_[s];
-		if (e == none || entries_[e].pid == pid)
-			return e;
+		uint32_t slot = index_[s];
+		if (slot == empty_slot)
+			return none;
+		if (entries_[slot - 1].pid == pid)
+			return slot - 1;
 	}
 }
 
@@ -58,9 +59,9 @@ const Process *ProcessTable::find(uint32_t pid) const
 void ProcessTable::index_insert(uint32_t pid, uint32_t entry)
 {
 	size_t s = slot_of(pid);
-	while (index_[s] != none)
+	while (index_[s] != empty_slot)
 		s = (s + 1) & index_mask_;
-	index_[s] = entry;
+	index_[s] = entry + 1;
 }
 
 // Backward-shift deletion (Knuth 6.4, algorithm R): later entries of the same
@@ -68,15 +69,15 @@ void ProcessTable::index_insert(uint32_t pid, uint32_t entry)
 void ProcessTable::index_erase(uint32_t pid)
 {
 	size_t i = slot_of(pid);
-	while (index_[i] != none && entries_[index_[i]].pid != pid)
+	while (index_[i] != empty_slot && entries_[index_[i] - 1].pid != pid)
 		i = (i + 1) & index_mask_;
-	if (index_[i] == none)
+	if (index_[i] == empty_slot)
 		return;
 	for (size_t j = i;;) {
 		j = (j + 1) & index_mask_;
-		if (index_[j] == none)
+		if (index_[j] == empty_slot)
 			break;
-		size_t home = slot_of(entries_[index_[j]].pid);
+		size_t home = slot_of(entries_[index_[j] - 1].pid);
 		// Move j into the hole at i unless its home lies cyclically in (i, j].
 		bool home_between = i <= j ? (home > i && home <= j) : (home > i || home <= j);
 		if (!home_between) {
@@ -84,7 +85,7 @@ void ProcessTable::index_erase(uint32_t pid)
 			i = j;
 		}
 	}
-	index_[i] = none;
+	index_[i] = empty_slot;
 }
 
 void ProcessTable::list_push(List &l, uint32_t e)
@@ -111,18 +112,17 @@ void ProcessTable::list_unlink(List &l, uint32_t e)
 	k = {};
 }
 
-void ProcessTable::evict_one()
+uint32_t ProcessTable::evict_one()
 {
 	bool from_exited = exited_.head != none;
 	uint32_t e = from_exited ? exited_.head : live_.head;
 	list_unlink(from_exited ? exited_ : live_, e);
 	index_erase(entries_[e].pid);
-	links_[e].next = free_head_;
-	free_head_ = e;
 	size_--;
 	stats_.evictions++;
 	if (!from_exited)
 		stats_.evicted_live++;
+	return e;
 }
 
 Process &ProcessTable::upsert(uint32_t pid)
@@ -139,11 +139,10 @@ Process &ProcessTable::upsert(uint32_t pid)
 		}
 		return p;
 	}
-	if (free_head_ == none)
-		evict_one();
-	e = free_head_;
-	free_head_ = links_[e].next;
-	entries_[e] = Process{};
+	// Entries are taken in order until all have been used (pages become
+	// resident as the table fills), then by eviction.
+	e = never_used_ < capacity_ ? never_used_++ : evict_one();
+	new (&entries_[e]) Process{};
 	entries_[e].pid = pid;
 	index_insert(pid, e);
 	list_push(live_, e);

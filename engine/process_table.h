@@ -7,7 +7,9 @@
 // tombstones) maps tgid -> entry. Two intrusive lists order the entries by
 // age, one for live processes and one for exited ones, so eviction is O(1):
 // the oldest exited process goes first, then the oldest live one. Nothing
-// here allocates after construction.
+// here allocates after construction, and construction touches nothing: the
+// arrays are zero pages (zeroed_array.h) that become resident as entries are
+// first used, so an idle agent does not pay for the full capacity.
 #pragma once
 
 #include <cstddef>
@@ -16,6 +18,7 @@
 #include <string_view>
 
 #include "abi/guard_abi.h"
+#include "engine/zeroed_array.h"
 
 namespace guard {
 
@@ -27,6 +30,10 @@ struct Process {
 	bool exited = false;
 	uint8_t comm_len = 0;
 	uint16_t exe_len = 0;
+	// comm and exe need no escaping in JSON (json_plain): they are written
+	// for many events (parent_comm, parent_exe, ancestry), checked once here.
+	bool comm_plain = true;
+	bool exe_plain = true;
 	char comm[GUARD_COMM_LEN] = {};
 	char exe[exe_max] = {};
 
@@ -80,21 +87,24 @@ private:
 		uint32_t head = none, tail = none; // head is the oldest
 	};
 
+	// Index slots hold entry + 1, so that a zero page is an empty index.
+	static constexpr uint32_t empty_slot = 0;
+
 	size_t slot_of(uint32_t pid) const { return (pid * 0x9E3779B1u) & index_mask_; }
 	uint32_t find_index(uint32_t pid) const; // entry index or none
 	void index_insert(uint32_t pid, uint32_t entry);
 	void index_erase(uint32_t pid);
 	void list_push(List &l, uint32_t e);
 	void list_unlink(List &l, uint32_t e);
-	void evict_one();
+	uint32_t evict_one(); // returns the entry it freed
 
 	size_t capacity_;
 	size_t size_ = 0;
 	size_t index_mask_;
-	std::unique_ptr<Process[]> entries_;
-	std::unique_ptr<Links[]> links_;
-	std::unique_ptr<uint32_t[]> index_; // entry index per slot, or none
-	uint32_t free_head_ = none;          // unused entries, chained through links_.next
+	ZeroedArray<Process> entries_; // constructed when taken into use
+	ZeroedArray<Links> links_;     // written by list_push before any read
+	ZeroedArray<uint32_t> index_;  // entry + 1 per slot, or empty_slot
+	uint32_t never_used_ = 0;      // entries from here on have never been used
 	List live_, exited_;
 	ProcessTableStats stats_;
 };

@@ -43,14 +43,15 @@ const char *record_kind_name(uint16_t kind)
 
 namespace {
 
-// Reads the kind's fixed part; the caller has checked the record is long enough.
+// Reads the kind's fixed part, or false when the record is too short for it.
 template <class T>
-T fixed_part(std::span<const uint8_t> bytes)
+bool fixed_part(std::span<const uint8_t> bytes, T &t)
 {
-	T t;
+	if (bytes.size() < sizeof(T))
+		return false;
 	// memcpy, not a cast: recorded files need not keep the ring's alignment.
 	std::memcpy(&t, bytes.data(), sizeof(T));
-	return t;
+	return true;
 }
 
 // A string must start after the kind's fixed fields and end inside the record.
@@ -63,11 +64,16 @@ bool read_string(std::span<const uint8_t> bytes, size_t fixed_size, const struct
 	return true;
 }
 
+// Each decoder writes every field of its family (record.h), strings last:
+// a string out of bounds fails the record, whatever was written before.
 DecodeError decode_exec(std::span<const uint8_t> bytes, Record &out)
 {
-	auto e = fixed_part<struct guard_exec>(bytes);
+	struct guard_exec e;
+	if (!fixed_part(bytes, e))
+		return DecodeError::short_record;
 	out.argc = e.argc;
 	out.result = e.result;
+	out.filename_given = {};
 	if (!read_string(bytes, sizeof(e), e.filename, out.filename) || !read_string(bytes, sizeof(e), e.argv, out.argv))
 		return DecodeError::string_out_of_bounds;
 	return DecodeError::none;
@@ -75,7 +81,10 @@ DecodeError decode_exec(std::span<const uint8_t> bytes, Record &out)
 
 DecodeError decode_fork(std::span<const uint8_t> bytes, Record &out)
 {
-	auto f = fixed_part<struct guard_fork>(bytes);
+	struct guard_fork f;
+	if (!fixed_part(bytes, f))
+		return DecodeError::short_record;
+	out.result = 0;
 	out.child_pid = f.child_pid;
 	out.child_tid = f.child_tid;
 	out.clone_flags = f.clone_flags;
@@ -84,7 +93,10 @@ DecodeError decode_fork(std::span<const uint8_t> bytes, Record &out)
 
 DecodeError decode_exit(std::span<const uint8_t> bytes, Record &out)
 {
-	auto x = fixed_part<struct guard_exit>(bytes);
+	struct guard_exit x;
+	if (!fixed_part(bytes, x))
+		return DecodeError::short_record;
+	out.result = 0;
 	out.exit_code = x.exit_code;
 	out.signal = x.signal;
 	return DecodeError::none;
@@ -92,12 +104,16 @@ DecodeError decode_exit(std::span<const uint8_t> bytes, Record &out)
 
 DecodeError decode_file(std::span<const uint8_t> bytes, Record &out)
 {
-	auto f = fixed_part<struct guard_file>(bytes);
+	struct guard_file f;
+	if (!fixed_part(bytes, f))
+		return DecodeError::short_record;
 	out.result = f.result;
 	out.open_flags = f.open_flags;
 	out.mode = f.mode;
 	out.owner_uid = f.owner_uid;
 	out.owner_gid = f.owner_gid;
+	out.path_given = {};
+	out.path2_given = {};
 	if (!read_string(bytes, sizeof(f), f.path, out.path) || !read_string(bytes, sizeof(f), f.path2, out.path2))
 		return DecodeError::string_out_of_bounds;
 	return DecodeError::none;
@@ -105,7 +121,9 @@ DecodeError decode_file(std::span<const uint8_t> bytes, Record &out)
 
 DecodeError decode_net(std::span<const uint8_t> bytes, Record &out)
 {
-	auto n = fixed_part<struct guard_net>(bytes);
+	struct guard_net n;
+	if (!fixed_part(bytes, n))
+		return DecodeError::short_record;
 	out.family = n.family;
 	out.port = n.port;
 	out.result = n.result;
@@ -116,63 +134,25 @@ DecodeError decode_net(std::span<const uint8_t> bytes, Record &out)
 	return DecodeError::none;
 }
 
-// The fixed size of each kind, and the function that reads the rest.
-struct KindLayout {
-	size_t fixed_size;
-	DecodeError (*decode)(std::span<const uint8_t>, Record &);
-};
-
-bool layout_of(uint16_t kind, KindLayout &layout)
-{
-	switch (kind) {
-	case GUARD_RECORD_EXEC:
-	case GUARD_RECORD_EXEC_FAILED:
-		layout = {sizeof(struct guard_exec), decode_exec};
-		return true;
-	case GUARD_RECORD_FORK:
-		layout = {sizeof(struct guard_fork), decode_fork};
-		return true;
-	case GUARD_RECORD_EXIT:
-		layout = {sizeof(struct guard_exit), decode_exit};
-		return true;
-	case GUARD_RECORD_FILE_OPEN:
-	case GUARD_RECORD_FILE_RENAME:
-	case GUARD_RECORD_FILE_UNLINK:
-	case GUARD_RECORD_FILE_CHMOD:
-	case GUARD_RECORD_FILE_CHOWN:
-	case GUARD_RECORD_FILE_LINK:
-	case GUARD_RECORD_FILE_SYMLINK:
-		layout = {sizeof(struct guard_file), decode_file};
-		return true;
-	case GUARD_RECORD_NET_CONNECT:
-	case GUARD_RECORD_NET_BIND:
-	case GUARD_RECORD_NET_LISTEN:
-	case GUARD_RECORD_NET_ACCEPT:
-		layout = {sizeof(struct guard_net), decode_net};
-		return true;
-	default:
-		return false;
-	}
-}
-
 } // namespace
 
 DecodeError decode_record(std::span<const uint8_t> bytes, Record &out)
 {
-	out = Record{};
-	if (bytes.size() < sizeof(struct guard_header))
+	if (!fixed_part(bytes, out.header))
 		return DecodeError::short_record;
-	out.header = fixed_part<struct guard_header>(bytes);
 	if (out.header.size != bytes.size())
 		return DecodeError::size_mismatch;
 	if (out.header.version != GUARD_ABI_VERSION)
 		return DecodeError::bad_version;
-	KindLayout layout;
-	if (!layout_of(out.header.kind, layout))
-		return DecodeError::unknown_kind;
-	if (bytes.size() < layout.fixed_size)
-		return DecodeError::short_record;
-	return layout.decode(bytes, out);
+	switch (record_family(out.header.kind)) {
+	case RecordFamily::exec: return decode_exec(bytes, out);
+	case RecordFamily::fork: return decode_fork(bytes, out);
+	case RecordFamily::exit: return decode_exit(bytes, out);
+	case RecordFamily::file: return decode_file(bytes, out);
+	case RecordFamily::net: return decode_net(bytes, out);
+	case RecordFamily::unknown: break;
+	}
+	return DecodeError::unknown_kind;
 }
 
 } // namespace guard

@@ -31,17 +31,6 @@ bool severity_by_name(std::string_view name, Severity &out)
 	return false;
 }
 
-void RuleSet::index_by_kind()
-{
-	for (auto &v : by_kind)
-		v.clear();
-	for (uint32_t i = 0; i < rules.size(); i++)
-		if (rules[i].dropper < 0)
-			for (uint16_t k = 0; k < GUARD_RECORD_KIND_MAX; k++)
-				if (rules[i].kinds & kind_bit(k))
-					by_kind[k].push_back(i);
-}
-
 namespace {
 
 bool string_op(const RuleSet &set, const Node &n, std::string_view s)
@@ -181,9 +170,27 @@ size_t match_event(RuleSet &set, const EventView &ev, uint32_t out[max_matches],
 		else
 			over_limit++;
 	};
-	for (uint32_t i : set.by_kind[kind])
-		if (eval_node(set, set.rules[i].root, ev))
+	// A run of rules with the same gate tests it once: when it fails, the
+	// whole run does.
+	uint32_t gate = no_gate;
+	bool gate_holds = false;
+	for (uint32_t i : set.by_kind[kind]) {
+		const Rule &rule = set.rules[i];
+		if (rule.gate != no_gate) {
+			if (rule.gate != gate) {
+				gate = rule.gate;
+				gate_holds = eval_node(set, gate, ev);
+			}
+			if (!gate_holds)
+				continue;
+			if (rule.gate == rule.root) {
+				add(i);
+				continue;
+			}
+		}
+		if (eval_node(set, rule.root, ev))
 			add(i);
+	}
 	if (set.droppers.empty())
 		return n;
 

@@ -55,6 +55,8 @@ struct Cidr {
 	uint8_t bytes[16] = {};
 };
 
+constexpr uint32_t no_gate = UINT32_MAX;
+
 struct Rule {
 	std::string id;
 	std::string description;
@@ -62,6 +64,13 @@ struct Rule {
 	uint32_t kinds = 0;   // kind_bit() of each kind it applies to
 	uint32_t root = 0;    // condition node; ignored for droppers
 	int dropper = -1;     // index in RuleSet::droppers, or -1 for a plain rule
+	// A test the rule cannot match without (its first test when the
+	// condition is all-of, or the condition itself when it is one test), as
+	// the first node equal to it in the set, or no_gate. Rules written
+	// together often start with the same test ("modify" for the persistence
+	// rules): match_event evaluates it once for a run of them. Set by
+	// index_by_kind.
+	uint32_t gate = no_gate;
 };
 
 struct RuleSet {
@@ -75,7 +84,8 @@ struct RuleSet {
 	std::vector<uint32_t> by_kind[GUARD_RECORD_KIND_MAX]; // plain rules per kind, file order
 	bool needs_ancestry = false; // some rule tests ancestor_*
 
-	// Finishes a set whose rules are all added: fills by_kind.
+	// Finishes a set whose rules are all added: fills by_kind and each
+	// rule's gate (rule_index.cpp).
 	void index_by_kind();
 };
 

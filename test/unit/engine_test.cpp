@@ -238,3 +238,32 @@ TEST_CASE("more than 16 matches on one event: 16 alerts, the rest counted")
 	CHECK(e.count_with("\"type\":\"alert\"") == 16);
 	CHECK(e.pipeline().stats().matches_over_limit == 4);
 }
+
+TEST_CASE("glob: the end-of-pattern check never turns down a match")
+{
+	// Against a plain recursive matcher, on patterns with stars, '?', classes and escapes.
+	struct Ref {
+		static bool match(std::string_view p, std::string_view t)
+		{
+			if (p.empty())
+				return t.empty();
+			if (p[0] == '*')
+				return match(p.substr(1), t) || (!t.empty() && match(p, t.substr(1)));
+			if (t.empty())
+				return false;
+			if (p[0] == '?' || p[0] == t[0])
+				return match(p.substr(1), t.substr(1));
+			return false;
+		}
+	};
+	const char *patterns[] = {"*/.ssh/authorized_keys", "*a?", "a*b*c", "*", "**x", "*?", "/home/*/.bashrc", "?*z*"};
+	const char *texts[] = {"/root/.ssh/authorized_keys", "/home/u/.ssh/authorized_keys2", "ab", "abc", "aXbYc", "x", "",
+			       "/home/ann/.bashrc", "/home/ann/x/.bashrc", "zz", "az", "/work/.ssh/authorized_key"};
+	for (const char *p : patterns)
+		for (const char *t : texts)
+			CHECK_MESSAGE(glob_match(p, t) == Ref::match(p, t), p, " ", t);
+	// Classes and escapes skip the check and still match.
+	CHECK(glob_match("*[*]x", "a*x"));
+	CHECK(glob_match("*\\*x", "a*x"));
+	CHECK_FALSE(glob_match("*\\*x", "a]x"));
+}

@@ -3,7 +3,9 @@
 
 #include <simdjson.h>
 
+#include <cstdio>
 #include <string>
+#include <vector>
 
 #include "engine/json_text.h"
 
@@ -107,4 +109,94 @@ TEST_CASE("RFC 3339 times")
 	CHECK(fmt(951782400123456789) == "2000-02-29T00:00:00.123456789Z");
 	CHECK(fmt(1795359845000000001) == "2026-11-22T15:04:05.000000001Z");
 	CHECK(fmt(-1) == "1969-12-31T23:59:59.999999999Z");
+	// Within one second (the cached prefix), every digit position of the fraction.
+	for (uint32_t ns = 1; ns < 1000000000; ns = ns * 7 + 3) {
+		char want[16];
+		std::snprintf(want, sizeof(want), "%09u", ns);
+		CHECK(fmt(1795359845000000000 + ns) == "2026-11-22T15:04:05." + std::string(want) + "Z");
+	}
+	CHECK(fmt(1795359845999999999) == "2026-11-22T15:04:05.999999999Z");
+	CHECK(fmt(1795359846000000000) == "2026-11-22T15:04:06.000000000Z");
+}
+
+namespace {
+
+// The rule of json_text.h one byte at a time, with UTF-8 checked by decoding
+// (RFC 3629): what the vectorized escaper must give.
+std::string escape_reference(std::string_view in, bool &valid)
+{
+	std::string out;
+	valid = true;
+	const auto *s = reinterpret_cast<const unsigned char *>(in.data());
+	for (size_t i = 0; i < in.size();) {
+		unsigned char c = s[i];
+		if (c < 0x80) {
+			char buf[8];
+			if (c == '"' || c == '\\')
+				out += {'\\', static_cast<char>(c)};
+			else if (c == '\n')
+				out += "\\n";
+			else if (c == '\t')
+				out += "\\t";
+			else if (c == '\r')
+				out += "\\r";
+			else if (c == '\b')
+				out += "\\b";
+			else if (c == '\f')
+				out += "\\f";
+			else if (c < 0x20)
+				out.append(buf, static_cast<size_t>(std::snprintf(buf, sizeof(buf), "\\u%04x", c)));
+			else
+				out += static_cast<char>(c);
+			i++;
+			continue;
+		}
+		size_t len = c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : c >= 0xC0 ? 2 : 0;
+		uint32_t cp = len == 4 ? c & 0x07 : len == 3 ? c & 0x0F : c & 0x1F;
+		bool ok = len != 0 && i + len <= in.size();
+		for (size_t k = 1; ok && k < len; k++) {
+			ok = (s[i + k] & 0xC0) == 0x80;
+			cp = (cp << 6) | (s[i + k] & 0x3F);
+		}
+		uint32_t min = len == 2 ? 0x80 : len == 3 ? 0x800 : 0x10000;
+		ok = ok && cp >= min && cp <= 0x10FFFF && !(cp >= 0xD800 && cp <= 0xDFFF);
+		if (ok) {
+			out.append(in.substr(i, len));
+			i += len;
+		} else {
+			out += "\xEF\xBF\xBD";
+			valid = false;
+			i++;
+		}
+	}
+	return out;
+}
+
+} // namespace
+
+TEST_CASE("the vectorized escaper agrees with the byte-by-byte rule at every length and position")
+{
+	uint32_t seed = 12345;
+	auto next = [&] { return seed = seed * 1103515245 + 12345; };
+	const char specials[] = {'"', '\\', '\n', '\x01', '\x1f', '\x7f', '\xc3', '\xa9', '\xe2', '\x82', '\xac', '\xff', '\xf0', '\x9f'};
+	for (int round = 0; round < 20000; round++) {
+		size_t len = next() % 70;
+		std::string in;
+		// Mostly plain text, with a few special bytes (or none) at random places.
+		int rate = static_cast<int>(next() % 4); // 0: none
+		for (size_t i = 0; i < len; i++) {
+			unsigned r = next() >> 8;
+			if (rate && r % (8 << rate) == 0)
+				in += specials[(r >> 8) % sizeof(specials)];
+			else
+				in += static_cast<char>('a' + (r >> 8) % 26);
+		}
+		bool want_valid;
+		std::string want = escape_reference(in, want_valid);
+		std::vector<char> buf(json_string_body_max(in.size()) + 1);
+		bool valid;
+		char *end = write_json_string_body(buf.data(), in, valid);
+		REQUIRE(std::string(buf.data(), end) == want);
+		CHECK(valid == want_valid);
+	}
 }

@@ -4,6 +4,7 @@
 
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "engine/path_normalize.h"
 
@@ -15,6 +16,39 @@ std::string canon(std::string_view in)
 {
 	std::string out(in.size() + 1, '\0');
 	return std::string(normalize_path(in, out.data()));
+}
+
+// The definition, written plainly: split on '/', drop "" and ".", let ".." pop.
+std::string reference(const std::string &p)
+{
+	std::vector<std::string> parts;
+	size_t i = 0;
+	while (i <= p.size()) {
+		size_t j = p.find('/', i);
+		if (j == std::string::npos)
+			j = p.size();
+		std::string part = p.substr(i, j - i);
+		if (part == "..") {
+			if (!parts.empty())
+				parts.pop_back();
+		} else if (!part.empty() && part != ".") {
+			parts.push_back(part);
+		}
+		i = j + 1;
+	}
+	std::string out;
+	for (const std::string &part : parts)
+		out += "/" + part;
+	return out.empty() ? std::string("/") : out;
+}
+
+void check_against_reference(const std::string &p)
+{
+	std::string out(p.size() + 1, '\0');
+	std::string_view got = normalize_path(p, out.data());
+	std::string want = reference(p);
+	CHECK(got == want);
+	CHECK((got.data() == p.data()) == (want == p));
 }
 
 } // namespace
@@ -70,4 +104,38 @@ TEST_CASE("a record's paths become canonical and keep what was given")
 	link.path2 = "../etc/shadow"; // a symlink's target is text, not resolved
 	normalize_record_paths(link, *scratch);
 	CHECK(link.path2 == "../etc/shadow");
+}
+
+TEST_CASE("every short path over '/', '.' and 'a': the canonical form, copied only when it differs")
+{
+	const char alphabet[] = {'/', '.', 'a'};
+	for (size_t len = 1; len <= 9; len++) {
+		size_t combos = 1; // of the len - 1 characters after the first '/'
+		for (size_t i = 1; i < len; i++)
+			combos *= 3;
+		for (size_t c = 0; c < combos; c++) {
+			std::string p(1, '/');
+			for (size_t i = 1, x = c; i < len; i++, x /= 3)
+				p += alphabet[x % 3];
+			check_against_reference(p);
+		}
+	}
+}
+
+TEST_CASE("long paths (the vectorized scan): the canonical form, copied only when it differs")
+{
+	uint32_t seed = 99;
+	auto next = [&] { return seed = seed * 1103515245 + 12345; };
+	for (int round = 0; round < 20000; round++) {
+		std::string p(1, '/');
+		size_t len = 16 + next() % 64;
+		int odd = static_cast<int>(next() % 3); // 0: names only, so most are canonical
+		while (p.size() < len) {
+			unsigned r = (next() >> 8) % 40;
+			p += r == 0 ? '/' : (odd && r == 1) ? '.' : (odd == 2 && r == 2) ? '/' : static_cast<char>('a' + r % 26);
+			if (r % 7 == 3)
+				p += '/';
+		}
+		check_against_reference(p);
+	}
 }

@@ -3,8 +3,10 @@
 // alert formatting, batched writes to /dev/null). Records are built in memory
 // (test/support/record_mix.h), so no root and no kernel are involved.
 //
-//   engine_bench [--records N] [--mix typical|alerts] [--rules FILE] [--alerts-only]
+//   engine_bench [--records N] [--mix typical|alerts] [--rules FILE] [--alerts-only] [--out FILE]
 //
+// --out writes the output to FILE instead of /dev/null: two builds' outputs
+// can then be compared byte for byte (a speed change must not change them).
 // "typical": mostly ordinary events (reads, execs from /usr, private
 // connects) with about 1 in 100 matching a rule; "alerts": every default
 // rule fires, about a third of records raise an alert. Prints one line per
@@ -14,6 +16,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -56,7 +59,7 @@ std::vector<std::vector<uint8_t>> typical_mix()
 int main(int argc, char **argv)
 {
 	size_t records = 5'000'000;
-	std::string mix_name = "typical", rules_path;
+	std::string mix_name = "typical", rules_path, out_path = "/dev/null";
 	bool alerts_only = false;
 	for (int i = 1; i < argc; i++) {
 		std::string a = argv[i];
@@ -66,10 +69,12 @@ int main(int argc, char **argv)
 			mix_name = argv[++i];
 		else if (a == "--rules" && i + 1 < argc)
 			rules_path = argv[++i];
+		else if (a == "--out" && i + 1 < argc)
+			out_path = argv[++i];
 		else if (a == "--alerts-only")
 			alerts_only = true;
 		else {
-			std::fprintf(stderr, "usage: engine_bench [--records N] [--mix typical|alerts] [--rules FILE] [--alerts-only]\n");
+			std::fprintf(stderr, "usage: engine_bench [--records N] [--mix typical|alerts] [--rules FILE] [--alerts-only] [--out FILE]\n");
 			return 2;
 		}
 	}
@@ -86,8 +91,12 @@ int main(int argc, char **argv)
 		std::fprintf(stderr, "engine_bench: %s\n", e.what());
 		return 2;
 	}
-	int devnull = ::open("/dev/null", O_WRONLY | O_CLOEXEC);
-	BatchWriter out(devnull, 1 << 20);
+	int out_fd = ::open(out_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	if (out_fd < 0) {
+		std::fprintf(stderr, "engine_bench: open %s: %s\n", out_path.c_str(), std::strerror(errno));
+		return 2;
+	}
+	BatchWriter out(out_fd, 1 << 20);
 	Pipeline pipeline(out, 1'700'000'000'000'000'000, {alerts_only, 32768});
 	pipeline.set_rules(std::move(loaded.set));
 	for (auto &r : pool) // warm-up
@@ -124,6 +133,6 @@ int main(int argc, char **argv)
 		    "\"ns_per_record\":%.1f,\"alerts\":%llu,\"bytes_out\":%llu,\"bytes_in\":%zu}\n",
 		    mix_name.c_str(), records, s, rate, 1e9 / rate, static_cast<unsigned long long>(alerts),
 		    static_cast<unsigned long long>(out.bytes_written()), bytes_in);
-	::close(devnull);
+	::close(out_fd);
 	return 0;
 }

@@ -1,0 +1,115 @@
+// Gates (rule_set.h) only skip work: match_event with them finds exactly the
+// rules whose whole condition holds, on every event of the mix, for the
+// default rules and for rules whose gates repeat, interleave and stand alone.
+#include <doctest/doctest.h>
+
+#include <fcntl.h>
+
+#include <vector>
+
+#include "engine/path_normalize.h"
+#include "engine/rule_set.h"
+#include "rules/rules_file.h"
+#include "test/support/record_mix.h"
+
+using namespace guard;
+using namespace guard::test;
+
+namespace {
+
+// The rules for ev's kind whose condition holds, each tested on its own.
+std::vector<uint32_t> oracle(const RuleSet &set, const EventView &ev)
+{
+	std::vector<uint32_t> v;
+	for (uint32_t i : set.by_kind[ev.rec->header.kind])
+		if (eval_node(set, set.rules[i].root, ev))
+			v.push_back(i);
+	return v;
+}
+
+void check_against_oracle(RuleSet &set, const std::vector<std::vector<uint8_t>> &records)
+{
+	auto scratch = std::make_unique<PathScratch>();
+	size_t matched = 0;
+	for (const auto &bytes : records) {
+		Record rec;
+		REQUIRE(decode_record(bytes, rec) == DecodeError::none);
+		normalize_record_paths(rec, *scratch);
+		EventView ev;
+		ev.rec = &rec;
+		uint32_t out[max_matches];
+		uint64_t over = 0;
+		size_t n = match_event(set, ev, out, over);
+		std::vector<uint32_t> got(out, out + n);
+		if (set.droppers.empty())
+			CHECK(got == oracle(set, ev));
+		else // the dropper's matches come after the plain rules'
+			CHECK(std::vector<uint32_t>(got.begin(), got.begin() + std::min(got.size(), oracle(set, ev).size())) ==
+			      oracle(set, ev));
+		matched += n;
+	}
+	CHECK(matched > 0);
+}
+
+} // namespace
+
+TEST_CASE("gates: the default rules share one, and matches are the same as without")
+{
+	auto set = rules::load_default_rules().set;
+	size_t gated = 0;
+	for (const Rule &r : set->rules)
+		gated += r.gate != no_gate;
+	CHECK(gated >= 8);
+	// The five persistence rules start with the same "modify" test: one gate.
+	uint32_t systemd = no_gate;
+	for (const Rule &r : set->rules)
+		if (r.id == "PERSISTENCE_SYSTEMD")
+			systemd = r.gate;
+	REQUIRE(systemd != no_gate);
+	for (const Rule &r : set->rules)
+		if (r.id.starts_with("PERSISTENCE_"))
+			CHECK(r.gate == systemd);
+	check_against_oracle(*set, record_mix());
+}
+
+TEST_CASE("gates: repeated, interleaved, whole conditions, any-of and not")
+{
+	auto set = rules::compile_rules_text(R"({"rules": [
+		{"id": "A", "severity": "low", "events": ["file_open", "file_rename"],
+		 "match": {"all": [{"field": "modify", "equals": true}, {"field": "path", "prefix": "/etc/"}]}},
+		{"id": "B", "severity": "low", "events": ["file_open"], "match": {"field": "modify", "equals": true}},
+		{"id": "C", "severity": "low", "events": ["file_open"],
+		 "match": {"all": [{"field": "path", "prefix": "/etc/"}, {"field": "modify", "equals": true}]}},
+		{"id": "D", "severity": "low", "events": ["file_open", "file_rename"],
+		 "match": {"all": [{"all": [{"field": "modify", "equals": true}]}, {"field": "path", "suffix": "shadow"}]}},
+		{"id": "E", "severity": "low", "events": ["file_open"],
+		 "match": {"any": [{"field": "modify", "equals": true}, {"field": "path", "prefix": "/etc/"}]}},
+		{"id": "F", "severity": "low", "events": ["file_open"], "match": {"not": {"field": "modify", "equals": true}}},
+		{"id": "G", "severity": "low", "events": ["file_open"], "match": {"field": "path", "prefix": "/etc/"}},
+		{"id": "H", "severity": "low", "events": ["file_open"], "match": {"field": "path", "prefix": ["/etc/", "/srv/"]}}
+	]})",
+						 "t.json")
+			   .set;
+	auto gate = [&](std::string_view id) {
+		for (const Rule &r : set->rules)
+			if (r.id == id)
+				return r.gate;
+		return no_gate;
+	};
+	CHECK(gate("A") == gate("B"));
+	CHECK(gate("A") == gate("D"));
+	CHECK(gate("C") == gate("G"));
+	CHECK(gate("C") != gate("A"));
+	CHECK(gate("H") != gate("G")); // another list of literals: another test
+	CHECK(gate("E") == no_gate);
+	CHECK(gate("F") == no_gate);
+
+	Task t{10, 1, "x", 1};
+	std::vector<std::vector<uint8_t>> records;
+	for (const char *path : {"/etc/shadow", "/etc/passwd", "/srv/shadow", "/tmp/x"})
+		for (uint16_t flags : {0, GUARD_FILE_MODIFY}) {
+			records.push_back(file_record(t, GUARD_RECORD_FILE_OPEN, path, {}, 3, flags ? O_WRONLY : O_RDONLY, flags));
+			records.push_back(file_record(t, GUARD_RECORD_FILE_RENAME, path, "/x", 0));
+		}
+	check_against_oracle(*set, records);
+}
