@@ -14,6 +14,7 @@
 #include "loader/core_relocate.h"
 #include "loader/elf_file.h"
 #include "loader/error.h"
+#include "loader/ksyms.h"
 #include "loader/object_spec.h"
 
 namespace guard {
@@ -150,6 +151,9 @@ void print_relocations(const ObjectSpec &spec)
 			else
 				lines.push_back({r.insn, "ld_imm64  map_value  " + m.name + " " + global_at(spec, r.map, r.offset)});
 		}
+		for (const KsymReference &r : p.ksym_refs)
+			lines.push_back({r.insn, (r.kind == KsymReferenceKind::call ? "call      kfunc      " : "ld_imm64  exists?    ") +
+							 r.name + (r.weak ? " (weak)" : "")});
 		for (size_t i = 0; i < p.insns.size(); i++) {
 			const struct bpf_insn &ins = p.insns[i];
 			if (ins.code == (BPF_JMP | BPF_CALL) && ins.src_reg == BPF_PSEUDO_CALL) {
@@ -165,6 +169,25 @@ void print_relocations(const ObjectSpec &spec)
 		std::sort(lines.begin(), lines.end());
 		for (auto &[insn, text] : lines)
 			std::printf("    insn %4zu  %s\n", insn, text.c_str());
+	}
+}
+
+void print_kfuncs(const ObjectSpec &spec, CoreContext &kernel)
+{
+	std::printf("\nkernel functions (found in /sys/kernel/btf/vmlinux):\n");
+	for (const ProgramSpec &p : spec.programs) {
+		if (p.ksym_refs.empty())
+			continue;
+		std::printf("  %s:\n", p.name.c_str());
+		std::vector<struct bpf_insn> insns = p.insns;
+		try {
+			for (const KsymResult &r : apply_ksym_references(*spec.btf, kernel, p, insns))
+				std::printf("    insn %4zu  %-40s -> %s\n", r.ref.insn, r.ref.name.c_str(),
+					    r.kernel_id ? ("BTF id " + std::to_string(r.kernel_id)).c_str()
+							: "missing (weak: bpf_ksym_exists() is 0)");
+		} catch (const Error &e) {
+			std::printf("    ERROR: %s\n", e.what());
+		}
 	}
 }
 
@@ -236,13 +259,16 @@ int run_obj(const ObjOptions &options)
 		print_programs(spec);
 		print_maps(spec);
 		print_relocations(spec);
-		bool any_core = false;
-		for (const ProgramSpec &p : spec.programs)
+		bool any_core = false, any_kfunc = false;
+		for (const ProgramSpec &p : spec.programs) {
 			any_core |= !p.core_relos.empty();
-		if (any_core) {
-			CoreContext kernel;
-			print_core(spec, kernel);
+			any_kfunc |= !p.ksym_refs.empty();
 		}
+		CoreContext kernel;
+		if (any_core)
+			print_core(spec, kernel);
+		if (any_kfunc && spec.btf)
+			print_kfuncs(spec, kernel);
 		std::fflush(stdout);
 		if (options.load)
 			load_and_report(spec);

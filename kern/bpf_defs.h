@@ -66,6 +66,18 @@ static long (*bpf_loop)(__u32 nr_loops, void *callback_fn, void *callback_ctx, _
 /* A function kept as a real BPF-to-BPF call rather than inlined. */
 #define __noinline __attribute__((noinline))
 
+/* Kernel functions (kfuncs): declared extern, in section .ksyms, and found
+ * by name in the running kernel's BTF when the object is loaded
+ * (loader/ksyms.cpp). __weak: the object still loads on a kernel without
+ * it, and bpf_ksym_exists(f) is then 0, a constant the verifier uses to drop
+ * the code that would call it. */
+#define __ksym __attribute__((section(".ksyms")))
+#define __weak __attribute__((weak))
+#define bpf_ksym_exists(sym) ({ \
+	_Static_assert(!__builtin_constant_p(!!(sym)), #sym " must be declared __weak"); \
+	!!(sym); \
+})
+
 #include "bpf_core.h"
 
 #endif

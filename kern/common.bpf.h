@@ -137,7 +137,7 @@ static __always_inline void fill_header(struct guard_header *h, __u16 kind)
 {
 	__u64 pid_tgid = bpf_get_current_pid_tgid();
 	__u64 uid_gid = bpf_get_current_uid_gid();
-	struct task_struct *task = bpf_get_current_task_btf();
+	struct task_struct *task = current_task_readonly();
 	struct nsproxy *ns = task->nsproxy;
 
 	h->kind = kind;

@@ -165,4 +165,21 @@ struct unix_sock {
 /* The running task, typed: the verifier knows it is a task_struct. */
 static struct task_struct *(*bpf_get_current_task_btf)(void) = (void *)BPF_FUNC_get_current_task_btf;
 
+/* A kernel address seen as a pointer to the type with BTF id btf_id, for
+ * reading only: loads through it are plain fault-safe loads, and the
+ * verifier checks them against that type without the search of vmlinux BTF
+ * that loads through a trusted pointer cost it. The verifier turns the call
+ * into a register move. Linux 6.2+. */
+extern void *bpf_rdonly_cast(const void *obj, __u32 btf_id) __ksym __weak;
+
+/* The running task, for reading: cheap for the verifier (see
+ * bpf_rdonly_cast) where the kernel has the kfunc, typed and trusted where
+ * it does not. */
+static __always_inline struct task_struct *current_task_readonly(void)
+{
+	if (bpf_ksym_exists(bpf_rdonly_cast))
+		return bpf_rdonly_cast((void *)bpf_get_current_task(), bpf_core_type_id_kernel(struct task_struct));
+	return bpf_get_current_task_btf();
+}
+
 #endif

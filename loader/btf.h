@@ -67,6 +67,11 @@ public:
 		auto vars = datasec_vars(id);
 		return {reinterpret_cast<struct btf_var_secinfo *>(writable(vars.data())), vars.size()};
 	}
+	std::span<struct btf_param> mutable_params(uint32_t id)
+	{
+		auto ps = params(id);
+		return {reinterpret_cast<struct btf_param *>(writable(ps.data())), ps.size()};
+	}
 
 	// Follows TYPEDEF, CONST, VOLATILE, RESTRICT and TYPE_TAG to the type beneath.
 	uint32_t skip_modifiers(uint32_t id) const;

@@ -3,6 +3,7 @@
 #include <elf.h>
 
 #include <algorithm>
+#include <optional>
 
 #include "loader/error.h"
 
@@ -10,12 +11,43 @@ namespace guard {
 
 namespace {
 
+// btf_type.info: the kind in bits 24-28, vlen (or a FUNC's linkage) in 0-15.
+uint32_t btf_info(uint32_t kind, uint32_t vlen)
+{
+	return (kind << 24) | (vlen & 0xffff);
+}
+
 const ElfSymbol *find_variable_symbol(const ElfFile &elf, size_t section, std::string_view name)
 {
 	for (const ElfSymbol &sym : elf.symbols())
 		if (sym.section == section && sym.type == STT_OBJECT && sym.name == name)
 			return &sym;
 	return nullptr;
+}
+
+// clang describes the externs of `extern ... __ksym` as a DATASEC ".ksyms"
+// listing their FUNCs. The kernel takes no DATASEC that lists anything but
+// VARs, and needs none for kfuncs (a kfunc call carries the kernel's own BTF
+// id), so, in place and keeping every size, it becomes an anonymous union of
+// ints (as libbpf turns DATASECs into structs for kernels without them).
+void fixup_ksyms(Btf &btf, uint32_t datasec)
+{
+	std::optional<uint32_t> int_type;
+	for (uint32_t id = 1; id <= btf.type_count() && !int_type; id++)
+		if (btf.kind(id) == BTF_KIND_INT)
+			int_type = id;
+	if (!int_type)
+		fail("no integer type in the BTF to stand in for the externs");
+	auto vars = btf.mutable_datasec_vars(datasec);
+	for (struct btf_var_secinfo &v : vars) {
+		// btf_var_secinfo and btf_member are both three u32s.
+		auto *m = reinterpret_cast<struct btf_member *>(&v);
+		*m = {0, *int_type, 0};
+	}
+	struct btf_type &t = btf.mutable_type(datasec);
+	t.name_off = 0;
+	t.info = btf_info(BTF_KIND_UNION, uint32_t(vars.size()));
+	t.size = static_cast<uint32_t>(btf.resolve_size(*int_type));
 }
 
 } // namespace
@@ -26,6 +58,10 @@ void fixup_datasecs(Btf &btf, const ElfFile &elf)
 		if (btf.kind(id) != BTF_KIND_DATASEC)
 			continue;
 		std::string name(btf.name(id));
+		if (name == ".ksyms") {
+			with_context("BTF DATASEC .ksyms", [&] { fixup_ksyms(btf, id); });
+			continue;
+		}
 		with_context("BTF DATASEC " + name, [&] {
 			const ElfSection *sec = elf.find_section(name);
 			if (!sec)
@@ -60,6 +96,23 @@ void fixup_datasecs(Btf &btf, const ElfFile &elf)
 			std::sort(vars.begin(), vars.end(),
 				  [](const btf_var_secinfo &a, const btf_var_secinfo &b) { return a.offset < b.offset; });
 		});
+	}
+}
+
+void fixup_extern_functions(Btf &btf)
+{
+	for (uint32_t id = 1; id <= btf.type_count(); id++) {
+		if (btf.kind(id) != BTF_KIND_FUNC || Btf::vlen(btf.type(id)) != BTF_FUNC_EXTERN)
+			continue;
+		struct btf_type &fn = btf.mutable_type(id);
+		fn.info = btf_info(BTF_KIND_FUNC, BTF_FUNC_STATIC);
+		// A declaration may leave its parameters unnamed; the kernel wants
+		// every FUNC's named. Any identifier will do: the function's own.
+		if (btf.kind(fn.type) != BTF_KIND_FUNC_PROTO)
+			continue;
+		for (struct btf_param &p : btf.mutable_params(fn.type))
+			if (p.name_off == 0 && p.type != 0)
+				p.name_off = fn.name_off;
 	}
 }
 

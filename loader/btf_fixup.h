@@ -18,4 +18,10 @@ namespace guard {
 // Throws Error naming the DATASEC or variable that cannot be fixed.
 void fixup_datasecs(Btf &btf, const ElfFile &elf);
 
+// A FUNC the object only declares (extern, a kfunc) has "extern" linkage and
+// unnamed parameters, which the kernel refuses in loaded BTF (it knows static
+// and global, and wants names): it becomes static, its parameters named.
+// Its calls are resolved against vmlinux BTF instead.
+void fixup_extern_functions(Btf &btf);
+
 } // namespace guard

@@ -10,6 +10,7 @@
 #include "loader/bpf_syscall.h"
 #include "loader/core_relocate.h"
 #include "loader/error.h"
+#include "loader/ksyms.h"
 
 namespace guard {
 
@@ -95,6 +96,7 @@ struct PendingProgram {
 	const ProgramSpec *spec;
 	std::vector<struct bpf_insn> insns; // relocated
 	std::vector<CoreResult> core;
+	std::vector<KsymResult> ksyms;
 	std::string stats;
 	Fd fd;
 	std::exception_ptr error;
@@ -129,6 +131,13 @@ void load_one(PendingProgram &p, const ObjectSpec &spec, int btf_fd, bool want_s
 					poisoned.push_back(r);
 			if (const CoreResult *cause = reached_poison(poisoned, e.what()))
 				fail("relocate program " + ps.name + ": " + cause->describe() + "\n" + e.what());
+			// ... or a call to a __weak kfunc this kernel lacks.
+			if (std::string(e.what()).find("call unknown#" + std::to_string(kKsymPoisonHelper)) != std::string::npos)
+				for (const KsymResult &k : p.ksyms)
+					if (!k.kernel_id && k.ref.kind == KsymReferenceKind::call)
+						fail("relocate program " + ps.name + ": kfunc " + k.ref.name +
+						     ": not in vmlinux BTF, and called where bpf_ksym_exists() does not rule it out\n" +
+						     e.what());
 			throw;
 		}
 	} catch (...) {
@@ -168,21 +177,32 @@ Collection Collection::load(const ObjectSpec &spec, const LoadOptions &options)
 		       options.skip_programs.end();
 	};
 	CoreContext core(options.kernel_btf);
-	std::vector<uint32_t> core_roots;
-	for (const ProgramSpec &ps : spec.programs)
+	std::vector<uint32_t> core_roots; // every type to look up in vmlinux BTF
+	for (const ProgramSpec &ps : spec.programs) {
+		if (skipped(ps))
+			continue;
 		for (const CoreRelocation &r : ps.core_relos)
-			if (!skipped(ps))
-				core_roots.push_back(r.type_id);
+			core_roots.push_back(r.type_id);
+		if (!ps.ksym_refs.empty() && spec.btf)
+			for (uint32_t id : ksym_local_types(*spec.btf, ps))
+				core_roots.push_back(id);
+	}
 	if (!core_roots.empty())
 		with_context("relocate", [&] { core.candidates().prefetch(*spec.btf, core_roots); });
 	std::vector<PendingProgram> pending;
 	for (const ProgramSpec &ps : spec.programs) {
 		if (skipped(ps))
 			continue;
-		PendingProgram p{&ps, ps.insns, {}, {}, {}, {}};
+		PendingProgram p{&ps, ps.insns, {}, {}, {}, {}, {}};
 		if (!ps.core_relos.empty())
 			p.core = with_context("relocate program " + ps.name,
 					      [&] { return apply_core_relocations(*spec.btf, core, ps, p.insns); });
+		if (!ps.ksym_refs.empty())
+			with_context("relocate program " + ps.name, [&] {
+				if (!spec.btf)
+					fail("kernel functions need the object's BTF (compile with -g)");
+				p.ksyms = apply_ksym_references(*spec.btf, core, ps, p.insns);
+			});
 		for (const MapReference &ref : ps.map_refs) {
 			int fd = c.maps_.at(ref.map).fd.get();
 			if (ref.kind == MapReferenceKind::map_value)

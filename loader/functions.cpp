@@ -35,6 +35,26 @@ void record_relocation(const ElfFile &elf, const ObjectSpec &spec, const MapLook
 		fail(where + ": not at an instruction boundary");
 	struct bpf_insn &ins = fn.insns[insn];
 	bool ld64 = ins.code == kLoadImm64 && insn + 1 < fn.insns.size();
+	if (sym.section == SHN_UNDEF) {
+		// An extern: a kernel function declared __ksym (the only kind of
+		// extern guard's loader takes; .kconfig variables are refused).
+		if (sym.type != STT_FUNC && sym.type != STT_NOTYPE)
+			fail(where + ": an extern variable (only kernel functions, __ksym, are supported)");
+		bool weak = sym.bind == STB_WEAK;
+		if (ins.code == kCall && ins.src_reg == BPF_PSEUDO_CALL) {
+			// Marked as a kfunc call now, so that nothing takes it for a
+			// bpf-to-bpf call; its BTF id is the kernel's, known at load.
+			ins.src_reg = BPF_PSEUDO_KFUNC_CALL;
+			ins.imm = 0;
+			fn.ksym_refs.push_back({insn, sym.name, KsymReferenceKind::call, weak});
+			return;
+		}
+		if (ld64) {
+			fn.ksym_refs.push_back({insn, sym.name, KsymReferenceKind::exists, weak});
+			return;
+		}
+		fail(where + ": an extern used other than by a call or its address");
+	}
 	if (sym.section >= elf.sections().size())
 		fail(where + ": symbol in section " + std::to_string(sym.section) + ", which does not exist");
 	const ElfSection &target = elf.sections()[sym.section];

@@ -36,6 +36,7 @@ struct Function {
 	bool global = false; // STB_GLOBAL
 	std::vector<struct bpf_insn> insns;
 	std::vector<MapReference> map_refs;
+	std::vector<KsymReference> ksym_refs;
 	std::vector<CallSite> calls;
 	std::vector<CoreRelocation> core_relos;
 	std::vector<struct bpf_func_info> func_info; // insn_off in instructions from the function's start

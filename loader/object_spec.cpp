@@ -192,6 +192,7 @@ ObjectSpec read_object_spec(std::span<const uint8_t> elf_image)
 		spec.btf = with_context(".BTF", [&] {
 			Btf btf = Btf::parse(sec->data);
 			fixup_datasecs(btf, elf);
+			fixup_extern_functions(btf);
 			return btf;
 		});
 	std::optional<BtfExt> ext;

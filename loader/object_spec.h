@@ -58,6 +58,20 @@ struct CoreRelocation {
 	uint32_t kind = 0;    // enum bpf_core_relo_kind
 };
 
+// A kernel function (kfunc) the object declares `extern ... __ksym` and
+// uses: clang leaves a call (or, for bpf_ksym_exists(), an ld_imm64 of its
+// address) against an undefined symbol. The loader finds the function by
+// name in vmlinux BTF: a call gets src_reg = BPF_PSEUDO_KFUNC_CALL and the
+// function's BTF id; an address becomes the constant 1, or 0 when a __weak
+// one is missing (whose calls are then poisoned, like CO-RE's).
+enum class KsymReferenceKind { call, exists };
+struct KsymReference {
+	size_t insn = 0;
+	std::string name;
+	KsymReferenceKind kind = KsymReferenceKind::call;
+	bool weak = false; // STB_WEAK: the kernel may lack it
+};
+
 struct ProgramSpec {
 	std::string name;    // the function's symbol
 	std::string section; // e.g. "tracepoint/sched/sched_process_exec"
@@ -72,6 +86,7 @@ struct ProgramSpec {
 	std::vector<struct bpf_insn> insns;
 	std::vector<std::string> subprograms; // names of the appended functions, in order
 	std::vector<MapReference> map_refs;
+	std::vector<KsymReference> ksym_refs;
 	std::vector<CoreRelocation> core_relos;
 	// .BTF.ext records with insn_off in instructions of insns: what the
 	// kernel takes as func_info and line_info with prog_btf_fd.

@@ -25,6 +25,10 @@ void append(ProgramSpec &prog, const Function &fn)
 		r.insn += base;
 		prog.map_refs.push_back(r);
 	}
+	for (KsymReference r : fn.ksym_refs) {
+		r.insn += base;
+		prog.ksym_refs.push_back(std::move(r));
+	}
 	for (CoreRelocation r : fn.core_relos) {
 		r.insn += base;
 		prog.core_relos.push_back(std::move(r));

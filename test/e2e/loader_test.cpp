@@ -154,3 +154,40 @@ TEST_CASE("a verifier rejection shows the source line (line_info)")
 	CHECK_THROWS_WITH_AS(Collection::load(spec, options),
 			     doctest::Contains("out = *value; /* no NULL check: the verifier says no */"), Error);
 }
+
+TEST_CASE("kernel functions: a call to bpf_rdonly_cast, and a __weak one this kernel lacks ruled out")
+{
+	REQUIRE(test::running_as_root());
+	ObjectSpec spec = read_object_spec(test::read_file_bytes(test::fixture_path("kfuncs.bpf.o")));
+	uint32_t me = static_cast<uint32_t>(::getpid());
+	spec.set_global("target_tgid", me);
+	Collection objects = Collection::load(spec);
+	const Program &prog = objects.programs().at(0);
+	TracepointLink link = attach_tracepoint(prog.fd.get(), prog.spec->attach_group, prog.spec->attach_events.at(0));
+	call_getppid(4);
+	link = TracepointLink{};
+
+	CHECK(objects.read_global_as<uint32_t>(spec, "tgid_read") == me); // read through the kfunc's pointer
+	CHECK(objects.read_global_as<uint64_t>(spec, "missing_skipped") == 4);
+	CHECK(objects.read_global_as<uint64_t>(spec, "missing_called") == 0);
+}
+
+TEST_CASE("a kfunc this kernel lacks: an error naming it, unless __weak and ruled out")
+{
+	REQUIRE(test::running_as_root());
+	ObjectSpec spec = read_object_spec(test::read_file_bytes(test::fixture_path("kfunc_missing.bpf.o")));
+	LoadOptions options;
+	options.skip_programs = {"call_weak_unchecked"};
+	CHECK_THROWS_WITH_AS(Collection::load(spec, options),
+			     doctest::Contains("relocate program call_missing: kfunc guard_fixture_missing_kfunc: "
+					       "not in vmlinux BTF"),
+			     Error);
+
+	// __weak, but called where nothing rules it out: the verifier meets the
+	// poisoned call, and the error says which kfunc it was.
+	options.skip_programs = {"call_missing"};
+	CHECK_THROWS_WITH_AS(Collection::load(spec, options),
+			     doctest::Contains("relocate program call_weak_unchecked: kfunc guard_fixture_missing_weak_kfunc: "
+					       "not in vmlinux BTF, and called where bpf_ksym_exists() does not rule it out"),
+			     Error);
+}

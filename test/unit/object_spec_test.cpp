@@ -5,6 +5,8 @@
 #include <linux/bpf.h>
 
 #include <algorithm>
+#include <string>
+#include <vector>
 #include <cstring>
 
 #include "abi/guard_abi.h"
@@ -71,6 +73,67 @@ TEST_CASE("guard.bpf.o: programs, maps and map references")
 	// The agent's pid for self-exclusion is a read-only global the loader sets.
 	CHECK(spec.find_global("guard_agent_tgid"));
 	CHECK(spec.find_global("guard_wakeup_bytes"));
+}
+
+TEST_CASE("guard.bpf.o: one exit program serves every exit of its family")
+{
+	ObjectSpec spec = read_object_spec(test::read_file_bytes(GUARD_BPF_OBJECT));
+	const ProgramSpec *file_exit = spec.find_program("file_exit");
+	REQUIRE(file_exit);
+	CHECK(file_exit->attach_group == "syscalls");
+	CHECK(file_exit->attach_events.size() == 19);
+	CHECK(file_exit->attach_events.front() == "sys_exit_open");
+	CHECK(file_exit->attach_events.back() == "sys_exit_symlinkat");
+	// ... and each syscall it serves has its own enter program.
+	for (const std::string &exit : file_exit->attach_events) {
+		std::string enter = "sys_enter_" + exit.substr(std::string("sys_exit_").size());
+		bool found = false;
+		for (const ProgramSpec &p : spec.programs)
+			found |= p.attach_events == std::vector<std::string>{enter};
+		CAPTURE(enter);
+		CHECK(found);
+	}
+	const ProgramSpec *net_exit = spec.find_program("net_exit");
+	REQUIRE(net_exit);
+	CHECK(net_exit->attach_events ==
+	      std::vector<std::string>{"sys_exit_connect", "sys_exit_bind", "sys_exit_listen", "sys_exit_accept",
+				       "sys_exit_accept4"});
+}
+
+TEST_CASE("a section's event list: each event named, none empty")
+{
+	std::vector<uint8_t> image = test::read_file_bytes(GUARD_BPF_OBJECT);
+	// The same object with one list spoiled in place, everywhere it is
+	// written (same length): ",," is an empty event.
+	std::string from = "sys_exit_bind,sys_exit_listen";
+	std::string to = "sys_exit_bind,,ys_exit_listen";
+	size_t spoiled = 0;
+	for (auto at = image.begin(); (at = std::search(at, image.end(), from.begin(), from.end())) != image.end(); spoiled++)
+		at = std::copy(to.begin(), to.end(), at);
+	REQUIRE(spoiled > 0);
+	CHECK_THROWS_WITH_AS(read_object_spec(image), doctest::Contains("expected tracepoint/<group>/<event>[,<event>...]"),
+			     Error);
+}
+
+TEST_CASE("guard.bpf.o: the record header reads the task through bpf_rdonly_cast, a __weak kfunc")
+{
+	ObjectSpec spec = read_object_spec(test::read_file_bytes(GUARD_BPF_OBJECT));
+	const ProgramSpec *exit = spec.find_program("process_exit");
+	REQUIRE(exit);
+	size_t calls = 0, exists = 0;
+	for (const KsymReference &r : exit->ksym_refs) {
+		CHECK(r.name == "bpf_rdonly_cast");
+		CHECK(r.weak);
+		if (r.kind == KsymReferenceKind::call) {
+			calls++;
+			CHECK(exit->insns.at(r.insn).src_reg == BPF_PSEUDO_KFUNC_CALL); // not a bpf-to-bpf call
+		} else {
+			exists++;
+			CHECK(exit->insns.at(r.insn).code == (BPF_LD | BPF_IMM | BPF_DW));
+		}
+	}
+	CHECK(calls == 1);
+	CHECK(exists == 1);
 }
 
 TEST_CASE("the same object gives the same spec")

@@ -173,3 +173,36 @@ TEST_CASE("rejected.bpf.o: several programs in one section are told apart by sym
 	for (const ProgramSpec &p : spec.programs)
 		CHECK(p.section == "tp/syscalls/sys_enter_getppid");
 }
+
+TEST_CASE("kfuncs.bpf.o: calls and bpf_ksym_exists() on extern functions, BTF the kernel takes")
+{
+	ObjectSpec spec = fixture("kfuncs.bpf.o");
+	const ProgramSpec *prog = spec.find_program("read_task");
+	REQUIRE(prog);
+	REQUIRE(prog->ksym_refs.size() == 3);
+	const KsymReference &cast = prog->ksym_refs[0];
+	CHECK(cast.name == "bpf_rdonly_cast");
+	CHECK(cast.kind == KsymReferenceKind::call);
+	CHECK_FALSE(cast.weak);
+	CHECK(prog->insns.at(cast.insn).src_reg == BPF_PSEUDO_KFUNC_CALL);
+	CHECK(prog->ksym_refs[1].name == "guard_fixture_no_such_kfunc");
+	CHECK(prog->ksym_refs[1].kind == KsymReferenceKind::exists);
+	CHECK(prog->ksym_refs[1].weak);
+	CHECK(prog->ksym_refs[2].kind == KsymReferenceKind::call);
+
+	// clang's .ksyms DATASEC lists FUNCs and they have extern linkage: both
+	// are fixed up in place, so no DATASEC lists anything but variables and
+	// every FUNC is static or global, with named parameters.
+	const Btf &btf = *spec.btf;
+	CHECK_FALSE(btf.find(".ksyms", BTF_KIND_DATASEC));
+	for (uint32_t id = 1; id <= btf.type_count(); id++) {
+		if (btf.kind(id) == BTF_KIND_DATASEC)
+			for (const btf_var_secinfo &v : btf.datasec_vars(id))
+				CHECK(btf.kind(v.type) == BTF_KIND_VAR);
+		if (btf.kind(id) != BTF_KIND_FUNC)
+			continue;
+		CHECK(Btf::vlen(btf.type(id)) <= BTF_FUNC_GLOBAL);
+		for (const btf_param &p : btf.params(btf.type(id).type))
+			CHECK(p.name_off != 0);
+	}
+}
