@@ -98,6 +98,9 @@ void Btf::index()
 	btf.strings_begin_ = hdr.hdr_len + hdr.str_off;
 	btf.strings_size_ = hdr.str_len;
 
+	// One pass over the types: vmlinux has ~100,000 of them, and indexing
+	// it is on guard's start-up path.
+	btf.offsets_.reserve(hdr.type_len / 32);
 	btf.offsets_.push_back(0); // id 0: void, which has no record
 	uint32_t pos = 0;
 	while (pos < hdr.type_len) {
@@ -114,13 +117,9 @@ void Btf::index()
 		if (t.name_off >= hdr.str_len)
 			fail("BTF: type " + std::to_string(id) + ": name offset outside the string section");
 		btf.offsets_.push_back(pos);
-		pos += static_cast<uint32_t>(sizeof(t) + *extra);
-	}
 
-	// Names inside kind data (members, enumerators, params) must be in range too.
-	for (uint32_t id = 1; id <= btf.type_count(); id++) {
-		const struct btf_type &t = btf.type(id);
-		const uint8_t *data = reinterpret_cast<const uint8_t *>(&t + 1);
+		// Names inside kind data (members, enumerators, params) must be in range too.
+		const uint8_t *data = btf.at(pos) + sizeof(t);
 		uint32_t n = vlen(t);
 		auto check = [&](uint32_t name_off) {
 			if (name_off >= hdr.str_len)
@@ -147,6 +146,7 @@ void Btf::index()
 		default:
 			break;
 		}
+		pos += static_cast<uint32_t>(sizeof(t) + *extra);
 	}
 }
 

@@ -81,6 +81,11 @@ public:
 	std::optional<uint32_t> find(std::string_view name, uint32_t kind) const;
 
 	std::span<const uint8_t> raw() const { return {base_, size_}; }
+	// The string section, whole: NUL-separated names, ending with a NUL.
+	std::string_view strings() const
+	{
+		return {reinterpret_cast<const char *>(base_ + strings_begin_), strings_size_};
+	}
 
 	Btf(Btf &&) = default;
 	Btf &operator=(Btf &&) = default;

@@ -377,11 +377,20 @@ void CoreCandidates::prefetch(const Btf &local, const std::vector<uint32_t> &loc
 	}
 	if (wanted.empty())
 		return;
+	// Most names differ from every wanted one in their first two bytes: a
+	// table of those (64 Ki bits) skips them before any string is measured.
+	std::vector<bool> prefixes(1 << 16);
+	auto prefix = [](const char *s) { return (unsigned(uint8_t(s[0])) << 8) | (s[0] ? uint8_t(s[1]) : 0u); };
+	for (const auto &[key, ids] : wanted)
+		prefixes[prefix(std::string(key.second).c_str())] = true;
+	std::string_view strings = target_.strings();
 	for (uint32_t id = 1; id <= target_.type_count(); id++) {
-		uint32_t kind = candidate_kind(target_.kind(id));
-		if (!(kinds & (uint64_t(1) << kind)))
+		const struct btf_type &t = target_.type(id);
+		uint32_t kind = candidate_kind(Btf::kind(t));
+		if (!(kinds & (uint64_t(1) << kind)) || t.name_off >= strings.size() ||
+		    !prefixes[prefix(strings.data() + t.name_off)])
 			continue;
-		if (auto it = wanted.find({kind, essential_name(target_.name(id))}); it != wanted.end())
+		if (auto it = wanted.find({kind, essential_name(target_.string_at(t.name_off))}); it != wanted.end())
 			it->second.push_back(id);
 	}
 	for (auto &[key, ids] : wanted)
