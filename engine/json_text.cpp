@@ -1,6 +1,5 @@
 #include "engine/json_text.h"
 
-#include <bit>
 #include <climits>
 #include <cstdint>
 #include <cstring>
@@ -109,35 +108,63 @@ char *write_hex(char *out, std::string_view bytes)
 	return out;
 }
 
+namespace {
+
+inline void write_pair(char *out, uint32_t v) { std::memcpy(out, kDigitPairs + 2 * v, 2); }
+
+// Exactly eight digits of v < 10^8: four pairs that do not wait on each other.
+inline char *write_8_digits(char *out, uint32_t v)
+{
+	uint32_t high = v / 10000, low = v % 10000;
+	write_pair(out, high / 100);
+	write_pair(out + 2, high % 100);
+	write_pair(out + 4, low / 100);
+	write_pair(out + 6, low % 100);
+	return out + 8;
+}
+
+// v < 10^8 without leading zeros, in 32-bit arithmetic.
+inline char *write_up_to_8_digits(char *out, uint32_t v)
+{
+	if (v < 100) {
+		if (v < 10) {
+			*out = static_cast<char>('0' + v);
+			return out + 1;
+		}
+		write_pair(out, v);
+		return out + 2;
+	}
+	int digits = v < 10000 ? (v < 1000 ? 3 : 4) : v < 1000000 ? (v < 100000 ? 5 : 6) : (v < 10000000 ? 7 : 8);
+	char *end = out + digits, *p = end;
+	while (v >= 100) {
+		p -= 2;
+		write_pair(p, v % 100);
+		v /= 100;
+	}
+	if (v >= 10)
+		write_pair(p - 2, v);
+	else
+		p[-1] = static_cast<char>('0' + v);
+	return end;
+}
+
+} // namespace
+
+// Numbers are split at 10^8 so each part is done in 32-bit arithmetic with
+// short dependency chains (boot_ns, on every line, has 10 to 16 digits).
 char *write_uint(char *out, uint64_t value)
 {
-	if (value < 10) {
-		*out = static_cast<char>('0' + value);
-		return out + 1;
+	if (value < 100000000)
+		return write_up_to_8_digits(out, static_cast<uint32_t>(value));
+	uint64_t high = value / 100000000;
+	uint32_t low = static_cast<uint32_t>(value % 100000000);
+	if (high < 100000000) {
+		out = write_up_to_8_digits(out, static_cast<uint32_t>(high));
+	} else { // 17 to 20 digits
+		out = write_up_to_8_digits(out, static_cast<uint32_t>(high / 100000000));
+		out = write_8_digits(out, static_cast<uint32_t>(high % 100000000));
 	}
-	// Digits from the bit length (log10 2 ~ 1233/4096), then fill from the
-	// end two at a time.
-	static constexpr uint64_t pow10[20] = {1ull, 10ull, 100ull, 1000ull, 10000ull, 100000ull, 1000000ull,
-					       10000000ull, 100000000ull, 1000000000ull, 10000000000ull,
-					       100000000000ull, 1000000000000ull, 10000000000000ull,
-					       100000000000000ull, 1000000000000000ull, 10000000000000000ull,
-					       100000000000000000ull, 1000000000000000000ull, 10000000000000000000ull};
-	int t = (std::bit_width(value) * 1233) >> 12;
-	int digits = t + 1 - (value < pow10[t] ? 1 : 0);
-	char *end = out + digits, *p = end;
-	while (value >= 100) {
-		unsigned pair = static_cast<unsigned>(value % 100) * 2;
-		value /= 100;
-		*--p = kDigitPairs[pair + 1];
-		*--p = kDigitPairs[pair];
-	}
-	if (value >= 10) {
-		*--p = kDigitPairs[value * 2 + 1];
-		*--p = kDigitPairs[value * 2];
-	} else {
-		*--p = static_cast<char>('0' + value);
-	}
-	return end;
+	return write_8_digits(out, low);
 }
 
 namespace {
@@ -172,21 +199,11 @@ char *write_digits(char *out, uint64_t v, int width)
 	return out + width;
 }
 
-inline void write_pair(char *out, uint32_t v) { std::memcpy(out, kDigitPairs + 2 * v, 2); }
-
-// The nine digits of the fraction, on every event: 32-bit arithmetic and
-// four independent pairs instead of a chain of divisions.
+// The nine digits of the fraction, on every event.
 char *write_nanoseconds(char *out, uint32_t ns)
 {
-	uint32_t high = ns / 100000; // first four digits
-	uint32_t low = ns % 100000;  // last five
-	write_pair(out, high / 100);
-	write_pair(out + 2, high % 100);
-	out[4] = static_cast<char>('0' + low / 10000);
-	uint32_t last = low % 10000;
-	write_pair(out + 5, last / 100);
-	write_pair(out + 7, last % 100);
-	return out + 9;
+	*out = static_cast<char>('0' + ns / 100000000);
+	return write_8_digits(out + 1, ns % 100000000);
 }
 
 } // namespace

@@ -2,6 +2,8 @@
 
 #include <time.h>
 
+#include <cstring>
+
 #include "engine/alert_json.h"
 #include "engine/event_fields.h"
 #include "engine/event_json.h"
@@ -35,12 +37,11 @@ void Pipeline::set_rules(std::unique_ptr<RuleSet> rules)
 const Process *Pipeline::update_processes(const Record &rec)
 {
 	const struct guard_header &h = rec.header;
-	std::string_view comm(h.comm, strnlen(h.comm, sizeof(h.comm)));
 	Process &self = processes_.upsert(h.pid);
 	if (h.ppid != 0)
 		self.ppid = h.ppid;
 	if (self.comm_len == 0 || h.kind == GUARD_RECORD_EXEC)
-		self.set_comm(comm);
+		self.set_comm(std::string_view(h.comm, strnlen(h.comm, sizeof(h.comm))));
 	switch (h.kind) {
 	case GUARD_RECORD_EXEC:
 		self.set_exe(rec.filename);

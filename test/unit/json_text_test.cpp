@@ -200,3 +200,26 @@ TEST_CASE("the vectorized escaper agrees with the byte-by-byte rule at every len
 		CHECK(valid == want_valid);
 	}
 }
+
+TEST_CASE("unsigned decimals: every length, every boundary")
+{
+	auto fmt = [](uint64_t v) {
+		char buf[24];
+		return std::string(buf, write_uint(buf, v));
+	};
+	std::vector<uint64_t> values = {0, UINT64_MAX, UINT64_MAX - 1, 4026531841ull, 1000000000ull};
+	for (uint64_t p = 1; p <= 10000000000000000000ull; p *= 10) {
+		values.insert(values.end(), {p - 1, p, p + 1, 2 * p - 1, 9 * p});
+		if (p > UINT64_MAX / 10)
+			break;
+	}
+	uint64_t x = 88172645463325252ull; // xorshift64: every magnitude
+	for (int i = 0; i < 20000; i++) {
+		x ^= x << 13;
+		x ^= x >> 7;
+		x ^= x << 17;
+		values.push_back(x >> (x % 64));
+	}
+	for (uint64_t v : values)
+		REQUIRE(fmt(v) == std::to_string(v));
+}
