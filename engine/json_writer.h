@@ -35,8 +35,16 @@ public:
 		append(fields);
 	}
 
+	// "k":
+	void key(std::string_view k)
+	{
+		comma();
+		*out_++ = '"';
+		append(k);
+		append("\":");
+	}
 	// "k<suffix>": (suffix: the "_hex" of a twin field).
-	void key(std::string_view k, std::string_view suffix = {})
+	void key(std::string_view k, std::string_view suffix)
 	{
 		comma();
 		*out_++ = '"';

@@ -89,7 +89,8 @@ struct LiteralHead {
 inline uint64_t string_head(std::string_view s)
 {
 	uint64_t h = 0;
-	std::memcpy(&h, s.data(), s.size() < 8 ? s.size() : 8);
+	if (!s.empty()) // an absent field is a string_view with no data at all
+		std::memcpy(&h, s.data(), s.size() < 8 ? s.size() : 8);
 	return h;
 }
 

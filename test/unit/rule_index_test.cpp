@@ -166,3 +166,21 @@ TEST_CASE("literal heads: every string operator agrees with the plain comparison
 		}
 	}
 }
+
+TEST_CASE("literal heads: an absent field (no parent known) is an empty string, not a read")
+{
+	auto set = rules::compile_rules_text(R"({"rules": [
+		{"id": "P", "severity": "low", "events": ["file_open"], "match": {"field": "parent_comm", "prefix": ["bash", ""]}},
+		{"id": "Q", "severity": "low", "events": ["file_open"], "match": {"field": "parent_exe", "glob": "/usr/*"}}
+	]})",
+						 "t.json")
+			   .set;
+	Task t{10, 1, "x", 1};
+	auto bytes = file_record(t, GUARD_RECORD_FILE_OPEN, "/etc/hostname");
+	Record rec;
+	REQUIRE(decode_record(bytes, rec) == DecodeError::none);
+	EventView ev;
+	ev.rec = &rec; // no self, no parent
+	CHECK(eval_node(*set, set->rules[0].root, ev)); // "" is a prefix of the empty string
+	CHECK_FALSE(eval_node(*set, set->rules[1].root, ev));
+}
