@@ -105,7 +105,7 @@ int run_agent(const AgentOptions &options)
 		auto attaching = std::chrono::steady_clock::now();
 		Attachments attached = attach_programs(objects);
 		auto now = std::chrono::steady_clock::now();
-		// Where start-up went (docs/benchmarks.md): the verifier, mostly.
+		// Where start-up went (docs/loader.md, "Start-up time").
 		std::fprintf(stderr,
 			     "guard: attached %s in %.0f ms (engine %.1f, object %.1f, maps %.1f, relocate %.1f, "
 			     "verify %.1f, attach %.1f)\n",

@@ -176,6 +176,8 @@ private:
 
 	void append(std::string_view s)
 	{
+		if (s.empty())
+			return; // an empty view may have no data at all: memcpy must not see it
 		std::memcpy(out_, s.data(), s.size());
 		out_ += s.size();
 	}

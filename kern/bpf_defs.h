@@ -72,6 +72,10 @@ static long (*bpf_loop)(__u32 nr_loops, void *callback_fn, void *callback_ctx, _
  * it, and bpf_ksym_exists(f) is then 0, a constant the verifier uses to drop
  * the code that would call it. */
 #define __ksym __attribute__((section(".ksyms")))
+/* The kernel's configuration (CONFIG_HZ, LINUX_KERNEL_VERSION...), read
+ * like a const global; its value is filled in at load time
+ * (loader/kconfig.cpp). */
+#define __kconfig __attribute__((section(".kconfig")))
 #define __weak __attribute__((weak))
 #define bpf_ksym_exists(sym) ({ \
 	_Static_assert(!__builtin_constant_p(!!(sym)), #sym " must be declared __weak"); \

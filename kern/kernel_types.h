@@ -6,16 +6,13 @@
  * /sys/kernel/btf/vmlinux). Order and offsets here mean nothing; names and
  * types must match the kernel's.
  *
- * Two ways to read them. The task from bpf_get_current_task_btf() has a type
- * the verifier knows: plain loads through it (task->real_parent->tgid) are
- * checked against vmlinux BTF and compiled to fault-safe loads, several
- * times cheaper at run time than one bpf_probe_read_kernel per step. But
- * each such load costs the verifier a search of vmlinux BTF (about 0.2 ms
- * each on 6.18), paid again in every program and at every place the load
- * is verified. So the record header, read on every event, uses plain loads
- * (fill_header), and reads that run rarely (a relative path's directory, a
- * socket's address, exec's argv) use GUARD_CORE_READ on the untyped
- * bpf_get_current_task().
+ * Two ways to read them. Through a pointer whose type the verifier knows,
+ * plain loads (task->real_parent->tgid) are checked against vmlinux BTF and
+ * compiled to fault-safe loads, several times cheaper at run time than one
+ * bpf_probe_read_kernel per step. The record header, read on every event,
+ * does that (fill_header), through current_task_readonly(). Reads that run
+ * rarely (a relative path's directory, a socket's address, exec's argv) use
+ * GUARD_CORE_READ on the untyped bpf_get_current_task(): less to verify.
  */
 #ifndef GUARD_KERN_KERNEL_TYPES_H
 #define GUARD_KERN_KERNEL_TYPES_H

@@ -67,6 +67,7 @@ public:
 		auto vars = datasec_vars(id);
 		return {reinterpret_cast<struct btf_var_secinfo *>(writable(vars.data())), vars.size()};
 	}
+	struct btf_var &mutable_var(uint32_t id) { return *reinterpret_cast<struct btf_var *>(writable(&var(id))); }
 	std::span<struct btf_param> mutable_params(uint32_t id)
 	{
 		auto ps = params(id);

@@ -50,6 +50,49 @@ void fixup_ksyms(Btf &btf, uint32_t datasec)
 	t.size = static_cast<uint32_t>(btf.resolve_size(*int_type));
 }
 
+// What a variable of this type must be aligned to: its own size for a
+// scalar, its element's for an array (a char[16] string: 1), at most 8.
+uint32_t alignment_of(const Btf &btf, uint32_t type)
+{
+	uint32_t id = btf.skip_modifiers(type);
+	for (int depth = 0; btf.kind(id) == BTF_KIND_ARRAY; depth++) {
+		if (depth == 32)
+			fail("type " + std::to_string(type) + ": arrays nested too deep");
+		id = btf.skip_modifiers(btf.array(id).type);
+	}
+	uint64_t size = btf.resolve_size(id);
+	uint32_t align = 1;
+	while (align < size && align < 8)
+		align *= 2;
+	return align;
+}
+
+// clang describes `extern ... __kconfig` variables as a DATASEC ".kconfig"
+// with no ELF section behind it: the loader lays the variables out itself
+// (each at its alignment, in declaration order), sizes the DATASEC, and
+// makes their linkage "allocated" (btf_var_check_meta refuses extern).
+// Their values come from the kernel's configuration at load time
+// (loader/kconfig.cpp).
+void fixup_kconfig(Btf &btf, uint32_t datasec)
+{
+	uint32_t end = 0;
+	for (struct btf_var_secinfo &v : btf.mutable_datasec_vars(datasec)) {
+		if (btf.kind(v.type) != BTF_KIND_VAR)
+			fail("entry of type " + std::to_string(v.type) + " is not a VAR");
+		std::string name(btf.name(v.type));
+		uint64_t size = btf.resolve_size(btf.type(v.type).type);
+		uint32_t align = alignment_of(btf, btf.type(v.type).type);
+		if (size == 0 || size > 4096)
+			fail("variable " + name + ": size " + std::to_string(size) + " (expected 1 to 4096 bytes)");
+		end = (end + align - 1) / align * align;
+		v.offset = end;
+		v.size = static_cast<uint32_t>(size);
+		end += v.size;
+		btf.mutable_var(v.type).linkage = BTF_VAR_GLOBAL_ALLOCATED;
+	}
+	btf.mutable_type(datasec).size = (end + 7) / 8 * 8;
+}
+
 } // namespace
 
 void fixup_datasecs(Btf &btf, const ElfFile &elf)
@@ -60,6 +103,10 @@ void fixup_datasecs(Btf &btf, const ElfFile &elf)
 		std::string name(btf.name(id));
 		if (name == ".ksyms") {
 			with_context("BTF DATASEC .ksyms", [&] { fixup_ksyms(btf, id); });
+			continue;
+		}
+		if (name == ".kconfig") {
+			with_context("BTF DATASEC .kconfig", [&] { fixup_kconfig(btf, id); });
 			continue;
 		}
 		with_context("BTF DATASEC " + name, [&] {

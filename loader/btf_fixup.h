@@ -7,7 +7,9 @@
 //  - each global VAR's offset inside its DATASEC is taken from the ELF symbol
 //    of the same name (st_value is the offset within its section);
 //  - the kernel requires a DATASEC's variables sorted by offset and inside
-//    the section (btf_datasec_check_meta), so they are sorted and checked.
+//    the section (btf_datasec_check_meta), so they are sorted and checked;
+//  - the externs' DATASECs have no ELF section: .kconfig's variables are
+//    laid out here, and .ksyms made into something the kernel accepts.
 #pragma once
 
 #include "loader/btf.h"

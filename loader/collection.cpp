@@ -1,5 +1,7 @@
 #include "loader/collection.h"
 
+#include <sys/utsname.h>
+
 #include <algorithm>
 #include <atomic>
 #include <chrono>
@@ -10,6 +12,7 @@
 #include "loader/bpf_syscall.h"
 #include "loader/core_relocate.h"
 #include "loader/error.h"
+#include "loader/kconfig.h"
 #include "loader/ksyms.h"
 
 namespace guard {
@@ -160,6 +163,12 @@ Collection Collection::load(const ObjectSpec &spec, const LoadOptions &options)
 
 	for (const MapSpec &ms : spec.maps) {
 		Map m{ms, {}};
+		if (ms.section == ".kconfig" && !spec.kconfig.empty())
+			with_context("create map .kconfig", [&] {
+				struct utsname u {};
+				::uname(&u);
+				fill_kconfig(spec, read_kernel_config(), kernel_version_code(u.release), m.spec.initial_value);
+			});
 		if (auto it = options.max_entries.find(ms.name); it != options.max_entries.end())
 			m.spec.max_entries = it->second;
 		if (m.spec.type == BPF_MAP_TYPE_PERF_EVENT_ARRAY && m.spec.max_entries == 0)

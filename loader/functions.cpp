@@ -35,11 +35,22 @@ void record_relocation(const ElfFile &elf, const ObjectSpec &spec, const MapLook
 		fail(where + ": not at an instruction boundary");
 	struct bpf_insn &ins = fn.insns[insn];
 	bool ld64 = ins.code == kLoadImm64 && insn + 1 < fn.insns.size();
+	if (sym.section == SHN_UNDEF && ld64 && maps.kconfig_map != SIZE_MAX) {
+		// An extern __kconfig variable: an address in the .kconfig map.
+		for (const KconfigExtern &k : spec.kconfig) {
+			if (k.name != sym.name)
+				continue;
+			int64_t off = int64_t(k.offset) + int64_t(ins.imm);
+			if (off < 0 || uint64_t(off) >= spec.maps.at(maps.kconfig_map).value_size)
+				fail(where + ": offset " + std::to_string(off) + " outside .kconfig");
+			fn.map_refs.push_back({insn, maps.kconfig_map, MapReferenceKind::map_value, uint32_t(off)});
+			return;
+		}
+	}
 	if (sym.section == SHN_UNDEF) {
-		// An extern: a kernel function declared __ksym (the only kind of
-		// extern guard's loader takes; .kconfig variables are refused).
+		// Otherwise an extern is a kernel function declared __ksym.
 		if (sym.type != STT_FUNC && sym.type != STT_NOTYPE)
-			fail(where + ": an extern variable (only kernel functions, __ksym, are supported)");
+			fail(where + ": an extern variable that is not __kconfig");
 		bool weak = sym.bind == STB_WEAK;
 		if (ins.code == kCall && ins.src_reg == BPF_PSEUDO_CALL) {
 			// Marked as a kfunc call now, so that nothing takes it for a

@@ -46,6 +46,7 @@ struct Function {
 struct MapLookup {
 	size_t maps_section = SIZE_MAX;        // ELF index of .maps
 	std::map<size_t, size_t> data_section; // global data: ELF section index -> map index
+	size_t kconfig_map = SIZE_MAX;         // the .kconfig map's index
 };
 
 // Reads every STT_FUNC symbol of every executable section. Throws Error

@@ -11,6 +11,7 @@
 #include "loader/error.h"
 #include "loader/functions.h"
 #include "loader/global_data.h"
+#include "loader/kconfig.h"
 #include "loader/subprograms.h"
 
 namespace guard {
@@ -204,6 +205,7 @@ ObjectSpec read_object_spec(std::span<const uint8_t> elf_image)
 	if (const ElfSection *maps = elf.find_section(".maps"))
 		lookup.maps_section = maps->index;
 	lookup.data_section = read_global_data(elf, spec);
+	lookup.kconfig_map = read_kconfig_externs(elf, spec);
 
 	std::vector<Function> functions = read_functions(elf, spec, lookup, ext ? &*ext : nullptr);
 	for (const Function &fn : functions) {

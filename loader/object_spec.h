@@ -102,11 +102,23 @@ struct GlobalVariable {
 	uint32_t size = 0;
 };
 
+// A variable declared `extern ... __kconfig` (CONFIG_HZ, LINUX_KERNEL_VERSION):
+// a global of the map ".kconfig", its value found when the object is loaded
+// (loader/kconfig.cpp).
+struct KconfigExtern {
+	std::string name;
+	uint32_t offset = 0; // within the .kconfig map's value
+	uint32_t size = 0;
+	uint32_t type_id = 0; // its type in the object's BTF
+	bool weak = false;    // __weak: 0 when the kernel's config lacks it
+};
+
 struct ObjectSpec {
 	std::string license;
 	std::vector<MapSpec> maps;
 	std::vector<ProgramSpec> programs;
 	std::vector<GlobalVariable> globals;
+	std::vector<KconfigExtern> kconfig;
 	// The object's .BTF after the fix-ups clang leaves to the loader; empty
 	// for an object compiled without -g.
 	std::optional<Btf> btf;

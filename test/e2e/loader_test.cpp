@@ -6,9 +6,14 @@
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/utsname.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <string>
 
 #include "loader/bpf_syscall.h"
 #include "loader/collection.h"
@@ -27,6 +32,20 @@ void call_getppid(int times)
 {
 	for (int i = 0; i < times; i++)
 		::syscall(SYS_getppid);
+}
+
+// The value of a kernel config option as the shell reads it, quotes and all.
+std::string config_option(const std::string &name)
+{
+	std::string command = "(gzip -dc /proc/config.gz 2>/dev/null || cat /boot/config-$(uname -r)) | sed -n 's/^" + name + "=//p'";
+	std::string out;
+	if (FILE *p = ::popen(command.c_str(), "r")) {
+		char buf[256];
+		while (std::fgets(buf, sizeof(buf), p))
+			out += buf;
+		::pclose(p);
+	}
+	return out.substr(0, out.find('\n'));
 }
 
 } // namespace
@@ -190,4 +209,35 @@ TEST_CASE("a kfunc this kernel lacks: an error naming it, unless __weak and rule
 			     doctest::Contains("relocate program call_weak_unchecked: kfunc guard_fixture_missing_weak_kfunc: "
 					       "not in vmlinux BTF, and called where bpf_ksym_exists() does not rule it out"),
 			     Error);
+}
+
+TEST_CASE("the kernel's configuration: extern __kconfig variables filled at load")
+{
+	REQUIRE(test::running_as_root());
+	ObjectSpec spec = read_object_spec(test::read_file_bytes(test::fixture_path("kconfig.bpf.o")));
+	uint32_t me = static_cast<uint32_t>(::getpid());
+	spec.set_global("target_tgid", me);
+	Collection objects = Collection::load(spec);
+	const Program &prog = objects.programs().at(0);
+	TracepointLink link = attach_tracepoint(prog.fd.get(), prog.spec->attach_group, prog.spec->attach_events.at(0));
+	call_getppid(1);
+	link = TracepointLink{};
+
+	// What the program read, against the kernel's own answers read here another way.
+	struct utsname u {};
+	REQUIRE(::uname(&u) == 0);
+	unsigned major = 0, minor = 0, patch = 0;
+	std::sscanf(u.release, "%u.%u.%u", &major, &minor, &patch);
+	CHECK(objects.read_global_as<uint32_t>(spec, "version") == (major << 16) + (minor << 8) + std::min(patch, 255u));
+	std::string hz = config_option("CONFIG_HZ");
+	REQUIRE(!hz.empty());
+	CHECK(objects.read_global_as<int64_t>(spec, "hz") == std::stoll(hz));
+	CHECK(objects.read_global_as<uint32_t>(spec, "bpf_syscall") == 1); // a kernel running BPF has it
+	CHECK(objects.read_global_as<int64_t>(spec, "missing") == 0);      // __weak and absent
+	std::string local = config_option("CONFIG_LOCALVERSION"); // "..." or nothing
+	if (local.size() >= 2)
+		local = local.substr(1, local.size() - 2);
+	std::vector<uint8_t> lv = objects.read_global(spec, "localversion");
+	const char *read = reinterpret_cast<const char *>(lv.data());
+	CHECK(std::string(read, strnlen(read, lv.size())) == local.substr(0, 31));
 }
