@@ -53,6 +53,10 @@ $(BUILD)/%.o: %.cpp
 	@mkdir -p $(@D)
 	$(CXX) $(GUARD_CXXFLAGS) -c $< -o $@
 
+# The engine is the per-event hot core: -O3 there is worth ~6% more records
+# per second (make engine-bench); everything else stays at CXXFLAGS' level.
+$(BUILD)/engine/%.o: GUARD_CXXFLAGS += -O3
+
 $(BUILD)/kern/%.bpf.o: kern/%.bpf.c
 	@mkdir -p $(@D)
 	$(CLANG) $(BPF_CFLAGS) -c $< -o $@
