@@ -100,29 +100,34 @@ static __always_inline void remember_call(struct syscall_enter_entry *ctx, struc
 		*slot = *call;
 }
 
-/* At a sched tracepoint: the arguments kept at the enter of the syscall
- * that led there, if they are for a record of this kind; the slot is then
- * marked used (kind 0). */
-static __always_inline int take_call(__u16 kind, struct pending_call *out)
+/* The thread's slot, if it has one; taking it copies it out and marks it
+ * used (kind 0), so that no later event takes it again. */
+static __always_inline struct pending_call *pending_slot(void)
 {
-	struct pending_call *slot = bpf_task_storage_get(&pending, bpf_get_current_task_btf(), 0, 0);
-	if (!slot || slot->kind != kind)
-		return 0;
+	return bpf_task_storage_get(&pending, bpf_get_current_task_btf(), 0, 0);
+}
+
+static __always_inline int take_slot(struct pending_call *slot, struct pending_call *out)
+{
 	*out = *slot;
 	slot->kind = 0;
 	return 1;
+}
+
+/* At a sched tracepoint: the arguments kept at the enter of the syscall
+ * that led there, if they are for a record of this kind. */
+static __always_inline int take_call(__u16 kind, struct pending_call *out)
+{
+	struct pending_call *slot = pending_slot();
+	return slot && slot->kind == kind ? take_slot(slot, out) : 0;
 }
 
 /* At a syscall's exit: the arguments its own enter kept. One exit program
  * serves several syscalls, so the entry must be this syscall's. */
 static __always_inline int take_syscall(struct syscall_exit_entry *ctx, struct pending_call *out)
 {
-	struct pending_call *slot = bpf_task_storage_get(&pending, bpf_get_current_task_btf(), 0, 0);
-	if (!slot || !slot->kind || slot->syscall_nr != ctx->syscall_nr)
-		return 0;
-	*out = *slot;
-	slot->kind = 0;
-	return 1;
+	struct pending_call *slot = pending_slot();
+	return slot && slot->kind && slot->syscall_nr == ctx->syscall_nr ? take_slot(slot, out) : 0;
 }
 
 /* The per-CPU record buffer. Programs run with migration disabled and the

@@ -8,11 +8,13 @@
  *
  * Two ways to read them. Through a pointer whose type the verifier knows,
  * plain loads (task->real_parent->tgid) are checked against vmlinux BTF and
- * compiled to fault-safe loads, several times cheaper at run time than one
- * bpf_probe_read_kernel per step. The record header, read on every event,
- * does that (fill_header), through current_task_readonly(). Reads that run
- * rarely (a relative path's directory, a socket's address, exec's argv) use
- * GUARD_CORE_READ on the untyped bpf_get_current_task(): less to verify.
+ * compiled to fault-safe loads, cheaper at run time than a
+ * bpf_probe_read_kernel per step: the header's nine reads done as probe
+ * reads made the openat exit program ~90 ns slower here. The record
+ * header, read on every event, uses plain loads (fill_header), through
+ * current_task_readonly(). Reads that run rarely (a relative path's
+ * directory, a socket's address, exec's argv) use GUARD_CORE_READ on the
+ * untyped bpf_get_current_task(): less to verify.
  */
 #ifndef GUARD_KERN_KERNEL_TYPES_H
 #define GUARD_KERN_KERNEL_TYPES_H

@@ -74,13 +74,21 @@ Fd create_map(const MapSpec &m, int btf_fd)
 	return fd;
 }
 
+// What a poisoned instruction stands for: a CO-RE relocation or a __weak
+// kfunc this kernel cannot give. Either becomes a call to a helper no kernel
+// has, which the verifier refuses only if it can reach it; the error then
+// names the cause instead of "invalid func unknown#...".
+struct PoisonSite {
+	size_t insn;    // the patched instruction (an ld_imm64 is poisoned in its second slot)
+	int32_t helper; // kCorePoisonHelper or kKsymPoisonHelper
+	std::string cause;
+};
+
 // The verifier's log shows the instruction it refused as
-// "9: (85) call unknown#195896080": find which poisoned relocation that was.
-const CoreResult *reached_poison(const std::vector<CoreResult> &poisoned, const std::string &log)
+// "9: (85) call unknown#195896080": the poisoned site that is.
+const PoisonSite *reached_poison(const std::vector<PoisonSite> &sites, const std::string &log)
 {
-	if (poisoned.empty())
-		return nullptr;
-	const std::string mark = ": (85) call unknown#" + std::to_string(kCorePoisonHelper);
+	const std::string mark = ": (85) call unknown#";
 	size_t at = log.find(mark);
 	if (at == std::string::npos)
 		return nullptr;
@@ -89,10 +97,19 @@ const CoreResult *reached_poison(const std::vector<CoreResult> &poisoned, const 
 	size_t insn = 0;
 	for (size_t i = line; i < at && log[i] >= '0' && log[i] <= '9'; i++)
 		insn = insn * 10 + size_t(log[i] - '0');
-	for (const CoreResult &r : poisoned)
-		if (r.relo.insn == insn || r.relo.insn + 1 == insn) // an ld_imm64's second slot too
-			return &r;
-	return &poisoned.front();
+	int64_t helper = 0;
+	for (size_t i = at + mark.size(); i < log.size() && log[i] >= '0' && log[i] <= '9'; i++)
+		helper = helper * 10 + (log[i] - '0');
+	const PoisonSite *same_helper = nullptr;
+	for (const PoisonSite &s : sites) {
+		if (s.helper != helper)
+			continue;
+		if (s.insn == insn || s.insn + 1 == insn)
+			return &s;
+		if (!same_helper)
+			same_helper = &s;
+	}
+	return same_helper;
 }
 
 struct PendingProgram {
@@ -126,21 +143,18 @@ void load_one(PendingProgram &p, const ObjectSpec &spec, int btf_fd, bool want_s
 		try {
 			p.fd = with_context("load program " + ps.name, [&] { return bpf_prog_load(req); });
 		} catch (const Error &e) {
-			// A poisoned instruction the verifier reached: the CO-RE
-			// relocation that could not be resolved is the real cause.
-			std::vector<CoreResult> poisoned;
+			std::vector<PoisonSite> sites;
 			for (const CoreResult &r : p.core)
 				if (r.poison)
-					poisoned.push_back(r);
-			if (const CoreResult *cause = reached_poison(poisoned, e.what()))
-				fail("relocate program " + ps.name + ": " + cause->describe() + "\n" + e.what());
-			// ... or a call to a __weak kfunc this kernel lacks.
-			if (std::string(e.what()).find("call unknown#" + std::to_string(kKsymPoisonHelper)) != std::string::npos)
-				for (const KsymResult &k : p.ksyms)
-					if (!k.kernel_id && k.ref.kind == KsymReferenceKind::call)
-						fail("relocate program " + ps.name + ": kfunc " + k.ref.name +
-						     ": not in vmlinux BTF, and called where bpf_ksym_exists() does not rule it out\n" +
-						     e.what());
+					sites.push_back({r.relo.insn, kCorePoisonHelper, r.describe()});
+			for (const KsymResult &k : p.ksyms)
+				if (!k.kernel_id && k.ref.kind == KsymReferenceKind::call)
+					sites.push_back({k.ref.insn, kKsymPoisonHelper,
+							 "kfunc " + k.ref.name +
+								 ": not in vmlinux BTF, and called where bpf_ksym_exists() "
+								 "does not rule it out"});
+			if (const PoisonSite *site = reached_poison(sites, e.what()))
+				fail("relocate program " + ps.name + ": " + site->cause + "\n" + e.what());
 			throw;
 		}
 	} catch (...) {

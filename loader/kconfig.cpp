@@ -49,18 +49,9 @@ void store(std::vector<uint8_t> &value, uint32_t offset, T v)
 	std::memcpy(value.data() + offset, &v, sizeof(v));
 }
 
-// An integer of `size` bytes, signed or not, from the config's text.
-void store_integer(std::vector<uint8_t> &value, const KconfigExtern &var, bool is_signed, std::string_view text)
+// An integer of the variable's size, signed or not, checked to fit.
+void store_integer(std::vector<uint8_t> &value, const KconfigExtern &var, bool is_signed, int64_t n)
 {
-	int base = 10;
-	if (text.starts_with("0x") || text.starts_with("0X")) {
-		base = 16;
-		text.remove_prefix(2);
-	}
-	int64_t n = 0;
-	auto [end, err] = std::from_chars(text.data(), text.data() + text.size(), n, base);
-	if (err != std::errc() || end != text.data() + text.size())
-		fail("\"" + std::string(text) + "\" is not a number");
 	bool fits = var.size >= 8 || (is_signed ? n >= -(int64_t(1) << (var.size * 8 - 1)) && n < (int64_t(1) << (var.size * 8 - 1))
 					       : n >= 0 && n < (int64_t(1) << (var.size * 8)));
 	if (!fits)
@@ -72,6 +63,22 @@ void store_integer(std::vector<uint8_t> &value, const KconfigExtern &var, bool i
 	case 8: store(value, var.offset, uint64_t(n)); break;
 	default: fail("an integer of " + std::to_string(var.size) + " bytes");
 	}
+}
+
+// The config's number: decimal, or hexadecimal with 0x.
+int64_t parse_integer(std::string_view text)
+{
+	std::string_view digits = text;
+	int base = 10;
+	if (digits.starts_with("0x") || digits.starts_with("0X")) {
+		base = 16;
+		digits.remove_prefix(2);
+	}
+	int64_t n = 0;
+	auto [end, err] = std::from_chars(digits.data(), digits.data() + digits.size(), n, base);
+	if (err != std::errc() || end != digits.data() + digits.size())
+		fail("\"" + std::string(text) + "\" is not a number");
+	return n;
 }
 
 // One variable's bytes from its config text, by its type as libbpf reads
@@ -93,7 +100,7 @@ void store_value(const Btf &btf, const KconfigExtern &var, std::string_view text
 		} else if (yes_no) {
 			fail("the config says " + std::string(text) + ": declare it bool, char or a tristate enum");
 		} else {
-			store_integer(value, var, encoding & BTF_INT_SIGNED, text);
+			store_integer(value, var, encoding & BTF_INT_SIGNED, parse_integer(text));
 		}
 		return;
 	}
@@ -200,7 +207,7 @@ void fill_kconfig(const ObjectSpec &spec, const KernelConfig &config, uint32_t v
 			if (uint64_t(var.offset) + var.size > value.size())
 				fail("lies outside the .kconfig map");
 			if (var.name == "LINUX_KERNEL_VERSION") {
-				store_integer(value, var, false, std::to_string(version_code));
+				store_integer(value, var, false, version_code);
 				return;
 			}
 			auto it = config.find(var.name);

@@ -28,8 +28,11 @@ using namespace guard;
 
 namespace {
 
-void call_getppid(int times)
+// Attaches prog at its (first) tracepoint, sys_enter_getppid in these
+// fixtures, calls getppid() `times` times, and detaches.
+void run_on_getppid(const Program &prog, int times)
 {
+	TracepointLink link = attach_tracepoint(prog.fd.get(), prog.spec->attach_group, prog.spec->attach_events.at(0));
 	for (int i = 0; i < times; i++)
 		::syscall(SYS_getppid);
 }
@@ -60,8 +63,7 @@ TEST_CASE("global data: a .rodata knob set before load, .data and .bss counters"
 
 	Collection objects = Collection::load(spec);
 	const Program &prog = objects.programs().at(0);
-	TracepointLink link = attach_tracepoint(prog.fd.get(), prog.spec->attach_group, prog.spec->attach_events.at(0));
-	call_getppid(5);
+	run_on_getppid(prog, 5);
 
 	CHECK(objects.read_global_as<uint64_t>(spec, "matching_calls") == 15);
 	CHECK(objects.read_global_as<uint64_t>(spec, "calls_seen") == 1015); // .data started at 1000
@@ -90,8 +92,7 @@ TEST_CASE("CO-RE: task->real_parent->tgid and friends, relocated by our loader")
 	options.kernel_btf = &vmlinux;
 	Collection objects = Collection::load(spec, options);
 	const Program &prog = objects.programs().at(0);
-	TracepointLink link = attach_tracepoint(prog.fd.get(), prog.spec->attach_group, prog.spec->attach_events.at(0));
-	call_getppid(1);
+	run_on_getppid(prog, 1);
 
 	auto get = [&](const char *name) { return objects.read_global_as<uint32_t>(spec, name); };
 	CHECK(get("seen_tgid") == me);
@@ -182,9 +183,7 @@ TEST_CASE("kernel functions: a call to bpf_rdonly_cast, and a __weak one this ke
 	spec.set_global("target_tgid", me);
 	Collection objects = Collection::load(spec);
 	const Program &prog = objects.programs().at(0);
-	TracepointLink link = attach_tracepoint(prog.fd.get(), prog.spec->attach_group, prog.spec->attach_events.at(0));
-	call_getppid(4);
-	link = TracepointLink{};
+	run_on_getppid(prog, 4);
 
 	CHECK(objects.read_global_as<uint32_t>(spec, "tgid_read") == me); // read through the kfunc's pointer
 	CHECK(objects.read_global_as<uint64_t>(spec, "missing_skipped") == 4);
@@ -219,9 +218,7 @@ TEST_CASE("the kernel's configuration: extern __kconfig variables filled at load
 	spec.set_global("target_tgid", me);
 	Collection objects = Collection::load(spec);
 	const Program &prog = objects.programs().at(0);
-	TracepointLink link = attach_tracepoint(prog.fd.get(), prog.spec->attach_group, prog.spec->attach_events.at(0));
-	call_getppid(1);
-	link = TracepointLink{};
+	run_on_getppid(prog, 1);
 
 	// What the program read, against the kernel's own answers read here another way.
 	struct utsname u {};
