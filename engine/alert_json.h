@@ -27,8 +27,9 @@ constexpr size_t event_line_max_bytes = line_max_bytes + 8192;
 // description is not escaped again for every alert.
 std::string alert_rule_fields(const Rule &rule);
 
-// ev.ancestors/ancestor_count: the ancestry to print (parent first).
-// rule_fields: alert_rule_fields(rule).
-void write_alert(JsonWriter &w, std::string_view rule_fields, const EventView &ev, int64_t boot_to_unix_ns);
+// The alert line for one match, written at out (alert_max_bytes of room);
+// returns its end, newline included. ev.ancestors/ancestor_count: the
+// ancestry to print (parent first). rule_fields: alert_rule_fields(rule).
+char *write_alert_line(char *out, std::string_view rule_fields, const EventView &ev, int64_t boot_to_unix_ns);
 
 } // namespace guard

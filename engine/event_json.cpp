@@ -177,3 +177,24 @@ void write_event_fields(JsonWriter &line, const Record &rec)
 }
 
 } // namespace guard
+
+namespace guard {
+
+[[gnu::flatten]] char *write_event_line(char *out, const Record &rec, int64_t boot_to_unix_ns, TaskContextCache &tasks,
+					const Process *parent, std::string_view rule, std::string_view severity)
+{
+	JsonWriter line(out);
+	write_event_context(line, rec, boot_to_unix_ns, tasks);
+	write_event_fields(line, rec);
+	if (parent) {
+		line.field_string("parent_comm", parent->comm_view(), parent->comm_plain);
+		line.field_string("parent_exe", parent->exe_view(), parent->exe_plain);
+	}
+	if (!rule.empty()) {
+		line.field_literal("rule", rule);
+		line.field_literal("severity", severity);
+	}
+	return line.finish();
+}
+
+} // namespace guard

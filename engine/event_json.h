@@ -6,6 +6,7 @@
 #include <cstdint>
 
 #include "engine/json_writer.h"
+#include "engine/process_table.h"
 #include "engine/record.h"
 #include "engine/task_context.h"
 
@@ -17,5 +18,12 @@ void write_event_context(JsonWriter &line, const Record &rec, int64_t boot_to_un
 
 // The kind's own fields ("path", "argv", "addr", ...).
 void write_event_fields(JsonWriter &line, const Record &rec);
+
+// The whole event line: context, the kind's fields, the parent's comm and
+// exe when known, and the rule it matched (empty: none). Returns its end,
+// newline included. One function over one writer, so the write position
+// stays in a register from the first field to the last.
+char *write_event_line(char *out, const Record &rec, int64_t boot_to_unix_ns, TaskContextCache &tasks,
+		       const Process *parent, std::string_view rule, std::string_view severity);
 
 } // namespace guard

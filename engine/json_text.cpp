@@ -221,7 +221,7 @@ char *write_rfc3339(char *out, int64_t unix_ns)
 	// no lock and no sharing.
 	struct SecondCache {
 		int64_t secs = INT64_MIN;
-		char text[20];
+		char text[20] = {};
 	};
 	static thread_local SecondCache cache;
 	if (cache.secs == secs) {

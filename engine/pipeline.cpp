@@ -7,7 +7,6 @@
 #include "engine/alert_json.h"
 #include "engine/event_fields.h"
 #include "engine/event_json.h"
-#include "engine/json_writer.h"
 
 namespace guard {
 
@@ -63,23 +62,18 @@ const Process *Pipeline::update_processes(const Record &rec)
 
 void Pipeline::write_event(const Record &rec, const EventView &ev, const uint32_t *matches, size_t n)
 {
-	JsonWriter line(out_.reserve(event_line_max_bytes));
-	write_event_context(line, rec, boot_to_unix_ns_, task_context_);
-	write_event_fields(line, rec);
-	if (ev.parent) {
-		line.field_string("parent_comm", ev.parent->comm_view(), ev.parent->comm_plain);
-		line.field_string("parent_exe", ev.parent->exe_view(), ev.parent->exe_plain);
-	}
+	std::string_view rule, severity;
 	if (n > 0) {
 		// The event names its most severe match (the first such in the file).
 		const Rule *top = &rules_->rules[matches[0]];
 		for (size_t i = 1; i < n; i++)
 			if (rules_->rules[matches[i]].severity > top->severity)
 				top = &rules_->rules[matches[i]];
-		line.field_literal("rule", top->id);
-		line.field_literal("severity", severity_name(top->severity));
+		rule = top->id;
+		severity = severity_name(top->severity);
 	}
-	out_.commit(line.finish());
+	out_.commit(write_event_line(out_.reserve(event_line_max_bytes), rec, boot_to_unix_ns_, task_context_, ev.parent,
+				     rule, severity));
 }
 
 void Pipeline::on_record(std::span<const uint8_t> bytes)
@@ -122,9 +116,8 @@ void Pipeline::on_record(std::span<const uint8_t> bytes)
 	if (n > 0) {
 		load_ancestry();
 		for (size_t i = 0; i < n; i++) {
-			JsonWriter w(out_.reserve(alert_max_bytes));
-			write_alert(w, alert_rule_fields_[matches[i]], ev, boot_to_unix_ns_);
-			out_.commit(w.finish());
+			out_.commit(write_alert_line(out_.reserve(alert_max_bytes), alert_rule_fields_[matches[i]], ev,
+						     boot_to_unix_ns_));
 			alert_counts_[matches[i]]++;
 			stats_.alerts++;
 		}

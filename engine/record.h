@@ -97,7 +97,8 @@ struct Record {
 DecodeError decode_record(std::span<const uint8_t> bytes, Record &out);
 
 // The record kind's name as it appears in output ("exec", "file_open", ...),
-// or nullptr for a kind this build does not know.
-const char *record_kind_name(uint16_t kind);
+// or empty for a kind this build does not know. A view of a literal: its
+// length is known without a strlen on every event line.
+std::string_view record_kind_name(uint16_t kind);
 
 } // namespace guard

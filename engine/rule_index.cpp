@@ -109,6 +109,18 @@ void RuleSet::index_by_kind()
 			if (rule.kinds & kind_bit(k))
 				by_kind[k].push_back(i);
 	}
+	candidates.clear();
+	for (uint16_t k = 0; k < GUARD_RECORD_KIND_MAX; k++) {
+		runs_by_kind[k].clear();
+		for (uint32_t i : by_kind[k]) {
+			const Rule &rule = rules[i];
+			std::vector<GateRun> &runs = runs_by_kind[k];
+			if (runs.empty() || rule.gate == no_gate || runs.back().gate != rule.gate)
+				runs.push_back({rule.gate, static_cast<uint32_t>(candidates.size()), 0});
+			candidates.push_back({i, rule.gate == rule.root ? no_gate : rule.root});
+			runs.back().count++;
+		}
+	}
 }
 
 } // namespace guard

@@ -168,24 +168,14 @@ size_t match_event(RuleSet &set, const EventView &ev, uint32_t out[max_matches],
 	};
 	// A run of rules with the same gate tests it once: when it fails, the
 	// whole run does.
-	uint32_t gate = no_gate;
-	bool gate_holds = false;
-	for (uint32_t i : set.by_kind[kind]) {
-		const Rule &rule = set.rules[i];
-		if (rule.gate != no_gate) {
-			if (rule.gate != gate) {
-				gate = rule.gate;
-				gate_holds = eval_node(set, gate, ev);
-			}
-			if (!gate_holds)
-				continue;
-			if (rule.gate == rule.root) {
-				add(i);
-				continue;
-			}
+	for (const GateRun &run : set.runs_by_kind[kind]) {
+		if (run.gate != no_gate && !eval_node(set, run.gate, ev))
+			continue;
+		for (uint32_t c = run.first; c < run.first + run.count; c++) {
+			const RuleCandidate &cand = set.candidates[c];
+			if (cand.root == no_gate || eval_node(set, cand.root, ev))
+				add(cand.rule);
 		}
-		if (eval_node(set, rule.root, ev))
-			add(i);
 	}
 	if (set.droppers.empty())
 		return n;

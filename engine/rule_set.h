@@ -94,6 +94,20 @@ inline uint64_t string_head(std::string_view s)
 	return h;
 }
 
+// How match_event walks one kind's rules (made by index_by_kind from
+// by_kind, keeping file order): runs of rules that share a gate, each run's
+// gate tested once. A rule whose condition is its gate alone has no test
+// left (root no_gate); an ungated rule is a run of one with gate no_gate.
+struct RuleCandidate {
+	uint32_t rule;
+	uint32_t root; // what is left to test once the run's gate holds, or no_gate
+};
+struct GateRun {
+	uint32_t gate;  // a node, or no_gate
+	uint32_t first; // candidates [first, first + count) of RuleSet::candidates
+	uint32_t count;
+};
+
 struct RuleSet {
 	std::vector<Rule> rules;
 	std::vector<Node> nodes;
@@ -104,10 +118,12 @@ struct RuleSet {
 	std::vector<int64_t> numbers;
 	std::vector<DropperRule> droppers;
 	std::vector<uint32_t> by_kind[GUARD_RECORD_KIND_MAX]; // plain rules per kind, file order
+	std::vector<GateRun> runs_by_kind[GUARD_RECORD_KIND_MAX]; // the same rules as gate runs
+	std::vector<RuleCandidate> candidates;                   // what the runs index
 	bool needs_ancestry = false; // some rule tests ancestor_*
 
 	// Finishes a set whose rules are all added: fills by_kind, each rule's
-	// gate and the literals' heads (rule_index.cpp).
+	// gate, the gate runs and the literals' heads (rule_index.cpp).
 	void index_by_kind();
 };
 

@@ -74,6 +74,14 @@ TEST_CASE("gates: the default rules share one, and matches are the same as witho
 	for (const Rule &r : set->rules)
 		if (r.id.starts_with("PERSISTENCE_"))
 			CHECK(r.gate == systemd);
+	// An open tests two gates: SHADOW_READ's (its whole condition) and the
+	// one of the five persistence rules, written one after the other.
+	const auto &runs = set->runs_by_kind[GUARD_RECORD_FILE_OPEN];
+	REQUIRE(runs.size() == 2);
+	CHECK(runs[0].count == 1);
+	CHECK(set->candidates[runs[0].first].root == no_gate);
+	CHECK(runs[1].gate == systemd);
+	CHECK(runs[1].count == 5);
 	check_against_oracle(*set, record_mix());
 }
 
@@ -108,6 +116,12 @@ TEST_CASE("gates: repeated, interleaved, whole conditions, any-of and not")
 	CHECK(gate("H") != gate("G")); // another list of literals: another test
 	CHECK(gate("E") == no_gate);
 	CHECK(gate("F") == no_gate);
+	// Runs keep file order: A and B share one; D's gate is A's, but C stands between.
+	std::vector<uint32_t> run_sizes;
+	for (const GateRun &run : set->runs_by_kind[GUARD_RECORD_FILE_OPEN])
+		run_sizes.push_back(run.count);
+	CHECK(run_sizes == std::vector<uint32_t>{2, 1, 1, 1, 1, 1, 1});
+	CHECK(set->runs_by_kind[GUARD_RECORD_FILE_RENAME].size() == 1); // A and D
 
 	Task t{10, 1, "x", 1};
 	std::vector<std::vector<uint8_t>> records;
