@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <cstring>
 
+#include "engine/json_number.h"
 #include "engine/json_plain_run.h"
 
 namespace guard {
@@ -36,11 +37,6 @@ size_t utf8_sequence_length(const unsigned char *s, size_t left)
 }
 
 constexpr char kHex[] = "0123456789abcdef";
-
-constexpr char kDigitPairs[] =
-	"00010203040506070809101112131415161718192021222324252627282930313233343536373839"
-	"40414243444546474849505152535455565758596061626364656667686970717273747576777879"
-	"8081828384858687888990919293949596979899";
 
 } // namespace
 
@@ -110,65 +106,6 @@ char *write_hex(char *out, std::string_view bytes)
 
 namespace {
 
-inline void write_pair(char *out, uint32_t v) { std::memcpy(out, kDigitPairs + 2 * v, 2); }
-
-// Exactly eight digits of v < 10^8: four pairs that do not wait on each other.
-inline char *write_8_digits(char *out, uint32_t v)
-{
-	uint32_t high = v / 10000, low = v % 10000;
-	write_pair(out, high / 100);
-	write_pair(out + 2, high % 100);
-	write_pair(out + 4, low / 100);
-	write_pair(out + 6, low % 100);
-	return out + 8;
-}
-
-// v < 10^8 without leading zeros, in 32-bit arithmetic.
-inline char *write_up_to_8_digits(char *out, uint32_t v)
-{
-	if (v < 100) {
-		if (v < 10) {
-			*out = static_cast<char>('0' + v);
-			return out + 1;
-		}
-		write_pair(out, v);
-		return out + 2;
-	}
-	int digits = v < 10000 ? (v < 1000 ? 3 : 4) : v < 1000000 ? (v < 100000 ? 5 : 6) : (v < 10000000 ? 7 : 8);
-	char *end = out + digits, *p = end;
-	while (v >= 100) {
-		p -= 2;
-		write_pair(p, v % 100);
-		v /= 100;
-	}
-	if (v >= 10)
-		write_pair(p - 2, v);
-	else
-		p[-1] = static_cast<char>('0' + v);
-	return end;
-}
-
-} // namespace
-
-// Numbers are split at 10^8 so each part is done in 32-bit arithmetic with
-// short dependency chains (boot_ns, on every line, has 10 to 16 digits).
-char *write_uint(char *out, uint64_t value)
-{
-	if (value < 100000000)
-		return write_up_to_8_digits(out, static_cast<uint32_t>(value));
-	uint64_t high = value / 100000000;
-	uint32_t low = static_cast<uint32_t>(value % 100000000);
-	if (high < 100000000) {
-		out = write_up_to_8_digits(out, static_cast<uint32_t>(high));
-	} else { // 17 to 20 digits
-		out = write_up_to_8_digits(out, static_cast<uint32_t>(high / 100000000));
-		out = write_8_digits(out, static_cast<uint32_t>(high % 100000000));
-	}
-	return write_8_digits(out, low);
-}
-
-namespace {
-
 // Days since 1970-01-01 to a civil date (proleptic Gregorian), after Howard
 // Hinnant's "chrono-compatible low-level date algorithms".
 void civil_from_days(int64_t z, int64_t &y, unsigned &m, unsigned &d)
@@ -191,8 +128,8 @@ char *write_digits(char *out, uint64_t v, int width)
 	for (; i >= 1; i -= 2) {
 		unsigned pair = static_cast<unsigned>(v % 100) * 2;
 		v /= 100;
-		out[i] = kDigitPairs[pair + 1];
-		out[i - 1] = kDigitPairs[pair];
+		out[i] = json_digits::pairs[pair + 1];
+		out[i - 1] = json_digits::pairs[pair];
 	}
 	if (i == 0)
 		out[0] = static_cast<char>('0' + v % 10);
@@ -203,7 +140,7 @@ char *write_digits(char *out, uint64_t v, int width)
 char *write_nanoseconds(char *out, uint32_t ns)
 {
 	*out = static_cast<char>('0' + ns / 100000000);
-	return write_8_digits(out + 1, ns % 100000000);
+	return json_digits::write_8_digits(out + 1, ns % 100000000);
 }
 
 } // namespace

@@ -13,6 +13,8 @@
 #include <cstdint>
 #include <string_view>
 
+#include "engine/json_number.h"
+
 namespace guard {
 
 // Worst-case output of write_json_string_body for n input bytes: an invalid
@@ -30,9 +32,6 @@ bool json_plain(std::string_view bytes);
 
 // Writes bytes as lowercase hex (2 characters a byte). Returns the new end.
 char *write_hex(char *out, std::string_view bytes);
-
-// Writes an unsigned decimal. Returns the new end.
-char *write_uint(char *out, uint64_t value);
 
 // Writes a time as RFC 3339 UTC with nanoseconds: 2026-11-22T15:04:05.123456789Z.
 // Pure arithmetic: no gmtime_r, which takes the time-zone lock.
