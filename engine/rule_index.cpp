@@ -74,20 +74,135 @@ size_t fixed_head(NodeOp op, std::string_view lit)
 	}
 }
 
+// The text every match of op must end with ('?': any byte there), or empty.
+std::string_view fixed_tail(NodeOp op, std::string_view lit)
+{
+	switch (op) {
+	case NodeOp::str_equals:
+	case NodeOp::str_suffix: return lit;
+	case NodeOp::str_glob: {
+		if (lit.find_first_of("[\\") != std::string_view::npos)
+			return {}; // a class or an escape: not plain text
+		size_t star = lit.rfind('*');
+		return star == std::string_view::npos ? lit : lit.substr(star + 1);
+	}
+	default: return {};
+	}
+}
+
+// The fewest bytes a string matching op can have.
+uint32_t least_length(NodeOp op, std::string_view lit)
+{
+	if (op != NodeOp::str_glob)
+		return static_cast<uint32_t>(lit.size());
+	uint32_t n = 0;
+	for (size_t i = 0; i < lit.size(); i++) {
+		if (lit[i] == '*')
+			continue;
+		if (lit[i] == '\\') {
+			i++;
+		} else if (lit[i] == '[') { // to its ']', read as glob_valid reads it
+			i++;
+			if (i < lit.size() && (lit[i] == '!' || lit[i] == '^'))
+				i++;
+			if (i < lit.size() && lit[i] == ']')
+				i++;
+			while (i < lit.size() && lit[i] != ']')
+				i++;
+		}
+		n++;
+	}
+	return n;
+}
+
+LiteralFilter filter_of(NodeOp op, std::string_view lit)
+{
+	LiteralFilter f;
+	size_t head = std::min<size_t>(fixed_head(op, lit), 8);
+	if (head > 0) { // an empty literal may have no data at all: memcpy must not see it
+		std::memcpy(&f.head, lit.data(), head);
+		std::memset(&f.head_mask, 0xFF, head);
+	}
+	std::string_view tail = fixed_tail(op, lit);
+	tail = tail.substr(tail.size() - std::min<size_t>(tail.size(), 8));
+	unsigned char bytes[8] = {}, mask[8] = {};
+	for (size_t i = 0; i < tail.size(); i++) {
+		size_t at = 8 - tail.size() + i;
+		bool any = op == NodeOp::str_glob && tail[i] == '?';
+		bytes[at] = any ? 0 : static_cast<unsigned char>(tail[i]);
+		mask[at] = any ? 0 : 0xFF;
+	}
+	std::memcpy(&f.tail, bytes, 8);
+	std::memcpy(&f.tail_mask, mask, 8);
+	f.min_len = least_length(op, lit);
+	return f;
+}
+
+// The byte of each literal at position p of its head (from_end: of its tail,
+// p = 1 the last byte), or -1 when some literal does not fix that byte.
+int fixed_byte(const LiteralFilter &f, unsigned p, bool from_end)
+{
+	unsigned shift = from_end ? 8 * (8 - p) : 8 * p;
+	uint64_t mask = from_end ? f.tail_mask : f.head_mask;
+	if (((mask >> shift) & 0xFF) != 0xFF)
+		return -1;
+	return static_cast<int>(((from_end ? f.tail : f.head) >> shift) & 0xFF);
+}
+
+// Picks, for the head and for the tail, the position every literal fixes
+// with the fewest allowed values, among those that do not allow '/': paths
+// have one at the start and after every short directory name ("/tmp/",
+// "/usr/"), so a position that allows it turns few of them down.
+NodeFilter node_filter(const std::vector<LiteralFilter> &filters, const Node &n)
+{
+	NodeFilter nf;
+	nf.min_len = UINT32_MAX;
+	for (uint32_t i = n.first; i < n.first + n.count; i++)
+		nf.min_len = std::min(nf.min_len, filters[i].min_len);
+	if (n.count == 0)
+		nf.min_len = 0;
+	for (bool from_end : {false, true}) {
+		int best_count = 257;
+		for (unsigned p = from_end ? 1 : 0; p < (from_end ? 9u : 8u); p++) {
+			uint64_t bits[4] = {};
+			bool usable = n.count > 0;
+			for (uint32_t i = n.first; i < n.first + n.count && usable; i++) {
+				int b = fixed_byte(filters[i], p, from_end);
+				usable = b >= 0;
+				if (usable)
+					bits[b >> 6] |= uint64_t(1) << (b & 63);
+			}
+			int count = 0;
+			for (uint64_t w : bits)
+				count += __builtin_popcountll(w);
+			bool slash = bits['/' >> 6] >> ('/' & 63) & 1;
+			if (!usable || slash || count >= best_count)
+				continue;
+			best_count = count;
+			uint8_t at = static_cast<uint8_t>(from_end ? p : p + 1);
+			(from_end ? nf.tail_at : nf.head_at) = at;
+			std::memcpy(from_end ? nf.tail_bytes : nf.head_bytes, bits, sizeof(bits));
+		}
+	}
+	return nf;
+}
+
 } // namespace
 
 void RuleSet::index_by_kind()
 {
-	literal_heads.assign(literals.size(), LiteralHead{});
+	literal_filters.assign(literals.size(), LiteralFilter{});
 	for (const Node &n : nodes) {
 		if (!is_test(n) || n.op == NodeOp::addr_cidr || n.op == NodeOp::num_in || n.op == NodeOp::num_cmp)
 			continue; // not a string test
-		for (uint32_t i = n.first; i < n.first + n.count; i++) {
-			size_t len = std::min<size_t>(fixed_head(n.op, literals[i]), 8);
-			LiteralHead &h = literal_heads[i];
-			std::memcpy(&h.bytes, literals[i].data(), len);
-			std::memset(&h.mask, 0xFF, len);
-		}
+		for (uint32_t i = n.first; i < n.first + n.count; i++)
+			literal_filters[i] = filter_of(n.op, literals[i]);
+	}
+	node_filters.assign(nodes.size(), NodeFilter{});
+	for (size_t k = 0; k < nodes.size(); k++) {
+		const Node &n = nodes[k];
+		if (is_test(n) && n.op != NodeOp::addr_cidr && n.op != NodeOp::num_in && n.op != NodeOp::num_cmp)
+			node_filters[k] = node_filter(literal_filters, n);
 	}
 	for (auto &v : by_kind)
 		v.clear();
@@ -117,7 +232,17 @@ void RuleSet::index_by_kind()
 			std::vector<GateRun> &runs = runs_by_kind[k];
 			if (runs.empty() || rule.gate == no_gate || runs.back().gate != rule.gate)
 				runs.push_back({rule.gate, static_cast<uint32_t>(candidates.size()), 0});
-			candidates.push_back({i, rule.gate == rule.root ? no_gate : rule.root});
+			RuleCandidate c{i};
+			const Node &root = nodes[rule.root];
+			if (rule.gate == no_gate)
+				c.root = rule.root;
+			else if (rule.gate == rule.root)
+				; // the gate was the whole condition
+			else if (root.op == NodeOp::all && same_test(*this, nodes[children[root.first]], nodes[rule.gate]))
+				c.rest_first = root.first + 1, c.rest_count = root.count - 1; // the tests after the gate
+			else
+				c.root = rule.root; // the gate lies deeper: test the whole condition
+			candidates.push_back(c);
 			runs.back().count++;
 		}
 	}

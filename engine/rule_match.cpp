@@ -34,14 +34,15 @@ bool severity_by_name(std::string_view name, Severity &out)
 namespace {
 
 // Whether test holds for one of the node's literals, trying only those whose
-// head s has (rule_set.h, LiteralHead).
+// ends and least length s has (rule_set.h, LiteralFilter).
 template <class Test>
 bool any_literal(const RuleSet &set, const Node &n, std::string_view s, Test test)
 {
-	const uint64_t head = string_head(s);
+	const uint64_t head = string_head(s), tail = string_tail(s);
 	for (uint32_t i = n.first; i < n.first + n.count; i++) {
-		const LiteralHead &h = set.literal_heads[i];
-		if (((head ^ h.bytes) & h.mask) == 0 && test(set.literals[i]))
+		const LiteralFilter &f = set.literal_filters[i];
+		if ((((head ^ f.head) & f.head_mask) | ((tail ^ f.tail) & f.tail_mask)) == 0 && s.size() >= f.min_len &&
+		    test(set.literals[i]))
 			return true;
 	}
 	return false;
@@ -49,6 +50,8 @@ bool any_literal(const RuleSet &set, const Node &n, std::string_view s, Test tes
 
 bool string_op(const RuleSet &set, const Node &n, std::string_view s)
 {
+	if (!set.node_filters[static_cast<size_t>(&n - set.nodes.data())].may_match(s))
+		return false;
 	switch (n.op) {
 	case NodeOp::str_equals: return any_literal(set, n, s, [&](const std::string &lit) { return s == lit; });
 	case NodeOp::str_prefix: return any_literal(set, n, s, [&](const std::string &lit) { return s.starts_with(lit); });
@@ -173,7 +176,10 @@ size_t match_event(RuleSet &set, const EventView &ev, uint32_t out[max_matches],
 			continue;
 		for (uint32_t c = run.first; c < run.first + run.count; c++) {
 			const RuleCandidate &cand = set.candidates[c];
-			if (cand.root == no_gate || eval_node(set, cand.root, ev))
+			bool holds = cand.root == no_gate || eval_node(set, cand.root, ev);
+			for (uint32_t k = cand.rest_first; holds && k < cand.rest_first + cand.rest_count; k++)
+				holds = eval_node(set, set.children[k], ev);
+			if (holds)
 				add(cand.rule);
 		}
 	}

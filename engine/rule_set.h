@@ -75,17 +75,54 @@ struct Rule {
 	uint32_t gate = no_gate;
 };
 
-// The first bytes (up to 8) any string a literal matches must start with:
-// for equals and prefix the literal's own, for a glob those before its first
-// wildcard, none for suffix and contains. One masked compare turns down most
-// literals of a long list (33 globs for the persistence rules) before the
-// real test runs.
-struct LiteralHead {
-	uint64_t bytes = 0;
-	uint64_t mask = 0; // 0xFF for each byte that must match
+// What every string a literal matches must look like at its ends, checked
+// before the real test: one masked compare of the first 8 bytes (for equals
+// and prefix the literal's own, for a glob those before its first wildcard;
+// none for suffix and contains), one of the last 8 (for equals and suffix the
+// literal's own, for a glob without classes or escapes those after its last
+// '*', '?' masked out) and a least length. They turn down most literals of a
+// long list before the real test runs: an open's path against the 33
+// persistence globs, and "*/.ssh/authorized_keys" against any path that does
+// not end so, without a backtracking glob.
+struct LiteralFilter {
+	uint64_t head = 0;
+	uint64_t head_mask = 0; // 0xFF for each byte that must match
+	uint64_t tail = 0;      // right-aligned: the string's last byte is the window's last
+	uint64_t tail_mask = 0;
+	uint32_t min_len = 0;
 };
 
-// The first 8 bytes of s, zero-padded, in the layout of LiteralHead::bytes.
+// A string test's filter over all its literals: the byte at one position
+// from the start (and one from the end) that every literal fixes, with the
+// set of values they allow there. One bit test turns down the whole list for
+// most strings (a path under /tmp against the persistence globs, which all
+// start "/etc", "/home", "/lib", ...). at = 0: no such position.
+struct NodeFilter {
+	uint8_t head_at = 0;                // 1 + the byte's index from the start, or 0
+	uint8_t tail_at = 0;                // the byte's distance from the end (1: the last), or 0
+	uint64_t head_bytes[4] = {};        // bit b: some literal allows byte b there
+	uint64_t tail_bytes[4] = {};
+	uint32_t min_len = 0;               // the fewest bytes any literal can match
+
+	bool may_match(std::string_view s) const
+	{
+		if (s.size() < min_len)
+			return false;
+		if (head_at) {
+			auto b = static_cast<unsigned char>(s[head_at - 1u]); // min_len >= head_at
+			if (!(head_bytes[b >> 6] >> (b & 63) & 1))
+				return false;
+		}
+		if (tail_at) {
+			auto b = static_cast<unsigned char>(s[s.size() - tail_at]);
+			if (!(tail_bytes[b >> 6] >> (b & 63) & 1))
+				return false;
+		}
+		return true;
+	}
+};
+
+// The first 8 bytes of s, zero-padded, in the layout of LiteralFilter::head.
 inline uint64_t string_head(std::string_view s)
 {
 	uint64_t h = 0;
@@ -94,13 +131,30 @@ inline uint64_t string_head(std::string_view s)
 	return h;
 }
 
+// The last 8 bytes of s, right-aligned and zero-padded in front, in the
+// layout of LiteralFilter::tail.
+inline uint64_t string_tail(std::string_view s)
+{
+	uint64_t t = 0;
+	if (s.size() >= 8)
+		std::memcpy(&t, s.data() + s.size() - 8, 8);
+	else if (!s.empty())
+		std::memcpy(reinterpret_cast<char *>(&t) + (8 - s.size()), s.data(), s.size());
+	return t;
+}
+
 // How match_event walks one kind's rules (made by index_by_kind from
 // by_kind, keeping file order): runs of rules that share a gate, each run's
-// gate tested once. A rule whose condition is its gate alone has no test
-// left (root no_gate); an ungated rule is a run of one with gate no_gate.
+// gate tested once. What a rule has left to test once its gate holds: its
+// whole condition again (root), or, when the gate is the first test of an
+// all-of condition, only the tests after it (children [rest_first,
+// rest_first + rest_count), all of which must hold), or nothing (the gate was
+// the whole condition). An ungated rule is a run of one with gate no_gate.
 struct RuleCandidate {
 	uint32_t rule;
-	uint32_t root; // what is left to test once the run's gate holds, or no_gate
+	uint32_t root = no_gate; // a node to test, or no_gate
+	uint32_t rest_first = 0;
+	uint32_t rest_count = 0;
 };
 struct GateRun {
 	uint32_t gate;  // a node, or no_gate
@@ -113,7 +167,8 @@ struct RuleSet {
 	std::vector<Node> nodes;
 	std::vector<uint32_t> children;
 	std::vector<std::string> literals;
-	std::vector<LiteralHead> literal_heads; // one per literal, made by index_by_kind
+	std::vector<LiteralFilter> literal_filters; // one per literal, made by index_by_kind
+	std::vector<NodeFilter> node_filters;       // one per node (string tests only), made by index_by_kind
 	std::vector<Cidr> cidrs;
 	std::vector<int64_t> numbers;
 	std::vector<DropperRule> droppers;
@@ -123,7 +178,7 @@ struct RuleSet {
 	bool needs_ancestry = false; // some rule tests ancestor_*
 
 	// Finishes a set whose rules are all added: fills by_kind, each rule's
-	// gate, the gate runs and the literals' heads (rule_index.cpp).
+	// gate, the gate runs and the literals' filters (rule_index.cpp).
 	void index_by_kind();
 };
 

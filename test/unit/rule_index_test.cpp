@@ -1,7 +1,7 @@
 // What rule_index.cpp adds only skips work. Gates (rule_set.h): match_event
 // with them finds exactly the rules whose whole condition holds, on every
 // event of the mix, for the default rules and for rules whose gates repeat,
-// interleave and stand alone. Literal heads: a string test gives what the
+// interleave and stand alone. Literal filters: a string test gives what the
 // plain comparison gives, whatever the literals and texts.
 #include <doctest/doctest.h>
 
@@ -82,6 +82,19 @@ TEST_CASE("gates: the default rules share one, and matches are the same as witho
 	CHECK(set->candidates[runs[0].first].root == no_gate);
 	CHECK(runs[1].gate == systemd);
 	CHECK(runs[1].count == 5);
+	// Once "modify" holds, each persistence rule tests only its paths.
+	for (uint32_t c = runs[1].first; c < runs[1].first + runs[1].count; c++) {
+		CHECK(set->candidates[c].root == no_gate);
+		CHECK(set->candidates[c].rest_count == 1);
+	}
+	// And its paths' filter turns down a path under /tmp in one test.
+	const Node &systemd_paths = set->nodes[set->children[set->candidates[runs[1].first].rest_first]];
+	const NodeFilter &f = set->node_filters[static_cast<size_t>(&systemd_paths - set->nodes.data())];
+	CHECK(f.head_at == 2); // "/etc", "/lib", "/usr", "/run", "/home", "/root": the second byte
+	CHECK_FALSE(f.may_match("/tmp/workload/unit.service"));
+	CHECK_FALSE(f.may_match("/etc/x")); // shorter than any of the globs can match
+	CHECK(f.may_match("/etc/systemd/system/x.service"));
+	CHECK(f.may_match("/home/u/.config/systemd/user/x.service"));
 	check_against_oracle(*set, record_mix());
 }
 
@@ -133,7 +146,7 @@ TEST_CASE("gates: repeated, interleaved, whole conditions, any-of and not")
 	check_against_oracle(*set, records);
 }
 
-TEST_CASE("literal heads: every string operator agrees with the plain comparison")
+TEST_CASE("literal filters: every string operator agrees with the plain comparison")
 {
 	uint32_t seed = 5;
 	auto next = [&] { return seed = seed * 1103515245 + 12345; };
@@ -145,12 +158,17 @@ TEST_CASE("literal heads: every string operator agrees with the plain comparison
 		return w;
 	};
 	std::string nul_text("ab\0b", 4);
-	for (int round = 0; round < 3000; round++) {
+	for (int round = 0; round < 20000; round++) {
 		RuleSet set;
 		NodeOp op = static_cast<NodeOp>(static_cast<int>(NodeOp::str_equals) + next() % 5);
 		size_t count = 1 + next() % 4;
-		for (size_t i = 0; i < count; i++)
-			set.literals.push_back(op == NodeOp::str_glob ? word("ab/*?", 12) : word("ab/", 12));
+		for (size_t i = 0; i < count; i++) {
+			// Globs of every kind: stars, '?', classes (negated, with ']' first, ranges), escapes.
+			std::string lit = op == NodeOp::str_glob ? word("ab/*?[]!-\\", 12) : word("ab/", 12);
+			if (op == NodeOp::str_glob && !glob_valid(lit))
+				lit = word("ab/*?", 12);
+			set.literals.push_back(lit);
+		}
 		Node n;
 		n.op = op;
 		n.field = Field::path;
@@ -159,7 +177,7 @@ TEST_CASE("literal heads: every string operator agrees with the plain comparison
 		set.nodes.push_back(n);
 		set.index_by_kind();
 		for (int t = 0; t < 20; t++) {
-			std::string text = t == 0 ? nul_text : word("ab/", 14);
+			std::string text = t == 0 ? nul_text : word("ab/]!-\\", 14);
 			Record rec;
 			rec.header.kind = GUARD_RECORD_FILE_OPEN;
 			rec.path = text;
@@ -181,7 +199,38 @@ TEST_CASE("literal heads: every string operator agrees with the plain comparison
 	}
 }
 
-TEST_CASE("literal heads: an absent field (no parent known) is an empty string, not a read")
+TEST_CASE("literal filters: the ends and least length of globs, as glob_match reads them")
+{
+	struct Case {
+		const char *glob, *text;
+	};
+	for (Case c : {Case{"*/.ssh/authorized_keys", "/home/u/.ssh/authorized_keys"}, Case{"*/.ssh/authorized_keys", "/.ssh/authorized_keys"},
+		       Case{"*/.ssh/authorized_keys", ".ssh/authorized_keys"}, Case{"*/.ssh/authorized_keys", "/root/.ssh/authorized_keys2"},
+		       Case{"/etc/cron.d/*", "/etc/cron.d/x"}, Case{"/etc/cron.d/*", "/etc/cron.d/"}, Case{"/etc/cron.d/*", "/etc/cron.d"},
+		       Case{"a?c", "abc"}, Case{"a?c", "ac"}, Case{"*x?z", "xyz"}, Case{"*x?z", "axyz"}, Case{"*x?z", "xyzz"},
+		       Case{"[]a]b", "]b"}, Case{"[]a]b", "ab"}, Case{"[!]]b", "]b"}, Case{"[!]]b", "xb"}, Case{"[a-c]*[!x]", "bq"},
+		       Case{"[a-c]*[!x]", "b"}, Case{"a\\*b", "a*b"}, Case{"a\\*b", "axb"}, Case{"\\?", "?"}, Case{"\\?", "x"},
+		       Case{"", ""}, Case{"", "x"}, Case{"*", ""}, Case{"**?", "x"}, Case{"**?", ""}}) {
+		CAPTURE(c.glob);
+		CAPTURE(c.text);
+		RuleSet set;
+		set.literals.push_back(c.glob);
+		Node n;
+		n.op = NodeOp::str_glob;
+		n.field = Field::path;
+		n.count = 1;
+		set.nodes.push_back(n);
+		set.index_by_kind();
+		Record rec;
+		rec.header.kind = GUARD_RECORD_FILE_OPEN;
+		rec.path = c.text;
+		EventView ev;
+		ev.rec = &rec;
+		CHECK(eval_node(set, 0, ev) == glob_match(c.glob, c.text));
+	}
+}
+
+TEST_CASE("literal filters: an absent field (no parent known) is an empty string, not a read")
 {
 	auto set = rules::compile_rules_text(R"({"rules": [
 		{"id": "P", "severity": "low", "events": ["file_open"], "match": {"field": "parent_comm", "prefix": ["bash", ""]}},
