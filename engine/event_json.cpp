@@ -176,10 +176,6 @@ void write_event_fields(JsonWriter &line, const Record &rec)
 	}
 }
 
-} // namespace guard
-
-namespace guard {
-
 [[gnu::flatten]] char *write_event_line(char *out, const Record &rec, int64_t boot_to_unix_ns, TaskContextCache &tasks,
 					const Process *parent, std::string_view rule, std::string_view severity)
 {

@@ -94,9 +94,10 @@ struct LiteralFilter {
 
 // A string test's filter over all its literals: the byte at one position
 // from the start (and one from the end) that every literal fixes, with the
-// set of values they allow there. One bit test turns down the whole list for
-// most strings (a path under /tmp against the persistence globs, which all
-// start "/etc", "/home", "/lib", ...). at = 0: no such position.
+// set of values they allow there (rule_index.cpp picks the position). One
+// bit test turns down the whole list for most strings: a path under /tmp
+// against the systemd globs, which all start "/e", "/l", "/u", "/r" or "/h".
+// at = 0: no such position.
 struct NodeFilter {
 	uint8_t head_at = 0;                // 1 + the byte's index from the start, or 0
 	uint8_t tail_at = 0;                // the byte's distance from the end (1: the last), or 0
