@@ -90,7 +90,8 @@ int run_agent(const AgentOptions &options)
 		spec.set_global("guard_agent_tgid", static_cast<uint32_t>(::getpid()));
 		// The kernel wakes us only when a sixteenth of the ring waits; a
 		// short poll picks up the rest (kern/common.bpf.h, docs/schema.md).
-		spec.set_global("guard_wakeup_bytes", uint64_t(options.ring_pages) * ::getpagesize() / 16);
+		const uint64_t wakeup_bytes = uint64_t(options.ring_pages) * ::getpagesize() / 16;
+		spec.set_global("guard_wakeup_bytes", wakeup_bytes);
 		LoadOptions load = load_options(options, spec);
 		LoadTimings timings;
 		load.timings = &timings;
@@ -159,6 +160,10 @@ int run_agent(const AgentOptions &options)
 			consumer->tick(std::chrono::steady_clock::now());
 			if (ring.drain(on_record) > 0)
 				consumer->after_batch();
+			// Still a sixteenth behind: the kernel wakes us only as the
+			// backlog crosses that mark, so no wakeup is coming. Go again.
+			if (ring.pending_bytes() >= wakeup_bytes)
+				continue;
 			struct epoll_event ready[2];
 			// Wake every kPollMs: for records below the wakeup threshold, and
 			// for the periodic health records.
