@@ -57,6 +57,18 @@ bool tail_may_match(std::string_view p, std::string_view t)
 
 } // namespace
 
+size_t glob_class_end(std::string_view p, size_t open)
+{
+	size_t j = open + 1;
+	if (j < p.size() && (p[j] == '!' || p[j] == '^'))
+		j++;
+	if (j < p.size() && p[j] == ']')
+		j++;
+	while (j < p.size() && p[j] != ']')
+		j++;
+	return j;
+}
+
 bool glob_valid(std::string_view p)
 {
 	for (size_t i = 0; i < p.size(); i++) {
@@ -64,16 +76,9 @@ bool glob_valid(std::string_view p)
 			if (++i == p.size())
 				return false;
 		} else if (p[i] == '[') {
-			size_t j = i + 1;
-			if (j < p.size() && (p[j] == '!' || p[j] == '^'))
-				j++;
-			if (j < p.size() && p[j] == ']')
-				j++;
-			while (j < p.size() && p[j] != ']')
-				j++;
-			if (j == p.size())
+			i = glob_class_end(p, i);
+			if (i == p.size())
 				return false;
-			i = j;
 		}
 	}
 	return true;

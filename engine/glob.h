@@ -4,6 +4,7 @@
 // allocation, O(pattern * text) at worst.
 #pragma once
 
+#include <cstddef>
 #include <string_view>
 
 namespace guard {
@@ -12,5 +13,10 @@ bool glob_match(std::string_view pattern, std::string_view text);
 
 // Whether pattern is well formed (every '[' closed, no trailing '\').
 bool glob_valid(std::string_view pattern);
+
+// The index of the ']' that closes the class opened at pattern[open] ('[';
+// a ']' right after it, or after its '!' or '^', is a member), or
+// pattern.size() when none does.
+size_t glob_class_end(std::string_view pattern, size_t open);
 
 } // namespace guard

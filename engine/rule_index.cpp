@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstring>
 
+#include "engine/glob.h"
 #include "engine/rule_set.h"
 
 namespace guard {
@@ -101,14 +102,8 @@ uint32_t least_length(NodeOp op, std::string_view lit)
 			continue;
 		if (lit[i] == '\\') {
 			i++;
-		} else if (lit[i] == '[') { // to its ']', read as glob_valid reads it
-			i++;
-			if (i < lit.size() && (lit[i] == '!' || lit[i] == '^'))
-				i++;
-			if (i < lit.size() && lit[i] == ']')
-				i++;
-			while (i < lit.size() && lit[i] != ']')
-				i++;
+		} else if (lit[i] == '[') {
+			i = glob_class_end(lit, i); // a class is one byte
 		}
 		n++;
 	}
