@@ -162,6 +162,8 @@ int run_agent(const AgentOptions &options)
 				consumer->after_batch();
 			// Still a sixteenth behind: the kernel wakes us only as the
 			// backlog crosses that mark, so no wakeup is coming. Go again.
+			// (An unfenced, stale look can only send us to sleep, and the
+			// poll bounds that sleep at kPollMs.)
 			if (ring.pending_bytes() >= wakeup_bytes)
 				continue;
 			struct epoll_event ready[2];
