@@ -20,6 +20,7 @@
 #include "loader/collection.h"
 #include "loader/core_relocate.h"
 #include "loader/error.h"
+#include "loader/global_tgid.h"
 #include "loader/object_spec.h"
 #include "loader/ring_view.h"
 #include "loader/tracepoint.h"
@@ -86,8 +87,10 @@ int run_agent(const AgentOptions &options)
 		auto engine_ready = std::chrono::steady_clock::now();
 
 		ObjectSpec spec = with_context("read embedded BPF object", [] { return read_object_spec(embedded_bpf_object()); });
-		// The kernel side skips the agent's own syscalls (kern/common.bpf.h).
-		spec.set_global("guard_agent_tgid", static_cast<uint32_t>(::getpid()));
+		// The kernel side skips the agent's own syscalls (kern/common.bpf.h),
+		// by the tgid the kernel knows it by, which getpid() is not in a pid
+		// namespace (loader/global_tgid.h).
+		spec.set_global("guard_agent_tgid", read_global_tgid());
 		// The kernel wakes us only when a sixteenth of the ring waits; a
 		// short poll picks up the rest (kern/common.bpf.h, docs/schema.md).
 		const uint64_t wakeup_bytes = uint64_t(options.ring_pages) * ::getpagesize() / 16;

@@ -10,7 +10,9 @@
 #include "tracepoints.h"
 #include "../abi/guard_abi.h"
 
-/* The agent's own pid, set by the loader before load (read-only data, so the
+/* The agent's own tgid as bpf_get_current_pid_tgid() gives it (the initial
+ * pid namespace's number, not getpid() in a container: the loader asks the
+ * kernel, loader/global_tgid.cpp), set before load (read-only data, so the
  * verifier sees a constant). Its own syscalls make no records: writing its
  * output must not feed its input. 0: exclude nothing. */
 const volatile __u32 guard_agent_tgid = 0;

@@ -103,6 +103,7 @@ long prog_load(const ProgramLoadRequest &req, char *log, uint32_t log_size, uint
 	attr.insn_cnt = static_cast<uint32_t>(req.insns.size());
 	std::string license(req.license);
 	attr.license = reinterpret_cast<uintptr_t>(license.c_str());
+	attr.prog_flags = req.flags;
 	copy_object_name(attr.prog_name, req.name);
 	if (req.prog_btf_fd >= 0) {
 		attr.prog_btf_fd = static_cast<uint32_t>(req.prog_btf_fd);
@@ -182,6 +183,15 @@ Fd bpf_btf_load(std::span<const uint8_t> raw)
 	if (!tail.empty())
 		message += ": BTF log:\n" + tail;
 	fail(message);
+}
+
+uint32_t bpf_prog_test_run(int prog_fd)
+{
+	union bpf_attr attr {};
+	attr.test.prog_fd = static_cast<uint32_t>(prog_fd);
+	if (sys_bpf(BPF_PROG_TEST_RUN, attr) != 0)
+		fail(errno_message("BPF_PROG_TEST_RUN", errno));
+	return attr.test.retval;
 }
 
 struct bpf_prog_info bpf_program_info(int prog_fd)

@@ -51,6 +51,8 @@ struct ProgramLoadRequest {
 	uint32_t type = 0;
 	std::span<const struct bpf_insn> insns;
 	std::string_view license;
+	// BPF_F_* load flags (prog_flags): BPF_F_SLEEPABLE, say.
+	uint32_t flags = 0;
 	// With the object's BTF loaded: one bpf_func_info per function and the
 	// bpf_line_info records, insn_off counted in instructions of insns.
 	int prog_btf_fd = -1;
@@ -62,6 +64,10 @@ struct ProgramLoadRequest {
 };
 // On rejection the verifier's log is part of the Error's text.
 Fd bpf_prog_load(const ProgramLoadRequest &req);
+
+// BPF_PROG_TEST_RUN with no input: runs the program once, now, in the calling
+// thread, and returns its return value (r0, cut to 32 bits by the kernel).
+uint32_t bpf_prog_test_run(int prog_fd);
 
 // Ids of every BPF program loaded on the machine (BPF_PROG_GET_NEXT_ID walk).
 struct KernelProgram {

@@ -13,6 +13,7 @@
 
 #include "engine/kernel_drops.h"
 #include "loader/collection.h"
+#include "loader/global_tgid.h"
 #include "loader/object_spec.h"
 #include "loader/ring_view.h"
 #include "loader/tracepoint.h"
@@ -120,7 +121,7 @@ TEST_CASE("the agent's own process is excluded in the kernel")
 	REQUIRE(test::running_as_root());
 	ObjectSpec spec = read_object_spec(test::read_file_bytes(GUARD_BPF_OBJECT));
 	// This test process plays the agent.
-	spec.set_global("guard_agent_tgid", static_cast<uint32_t>(::getpid()));
+	spec.set_global("guard_agent_tgid", read_global_tgid());
 	LoadOptions options;
 	for (const ProgramSpec &p : spec.programs)
 		if (p.name != "file_openat_enter" && p.name != "file_exit")

@@ -19,10 +19,7 @@
 
 namespace guard::test {
 
-namespace {
-
-// In a forked child: execv(argv[0], argv), or exit 127 as a shell would.
-[[noreturn]] void exec_or_die(std::vector<std::string> &argv_s)
+void exec_or_die(std::vector<std::string> &argv_s)
 {
 	std::vector<char *> argv;
 	for (auto &a : argv_s)
@@ -32,11 +29,9 @@ namespace {
 	_exit(127);
 }
 
-} // namespace
-
 bool running_as_root() { return ::geteuid() == 0; }
 
-GuardProcess::GuardProcess(std::vector<std::string> args)
+GuardProcess::GuardProcess(std::vector<std::string> args, std::vector<std::string> launcher)
 {
 	char tmpl[] = "/tmp/guard-e2e-XXXXXX";
 	if (!::mkdtemp(tmpl))
@@ -47,7 +42,8 @@ GuardProcess::GuardProcess(std::vector<std::string> args)
 	int err[2];
 	if (::pipe2(err, O_CLOEXEC) != 0)
 		throw std::runtime_error("pipe failed");
-	std::vector<std::string> argv_s{GUARD_BINARY, "--output", output_path_};
+	std::vector<std::string> argv_s = std::move(launcher);
+	argv_s.insert(argv_s.end(), {GUARD_BINARY, "--output", output_path_});
 	argv_s.insert(argv_s.end(), args.begin(), args.end());
 	pid_ = ::fork();
 	if (pid_ == 0) {
@@ -122,11 +118,17 @@ std::optional<std::string> GuardProcess::find_line(const std::function<bool(cons
 	return std::nullopt;
 }
 
+void GuardProcess::signal(int sig)
+{
+	if (pid_ > 0)
+		::kill(signal_pid_ > 0 ? signal_pid_ : pid_, sig);
+}
+
 int GuardProcess::stop(int sig)
 {
 	int status = -1;
 	if (pid_ > 0) {
-		::kill(pid_, sig);
+		signal(sig);
 		::waitpid(pid_, &status, 0);
 		pid_ = -1;
 	}

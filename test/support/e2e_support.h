@@ -17,8 +17,10 @@ bool running_as_root();
 
 class GuardProcess {
 public:
-	// Starts GUARD_BINARY with args, output to a temp file.
-	explicit GuardProcess(std::vector<std::string> args = {});
+	// Starts GUARD_BINARY with args, output to a temp file. With a
+	// launcher, runs launcher... GUARD_BINARY --output FILE args... instead
+	// (unshare -p -f ..., say): pid() is then the launcher's.
+	explicit GuardProcess(std::vector<std::string> args = {}, std::vector<std::string> launcher = {});
 	~GuardProcess();
 
 	// Waits for "guard: attached ..." on stderr; returns that line, or "" when
@@ -31,6 +33,11 @@ public:
 
 	// Sends sig and waits; returns the wait status.
 	int stop(int sig);
+	// Sends sig without waiting.
+	void signal(int sig);
+	// Where stop() and signal() send signals when not to pid(): to guard
+	// itself, behind a launcher that does not pass them on.
+	void send_signals_to(pid_t pid) { signal_pid_ = pid; }
 
 	pid_t pid() const { return pid_; }
 	const std::string &stderr_text() const { return stderr_; }
@@ -40,6 +47,7 @@ private:
 	void read_stderr(std::chrono::milliseconds timeout);
 
 	pid_t pid_ = -1;
+	pid_t signal_pid_ = -1;
 	int stderr_fd_ = -1;
 	std::string stderr_;
 	std::string dir_;
@@ -61,6 +69,9 @@ HelperRun run_helper(const std::string &name, const std::vector<std::string> &ar
 
 // The value of "key=<value>" in a helper's output, or "".
 std::string helper_value(const std::string &out, const std::string &key);
+
+// In a forked child: execv(argv[0], argv), or exit 127 as a shell would.
+[[noreturn]] void exec_or_die(std::vector<std::string> &argv);
 
 // fork + execv(path, argv) and waitpid: returns the child's pid.
 pid_t run_and_wait(const std::string &path, const std::vector<std::string> &args = {});
