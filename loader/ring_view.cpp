@@ -30,6 +30,7 @@ RingView::RingView(int map_fd, uint32_t data_size)
 	consumer_pos_ = static_cast<uint64_t *>(cons);
 	producer_pos_ = static_cast<const uint64_t *>(prod);
 	data_ = static_cast<const uint8_t *>(prod) + page_size_;
+	cons_ = published_ = prod_ = __atomic_load_n(consumer_pos_, __ATOMIC_RELAXED);
 }
 
 RingView::RingView(uint64_t *consumer_pos, const uint64_t *producer_pos, const uint8_t *data, uint32_t data_size)
@@ -38,6 +39,7 @@ RingView::RingView(uint64_t *consumer_pos, const uint64_t *producer_pos, const u
 {
 	if (data_size == 0 || (data_size & (data_size - 1)))
 		fail("ring view: size " + std::to_string(data_size) + " is not a power of two");
+	cons_ = published_ = prod_ = *consumer_pos_;
 }
 
 RingView::~RingView()

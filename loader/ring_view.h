@@ -42,6 +42,20 @@ public:
 	template <class Fn>
 	size_t drain(Fn &&fn);
 
+	// One record at a time, for a consumer that takes from several rings in
+	// turn (loader/ring_merge.h). peek: the next committed record, left in
+	// place; false when there is none yet (the ring is empty, or its next
+	// record is still being written). pop: past the record peek gave.
+	// publish: store the consumer position, letting the kernel reuse the
+	// space; peek publishes too, before it looks at the producer again.
+	bool peek(std::span<const uint8_t> &record);
+	void pop() { cons_ += step_; }
+	void publish()
+	{
+		if (cons_ != published_)
+			__atomic_store_n(consumer_pos_, published_ = cons_, __ATOMIC_RELEASE);
+	}
+
 	// True when records are waiting. Issues a full fence first, pairing with
 	// the kernel's, so that a record committed just before we sleep is seen
 	// here rather than missed (the kernel only wakes us if it saw our
@@ -49,14 +63,11 @@ public:
 	bool has_data() const
 	{
 		std::atomic_thread_fence(std::memory_order_seq_cst);
-		return __atomic_load_n(producer_pos_, __ATOMIC_ACQUIRE) != __atomic_load_n(consumer_pos_, __ATOMIC_RELAXED);
+		return __atomic_load_n(producer_pos_, __ATOMIC_ACQUIRE) != cons_;
 	}
 
 	// Bytes written by the kernel and not yet consumed.
-	uint64_t pending_bytes() const
-	{
-		return __atomic_load_n(producer_pos_, __ATOMIC_ACQUIRE) - __atomic_load_n(consumer_pos_, __ATOMIC_RELAXED);
-	}
+	uint64_t pending_bytes() const { return __atomic_load_n(producer_pos_, __ATOMIC_ACQUIRE) - cons_; }
 
 private:
 	int map_fd_;
@@ -66,42 +77,49 @@ private:
 	uint64_t *consumer_pos_ = nullptr;       // page 0, read-write
 	const uint64_t *producer_pos_ = nullptr; // page 1, read-only
 	const uint8_t *data_ = nullptr;          // pages 2.., read-only, mapped twice
+	uint64_t cons_ = 0;      // where we are: ahead of consumer_pos_ until published
+	uint64_t published_ = 0; // what consumer_pos_ holds
+	uint64_t prod_ = 0;      // the producer position last read
+	uint32_t step_ = 0;      // the peeked record's length in the ring, header and padding included
 };
+
+inline bool RingView::peek(std::span<const uint8_t> &record)
+{
+	for (;;) {
+		if (cons_ == prod_) {
+			publish();
+			// Acquire: the record bytes before producer_pos are visible to us.
+			prod_ = __atomic_load_n(producer_pos_, __ATOMIC_ACQUIRE);
+			if (cons_ == prod_)
+				return false;
+		}
+		const uint32_t *hdr = reinterpret_cast<const uint32_t *>(data_ + (cons_ & mask_));
+		// Acquire: the committed length is published after the record's bytes.
+		uint32_t len = __atomic_load_n(hdr, __ATOMIC_ACQUIRE);
+		if (len & BPF_RINGBUF_BUSY_BIT)
+			return false; // still being written: everything after it waits, in order
+		uint32_t record_len = len & ~(BPF_RINGBUF_BUSY_BIT | BPF_RINGBUF_DISCARD_BIT);
+		if (record_len > mask_) // cannot happen with a correct kernel; never read past the ring
+			return false;
+		step_ = (record_len + BPF_RINGBUF_HDR_SZ + 7) & ~uint32_t(7);
+		if (len & BPF_RINGBUF_DISCARD_BIT) {
+			pop();
+			continue;
+		}
+		record = std::span<const uint8_t>(data_ + ((cons_ + BPF_RINGBUF_HDR_SZ) & mask_), record_len);
+		return true;
+	}
+}
 
 template <class Fn>
 size_t RingView::drain(Fn &&fn)
 {
-	uint64_t cons = __atomic_load_n(consumer_pos_, __ATOMIC_RELAXED);
 	size_t count = 0;
-	for (;;) {
-		// Acquire: the record bytes before producer_pos are visible to us.
-		uint64_t prod = __atomic_load_n(producer_pos_, __ATOMIC_ACQUIRE);
-		if (cons == prod)
-			break;
-		bool stopped = false;
-		while (cons < prod) {
-			const uint32_t *hdr = reinterpret_cast<const uint32_t *>(data_ + (cons & mask_));
-			// Acquire: the committed length is published after the record's bytes.
-			uint32_t len = __atomic_load_n(hdr, __ATOMIC_ACQUIRE);
-			if (len & BPF_RINGBUF_BUSY_BIT) {
-				stopped = true; // still being written: resume from here next time
-				break;
-			}
-			uint32_t record_len = len & ~(BPF_RINGBUF_BUSY_BIT | BPF_RINGBUF_DISCARD_BIT);
-			if (record_len > mask_) { // cannot happen with a correct kernel; never read past the ring
-				stopped = true;
-				break;
-			}
-			if (!(len & BPF_RINGBUF_DISCARD_BIT)) {
-				fn(std::span<const uint8_t>(data_ + ((cons + BPF_RINGBUF_HDR_SZ) & mask_), record_len));
-				count++;
-			}
-			cons += (record_len + BPF_RINGBUF_HDR_SZ + 7) & ~uint64_t(7);
-		}
-		__atomic_store_n(consumer_pos_, cons, __ATOMIC_RELEASE);
-		if (stopped)
-			break;
+	for (std::span<const uint8_t> record; peek(record); pop()) {
+		fn(record);
+		count++;
 	}
+	publish();
 	return count;
 }
 
