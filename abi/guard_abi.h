@@ -43,6 +43,23 @@ enum guard_record_kind {
 	GUARD_RECORD_KIND_MAX,        /* one past the last kind */
 };
 
+/* The ring a record travels in (kern/common.bpf.h routes by this; the agent
+ * drains both). Process and network records are few and each one precious;
+ * file records are most of the traffic and any process can make millions. In
+ * rings of their own, a flood of file records can fill only theirs, never
+ * take the room of an exec. A kind not named here goes with the precious. */
+enum guard_ring {
+	GUARD_RING_PROC_NET = 0, /* exec, exec_failed, fork, exit, net_* */
+	GUARD_RING_FILE,         /* file_* */
+	GUARD_RING_COUNT,
+};
+
+static inline __u32 guard_ring_of(__u32 kind)
+{
+	return kind >= GUARD_RECORD_FILE_OPEN && kind <= GUARD_RECORD_FILE_SYMLINK ? GUARD_RING_FILE
+										   : GUARD_RING_PROC_NET;
+}
+
 struct guard_string {
 	__u16 offset; /* from the first byte of the record */
 	__u16 length; /* bytes, without the NUL */

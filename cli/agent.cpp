@@ -16,13 +16,11 @@
 #include "cli/embedded_object.h"
 #include "cli/families.h"
 #include "engine/health.h"
-#include "engine/kernel_drops.h"
 #include "loader/collection.h"
 #include "loader/core_relocate.h"
 #include "loader/error.h"
 #include "loader/global_tgid.h"
 #include "loader/object_spec.h"
-#include "loader/ring_view.h"
 #include "loader/tracepoint.h"
 #include "rules/rules_file.h"
 
@@ -30,13 +28,13 @@ namespace guard {
 
 namespace {
 
-// How long records below the wakeup threshold may wait in the ring: the
+// How long records below the wakeup threshold may wait in a ring: the
 // agent looks at least this often (100 times a second costs it nothing
 // measurable; a kernel wakeup per record costs each syscall microseconds).
 constexpr int kPollMs = 10;
 
 // SIGINT, SIGTERM and SIGHUP arrive as readable data on an fd, so the loop
-// waits on the ring and on signals in one epoll_wait and acts between batches.
+// waits on the rings and on signals in one epoll_wait and acts between batches.
 Fd block_signals()
 {
 	sigset_t set;
@@ -55,7 +53,6 @@ Fd block_signals()
 LoadOptions load_options(const AgentOptions &options, const ObjectSpec &spec)
 {
 	LoadOptions load;
-	load.max_entries["events"] = options.ring_pages * static_cast<uint32_t>(::getpagesize());
 	std::vector<std::string> names;
 	for (const ProgramSpec &p : spec.programs)
 		names.push_back(p.name);
@@ -91,11 +88,10 @@ int run_agent(const AgentOptions &options)
 		// by the tgid the kernel knows it by, which getpid() is not in a pid
 		// namespace (loader/global_tgid.h).
 		spec.set_global("guard_agent_tgid", read_global_tgid());
-		// The kernel wakes us only when a sixteenth of the ring waits; a
-		// short poll picks up the rest (kern/common.bpf.h, docs/schema.md).
-		const uint64_t wakeup_bytes = uint64_t(options.ring_pages) * ::getpagesize() / 16;
-		spec.set_global("guard_wakeup_bytes", wakeup_bytes);
 		LoadOptions load = load_options(options, spec);
+		// The kernel wakes us only when a sixteenth of a ring waits; a
+		// short poll picks up the rest (kern/common.bpf.h, docs/schema.md).
+		size_rings(options.ring_pages, spec, load);
 		LoadTimings timings;
 		load.timings = &timings;
 		Btf vmlinux = kernel_btf.get();
@@ -103,8 +99,7 @@ int run_agent(const AgentOptions &options)
 		auto object_read = std::chrono::steady_clock::now();
 		Collection objects = Collection::load(spec, load);
 
-		const Map &events = objects.map("events");
-		RingView ring(events.fd.get(), events.spec.max_entries);
+		AgentRings rings(objects);
 
 		auto attaching = std::chrono::steady_clock::now();
 		Attachments attached = attach_programs(objects);
@@ -117,62 +112,60 @@ int run_agent(const AgentOptions &options)
 			     ms_between(options.started, engine_ready), ms_between(engine_ready, object_read), timings.maps,
 			     timings.relocate, timings.verify, ms_between(attaching, now));
 		// Seeded now, not before attaching: a process that starts meanwhile
-		// is then in /proc or in the ring, whichever it missed.
+		// is then in /proc or in a ring, whichever it missed.
 		consumer->start();
 
 		Fd epoll(::epoll_create1(EPOLL_CLOEXEC));
 		if (!epoll.valid())
 			fail(errno_message("epoll_create1", errno));
 		struct epoll_event ev {};
-		// Edge-triggered: ready when the kernel wakes us, not whenever the
+		// Edge-triggered: ready when the kernel wakes us, not whenever a
 		// ring holds a record (level-triggered, the ring's poll says ready
 		// for any data, and a busy ring would be drained a few records at a
 		// time).
-		ev.events = EPOLLIN | EPOLLET;
-		ev.data.fd = ring.fd();
-		if (::epoll_ctl(epoll.get(), EPOLL_CTL_ADD, ring.fd(), &ev) != 0)
-			fail(errno_message("epoll add ring", errno));
+		for (uint32_t r = 0; r < GUARD_RING_COUNT; r++) {
+			ev.events = EPOLLIN | EPOLLET;
+			ev.data.fd = rings.fd(r);
+			if (::epoll_ctl(epoll.get(), EPOLL_CTL_ADD, rings.fd(r), &ev) != 0)
+				fail(errno_message("epoll add " + std::string(ring_name(r)) + " ring", errno));
+		}
 		ev.events = EPOLLIN;
 		ev.data.fd = stop.get();
 		if (::epoll_ctl(epoll.get(), EPOLL_CTL_ADD, stop.get(), &ev) != 0)
 			fail(errno_message("epoll add signalfd", errno));
 
 		HealthSources sources;
-		sources.kernel_drops = [&objects](KernelDrops &d) {
+		sources.kernel_drops = [&rings](KernelDrops &d) {
 			try {
-				read_kernel_drops(objects.map("drops").fd.get(), d);
+				rings.read_drops(d);
 			} catch (const Error &) {
 				d.available = false; // the health record says "unknown" rather than stop the agent
 			}
 		};
-		sources.ring_fill = [&ring](RingFill &f) {
-			f.available = true;
-			f.pending_bytes = ring.pending_bytes();
-			f.size_bytes = ring.size();
-		};
+		sources.ring_fill = [&rings](RingFill (&f)[GUARD_RING_COUNT]) { rings.fill(f); };
 		consumer->set_health_sources(std::move(sources));
 		auto on_record = [&](std::span<const uint8_t> r) { consumer->on_record(r); };
 
 		bool stopping = false;
 		while (!stopping) {
 			// Drain, write, wait. Records committed after the drain wake us
-			// once a sixteenth of the ring waits (flat out: at once), else
-			// the poll takes them within kPollMs. Draining again whenever a
+			// once a sixteenth of a ring waits (flat out: at once), else the
+			// poll takes them within kPollMs. Draining again whenever a
 			// record was waiting made one small write per handful of records
 			// flat out, and write(2) became half of the agent's CPU.
 			consumer->tick(std::chrono::steady_clock::now());
-			if (ring.drain(on_record) > 0)
+			if (rings.drain(on_record) > 0)
 				consumer->after_batch();
-			// Still a sixteenth behind: the kernel wakes us only as the
-			// backlog crosses that mark, so no wakeup is coming. Go again.
+			// Still a sixteenth behind (or a batch was full): the kernel
+			// wakes us only as a backlog crosses that mark, so no wakeup is
+			// coming. Go again at once, looking at signals on the way.
 			// (An unfenced, stale look can only send us to sleep, and the
 			// poll bounds that sleep at kPollMs.)
-			if (ring.pending_bytes() >= wakeup_bytes)
-				continue;
-			struct epoll_event ready[2];
+			const int timeout = rings.behind() ? 0 : kPollMs;
+			struct epoll_event ready[GUARD_RING_COUNT + 1];
 			// Wake every kPollMs: for records below the wakeup threshold, and
 			// for the periodic health records.
-			int n = ::epoll_wait(epoll.get(), ready, 2, kPollMs);
+			int n = ::epoll_wait(epoll.get(), ready, GUARD_RING_COUNT + 1, timeout);
 			if (n < 0 && errno != EINTR)
 				fail(errno_message("epoll_wait", errno));
 			for (int i = 0; i < n; i++) {
@@ -188,9 +181,10 @@ int run_agent(const AgentOptions &options)
 			}
 		}
 
-		// Detach first, so nothing new arrives; then take what is in the ring.
+		// Detach first, so nothing new arrives; then take what is in the rings.
 		attached.links.clear();
-		ring.drain(on_record);
+		while (rings.drain(on_record) > 0) {
+		}
 		consumer->finish();
 		return 0;
 	} catch (const rules::RulesFileError &e) {

@@ -1,6 +1,6 @@
-// The running agent: guard's BPF object loaded and attached, the ring drained
-// into the engine until SIGINT or SIGTERM. Wiring only; every step's work is
-// done by loader/ and engine/.
+// The running agent: guard's BPF object loaded and attached, its two rings
+// drained into the engine until SIGINT or SIGTERM. Wiring only; every step's
+// work is done by loader/ and engine/.
 #pragma once
 
 #include <chrono>
@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "cli/agent_rings.h"
 #include "cli/engine_options.h"
 
 namespace guard {
@@ -17,9 +18,10 @@ struct AgentOptions {
 	EngineConfig engine;
 	std::string record_path; // guard record FILE: raw records there instead of the engine
 	std::chrono::steady_clock::time_point started;
-	// The ring's size in pages (a power of two). 1024 pages of 4 KiB is
-	// 4 MiB: docs/schema.md says why.
-	uint32_t ring_pages = 1024;
+	// Each ring's size in pages (powers of two), by GUARD_RING_*: the
+	// process-and-network ring 256 pages (1 MiB with 4 KiB pages), the file
+	// ring 1024 (4 MiB). docs/schema.md says why.
+	RingPages ring_pages{{256, 1024}};
 	// Event families not to load at all ("process", "file", "network").
 	std::vector<std::string> disabled_families;
 };

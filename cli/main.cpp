@@ -14,6 +14,25 @@
 #define GUARD_VERSION "0.1.0"
 #endif
 
+namespace {
+
+// A ring's size in pages: a power of two (the kernel's rule for a ring
+// buffer's size) from 8 (32 KiB, twice the largest record) to 262144 (1 GiB).
+CLI::Validator ring_pages_check(const std::string &option)
+{
+	return CLI::Validator(
+		[option](std::string &s) {
+			unsigned long n = 0;
+			auto [end, err] = std::from_chars(s.data(), s.data() + s.size(), n);
+			bool ok = err == std::errc() && end == s.data() + s.size() && n >= 8 && (n & (n - 1)) == 0 &&
+				  n <= (1ul << 18);
+			return ok ? std::string() : option + " must be a power of two from 8 to 262144, got " + s;
+		},
+		"POWER_OF_TWO");
+}
+
+} // namespace
+
 int main(int argc, char **argv)
 {
 	guard::AgentOptions options;
@@ -24,18 +43,14 @@ int main(int argc, char **argv)
 	app.set_version_flag("--version", "guard " GUARD_VERSION);
 	app.add_option("-o,--output", options.output_path, "Write events to FILE (mode 0600, appended) instead of stdout")
 		->option_text("FILE");
-	app.add_option("--ring-pages", options.ring_pages,
-		       "Size of the kernel-to-agent ring buffer in pages (a power of two)")
+	app.add_option("--file-ring-pages,--ring-pages", options.ring_pages.pages[GUARD_RING_FILE],
+		       "Size of the ring of file records in pages (a power of two; default 1024)")
 		->option_text("N")
-		->check(CLI::Validator(
-			[](std::string &s) {
-				unsigned long n = 0;
-				auto [end, err] = std::from_chars(s.data(), s.data() + s.size(), n);
-				bool ok = err == std::errc() && end == s.data() + s.size() && n >= 8 && (n & (n - 1)) == 0 &&
-					  n <= (1ul << 18);
-				return ok ? std::string() : "--ring-pages must be a power of two from 8 to 262144, got " + s;
-			},
-			"POWER_OF_TWO"));
+		->check(ring_pages_check("--ring-pages"));
+	app.add_option("--proc-net-ring-pages", options.ring_pages.pages[GUARD_RING_PROC_NET],
+		       "Size of the ring of process and network records in pages (a power of two; default 256)")
+		->option_text("N")
+		->check(ring_pages_check("--proc-net-ring-pages"));
 	app.add_option("--disable", options.disabled_families,
 		       "Do not load the programs of an event family: " + guard::event_family_names())
 		->option_text("FAMILY")

@@ -31,6 +31,8 @@ uint64_t micros(const struct timeval &tv) { return uint64_t(tv.tv_sec) * 1000000
 
 } // namespace
 
+std::string_view ring_name(uint32_t ring) { return ring == GUARD_RING_FILE ? "file" : "proc_net"; }
+
 void write_health(Pipeline &pipeline, const HealthSources &sources, int64_t uptime_ns, bool final)
 {
 	const PipelineStats &s = pipeline.stats();
@@ -71,14 +73,22 @@ void write_health(Pipeline &pipeline, const HealthSources &sources, int64_t upti
 	w.field_uint("matches_over_limit", s.matches_over_limit);
 	w.end_object();
 
-	RingFill fill;
-	if (sources.ring_fill)
+	RingFill fill[GUARD_RING_COUNT];
+	if (sources.ring_fill) {
 		sources.ring_fill(fill);
-	if (fill.available) {
-		w.begin_object("ring");
-		w.field_uint("pending_bytes", fill.pending_bytes);
-		w.field_uint("size_bytes", fill.size_bytes);
-		w.field_uint("fill_pct", fill.size_bytes ? fill.pending_bytes * 100 / fill.size_bytes : 0);
+		w.begin_object("rings");
+		for (uint32_t ring = 0; ring < GUARD_RING_COUNT; ring++) {
+			const RingFill &f = fill[ring];
+			w.begin_object(ring_name(ring));
+			if (f.available) {
+				w.field_uint("pending_bytes", f.pending_bytes);
+				w.field_uint("size_bytes", f.size_bytes);
+				w.field_uint("fill_pct", f.size_bytes ? f.pending_bytes * 100 / f.size_bytes : 0);
+			}
+			if (drops.available)
+				w.field_uint("drops", drops.by_ring[ring]);
+			w.end_object();
+		}
 		w.end_object();
 	}
 

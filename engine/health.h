@@ -1,35 +1,42 @@
 // The health record: what the agent has seen and what it has lost, written
 // every N seconds and at exit (docs/schema.md, "health"). The engine counts
 // its own side; what lives elsewhere comes in through HealthSources, which
-// the agent fills: kernel drops (per-CPU counters in a BPF map, read by the
-// telemetry side), and the ring's fill.
+// the agent fills: kernel drops (per-CPU counters in BPF maps, one per ring),
+// and each ring's fill.
 #pragma once
 
 #include <cstdint>
 #include <functional>
 #include <string>
+#include <string_view>
 
 #include "abi/guard_abi.h"
 #include "engine/pipeline.h"
 
 namespace guard {
 
-// Counters the kernel side keeps: records it could not put in the ring.
+// Counters the kernel side keeps: records it could not put in their ring
+// (abi/guard_abi.h, guard_ring_of), by kind and by ring.
 struct KernelDrops {
 	bool available = false; // false: this build's BPF programs do not count drops
 	uint64_t by_kind[GUARD_RECORD_KIND_MAX] = {};
+	uint64_t by_ring[GUARD_RING_COUNT] = {};
 };
 
+// One ring's backlog when the health record is made.
 struct RingFill {
 	bool available = false;
 	uint64_t pending_bytes = 0;
 	uint64_t size_bytes = 0;
 };
 
+// A ring's name in the health record: "proc_net", "file".
+std::string_view ring_name(uint32_t ring);
+
 struct HealthSources {
 	// Each is called once per health record; leave empty when unknown.
 	std::function<void(KernelDrops &)> kernel_drops;
-	std::function<void(RingFill &)> ring_fill;
+	std::function<void(RingFill (&)[GUARD_RING_COUNT])> ring_fill;
 	std::string rules_source; // where the running rules came from
 	uint64_t reloads = 0;
 	uint64_t reload_failures = 0;

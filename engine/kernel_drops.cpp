@@ -34,22 +34,27 @@ uint32_t possible_cpus()
 	return highest + 1;
 }
 
-void read_kernel_drops(int drops_map_fd, KernelDrops &out)
+void read_kernel_drops(const int (&drop_map_fds)[GUARD_RING_COUNT], KernelDrops &out)
 {
 	// A per-CPU array's lookup fills one 8-byte-aligned slot per possible CPU.
 	static const uint32_t cpus = possible_cpus();
 	std::vector<uint64_t> per_cpu(cpus);
 	out = KernelDrops{};
-	for (uint32_t kind = 0; kind < GUARD_RECORD_KIND_MAX; kind++) {
-		union bpf_attr attr {};
-		attr.map_fd = static_cast<uint32_t>(drops_map_fd);
-		attr.key = reinterpret_cast<uint64_t>(&kind);
-		attr.value = reinterpret_cast<uint64_t>(per_cpu.data());
-		if (sys_bpf(BPF_MAP_LOOKUP_ELEM, attr) != 0)
-			fail(errno_message("read kernel drop counters: BPF_MAP_LOOKUP_ELEM kind " + std::to_string(kind), errno));
-		for (uint64_t n : per_cpu)
-			out.by_kind[kind] += n;
-	}
+	for (uint32_t ring = 0; ring < GUARD_RING_COUNT; ring++)
+		for (uint32_t kind = 0; kind < GUARD_RECORD_KIND_MAX; kind++) {
+			union bpf_attr attr {};
+			attr.map_fd = static_cast<uint32_t>(drop_map_fds[ring]);
+			attr.key = reinterpret_cast<uint64_t>(&kind);
+			attr.value = reinterpret_cast<uint64_t>(per_cpu.data());
+			if (sys_bpf(BPF_MAP_LOOKUP_ELEM, attr) != 0)
+				fail(errno_message("read kernel drop counters: BPF_MAP_LOOKUP_ELEM " +
+							   std::string(ring_name(ring)) + " ring, kind " + std::to_string(kind),
+						   errno));
+			for (uint64_t n : per_cpu) {
+				out.by_kind[kind] += n;
+				out.by_ring[ring] += n;
+			}
+		}
 	out.available = true;
 }
 

@@ -1,7 +1,8 @@
-// Records the kernel side could not put into the ring (it was full), by
-// record kind. kern/common.bpf.h counts them per CPU in the map "drops";
-// this sums the CPUs into the health record's KernelDrops. A few system
-// calls per read: call it from the health timer, not per event.
+// Records the kernel side could not put into their ring (it was full), by
+// record kind. kern/common.bpf.h counts them per CPU, each ring in its own
+// map ("proc_net_drops", "file_drops"); this sums the CPUs into the health
+// record's KernelDrops, by kind and by ring. A few system calls per read:
+// call it from the health timer, not per event.
 #pragma once
 
 #include <cstdint>
@@ -10,9 +11,9 @@
 
 namespace guard {
 
-// drops_map_fd: the fd of the loaded map "drops" (Collection::map("drops")).
-// Fills out (available = true). Throws Error when the map cannot be read.
-void read_kernel_drops(int drops_map_fd, KernelDrops &out);
+// drop_map_fds: by GUARD_RING_*, the fd of that ring's loaded drop map.
+// Fills out (available = true). Throws Error when a map cannot be read.
+void read_kernel_drops(const int (&drop_map_fds)[GUARD_RING_COUNT], KernelDrops &out);
 
 // CPUs the kernel may ever bring up (/sys/devices/system/cpu/possible): a
 // per-CPU map's value holds one slot for each.

@@ -1,5 +1,5 @@
-/* What every program shares: the ring, the per-CPU scratch a record is built
- * in, the per-CPU drop counters, the calls in flight between a syscall's
+/* What every program shares: the two rings, the per-CPU scratch a record is
+ * built in, the per-CPU drop counters, the calls in flight between a syscall's
  * enter and exit, and the task context every record starts with.
  */
 #ifndef GUARD_KERN_COMMON_BPF_H
@@ -17,11 +17,12 @@
  * output must not feed its input. 0: exclude nothing. */
 const volatile __u32 guard_agent_tgid = 0;
 
-/* Wake the agent only once this many bytes wait in the ring (0: the ring's
- * own rule, a wakeup whenever the agent has caught up). Each wakeup is an
- * interrupt and a cross-CPU wakeup, which costs more than the record; the
- * agent polls on a short timer for the rest (cli/agent.cpp). */
-const volatile __u64 guard_wakeup_bytes = 0;
+/* Wake the agent only once this many bytes wait in a ring (0: the ring's
+ * own rule, a wakeup whenever the agent has caught up), one knob per ring.
+ * Each wakeup is an interrupt and a cross-CPU wakeup, which costs more than
+ * the record; the agent polls on a short timer for the rest (cli/agent.cpp). */
+const volatile __u64 guard_proc_net_wakeup_bytes = 0;
+const volatile __u64 guard_file_wakeup_bytes = 0;
 
 static __always_inline int is_agent(void)
 {
@@ -32,12 +33,19 @@ static __always_inline int is_agent(void)
  * on the side (kern/path.bpf.h assembles a directory's path there). */
 #define GUARD_SCRATCH_SIZE (2 * GUARD_RECORD_MAX)
 
-/* The ring all records go through. Userspace sets its size before load
- * (guard --ring-pages); this is the default, 4 MiB. */
+/* Two rings, so that a flood of file records cannot evict a process or
+ * network record (guard_ring_of in abi/guard_abi.h says which kind goes
+ * where). Userspace sets their sizes before load (guard --proc-net-ring-pages,
+ * --ring-pages); these are the defaults, 1 MiB and 4 MiB. */
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, 1 << 20);
+} proc_net_events SEC(".maps");
+
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
 	__uint(max_entries, 1 << 22);
-} events SEC(".maps");
+} file_events SEC(".maps");
 
 /* A record is built here, then copied into the ring at its real size: the
  * ring's reserve needs a size known at verification time, output does not. */
@@ -48,14 +56,22 @@ struct {
 	__type(value, char[GUARD_SCRATCH_SIZE]);
 } scratch SEC(".maps");
 
-/* Records lost because the ring was full, by record kind. Per CPU so that
- * counting costs no shared cache line; userspace sums the CPUs. */
+/* Records lost because their ring was full: each ring's own counters, by
+ * record kind. Per CPU so that counting costs no shared cache line;
+ * userspace sums the CPUs. */
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
 	__uint(max_entries, GUARD_RECORD_KIND_MAX);
 	__type(key, __u32);
 	__type(value, __u64);
-} drops SEC(".maps");
+} proc_net_drops SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, GUARD_RECORD_KIND_MAX);
+	__type(key, __u32);
+	__type(value, __u64);
+} file_drops SEC(".maps");
 
 /* A syscall's arguments, kept from its enter tracepoint to its exit, where
  * the result is known. A thread is in one syscall at a time, so one slot per
@@ -167,31 +183,41 @@ static __always_inline void fill_header(struct guard_header *h, __u16 kind)
 	bpf_get_current_comm(h->comm, sizeof(h->comm));
 }
 
-static __always_inline void count_drop(__u32 kind)
+static __always_inline void count_drop(void *drops, __u32 kind)
 {
-	__u64 *n = bpf_map_lookup_elem(&drops, &kind);
+	__u64 *n = bpf_map_lookup_elem(drops, &kind);
 	if (n)
 		__sync_fetch_and_add(n, 1);
 }
 
-/* Copies the record into the ring at its real size; counts it when the ring
- * is full. Sizes are masked so the verifier sees them inside the scratch. */
 static __u64 (*bpf_ringbuf_query)(void *ringbuf, __u64 flags) = (void *)BPF_FUNC_ringbuf_query;
 
+/* Copies the record into one ring; counts it in that ring's drops when the
+ * ring is full. Inlined at each of submit()'s two calls, so each helper call
+ * names its maps as constants, as the verifier wants. */
+static __always_inline void output(void *ring, void *drops, __u64 wakeup_bytes, struct guard_header *h, __u32 size)
+{
+	__u64 flags = 0;
+	if (wakeup_bytes) {
+		/* One wakeup as the backlog crosses the threshold, not one per
+		 * record above it: the agent drains everything once awake. */
+		__u64 waiting = bpf_ringbuf_query(ring, BPF_RB_AVAIL_DATA);
+		flags = waiting < wakeup_bytes && waiting + size >= wakeup_bytes ? BPF_RB_FORCE_WAKEUP : BPF_RB_NO_WAKEUP;
+	}
+	if (bpf_ringbuf_output(ring, h, size, flags) != 0)
+		count_drop(drops, h->kind);
+}
+
+/* Copies the record at its real size into its kind's ring. Sizes are masked
+ * so the verifier sees them inside the scratch. */
 static __always_inline void submit(struct guard_header *h, __u32 size)
 {
 	size &= GUARD_RECORD_MAX - 1;
 	h->size = size;
-	__u64 flags = 0;
-	if (guard_wakeup_bytes) {
-		/* One wakeup as the backlog crosses the threshold, not one per
-		 * record above it: the agent drains everything once awake. */
-		__u64 waiting = bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA);
-		flags = waiting < guard_wakeup_bytes && waiting + size >= guard_wakeup_bytes ? BPF_RB_FORCE_WAKEUP
-											     : BPF_RB_NO_WAKEUP;
-	}
-	if (bpf_ringbuf_output(&events, h, size, flags) != 0)
-		count_drop(h->kind);
+	if (guard_ring_of(h->kind) == GUARD_RING_FILE)
+		output(&file_events, &file_drops, guard_file_wakeup_bytes, h, size);
+	else
+		output(&proc_net_events, &proc_net_drops, guard_proc_net_wakeup_bytes, h, size);
 }
 
 /* Offsets into a record are masked with this before use: the verifier then

@@ -1,12 +1,13 @@
 // The agent's telemetry options on the real kernel: a family that is
-// switched off is not attached at all; the ring has the size asked for; when
-// the ring is full the kernel side counts what it drops, by kind.
+// switched off is not attached at all; each ring has the size asked for; when
+// a ring is full the kernel side counts what it drops, by ring and by kind.
 #include <doctest/doctest.h>
 
 #include <fcntl.h>
 #include <signal.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
@@ -57,31 +58,35 @@ TEST_CASE("--disable file --disable network attaches the process programs only")
 	CHECK_FALSE(test::find_event(guard, "net_connect", net.pid, {}, std::chrono::milliseconds(0)));
 }
 
-TEST_CASE("--ring-pages sets the ring's size; a size that is no power of two is refused")
+TEST_CASE("--ring-pages and --proc-net-ring-pages size the two rings; a size that is no power of two is refused")
 {
 	REQUIRE(test::running_as_root());
-	test::GuardProcess guard({"--ring-pages", "16"});
+	test::GuardProcess guard({"--ring-pages", "16", "--proc-net-ring-pages", "32"});
 	REQUIRE(!guard.wait_attached().empty());
-	size_t rings = 0;
-	const std::string expected = "max_entries:\t" + std::to_string(16 * ::getpagesize()) + "\n";
+	std::vector<size_t> sizes;
 	for (const std::string &info : fdinfos(guard.pid()))
 		if (info.find("map_type:\t27\n") != std::string::npos) { // BPF_MAP_TYPE_RINGBUF
-			rings++;
-			CHECK(info.find(expected) != std::string::npos);
+			size_t at = info.find("max_entries:\t");
+			REQUIRE(at != std::string::npos);
+			sizes.push_back(std::stoul(info.substr(at + 13)));
 		}
-	CHECK(rings == 1);
+	std::sort(sizes.begin(), sizes.end());
+	CHECK(sizes == std::vector<size_t>{16 * size_t(::getpagesize()), 32 * size_t(::getpagesize())});
 
 	test::GuardProcess bad({"--ring-pages", "12"});
 	CHECK(bad.wait_attached(std::chrono::seconds(2)).empty());
-	CHECK(bad.stderr_text().find("power of two") != std::string::npos);
+	CHECK(bad.stderr_text().find("--ring-pages must be a power of two") != std::string::npos);
+	test::GuardProcess bad_proc_net({"--proc-net-ring-pages", "4"});
+	CHECK(bad_proc_net.wait_attached(std::chrono::seconds(2)).empty());
+	CHECK(bad_proc_net.stderr_text().find("--proc-net-ring-pages must be a power of two") != std::string::npos);
 }
 
-TEST_CASE("a full ring: the kernel side counts the records it drops, by kind")
+TEST_CASE("a full file ring: the kernel side counts the records it drops, by ring and by kind")
 {
 	REQUIRE(test::running_as_root());
 	ObjectSpec spec = read_object_spec(test::read_file_bytes(GUARD_BPF_OBJECT));
 	LoadOptions options;
-	options.max_entries["events"] = static_cast<uint32_t>(::getpagesize()); // the smallest ring
+	options.max_entries["file_events"] = static_cast<uint32_t>(::getpagesize()); // the smallest ring
 	for (const ProgramSpec &p : spec.programs)
 		if (p.name != "file_openat_enter" && p.name != "file_exit")
 			options.skip_programs.push_back(p.name);
@@ -100,20 +105,25 @@ TEST_CASE("a full ring: the kernel side counts the records it drops, by kind")
 	links.clear();
 
 	KernelDrops drops;
-	read_kernel_drops(objects.map("drops").fd.get(), drops);
+	const int fds[GUARD_RING_COUNT] = {objects.map("proc_net_drops").fd.get(), objects.map("file_drops").fd.get()};
+	read_kernel_drops(fds, drops);
 	CHECK(drops.available);
 	uint64_t total = 0;
 	for (uint64_t n : drops.by_kind)
 		total += n;
 	CHECK(drops.by_kind[GUARD_RECORD_FILE_OPEN] > 0);
 	CHECK(total == drops.by_kind[GUARD_RECORD_FILE_OPEN]);
+	CHECK(drops.by_ring[GUARD_RING_FILE] == total);
+	CHECK(drops.by_ring[GUARD_RING_PROC_NET] == 0);
 
-	// What did fit is in the ring, whole.
-	const Map &events = objects.map("events");
+	// What did fit is in the file ring, whole; none went to the other.
+	const Map &events = objects.map("file_events");
 	RingView ring(events.fd.get(), events.spec.max_entries);
 	size_t records = ring.drain([](std::span<const uint8_t> r) { CHECK(r.size() >= sizeof(struct guard_file)); });
 	CHECK(records > 0);
 	CHECK(records + total >= 300);
+	const Map &proc_net = objects.map("proc_net_events");
+	CHECK(RingView(proc_net.fd.get(), proc_net.spec.max_entries).pending_bytes() == 0);
 }
 
 TEST_CASE("the agent's own process is excluded in the kernel")
@@ -138,7 +148,7 @@ TEST_CASE("the agent's own process is excluded in the kernel")
 	auto child = test::run_helper("file_ops", {"openat", "-", "/etc/hostname", "0", "0"}); // reported
 	links.clear();
 
-	const Map &events = objects.map("events");
+	const Map &events = objects.map("file_events");
 	RingView ring(events.fd.get(), events.spec.max_entries);
 	size_t ours = 0, childs = 0;
 	ring.drain([&](std::span<const uint8_t> r) {

@@ -1,7 +1,9 @@
 // Zero heap allocations per event, proved: more than a million records of
 // every kind through the real engine (decode, process table, default rules,
 // alert and event formatting, batched writes to /dev/null), counting every
-// operator new and (outside sanitizer builds) every malloc/calloc/realloc.
+// operator new and (outside sanitizer builds) every malloc/calloc/realloc;
+// and the agent's whole path, from its two rings through the merged drain
+// (loader/ring_merge.h) into the engine.
 #include <doctest/doctest.h>
 
 #include <fcntl.h>
@@ -11,8 +13,11 @@
 #include <cstdlib>
 #include <new>
 
+#include "cli/agent_rings.h"
 #include "engine/pipeline.h"
+#include "loader/ring_merge.h"
 #include "rules/rules_file.h"
+#include "test/support/fake_ring.h"
 #include "test/support/record_mix.h"
 
 namespace {
@@ -78,13 +83,25 @@ void free(void *p) { __libc_free(p); }
 
 using namespace guard;
 
+namespace {
+
+// The engine with the default rules, writing to /dev/null.
+struct EngineToDevNull {
+	int devnull = ::open("/dev/null", O_WRONLY | O_CLOEXEC);
+	BatchWriter out{devnull, 1 << 20};
+	Pipeline pipeline{out, 1'700'000'000'000'000'000, {false, 4096}};
+	EngineToDevNull() { pipeline.set_rules(rules::load_default_rules().set); }
+	~EngineToDevNull() { ::close(devnull); }
+};
+
+} // namespace
+
 TEST_CASE("zero heap allocations per event: 1M+ records of every kind through the engine with the default rules")
 {
-	int devnull = ::open("/dev/null", O_WRONLY | O_CLOEXEC);
-	REQUIRE(devnull >= 0);
-	BatchWriter out(devnull, 1 << 20);
-	Pipeline pipeline(out, 1'700'000'000'000'000'000, {false, 4096});
-	pipeline.set_rules(rules::load_default_rules().set);
+	EngineToDevNull engine;
+	REQUIRE(engine.devnull >= 0);
+	BatchWriter &out = engine.out;
+	Pipeline &pipeline = engine.pipeline;
 	auto pool = test::record_mix();
 
 	// Warm-up: one pass over the mix (nothing should allocate even here,
@@ -106,7 +123,6 @@ TEST_CASE("zero heap allocations per event: 1M+ records of every kind through th
 	out.flush();
 	g_counting = false;
 	uint64_t allocations = g_allocations.load();
-	::close(devnull);
 
 	const PipelineStats &s = pipeline.stats();
 	CHECK(s.records == kRecords + pool.size());
@@ -124,6 +140,38 @@ TEST_CASE("zero heap allocations per event: 1M+ records of every kind through th
 	CHECK(rules_fired == pipeline.rules()->rules.size());
 	CHECK(pipeline.processes().stats().evictions > 0);
 	CHECK(out.bytes_written() > kRecords * 100);
+	CHECK(allocations == 0);
+}
+
+TEST_CASE("zero heap allocations from the two rings into the engine: the agent's merged drain")
+{
+	EngineToDevNull engine;
+	REQUIRE(engine.devnull >= 0);
+	// The mix as bytes the fake producer copies in, each ring its kinds.
+	std::vector<std::pair<uint32_t, std::string>> mix;
+	for (auto &r : test::record_mix())
+		mix.emplace_back(guard_ring_of(reinterpret_cast<const guard_header *>(r.data())->kind),
+				 std::string(r.begin(), r.end()));
+	test::FakeRing proc_net(1 << 16), file(1 << 16);
+	RingView rings[GUARD_RING_COUNT] = {proc_net.view(), file.view()};
+	auto on_record = [&](std::span<const uint8_t> r) { engine.pipeline.on_record(r); };
+
+	constexpr size_t kRounds = 3000;
+	uint64_t allocations = 0;
+	size_t drained = 0;
+	for (size_t round = 0; round < kRounds; round++) {
+		for (auto &[ring, bytes] : mix) // the producer's side allocates; it is not measured
+			(ring == GUARD_RING_FILE ? file : proc_net).push(bytes);
+		g_allocations = 0;
+		g_counting = round > 0; // after one warm-up round
+		drained += drain_merged(rings[GUARD_RING_PROC_NET], rings[GUARD_RING_FILE], record_boot_ns, on_record,
+					AgentRings::kBatchRecords);
+		engine.out.flush();
+		g_counting = false;
+		allocations += g_allocations.load();
+	}
+	CHECK(drained == kRounds * mix.size());
+	CHECK(engine.pipeline.stats().records == drained);
 	CHECK(allocations == 0);
 }
 

@@ -22,23 +22,30 @@ TEST_CASE("guard.bpf.o: programs, maps and map references")
 	ObjectSpec spec = read_object_spec(test::read_file_bytes(GUARD_BPF_OBJECT));
 	CHECK(spec.license == "GPL");
 
-	const MapSpec *events = spec.find_map("events");
-	REQUIRE(events);
-	CHECK(events->type == BPF_MAP_TYPE_RINGBUF);
-	CHECK(events->max_entries == (1u << 22));
-	CHECK(events->key_size == 0);
-	CHECK(events->value_size == 0);
+	// Two rings: process and network records, file records (1 MiB, 4 MiB).
+	for (auto [name, size] : {std::pair{"proc_net_events", 1u << 20}, std::pair{"file_events", 1u << 22}}) {
+		CAPTURE(name);
+		const MapSpec *events = spec.find_map(name);
+		REQUIRE(events);
+		CHECK(events->type == BPF_MAP_TYPE_RINGBUF);
+		CHECK(events->max_entries == size);
+		CHECK(events->key_size == 0);
+		CHECK(events->value_size == 0);
+	}
 	const MapSpec *scratch = spec.find_map("scratch");
 	REQUIRE(scratch);
 	CHECK(scratch->type == BPF_MAP_TYPE_PERCPU_ARRAY);
 	CHECK(scratch->key_size == 4);
 	CHECK(scratch->value_size == 2 * GUARD_RECORD_MAX); // the record, and room to assemble paths
 	CHECK(scratch->max_entries == 1);
-	const MapSpec *drops = spec.find_map("drops");
-	REQUIRE(drops);
-	CHECK(drops->type == BPF_MAP_TYPE_PERCPU_ARRAY);
-	CHECK(drops->value_size == 8);
-	CHECK(drops->max_entries == GUARD_RECORD_KIND_MAX);
+	for (const char *name : {"proc_net_drops", "file_drops"}) { // each ring's, by kind
+		CAPTURE(name);
+		const MapSpec *drops = spec.find_map(name);
+		REQUIRE(drops);
+		CHECK(drops->type == BPF_MAP_TYPE_PERCPU_ARRAY);
+		CHECK(drops->value_size == 8);
+		CHECK(drops->max_entries == GUARD_RECORD_KIND_MAX);
+	}
 	const MapSpec *pending = spec.find_map("pending");
 	REQUIRE(pending);
 	CHECK(pending->type == BPF_MAP_TYPE_TASK_STORAGE);
@@ -67,12 +74,15 @@ TEST_CASE("guard.bpf.o: programs, maps and map references")
 		CHECK(exec->insns.at(ref.insn).src_reg == 0); // not patched yet: that is load time
 		referenced.push_back(spec.maps.at(ref.map).name);
 	}
-	for (const char *name : {"drops", "events", "pending", "scratch"})
+	// An exec record goes to the process-and-network ring.
+	for (const char *name : {"proc_net_drops", "proc_net_events", "pending", "scratch"})
 		CHECK(std::find(referenced.begin(), referenced.end(), name) != referenced.end());
 
-	// The agent's pid for self-exclusion is a read-only global the loader sets.
+	// The agent's tgid for self-exclusion and each ring's wakeup threshold
+	// are read-only globals the loader sets.
 	CHECK(spec.find_global("guard_agent_tgid"));
-	CHECK(spec.find_global("guard_wakeup_bytes"));
+	CHECK(spec.find_global("guard_proc_net_wakeup_bytes"));
+	CHECK(spec.find_global("guard_file_wakeup_bytes"));
 }
 
 TEST_CASE("guard.bpf.o: one exit program serves every exit of its family")

@@ -152,11 +152,11 @@ TEST_CASE("the health record: counts by kind, drops, table, alerts by rule, CPU 
 	sources.kernel_drops = [](KernelDrops &d) {
 		d.available = true;
 		d.by_kind[GUARD_RECORD_FILE_OPEN] = 7;
+		d.by_ring[GUARD_RING_FILE] = 7;
 	};
-	sources.ring_fill = [](RingFill &f) {
-		f.available = true;
-		f.pending_bytes = 1 << 20;
-		f.size_bytes = 4 << 20;
+	sources.ring_fill = [](RingFill (&f)[GUARD_RING_COUNT]) {
+		f[GUARD_RING_PROC_NET] = {true, 0, 1 << 20};
+		f[GUARD_RING_FILE] = {true, 1 << 20, 4 << 20};
 	};
 	w.flush();
 	off_t before = ::lseek(fd, 0, SEEK_END);
@@ -177,7 +177,11 @@ TEST_CASE("the health record: counts by kind, drops, table, alerts by rule, CPU 
 	CHECK(uint64_t(h["events"]["net_accept"]) == 1);
 	CHECK(uint64_t(h["kernel_drops"]["file_open"]) == 7);
 	CHECK(uint64_t(h["userspace_drops"]["decode_errors"]) == 1);
-	CHECK(uint64_t(h["ring"]["fill_pct"]) == 25);
+	CHECK(uint64_t(h["rings"]["file"]["fill_pct"]) == 25);
+	CHECK(uint64_t(h["rings"]["file"]["size_bytes"]) == 4 << 20);
+	CHECK(uint64_t(h["rings"]["file"]["drops"]) == 7);
+	CHECK(uint64_t(h["rings"]["proc_net"]["fill_pct"]) == 0);
+	CHECK(uint64_t(h["rings"]["proc_net"]["drops"]) == 0);
 	CHECK(uint64_t(h["process_table"]["size"]) > 0);
 	CHECK(uint64_t(h["process_table"]["capacity"]) == 128);
 	CHECK(uint64_t(h["alerts"]["SHADOW_READ"]) == 2);

@@ -89,14 +89,23 @@ uint64_t Agent::cpu_ns() const { return pid_ > 0 ? bench::cpu_ns(pid_) : 0; }
 
 uint64_t Agent::rss_bytes() const { return pid_ > 0 ? bench::rss_bytes(pid_) : 0; }
 
-std::optional<uint64_t> Agent::kernel_drops() const
+std::optional<uint64_t> Agent::kernel_drops(const std::string &map) const
 {
 	if (pid_ <= 0)
 		return std::nullopt;
-	guard::Fd drops = map_held_by(pid_, "drops");
+	guard::Fd drops = map_held_by(pid_, map);
 	if (!drops.valid())
 		return std::nullopt;
 	return sum_percpu_counters(drops.get());
+}
+
+std::optional<uint64_t> Agent::kernel_drops() const
+{
+	std::optional<uint64_t> total;
+	for (const char *map : {"proc_net_drops", "file_drops", "drops"})
+		if (std::optional<uint64_t> n = kernel_drops(map))
+			total = total.value_or(0) + *n;
+	return total;
 }
 
 void Agent::stop()

@@ -54,10 +54,13 @@ public:
 
 	uint64_t cpu_ns() const;
 	uint64_t rss_bytes() const;
-	// Records the kernel side could not put into the ring, all kinds, all
-	// CPUs, read from guard's per-CPU map "drops" (not from guard's own
-	// reports); nothing when the agent has no such map.
+	// Records the kernel side could not put into their ring, all kinds, all
+	// CPUs, read from guard's per-CPU drop maps (not from guard's own
+	// reports): "proc_net_drops" and "file_drops", one per ring, or "drops"
+	// in a guard of one ring; nothing when the agent has none.
 	std::optional<uint64_t> kernel_drops() const;
+	// The same from one drop map, by name.
+	std::optional<uint64_t> kernel_drops(const std::string &map) const;
 
 	// SIGINT, then waits; throws when the agent does not exit with status 0.
 	void stop();

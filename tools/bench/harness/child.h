@@ -55,8 +55,8 @@ uint64_t rss_bytes(pid_t pid);
 
 // VmRSS's parts from /proc/<pid>/status: RssAnon (heap, stacks), RssFile
 // (the binary and libraries, and mapped BPF maps); and from
-// /proc/<pid>/smaps, the resident part of mappings of BPF maps (the ring:
-// its data pages are mapped twice in a row, so VmRSS counts them twice).
+// /proc/<pid>/smaps, the resident part of mappings of BPF maps (the rings:
+// their data pages are mapped twice in a row, so VmRSS counts them twice).
 struct RssParts {
 	uint64_t anon = 0, file = 0, shmem = 0;
 	uint64_t bpf_maps = 0;

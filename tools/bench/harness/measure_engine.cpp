@@ -1,6 +1,6 @@
 // The engine alone: decode, enrich, match and format with the default rules,
 // output to /dev/null, no kernel involved. guard records the raw records of
-// every workload (`guard record FILE`, the same ring and programs as the
+// every workload (`guard record FILE`, the same rings and programs as the
 // live agent), then `guard replay FILE --stats --repeat N` runs them through
 // the engine on one pinned CPU and prints "... <N> records/s on one core".
 // --engine-command adds another benchmark printing "<N> records/s" (the

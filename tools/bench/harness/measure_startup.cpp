@@ -1,6 +1,6 @@
 // Start-up: from fork to guard's "attached N programs" line, as guard reports
 // it (from its own main) and as seen from outside (fork to the line read);
-// then, once, memory after a second of idling, beside the ring's size.
+// then, once, memory after a second of idling, beside the rings' size.
 #include <sys/stat.h>
 
 #include <cstdio>

@@ -77,6 +77,7 @@ Throughput measure_throughput(const Setup &setup, const Plan &plan)
 		results.push_back(finish_workload(running[i], plan.throughput_ops[i]));
 	settle(agent);
 	std::optional<uint64_t> kernel_drops = agent.kernel_drops();
+	t.proc_net_drops = agent.kernel_drops("proc_net_drops");
 	t.cpu_s = static_cast<double>(agent.cpu_ns() - cpu_before) / 1e9;
 	t.stat_cpu_s = static_cast<double>(stat_cpu_ns(agent.pid()) - stat_before) / 1e9;
 	agent.stop();

@@ -46,7 +46,11 @@ std::string verdict_at_most(double measured, double limit, const std::string &un
 
 std::string drops_text(const Throughput &t)
 {
-	return (t.drops_reported ? std::to_string(t.kernel_drops) + " dropped in the kernel (all processes)"
+	return (t.drops_reported ? std::to_string(t.kernel_drops) + " dropped in the kernel (all processes" +
+					   (t.proc_net_drops ? "; of them " + std::to_string(*t.proc_net_drops) +
+								       " process and network records"
+							     : std::string()) +
+					   ")"
 				 : std::string("no kernel drop counter in guard")) +
 	       (t.user_drops_reported ? ", " + std::to_string(t.user_drops) + " in userspace (decode errors), " +
 					std::to_string(t.output_bytes_dropped) + " output bytes unwritten"
@@ -82,7 +86,7 @@ void ratio_targets(std::ostringstream &md, const Overhead &o, const std::vector<
 void throughput_targets(std::ostringstream &md, const Throughput &t)
 {
 	uint64_t lost = t.generated > t.written ? t.generated - t.written : 0;
-	md << "| 0 events lost over " << num(t.seconds) << " s flat out, default ring | " << lost << " of " << t.generated
+	md << "| 0 events lost over " << num(t.seconds) << " s flat out, default rings | " << lost << " of " << t.generated
 	   << " missing from the output; " << drops_text(t) << " | "
 	   << (t.generated == 0 ? "not measured" : lost == 0 ? "met" : "**missed** by " + std::to_string(lost) + " events")
 	   << " |\n";
@@ -125,15 +129,15 @@ void targets(std::ostringstream &md, const Results &r)
 		md << "\n";
 		return;
 	}
-	// VmRSS counts the ring's data pages twice (the kernel maps them twice
+	// VmRSS counts a ring's data pages twice (the kernel maps them twice
 	// in a row so that a wrapping record reads contiguously): the memory
-	// the ring really takes is its size, counted once here.
+	// the rings really take is their size, counted once here.
 	uint64_t limit = r.startup.ring_bytes + (uint64_t(8) << 20);
 	uint64_t rss = std::max(r.startup.rss_idle, t.rss_max);
 	uint64_t mapped = rss == t.rss_max ? t.rss_max_bpf_maps : r.startup.rss_idle_bpf_maps;
 	uint64_t real = rss - std::min(rss, mapped) + r.startup.ring_bytes;
-	md << "| RSS <= ring + 8 MiB (" << mib(limit) << ") | VmRSS " << mib(rss) << " (idle " << mib(r.startup.rss_idle)
-	   << ", flat out " << mib(t.rss_max) << "), of which BPF map mappings " << mib(mapped) << "; with the ring counted once: "
+	md << "| RSS <= rings + 8 MiB (" << mib(limit) << ") | VmRSS " << mib(rss) << " (idle " << mib(r.startup.rss_idle)
+	   << ", flat out " << mib(t.rss_max) << "), of which BPF map mappings " << mib(mapped) << "; with the rings counted once: "
 	   << mib(real) << " | "
 	   << verdict_at_most(static_cast<double>(real) / 1048576.0, static_cast<double>(limit) / 1048576.0, " MiB")
 	   << " |\n\n";
@@ -193,7 +197,7 @@ void startup(std::ostringstream &md, const Startup &s)
 {
 	md << "### Start-up and memory\n\n"
 	   << "| guard start to attached (seen from outside) | as guard reports it | floor, as it reports it | "
-	      "programs | binary | RSS idle | ring |\n|---|---|---|---|---|---|---|\n"
+	      "programs | binary | RSS idle | rings |\n|---|---|---|---|---|---|---|\n"
 	   << "| " << range(s.guard_measured_ms, 1) << " ms | " << range(s.guard_reported_ms) << " ms | "
 	   << range(s.floor_reported_ms) << " ms | " << s.programs << " | " << mib(s.binary_bytes) << " | "
 	   << mib(s.rss_idle) << " (BPF map mappings " << mib(s.rss_idle_bpf_maps) << ", other file-backed "

@@ -48,10 +48,11 @@ struct Throughput {
 	bool drops_reported = false;      // guard has a kernel drop counter map
 	bool user_drops_reported = false; // guard's health records count userspace drops
 	uint64_t kernel_drops = 0, user_drops = 0;
+	std::optional<uint64_t> proc_net_drops; // of kernel_drops, process and network records (guard of two rings)
 	uint64_t output_bytes_dropped = 0;
 	double cpu_s = 0, stat_cpu_s = 0; // schedstat and /proc/<pid>/stat utime+stime
 	uint64_t rss_max = 0;
-	uint64_t rss_max_bpf_maps = 0; // of it, mapped BPF maps (the ring, twice)
+	uint64_t rss_max_bpf_maps = 0; // of it, mapped BPF maps (the rings, each twice)
 	std::map<std::string, double> events_per_op; // calibration
 };
 

@@ -1,0 +1,62 @@
+#include "cli/agent_rings.h"
+
+#include <unistd.h>
+
+#include "engine/kernel_drops.h"
+
+namespace guard {
+
+namespace {
+
+// By GUARD_RING_*: the ring, its drop counters, its wakeup knob.
+constexpr const char *kRingMaps[GUARD_RING_COUNT] = {"proc_net_events", "file_events"};
+constexpr const char *kDropMaps[GUARD_RING_COUNT] = {"proc_net_drops", "file_drops"};
+constexpr const char *kWakeupKnobs[GUARD_RING_COUNT] = {"guard_proc_net_wakeup_bytes", "guard_file_wakeup_bytes"};
+
+uint64_t wakeup_bytes(uint64_t ring_bytes) { return ring_bytes / 16; }
+
+RingView map_ring(const Collection &objects, uint32_t ring)
+{
+	const Map &map = objects.map(kRingMaps[ring]);
+	return RingView(map.fd.get(), map.spec.max_entries);
+}
+
+} // namespace
+
+void size_rings(const RingPages &sizes, ObjectSpec &spec, LoadOptions &load)
+{
+	for (uint32_t ring = 0; ring < GUARD_RING_COUNT; ring++) {
+		uint32_t bytes = sizes.pages[ring] * static_cast<uint32_t>(::getpagesize());
+		load.max_entries[kRingMaps[ring]] = bytes;
+		spec.set_global(kWakeupKnobs[ring], wakeup_bytes(bytes));
+	}
+}
+
+AgentRings::AgentRings(const Collection &objects)
+	: objects_(objects), rings_{map_ring(objects, GUARD_RING_PROC_NET), map_ring(objects, GUARD_RING_FILE)}
+{
+}
+
+bool AgentRings::behind() const
+{
+	for (const RingView &ring : rings_)
+		if (ring.pending_bytes() >= wakeup_bytes(ring.size()))
+			return true;
+	return false;
+}
+
+void AgentRings::fill(RingFill (&out)[GUARD_RING_COUNT]) const
+{
+	for (uint32_t ring = 0; ring < GUARD_RING_COUNT; ring++)
+		out[ring] = {true, rings_[ring].pending_bytes(), rings_[ring].size()};
+}
+
+void AgentRings::read_drops(KernelDrops &out) const
+{
+	int fds[GUARD_RING_COUNT];
+	for (uint32_t ring = 0; ring < GUARD_RING_COUNT; ring++)
+		fds[ring] = objects_.map(kDropMaps[ring]).fd.get();
+	read_kernel_drops(fds, out);
+}
+
+} // namespace guard
