@@ -6,7 +6,8 @@
  * Forks N children; each gives up root for UID (group UID too, no
  * supplementary groups) and opens and closes PATH in a loop. Prints "ready"
  * once every child runs unprivileged; on SIGTERM or SIGINT kills them and
- * prints "opens=<total>". A child dies with its parent (PR_SET_PDEATHSIG).
+ * prints "opens=<total>". A child dies with its parent (PR_SET_PDEATHSIG), so
+ * none is left behind if the parent is killed.
  */
 #define _GNU_SOURCE
 #include <fcntl.h>
@@ -44,6 +45,7 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	pid_t children[MAX_CHILDREN];
+	const pid_t parent = getpid();
 	for (int i = 0; i < n; i++) {
 		children[i] = fork();
 		if (children[i] < 0) {
@@ -51,11 +53,15 @@ int main(int argc, char **argv)
 			return 2;
 		}
 		if (children[i] == 0) {
-			prctl(PR_SET_PDEATHSIG, SIGKILL);
 			if (setgroups(0, NULL) != 0 || setgid((gid_t)uid) != 0 || setuid(uid) != 0 || getuid() != uid) {
 				perror("open_flood: drop root");
 				_exit(2);
 			}
+			/* After setuid, which clears the parent-death signal; a parent
+			 * already gone by then means the child has been reparented. */
+			prctl(PR_SET_PDEATHSIG, SIGKILL);
+			if (getppid() != parent)
+				_exit(2);
 			if (write(ready[1], "r", 1) != 1)
 				_exit(2);
 			for (;;) {
