@@ -15,6 +15,7 @@
 
 #include <filesystem>
 #include <set>
+#include <stdexcept>
 #include <sstream>
 #include <string>
 #include <thread>
@@ -35,7 +36,8 @@ public:
 	Flood(int processes, uid_t uid, const std::string &path)
 	{
 		int out[2];
-		REQUIRE(::pipe2(out, O_CLOEXEC) == 0);
+		if (::pipe2(out, O_CLOEXEC) != 0)
+			throw std::runtime_error("pipe2 failed");
 		pid_ = ::fork();
 		if (pid_ == 0) {
 			::dup2(out[1], STDOUT_FILENO);
@@ -45,8 +47,9 @@ public:
 		}
 		::close(out[1]);
 		out_ = out[0];
-		REQUIRE(read_until("ready\n"));
 	}
+	// Waits until every flooding process runs unprivileged.
+	bool ready() { return read_until("ready\n"); }
 	~Flood()
 	{
 		if (pid_ > 0) {
@@ -122,6 +125,7 @@ TEST_CASE("8 unprivileged open loops flat out cannot crowd out 50 execs from /tm
 	uint64_t opens = 0;
 	{
 		Flood flood(8, 65534, target);
+		REQUIRE(flood.ready());
 		for (int i = 0; i < kExecs; i++)
 			pids.insert(test::run_and_wait(exe));
 		opens = flood.stop();
