@@ -14,15 +14,16 @@
 
 #include <linux/types.h>
 
-#define GUARD_ABI_VERSION 2
+#define GUARD_ABI_VERSION 3
 
 #define GUARD_COMM_LEN 16
 /* Bytes of a path the kernel side copies, NUL included (the kernel's PATH_MAX). */
 #define GUARD_PATH_MAX 4096
 /* Bytes of argv the kernel side copies (NUL-separated arguments). */
 #define GUARD_ARGV_MAX 4096
-/* No record is larger than this; a power of two so the BPF side can mask sizes. */
-#define GUARD_RECORD_MAX 16384
+/* No record is larger than this; a power of two so the BPF side can mask sizes.
+ * The largest is an exec: four strings of up to 4096 bytes. */
+#define GUARD_RECORD_MAX 32768
 
 enum guard_record_kind {
 	GUARD_RECORD_EXEC = 1,        /* guard_exec: a successful exec (sched_process_exec) */
@@ -86,17 +87,34 @@ struct guard_header {
 
 /* guard_exec.header.flags */
 #define GUARD_EXEC_ARGV_TRUNCATED (1 << 0) /* argv was longer than GUARD_ARGV_MAX */
-#define GUARD_EXEC_PATH_TRUNCATED (1 << 1)
+#define GUARD_EXEC_PATH_TRUNCATED (1 << 1) /* filename did not fit */
 #define GUARD_EXEC_FILELESS       (1 << 2) /* execveat(AT_EMPTY_PATH) or a memfd-backed file */
 #define GUARD_EXEC_MEMFD          (1 << 3) /* the executable is a memfd */
 #define GUARD_EXEC_EXECVEAT       (1 << 4) /* came through execveat */
+#define GUARD_EXEC_INTERPRETED    (1 << 5) /* the kernel ran an interpreter for filename (#! or binfmt_misc): exe is the interpreter */
+#define GUARD_EXEC_EXE_TRUNCATED  (1 << 6) /* exe's walk hit its bound: its leading part is missing */
+#define GUARD_EXEC_EXE_DELETED    (1 << 7) /* the executable has no name any more (unlinked, or never had one) */
+#define GUARD_EXEC_CWD_TRUNCATED  (1 << 8)
+#define GUARD_EXEC_FROM_USER      (1 << 9) /* exec_failed: filename and argv are the caller's memory, read at enter */
+#define GUARD_EXEC_READ_AT_EXIT   (1 << 10) /* ... read at exit: at enter the caller's page was not in memory */
 
+/* exec: every path is the kernel's. filename is the name exec was given, as
+ * the kernel copied it (bprm->filename; what a #! script was called); exe
+ * is the file the new program runs from, walked from the new mm->exe_file
+ * (symlinks resolved: the interpreter of a script, ld.so when run by hand);
+ * cwd is walked from fs->pwd. exec_failed: filename and argv were read from
+ * the caller at the syscall's enter, exe is empty. */
 struct guard_exec {
 	struct guard_header header;
-	struct guard_string filename; /* the path exec was given (bprm->filename) */
+	struct guard_string filename; /* the path exec was given */
+	struct guard_string exe;      /* exec: the executed file's absolute path */
+	struct guard_string cwd;      /* the working directory's absolute path */
 	struct guard_string argv;     /* NUL-separated arguments, argv[0] first */
 	__u32 argc;                   /* arguments in argv (whole ones, if truncated) */
 	__s32 result;                 /* 0, or -errno for GUARD_RECORD_EXEC_FAILED */
+	__u64 ino;                    /* exec: exe's inode number */
+	__u32 dev;                    /* exec: exe's file system (super_block s_dev, kernel encoding) */
+	__u32 reserved;
 	char data[];                  /* the strings */
 };
 
@@ -120,23 +138,43 @@ struct guard_exit {
 #define GUARD_FILE_PATH_UNRESOLVED   (1 << 2) /* relative path that could not be made absolute */
 #define GUARD_FILE_PATH2_TRUNCATED   (1 << 3)
 #define GUARD_FILE_PATH2_UNRESOLVED  (1 << 4)
+#define GUARD_FILE_PATH_FROM_USER    (1 << 5) /* path is the caller's string (read at enter), not the kernel's file */
+#define GUARD_FILE_PATH2_FROM_USER   (1 << 6) /* ... path2 */
+#define GUARD_FILE_DELETED           (1 << 7) /* the opened file has no name (unlinked, O_TMPFILE) */
+#define GUARD_FILE_READ_AT_EXIT      (1 << 8) /* a path from the caller was read at exit: at enter its page was not in memory */
 
+/* A successful open's path is walked from the struct file the call returned,
+ * with dev and ino its identity; path_given is the string the caller passed,
+ * read at enter. Every other path was read from the caller at enter (flag
+ * GUARD_FILE_PATH_FROM_USER), made absolute against the cwd or dirfd. */
 struct guard_file {
 	struct guard_header header;
-	struct guard_string path;  /* absolute path */
-	struct guard_string path2; /* rename/link: the new path; symlink: the target as given; else empty */
+	struct guard_string path;       /* absolute path */
+	struct guard_string path2;      /* rename/link: the new path; symlink: the target as given; else empty */
+	struct guard_string path_given; /* open that succeeded: the path as the caller gave it; else empty */
 	__s32 result;     /* the syscall's return: fd or 0 on success, -errno on failure */
 	__u32 open_flags; /* open: O_* flags */
 	__u32 mode;       /* open with O_CREAT, chmod: the mode */
 	__u32 owner_uid;  /* chown: new owner (-1: unchanged) */
 	__u32 owner_gid;  /* chown: new group (-1: unchanged) */
+	__u32 dev;        /* open that succeeded: the file's super_block s_dev (kernel encoding) */
 	__u32 reserved;
+	__u64 ino;        /* ... its inode number */
 	char data[];
 };
 
 /* guard_net.header.flags */
 #define GUARD_NET_UNIX_PATH_TRUNCATED (1 << 0)
+#define GUARD_NET_ADDR_FROM_USER      (1 << 1) /* the socket held no address: it is the caller's sockaddr, read at enter */
+#define GUARD_NET_RACED               (1 << 2) /* the caller's sockaddr (given_*) differs from the socket's */
+#define GUARD_NET_GIVEN_UNIX_PATH_TRUNCATED (1 << 3)
+#define GUARD_NET_READ_AT_EXIT        (1 << 4) /* the caller's sockaddr was read at exit: at enter its page was not in memory */
 
+/* The address is the socket's own after the call (struct sock: connect's
+ * and accept's peer, bind's and listen's local address). Only when the
+ * socket holds none (a call that failed early) is it the sockaddr the caller
+ * passed, read at enter. The given_* fields hold that sockaddr when it is
+ * not what the socket holds: someone changed it during the call. */
 struct guard_net {
 	struct guard_header header;
 	__u16 family;   /* AF_INET, AF_INET6, AF_UNIX */
@@ -146,6 +184,10 @@ struct guard_net {
 			   bind/listen: the local address. IPv4-mapped IPv6 is reported as AF_INET. */
 	struct guard_string unix_path; /* AF_UNIX: the socket path (abstract names start with '@') */
 	__u32 backlog;  /* listen */
+	__u16 given_family; /* GUARD_NET_RACED: the caller's sockaddr, as family .. unix_path above */
+	__u16 given_port;
+	__u8 given_addr[16];
+	struct guard_string given_unix_path;
 	char data[];
 };
 
@@ -161,15 +203,15 @@ GUARD_ABI_ASSERT(sizeof(struct guard_header) == 72, "guard_header is 72 bytes");
 GUARD_ABI_ASSERT(__builtin_offsetof(struct guard_header, boot_ns) == 8, "boot_ns at 8");
 GUARD_ABI_ASSERT(__builtin_offsetof(struct guard_header, pid) == 24, "pid at 24");
 GUARD_ABI_ASSERT(__builtin_offsetof(struct guard_header, comm) == 56, "comm at 56");
-GUARD_ABI_ASSERT(sizeof(struct guard_exec) == 88, "guard_exec fixed part");
-GUARD_ABI_ASSERT(__builtin_offsetof(struct guard_exec, data) == 88, "exec strings at 88");
+GUARD_ABI_ASSERT(sizeof(struct guard_exec) == 112, "guard_exec fixed part");
+GUARD_ABI_ASSERT(__builtin_offsetof(struct guard_exec, data) == 112, "exec strings at 112");
 GUARD_ABI_ASSERT(sizeof(struct guard_fork) == 88, "guard_fork");
 GUARD_ABI_ASSERT(sizeof(struct guard_exit) == 80, "guard_exit");
-GUARD_ABI_ASSERT(sizeof(struct guard_file) == 104, "guard_file fixed part");
-GUARD_ABI_ASSERT(sizeof(struct guard_net) == 104, "guard_net fixed part");
-GUARD_ABI_ASSERT(sizeof(struct guard_exec) + GUARD_PATH_MAX + GUARD_ARGV_MAX <= GUARD_RECORD_MAX,
+GUARD_ABI_ASSERT(sizeof(struct guard_file) == 120, "guard_file fixed part");
+GUARD_ABI_ASSERT(sizeof(struct guard_net) == 128, "guard_net fixed part");
+GUARD_ABI_ASSERT(sizeof(struct guard_exec) + 3 * GUARD_PATH_MAX + GUARD_ARGV_MAX <= GUARD_RECORD_MAX,
 		 "an exec record fits GUARD_RECORD_MAX");
-GUARD_ABI_ASSERT(sizeof(struct guard_file) + 2 * GUARD_PATH_MAX <= GUARD_RECORD_MAX,
+GUARD_ABI_ASSERT(sizeof(struct guard_file) + 3 * GUARD_PATH_MAX <= GUARD_RECORD_MAX,
 		 "a file record fits GUARD_RECORD_MAX");
 
 #endif

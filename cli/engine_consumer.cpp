@@ -59,6 +59,7 @@ public:
 
 	void after_batch() override
 	{
+		pipeline_.refresh_watched_files(std::chrono::steady_clock::now());
 		if (!writer_.flush())
 			fail(errno_message("write output", writer_.last_error()));
 		if (!output_.after_flush(writer_))

@@ -61,9 +61,12 @@ std::string alert_rule_fields(const Rule &rule)
 	uint16_t kind = h.kind;
 	RecordFamily family = record_family(kind);
 	if (family == RecordFamily::exec) {
-		w.field_string("path", r.filename);
-		if (!r.filename_given.empty())
-			w.field_string("path_given", r.filename_given);
+		w.field_string("path", r.path);
+		if (!r.path_given.empty())
+			w.field_string("path_given", r.path_given);
+		if (!r.interpreter.empty())
+			w.field_string("interpreter", r.interpreter);
+		w.field_string("cwd", r.cwd);
 		w.field_string_list("argv", r.argv);
 		if (kind == GUARD_RECORD_EXEC_FAILED)
 			write_result(w, ev);
@@ -92,6 +95,12 @@ std::string alert_rule_fields(const Rule &rule)
 			w.field_uint("port", r.port);
 		} else if (!r.unix_path.empty()) {
 			w.field_string("unix_path", r.unix_path);
+		}
+		if ((h.flags & GUARD_NET_RACED) && (r.given_family == AF_INET || r.given_family == AF_INET6)) {
+			char buf[addr_text_max];
+			char *end = write_addr(buf, r.given_family, r.given_addr);
+			w.field_literal("addr_given", std::string_view(buf, static_cast<size_t>(end - buf)));
+			w.field_uint("port_given", r.given_port);
 		}
 		write_result(w, ev);
 	} else if (family == RecordFamily::fork) {

@@ -57,8 +57,14 @@ constexpr std::array<FieldInfo, static_cast<size_t>(Field::count_)> kFields = {{
 	{"argv_truncated", T::boolean, k_exec},
 	{"ancestor_comm", T::string, k_exec},
 	{"ancestor_exe", T::string, k_exec},
+	{"cwd", T::string, k_exec},
+	{"interpreter", T::string, bits({GUARD_RECORD_EXEC})},
 	{"path", T::string, k_exec | k_file},
 	{"path_truncated", T::boolean, k_exec | k_file},
+	{"path_given", T::string, k_exec | k_file},
+	{"dev", T::number, bits({GUARD_RECORD_EXEC, GUARD_RECORD_FILE_OPEN})},
+	{"ino", T::number, bits({GUARD_RECORD_EXEC, GUARD_RECORD_FILE_OPEN})},
+	{"deleted", T::boolean, bits({GUARD_RECORD_EXEC, GUARD_RECORD_FILE_OPEN})},
 	{"ok", T::boolean, k_result},
 	{"errno", T::number, k_result},
 	{"error", T::string, k_result},
@@ -78,11 +84,14 @@ constexpr std::array<FieldInfo, static_cast<size_t>(Field::count_)> kFields = {{
 	{"owner_uid", T::number, bits({GUARD_RECORD_FILE_CHOWN})},
 	{"owner_gid", T::number, bits({GUARD_RECORD_FILE_CHOWN})},
 	{"path_unresolved", T::boolean, k_file},
+	{"path_from_user", T::boolean, k_file},
 	{"family", T::string, k_net},
 	{"addr", T::address, k_net},
 	{"port", T::number, k_net},
 	{"unix_path", T::string, k_net},
 	{"backlog", T::number, bits({GUARD_RECORD_NET_LISTEN})},
+	{"addr_from_user", T::boolean, bits({GUARD_RECORD_NET_CONNECT, GUARD_RECORD_NET_BIND})},
+	{"raced", T::boolean, bits({GUARD_RECORD_NET_CONNECT, GUARD_RECORD_NET_BIND})},
 }};
 
 bool is_exec(const Record &r) { return record_family(r.header.kind) == RecordFamily::exec; }
@@ -139,7 +148,10 @@ std::string_view string_field(Field f, const EventView &ev)
 	case Field::parent_comm: return ev.parent ? ev.parent->comm_view() : std::string_view();
 	case Field::parent_exe: return ev.parent ? ev.parent->exe_view() : std::string_view();
 	case Field::argv: return r.argv;
-	case Field::path: return is_exec(r) ? r.filename : r.path;
+	case Field::path: return r.path;
+	case Field::path_given: return r.path_given;
+	case Field::cwd: return r.cwd;
+	case Field::interpreter: return r.interpreter;
 	case Field::error: {
 		if (result_ok(r))
 			return {};
@@ -177,7 +189,14 @@ int64_t number_field(Field f, const EventView &ev)
 	case Field::execveat: return flag(r, GUARD_EXEC_EXECVEAT);
 	case Field::argv_truncated: return flag(r, GUARD_EXEC_ARGV_TRUNCATED);
 	case Field::path_truncated:
-		return is_exec(r) ? flag(r, GUARD_EXEC_PATH_TRUNCATED) : flag(r, GUARD_FILE_PATH_TRUNCATED);
+		return is_exec(r) ? flag(r, GUARD_EXEC_PATH_TRUNCATED | GUARD_EXEC_EXE_TRUNCATED)
+				  : flag(r, GUARD_FILE_PATH_TRUNCATED);
+	case Field::dev: return static_cast<int64_t>(r.dev);
+	case Field::ino: return static_cast<int64_t>(r.ino);
+	case Field::deleted: return is_exec(r) ? flag(r, GUARD_EXEC_EXE_DELETED) : flag(r, GUARD_FILE_DELETED);
+	case Field::path_from_user: return flag(r, GUARD_FILE_PATH_FROM_USER);
+	case Field::addr_from_user: return flag(r, GUARD_NET_ADDR_FROM_USER);
+	case Field::raced: return flag(r, GUARD_NET_RACED);
 	case Field::ok: return result_ok(r);
 	case Field::errno_: return result_ok(r) ? 0 : -static_cast<int64_t>(r.result);
 	case Field::fd: return result_ok(r) ? r.result : -1;

@@ -26,9 +26,9 @@ enum class Field : uint8_t {
 	// every kind
 	pid, tid, ppid, uid, gid, euid, mnt_ns, pid_ns, cgroup_id, comm, exe, parent_comm, parent_exe,
 	// exec, exec_failed
-	argv, argc, fileless, memfd, execveat, argv_truncated, ancestor_comm, ancestor_exe,
+	argv, argc, fileless, memfd, execveat, argv_truncated, ancestor_comm, ancestor_exe, cwd, interpreter,
 	// shared by exec and file_*
-	path, path_truncated,
+	path, path_truncated, path_given, dev, ino, deleted,
 	// result of the syscall (exec_failed, file_*, net_*)
 	ok, errno_, error, fd,
 	// fork
@@ -36,9 +36,9 @@ enum class Field : uint8_t {
 	// exit
 	exit_code, signal,
 	// file_*
-	new_path, any_path, target, flags, access, modify, mode, owner_uid, owner_gid, path_unresolved,
+	new_path, any_path, target, flags, access, modify, mode, owner_uid, owner_gid, path_unresolved, path_from_user,
 	// net_*
-	family, addr, port, unix_path, backlog,
+	family, addr, port, unix_path, backlog, addr_from_user, raced,
 	count_,
 };
 

@@ -42,18 +42,36 @@ void path_field(JsonWriter &line, std::string_view key, std::string_view path, s
 		line.field_string(given_key, given);
 }
 
+// A file's identity (dev as stat(2) gives st_dev), when the record has one.
+void identity_fields(JsonWriter &line, const Record &rec)
+{
+	if (rec.ino == 0)
+		return;
+	line.field_uint("dev", rec.dev);
+	line.field_uint("ino", rec.ino);
+}
+
 void exec_fields(JsonWriter &line, const Record &rec)
 {
-	path_field(line, "path", rec.filename, rec.filename_given, "path_given");
+	path_field(line, "path", rec.path, rec.path_given, "path_given");
+	if (!rec.interpreter.empty())
+		line.field_string("interpreter", rec.interpreter);
+	line.field_string("cwd", rec.cwd);
 	line.field_string_list("argv", rec.argv);
 	line.field_uint("argc", rec.argc);
+	identity_fields(line, rec);
 	if (rec.header.kind == GUARD_RECORD_EXEC_FAILED)
 		result_fields(line, rec.result);
 	flag_field(line, "argv_truncated", rec, GUARD_EXEC_ARGV_TRUNCATED);
-	flag_field(line, "path_truncated", rec, GUARD_EXEC_PATH_TRUNCATED);
+	flag_field(line, "path_truncated", rec, GUARD_EXEC_PATH_TRUNCATED | GUARD_EXEC_EXE_TRUNCATED);
+	flag_field(line, "cwd_truncated", rec, GUARD_EXEC_CWD_TRUNCATED);
+	flag_field(line, "deleted", rec, GUARD_EXEC_EXE_DELETED);
 	flag_field(line, "fileless", rec, GUARD_EXEC_FILELESS);
 	flag_field(line, "memfd", rec, GUARD_EXEC_MEMFD);
 	flag_field(line, "execveat", rec, GUARD_EXEC_EXECVEAT);
+	flag_field(line, "path_from_user", rec, GUARD_EXEC_FROM_USER);
+	flag_field(line, "argv_from_user", rec, GUARD_EXEC_FROM_USER);
+	flag_field(line, "read_at_exit", rec, GUARD_EXEC_READ_AT_EXIT);
 }
 
 std::string_view access_of(uint32_t open_flags)
@@ -70,6 +88,7 @@ void file_fields(JsonWriter &line, const Record &rec)
 	const uint16_t kind = rec.header.kind;
 	path_field(line, "path", rec.path, rec.path_given, "path_given");
 	result_fields(line, rec.result);
+	identity_fields(line, rec);
 	switch (kind) {
 	case GUARD_RECORD_FILE_OPEN:
 		if (rec.result >= 0)
@@ -100,43 +119,58 @@ void file_fields(JsonWriter &line, const Record &rec)
 	}
 	flag_field(line, "path_truncated", rec, GUARD_FILE_PATH_TRUNCATED);
 	flag_field(line, "path_unresolved", rec, GUARD_FILE_PATH_UNRESOLVED);
+	flag_field(line, "path_from_user", rec, GUARD_FILE_PATH_FROM_USER);
+	flag_field(line, "deleted", rec, GUARD_FILE_DELETED);
 	flag_field(line, "new_path_truncated", rec, GUARD_FILE_PATH2_TRUNCATED);
 	flag_field(line, "new_path_unresolved", rec, GUARD_FILE_PATH2_UNRESOLVED);
+	flag_field(line, "new_path_from_user", rec, GUARD_FILE_PATH2_FROM_USER);
+	flag_field(line, "read_at_exit", rec, GUARD_FILE_READ_AT_EXIT);
 }
 
-void address_field(JsonWriter &line, uint16_t family, const uint8_t (&addr)[16])
+void address_field(JsonWriter &line, std::string_view key, uint16_t family, const uint8_t (&addr)[16])
 {
 	char text[addr_text_max];
 	char *end = write_addr(text, family, addr);
-	line.field_literal("addr", std::string_view(text, static_cast<size_t>(end - text)));
+	line.field_literal(key, std::string_view(text, static_cast<size_t>(end - text)));
 }
 
-void net_fields(JsonWriter &line, const Record &rec)
+// One address: the socket's ("addr", "port", "unix_path"), or the caller's
+// beside it (the same keys with "_given").
+void address_fields(JsonWriter &line, bool given, uint16_t family, const uint8_t (&addr)[16], uint16_t port,
+		    std::string_view unix_path)
 {
-	switch (rec.family) {
+	switch (family) {
 	case AF_INET:
-		line.field_literal("family", "inet");
-		address_field(line, rec.family, rec.addr);
-		line.field_uint("port", rec.port);
-		break;
 	case AF_INET6:
-		line.field_literal("family", "inet6");
-		address_field(line, rec.family, rec.addr);
-		line.field_uint("port", rec.port);
+		if (!given)
+			line.field_literal("family", family == AF_INET ? "inet" : "inet6");
+		address_field(line, given ? "addr_given" : "addr", family, addr);
+		line.field_uint(given ? "port_given" : "port", port);
 		break;
 	case AF_UNIX:
-		line.field_literal("family", "unix");
-		line.field_string("unix_path", rec.unix_path);
+		if (!given)
+			line.field_literal("family", "unix");
+		line.field_string(given ? "unix_path_given" : "unix_path", unix_path);
 		break;
 	default:
 		break; // not known (a listen or accept whose socket was not read)
 	}
+}
+
+void net_fields(JsonWriter &line, const Record &rec)
+{
+	address_fields(line, false, rec.family, rec.addr, rec.port, rec.unix_path);
+	if (rec.header.flags & GUARD_NET_RACED)
+		address_fields(line, true, rec.given_family, rec.given_addr, rec.given_port, rec.given_unix_path);
 	if (rec.header.kind == GUARD_RECORD_NET_LISTEN)
 		line.field_uint("backlog", rec.backlog);
 	result_fields(line, rec.result);
 	if (rec.header.kind == GUARD_RECORD_NET_ACCEPT && rec.result >= 0)
 		line.field_uint("fd", static_cast<uint64_t>(rec.result));
 	flag_field(line, "unix_path_truncated", rec, GUARD_NET_UNIX_PATH_TRUNCATED);
+	flag_field(line, "addr_from_user", rec, GUARD_NET_ADDR_FROM_USER);
+	flag_field(line, "raced", rec, GUARD_NET_RACED);
+	flag_field(line, "read_at_exit", rec, GUARD_NET_READ_AT_EXIT);
 }
 
 } // namespace

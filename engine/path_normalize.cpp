@@ -103,18 +103,94 @@ void normalize_into(std::string_view &path, std::string_view &given, char *out)
 
 } // namespace
 
+bool is_dynamic_loader(std::string_view path)
+{
+	std::string_view name = path.substr(path.rfind('/') + 1);
+	return (name.starts_with("ld-") || name.starts_with("ld.so") || name.starts_with("ld64.so")) &&
+	       name.find(".so") != std::string_view::npos;
+}
+
+std::string_view loader_program(std::string_view argv, uint32_t argc)
+{
+	// ld.so's options that take a value (glibc's rtld and musl's alike).
+	constexpr std::string_view with_value[] = {"--library-path", "--inhibit-rpath", "--audit", "--preload",
+						   "--argv0", "--glibc-hwcaps-prepend", "--glibc-hwcaps-mask"};
+	bool skip_value = false;
+	size_t at = 0;
+	for (uint32_t i = 0; i < argc && at <= argv.size(); i++) {
+		size_t nul = argv.find('\0', at);
+		std::string_view arg = argv.substr(at, nul == std::string_view::npos ? std::string_view::npos : nul - at);
+		at = nul == std::string_view::npos ? argv.size() + 1 : nul + 1;
+		if (i == 0)
+			continue;
+		if (skip_value) {
+			skip_value = false;
+			continue;
+		}
+		if (arg == "--")
+			return at <= argv.size() ? argv.substr(at, argv.find('\0', at) - at) : std::string_view();
+		if (!arg.starts_with("--"))
+			return arg;
+		for (std::string_view option : with_value)
+			skip_value |= arg == option;
+	}
+	return {};
+}
+
+namespace {
+
+// A name a process gave, relative to cwd unless absolute, made absolute and
+// canonical. A name with no slash given to ld.so is looked up in its
+// library path, not the cwd: it stays as given.
+std::string_view absolute_name(std::string_view name, std::string_view cwd, bool join_bare, PathScratch &s)
+{
+	if (name.empty() || cwd.empty() || name[0] == '/' || (!join_bare && name.find('/') == std::string_view::npos))
+		return normalize_path(name, s.exec);
+	size_t n = 0;
+	std::memcpy(s.joined, cwd.data(), cwd.size());
+	n += cwd.size();
+	s.joined[n++] = '/';
+	std::memcpy(s.joined + n, name.data(), name.size());
+	n += name.size();
+	return normalize_path(std::string_view(s.joined, n), s.exec);
+}
+
+void resolve_exec_path(Record &rec, PathScratch &s)
+{
+	rec.interpreter = {};
+	if (rec.header.kind == GUARD_RECORD_EXEC_FAILED || rec.exe.empty()) {
+		rec.path = absolute_name(rec.filename, rec.cwd, true, s);
+	} else if (rec.header.flags & GUARD_EXEC_INTERPRETED) {
+		rec.interpreter = rec.exe;
+		rec.path = absolute_name(rec.filename, rec.cwd, true, s);
+	} else if (std::string_view program; is_dynamic_loader(rec.exe) &&
+					      !(program = loader_program(rec.argv, rec.argc)).empty()) {
+		rec.interpreter = rec.exe;
+		rec.path = absolute_name(program, rec.cwd, false, s);
+	} else {
+		rec.path = rec.exe;
+	}
+	rec.path_given = rec.filename != rec.path ? rec.filename : std::string_view();
+}
+
+} // namespace
+
 void normalize_record_paths(Record &rec, PathScratch &scratch)
 {
 	switch (record_family(rec.header.kind)) {
 	case RecordFamily::exec:
-		normalize_into(rec.filename, rec.filename_given, scratch.exec);
+		resolve_exec_path(rec, scratch);
 		break;
-	case RecordFamily::file:
+	case RecordFamily::file: {
 		// A symlink's path2 is its target, text as given: left alone.
 		if (rec.header.kind == GUARD_RECORD_FILE_RENAME || rec.header.kind == GUARD_RECORD_FILE_LINK)
 			normalize_into(rec.path2, rec.path2_given, scratch.path2);
-		normalize_into(rec.path, rec.path_given, scratch.path);
+		std::string_view kernel_form;
+		normalize_into(rec.path, kernel_form, scratch.path);
+		if (rec.path_given == rec.path)
+			rec.path_given = {};
 		break;
+	}
 	default:
 		break;
 	}

@@ -1,5 +1,6 @@
 #include "engine/pipeline.h"
 
+#include <fcntl.h>
 #include <time.h>
 
 #include <cstring>
@@ -43,7 +44,7 @@ const Process *Pipeline::update_processes(const Record &rec)
 		self.set_comm(std::string_view(h.comm, strnlen(h.comm, sizeof(h.comm))));
 	switch (h.kind) {
 	case GUARD_RECORD_EXEC:
-		self.set_exe(rec.filename);
+		self.set_exe(rec.exe.empty() ? rec.path : rec.exe);
 		return &self;
 	case GUARD_RECORD_FORK: {
 		if (rec.child_pid == h.pid || rec.child_pid == 0)
@@ -57,6 +58,40 @@ const Process *Pipeline::update_processes(const Record &rec)
 		return processes_.find(h.pid);
 	}
 	default: return &self;
+	}
+}
+
+// A successful call that can change which file a watched path names: a
+// rename, link or symlink onto it, an unlink of it, a create at it.
+void Pipeline::note_replaced_file(const Record &rec)
+{
+	WatchedFiles &watched = rules_->watched_files;
+	switch (rec.header.kind) {
+	case GUARD_RECORD_FILE_RENAME:
+		watched.stale |= watched.names(rec.path) || watched.names(rec.path2);
+		break;
+	case GUARD_RECORD_FILE_LINK:
+		watched.stale |= watched.names(rec.path2);
+		break;
+	case GUARD_RECORD_FILE_UNLINK:
+	case GUARD_RECORD_FILE_SYMLINK:
+		watched.stale |= watched.names(rec.path);
+		break;
+	case GUARD_RECORD_FILE_OPEN:
+		watched.stale |= (rec.open_flags & O_CREAT) && watched.names(rec.path);
+		break;
+	default:
+		break;
+	}
+}
+
+void Pipeline::refresh_watched_files(std::chrono::steady_clock::time_point now)
+{
+	if (!rules_ || rules_->watched_files.empty())
+		return;
+	if (rules_->watched_files.stale || now - watched_files_resolved_ >= watched_files_period) {
+		rules_->watched_files.resolve();
+		watched_files_resolved_ = now;
 	}
 }
 
@@ -105,6 +140,8 @@ void Pipeline::on_record(std::span<const uint8_t> bytes)
 
 	uint32_t matches[max_matches];
 	size_t n = 0;
+	if (rules_ && !rules_->watched_files.empty() && record_family(h.kind) == RecordFamily::file && rec.result >= 0)
+		note_replaced_file(rec);
 	if (rules_) {
 		if (rules_->needs_ancestry && (h.kind == GUARD_RECORD_EXEC || h.kind == GUARD_RECORD_EXEC_FAILED))
 			load_ancestry();

@@ -5,6 +5,7 @@
 // BatchWriter writes once per batch).
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <memory>
 #include <span>
@@ -48,6 +49,13 @@ public:
 	void set_rules(std::unique_ptr<RuleSet> rules);
 	const RuleSet *rules() const { return rules_.get(); }
 
+	// Between batches: resolves the rules' watched files again when an
+	// event may have replaced one (engine/watched_files.h), and every
+	// watched_files_period regardless (a mount over a watched file makes
+	// no event guard sees). stat(2) calls: never per event.
+	void refresh_watched_files(std::chrono::steady_clock::time_point now);
+	static constexpr std::chrono::seconds watched_files_period{10};
+
 	ProcessTable &processes() { return processes_; }
 	const ProcessTable &processes() const { return processes_; }
 	const PipelineStats &stats() const { return stats_; }
@@ -61,6 +69,7 @@ public:
 
 private:
 	const Process *update_processes(const Record &rec);
+	void note_replaced_file(const Record &rec);
 	void write_event(const Record &rec, const struct EventView &ev, const uint32_t *matches, size_t n);
 
 	BatchWriter &out_;
@@ -75,6 +84,7 @@ private:
 	std::vector<std::string> alert_rule_fields_;                // per rule of rules_ (alert_json.h)
 	std::vector<std::pair<std::string, uint64_t>> retired_counts_; // rules of earlier sets
 	PipelineStats stats_;
+	std::chrono::steady_clock::time_point watched_files_resolved_{};
 };
 
 template <class Fn>

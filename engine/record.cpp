@@ -1,5 +1,7 @@
 #include "engine/record.h"
 
+#include <sys/sysmacros.h>
+
 #include <cstddef>
 #include <cstring>
 
@@ -71,6 +73,13 @@ bool read_string(std::span<const uint8_t> bytes, size_t fixed_size, const struct
 
 // Each decoder writes every field of its family (record.h), strings last:
 // a string out of bounds fails the record, whatever was written before.
+// The kernel's dev_t (major << 20 | minor, as in super_block s_dev) in the
+// encoding stat(2) gives userspace.
+uint64_t userspace_dev(uint32_t kernel_dev)
+{
+	return kernel_dev ? makedev(kernel_dev >> 20, kernel_dev & 0xfffff) : 0;
+}
+
 DecodeError decode_exec(std::span<const uint8_t> bytes, Record &out)
 {
 	if (bytes.size() < sizeof(struct guard_exec))
@@ -78,10 +87,18 @@ DecodeError decode_exec(std::span<const uint8_t> bytes, Record &out)
 	const uint8_t *b = bytes.data();
 	out.argc = GUARD_FIELD(b, guard_exec, argc);
 	out.result = GUARD_FIELD(b, guard_exec, result);
-	out.filename_given = {};
+	out.ino = GUARD_FIELD(b, guard_exec, ino);
+	out.dev = userspace_dev(GUARD_FIELD(b, guard_exec, dev));
+	out.interpreter = {};
+	out.path_given = {};
 	if (!read_string(bytes, sizeof(guard_exec), GUARD_FIELD(b, guard_exec, filename), out.filename) ||
+	    !read_string(bytes, sizeof(guard_exec), GUARD_FIELD(b, guard_exec, exe), out.exe) ||
+	    !read_string(bytes, sizeof(guard_exec), GUARD_FIELD(b, guard_exec, cwd), out.cwd) ||
 	    !read_string(bytes, sizeof(guard_exec), GUARD_FIELD(b, guard_exec, argv), out.argv))
 		return DecodeError::string_out_of_bounds;
+	// What ran, until path_normalize.h says more: the kernel's file, or
+	// for a failed exec the name it was given.
+	out.path = out.exe.empty() ? out.filename : out.exe;
 	return DecodeError::none;
 }
 
@@ -118,10 +135,12 @@ DecodeError decode_file(std::span<const uint8_t> bytes, Record &out)
 	out.mode = GUARD_FIELD(b, guard_file, mode);
 	out.owner_uid = GUARD_FIELD(b, guard_file, owner_uid);
 	out.owner_gid = GUARD_FIELD(b, guard_file, owner_gid);
-	out.path_given = {};
+	out.ino = GUARD_FIELD(b, guard_file, ino);
+	out.dev = userspace_dev(GUARD_FIELD(b, guard_file, dev));
 	out.path2_given = {};
 	if (!read_string(bytes, sizeof(guard_file), GUARD_FIELD(b, guard_file, path), out.path) ||
-	    !read_string(bytes, sizeof(guard_file), GUARD_FIELD(b, guard_file, path2), out.path2))
+	    !read_string(bytes, sizeof(guard_file), GUARD_FIELD(b, guard_file, path2), out.path2) ||
+	    !read_string(bytes, sizeof(guard_file), GUARD_FIELD(b, guard_file, path_given), out.path_given))
 		return DecodeError::string_out_of_bounds;
 	return DecodeError::none;
 }
@@ -136,7 +155,11 @@ DecodeError decode_net(std::span<const uint8_t> bytes, Record &out)
 	out.result = GUARD_FIELD(b, guard_net, result);
 	std::memcpy(out.addr, b + offsetof(guard_net, addr), sizeof(out.addr));
 	out.backlog = GUARD_FIELD(b, guard_net, backlog);
-	if (!read_string(bytes, sizeof(guard_net), GUARD_FIELD(b, guard_net, unix_path), out.unix_path))
+	out.given_family = GUARD_FIELD(b, guard_net, given_family);
+	out.given_port = GUARD_FIELD(b, guard_net, given_port);
+	std::memcpy(out.given_addr, b + offsetof(guard_net, given_addr), sizeof(out.given_addr));
+	if (!read_string(bytes, sizeof(guard_net), GUARD_FIELD(b, guard_net, unix_path), out.unix_path) ||
+	    !read_string(bytes, sizeof(guard_net), GUARD_FIELD(b, guard_net, given_unix_path), out.given_unix_path))
 		return DecodeError::string_out_of_bounds;
 	return DecodeError::none;
 }

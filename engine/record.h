@@ -58,13 +58,15 @@ constexpr RecordFamily record_family(uint16_t kind)
 struct Record {
 	struct guard_header header {};
 
-	// EXEC, EXEC_FAILED
-	std::string_view filename;
-	std::string_view filename_given; // as the process gave it, when not canonical (path_normalize.h)
+	// EXEC, EXEC_FAILED (abi/guard_abi.h, struct guard_exec)
+	std::string_view filename;    // the name exec was given
+	std::string_view exe;         // exec: the file the kernel runs, walked from the new mm
+	std::string_view cwd;         // the working directory, walked from the task's fs
+	std::string_view interpreter; // exec: exe, when it runs `path` for it (#!, ld.so); set by path_normalize
 	std::string_view argv; // NUL-separated
 	uint32_t argc = 0;
 
-	// EXEC_FAILED, FILE_*, NET_*: the syscall's return (-errno on failure); 0 for the others
+	// EXEC, EXEC_FAILED, FILE_*, NET_*: the syscall's return (-errno on failure); 0 for the others
 	int32_t result = 0;
 
 	// FORK
@@ -76,15 +78,22 @@ struct Record {
 	int32_t exit_code = 0;
 	uint32_t signal = 0;
 
-	// FILE_*
+	// EXEC, EXEC_FAILED, FILE_*. For exec, `path` is the program that ran
+	// (path_normalize.h) and path_given the name exec was given, when they
+	// differ; for a file, the kernel's path and the caller's spelling.
 	std::string_view path;
+	std::string_view path_given;
+	// FILE_*
 	std::string_view path2;
-	std::string_view path_given;  // as given, when not canonical
-	std::string_view path2_given;
+	std::string_view path2_given; // as the kernel joined it, when not canonical
 	uint32_t open_flags = 0;
 	uint32_t mode = 0;
 	uint32_t owner_uid = 0;
 	uint32_t owner_gid = 0;
+	// EXEC, FILE_OPEN that succeeded: the file's identity, dev as stat(2)
+	// reports st_dev; both 0 when the record has none.
+	uint64_t dev = 0;
+	uint64_t ino = 0;
 
 	// NET_*
 	uint16_t family = 0;
@@ -92,6 +101,11 @@ struct Record {
 	uint8_t addr[16] = {};
 	std::string_view unix_path;
 	uint32_t backlog = 0;
+	// NET_CONNECT, NET_BIND with GUARD_NET_RACED: the caller's sockaddr
+	uint16_t given_family = 0;
+	uint16_t given_port = 0;
+	uint8_t given_addr[16] = {};
+	std::string_view given_unix_path;
 };
 
 DecodeError decode_record(std::span<const uint8_t> bytes, Record &out);

@@ -241,6 +241,17 @@ void RuleSet::index_by_kind()
 			runs.back().count++;
 		}
 	}
+	// A path test by exact name also holds for every other name of the file.
+	watched_files = WatchedFiles();
+	for (uint32_t k = 0; k < nodes.size(); k++) {
+		const Node &n = nodes[k];
+		if (n.op != NodeOp::str_equals || (n.field != Field::path && n.field != Field::any_path))
+			continue;
+		for (uint32_t i = n.first; i < n.first + n.count; i++)
+			if (literals[i].starts_with('/'))
+				watched_files.add(k, literals[i]);
+	}
+	watched_files.resolve();
 }
 
 } // namespace guard

@@ -63,6 +63,18 @@ bool string_op(const RuleSet &set, const Node &n, std::string_view s)
 	}
 }
 
+// An "equals"/"in" test on a path also holds for the file it names under
+// any other name: by identity, when the record carries the identity of the
+// file `path` names (a successful open; an exec whose path is the file the
+// kernel runs, not a script run by an interpreter). watched_files.h says why.
+bool same_file(const RuleSet &set, const Node &n, const Record &r)
+{
+	bool exec = record_family(r.header.kind) == RecordFamily::exec;
+	if (n.op != NodeOp::str_equals || r.ino == 0 || (exec && !r.interpreter.empty()))
+		return false;
+	return set.watched_files.matches(static_cast<uint32_t>(&n - set.nodes.data()), r.dev, r.ino);
+}
+
 bool string_node(const RuleSet &set, const Node &n, const EventView &ev)
 {
 	switch (n.field) {
@@ -88,8 +100,10 @@ bool string_node(const RuleSet &set, const Node &n, const EventView &ev)
 				return true;
 		}
 		return false;
+	case Field::path:
+		return string_op(set, n, ev.rec->path) || same_file(set, n, *ev.rec);
 	case Field::any_path:
-		return string_op(set, n, ev.rec->path) ||
+		return string_op(set, n, ev.rec->path) || same_file(set, n, *ev.rec) ||
 		       (string_field(Field::new_path, ev).size() && string_op(set, n, ev.rec->path2));
 	default: return string_op(set, n, string_field(n.field, ev));
 	}
@@ -202,7 +216,7 @@ size_t match_event(RuleSet &set, const EventView &ev, uint32_t out[max_matches],
 		DropperRule &d = set.droppers[static_cast<size_t>(rule.dropper)];
 		if (!written.empty())
 			d.on_written(written, r.header.boot_ns);
-		else if (kind == GUARD_RECORD_EXEC && d.on_exec(r.filename, r.header.boot_ns))
+		else if (kind == GUARD_RECORD_EXEC && d.on_exec(r.path, r.header.boot_ns))
 			add(i);
 	}
 	return n;

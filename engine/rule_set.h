@@ -19,6 +19,7 @@
 #include "abi/guard_abi.h"
 #include "engine/dropper.h"
 #include "engine/event_fields.h"
+#include "engine/watched_files.h"
 
 namespace guard {
 
@@ -177,9 +178,12 @@ struct RuleSet {
 	std::vector<GateRun> runs_by_kind[GUARD_RECORD_KIND_MAX]; // the same rules as gate runs
 	std::vector<RuleCandidate> candidates;                   // what the runs index
 	bool needs_ancestry = false; // some rule tests ancestor_*
+	// The files "equals"/"in" tests on a path name, by identity too.
+	WatchedFiles watched_files;
 
 	// Finishes a set whose rules are all added: fills by_kind, each rule's
-	// gate, the gate runs and the literals' filters (rule_index.cpp).
+	// gate, the gate runs, the literals' filters (rule_index.cpp) and the
+	// watched files, resolved to their identities now.
 	void index_by_kind();
 };
 

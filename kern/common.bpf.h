@@ -29,9 +29,18 @@ static __always_inline int is_agent(void)
 	return guard_agent_tgid && (bpf_get_current_pid_tgid() >> 32) == guard_agent_tgid;
 }
 
-/* The record is built in the lower half; the upper half is room for work
- * on the side (kern/path.bpf.h assembles a directory's path there). */
-#define GUARD_SCRATCH_SIZE (2 * GUARD_RECORD_MAX)
+/* The per-CPU scratch: a record is built from its start; the top is room
+ * for work on the side (kern/path.bpf.h assembles a path there, right to
+ * left, and loops keep their progress there). 32 KiB is the most a per-CPU
+ * map value may hold (PCPU_MIN_UNIT_SIZE). */
+#define GUARD_SCRATCH_SIZE GUARD_RECORD_MAX
+
+/* The scratch as a type of known size: the functions that are verified on
+ * their own (global functions: kern/path.bpf.h) take a pointer to it, and
+ * the verifier lets them reach every byte of it. */
+struct guard_scratch {
+	char bytes[GUARD_SCRATCH_SIZE];
+};
 
 /* Two rings, so that a flood of file records cannot evict a process or
  * network record (guard_ring_of in abi/guard_abi.h says which kind goes
@@ -53,7 +62,7 @@ struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
 	__uint(max_entries, 1);
 	__type(key, __u32);
-	__type(value, char[GUARD_SCRATCH_SIZE]);
+	__type(value, struct guard_scratch);
 } scratch SEC(".maps");
 
 /* Records lost because their ring was full: each ring's own counters, by
@@ -73,9 +82,24 @@ struct {
 	__type(value, __u64);
 } file_drops SEC(".maps");
 
+/* Room in a pending_call for the strings read at enter: two halves, one per
+ * path (rename and link have two; exec keeps its filename in the first and
+ * argv in the second). Sized so that a whole slot is one 4 KiB allocation
+ * (the kernel adds 72 bytes of bpf_local_storage_elem and 8 of
+ * bpf_mem_alloc to the value): every thread that makes a file syscall keeps
+ * one, so its size is the agent's kernel memory per thread. */
+#define GUARD_PENDING_HALF 1920
+#define GUARD_PENDING_STRINGS (2 * GUARD_PENDING_HALF)
+
 /* A syscall's arguments, kept from its enter tracepoint to its exit, where
  * the result is known. A thread is in one syscall at a time, so one slot per
- * thread serves every syscall; `syscall_nr` and `kind` say whose entry it is. */
+ * thread serves every syscall; `syscall_nr` and `kind` say whose entry it is.
+ *
+ * What the caller passed by pointer (paths, a sockaddr) is copied in at
+ * enter, the moment the kernel itself reads it: the caller's memory is its
+ * own to rewrite from another thread while the call runs, so a copy taken at
+ * exit could name anything. The exit uses these copies only for what the
+ * kernel keeps nowhere (a failed call's path, a name that is gone). */
 struct pending_call {
 	__s32 syscall_nr; /* the syscall that entered (its number on this architecture) */
 	__u16 kind;     /* the GUARD_RECORD_* the exit will write */
@@ -83,13 +107,20 @@ struct pending_call {
 	__u32 open_flags; /* open: O_*; execveat, unlinkat, fchownat, ...: AT_* */
 	__s32 dfd;      /* the directory `path` is relative to (AT_FDCWD: the cwd); net: the socket */
 	__s32 dfd2;     /* ... of path2 */
-	__u64 path;     /* user pointer; net: the struct sockaddr */
-	__u64 path2;    /* user pointer; exec: argv; accept: the int *addrlen */
 	__u32 mode;     /* open, chmod */
 	__u32 owner_uid;
 	__u32 owner_gid;
-	__u32 len;      /* net: addrlen; listen: backlog */
+	__u32 len;      /* net: addrlen (bytes of the sockaddr in strings); listen: backlog */
+	__u16 path_len; /* bytes of strings[] holding path, NUL included (0: none read) */
+	__u16 path2_len; /* ... path2, at strings[GUARD_PENDING_HALF] */
+	__u64 dir;      /* a relative path's directory at enter (dir_identity()), to check at exit */
+	__u64 dir2;
+	__u64 upath;    /* the caller's pointers: read again at exit only when the copy at */
+	__u64 upath2;   /* enter failed (the page was not in memory; the kernel then faults it in) */
 	__u64 clone_flags;
+	__u32 argc;     /* exec: arguments kept in the second half */
+	__u32 reserved;
+	char strings[GUARD_PENDING_STRINGS];
 };
 
 /* Task-local storage: one pending_call hangs off each thread's task_struct,
@@ -106,46 +137,111 @@ struct {
 static void *(*bpf_task_storage_get)(void *map, struct task_struct *task, void *value, __u64 flags) =
 	(void *)BPF_FUNC_task_storage_get;
 
-/* At a syscall's enter: keep its arguments for the exit. */
-static __always_inline void remember_call(struct syscall_enter_entry *ctx, struct pending_call *call)
+/* The thread's slot, made if it has none yet. */
+static __always_inline struct pending_call *own_slot(void)
 {
-	if (is_agent())
-		return;
-	call->syscall_nr = ctx->syscall_nr;
-	struct pending_call *slot =
-		bpf_task_storage_get(&pending, bpf_get_current_task_btf(), 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
-	if (slot)
-		*slot = *call;
+	return bpf_task_storage_get(&pending, bpf_get_current_task_btf(), 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
 }
 
-/* The thread's slot, if it has one; taking it copies it out and marks it
- * used (kind 0), so that no later event takes it again. */
+/* At a syscall's enter: the thread's slot, claimed for this call and its
+ * fixed fields cleared; NULL for the agent's own calls. The caller fills in
+ * the arguments. */
+static __always_inline struct pending_call *begin_call(struct syscall_enter_entry *ctx, __u16 kind)
+{
+	if (is_agent())
+		return 0;
+	struct pending_call *slot = own_slot();
+	if (!slot)
+		return 0;
+	__builtin_memset(slot, 0, __builtin_offsetof(struct pending_call, strings));
+	slot->syscall_nr = ctx->syscall_nr;
+	slot->kind = kind;
+	return slot;
+}
+
+/* The thread's slot, if it has one. */
 static __always_inline struct pending_call *pending_slot(void)
 {
 	return bpf_task_storage_get(&pending, bpf_get_current_task_btf(), 0, 0);
 }
 
-static __always_inline int take_slot(struct pending_call *slot, struct pending_call *out)
+/* At a sched tracepoint: the slot filled at the enter of the syscall that
+ * led there, if it is for a record of this kind. Taking it marks it used
+ * (kind 0), so that no later event takes it again; its fields stay readable
+ * until the thread's next syscall. */
+static __always_inline struct pending_call *take_call(__u16 kind)
 {
-	*out = *slot;
+	struct pending_call *slot = pending_slot();
+	if (!slot || slot->kind != kind)
+		return 0;
 	slot->kind = 0;
-	return 1;
+	return slot;
 }
 
-/* At a sched tracepoint: the arguments kept at the enter of the syscall
- * that led there, if they are for a record of this kind. */
-static __always_inline int take_call(__u16 kind, struct pending_call *out)
+/* At a syscall's exit: the slot its own enter filled, and through *kind the
+ * record it is for. One exit program serves several syscalls, so the entry
+ * must be this syscall's. */
+static __always_inline struct pending_call *take_syscall(struct syscall_exit_entry *ctx, __u16 *kind)
 {
 	struct pending_call *slot = pending_slot();
-	return slot && slot->kind == kind ? take_slot(slot, out) : 0;
+	if (!slot || !slot->kind || slot->syscall_nr != ctx->syscall_nr)
+		return 0;
+	*kind = slot->kind;
+	slot->kind = 0;
+	return slot;
 }
 
-/* At a syscall's exit: the arguments its own enter kept. One exit program
- * serves several syscalls, so the entry must be this syscall's. */
-static __always_inline int take_syscall(struct syscall_exit_entry *ctx, struct pending_call *out)
+/* Copies a NUL-terminated user string into half `half` (0 or 1) of the
+ * slot's strings; returns the bytes copied, NUL included (0: the string
+ * could not be read: a BPF program may not fault a page in, so a string on
+ * a page the caller has not touched yet cannot be read before the kernel
+ * has read it). */
+static __always_inline __u16 keep_user_string(struct pending_call *slot, int half, const void *src)
 {
-	struct pending_call *slot = pending_slot();
-	return slot && slot->kind && slot->syscall_nr == ctx->syscall_nr ? take_slot(slot, out) : 0;
+	char *dst = slot->strings + (half ? GUARD_PENDING_HALF : 0);
+	long n = bpf_probe_read_user_str(dst, GUARD_PENDING_HALF, src);
+	if (n < 1) {
+		dst[0] = 0;
+		return 0;
+	}
+	return n;
+}
+
+/* Comparing two buffers, 8 bytes a step (bpf_loop: the verifier checks one
+ * step, whatever the length). */
+struct words_compare {
+	const __u64 *a;
+	const __u64 *b;
+	__u32 words;
+	int differ;
+};
+
+static long compare_step(__u64 i, struct words_compare *c)
+{
+	if (i >= c->words)
+		return 1;
+	if (c->a[i & 255] != c->b[i & 255]) {
+		c->differ = 1;
+		return 1;
+	}
+	return 0;
+}
+
+/* Whether the len bytes at a and b are the same (len at most 2048; a and
+ * b each readable for 2048 bytes). The whole words with plain loads, then
+ * the last 8 bytes, overlapping the words before. */
+static __always_inline int same_bytes(const char *a, const char *b, __u32 len)
+{
+	if (len < 8 || len > 2048) {
+		for (int i = 0; i < 8; i++)
+			if (i < len && a[i] != b[i])
+				return 0;
+		return len < 8;
+	}
+	struct words_compare c = {(const __u64 *)a, (const __u64 *)b, len / 8, 0};
+	bpf_loop(256, compare_step, &c, 0);
+	__u32 tail = (len - 8) & 2047;
+	return !c.differ && *(const __u64 *)(a + tail) == *(const __u64 *)(b + tail);
 }
 
 /* The per-CPU record buffer. Programs run with migration disabled and the
@@ -156,31 +252,35 @@ static __always_inline void *scratch_record(void)
 	return bpf_map_lookup_elem(&scratch, &zero);
 }
 
+/* Every field but the time is read from the task itself: a plain load is
+ * a memory access, where each helper (bpf_get_current_pid_tgid, _uid_gid,
+ * _cgroup_id, _comm) is a call, and here the header's helpers were most of
+ * what a record cost. The values are the ones those helpers return. */
 static __always_inline void fill_header(struct guard_header *h, __u16 kind)
 {
-	__u64 pid_tgid = bpf_get_current_pid_tgid();
-	__u64 uid_gid = bpf_get_current_uid_gid();
 	struct task_struct *task = current_task_readonly();
+	const struct cred *cred = task->cred;
 	struct nsproxy *ns = task->nsproxy;
 
 	h->kind = kind;
 	h->version = GUARD_ABI_VERSION;
 	h->flags = 0;
 	h->boot_ns = bpf_ktime_get_boot_ns();
-	h->cgroup_id = bpf_get_current_cgroup_id();
-	h->pid = pid_tgid >> 32;
-	h->tid = (__u32)pid_tgid;
+	h->cgroup_id = task->cgroups->dfl_cgrp->kn->id;
+	h->pid = task->tgid;
+	h->tid = task->pid;
 	h->ppid = task->real_parent->tgid;
-	h->uid = (__u32)uid_gid;
-	h->gid = uid_gid >> 32;
-	h->euid = task->cred->euid.val;
+	h->uid = cred->uid.val;
+	h->gid = cred->gid.val;
+	h->euid = cred->euid.val;
 	/* nsproxy is NULL only in a task's last moments; loads through a
 	 * typed pointer then read 0 rather than fault. */
 	h->mnt_ns = ns->mnt_ns->ns.inum;
 	/* The namespace the task's children get: its own, except between an
 	 * unshare(CLONE_NEWPID) and the next fork. */
 	h->pid_ns = ns->pid_ns_for_children->ns.inum;
-	bpf_get_current_comm(h->comm, sizeof(h->comm));
+	/* comm is always NUL-terminated within its 16 bytes. */
+	__builtin_memcpy(h->comm, task->comm, sizeof(h->comm));
 }
 
 static __always_inline void count_drop(void *drops, __u32 kind)
@@ -190,8 +290,6 @@ static __always_inline void count_drop(void *drops, __u32 kind)
 		__sync_fetch_and_add(n, 1);
 }
 
-static __u64 (*bpf_ringbuf_query)(void *ringbuf, __u64 flags) = (void *)BPF_FUNC_ringbuf_query;
-
 /* Copies the record into one ring; counts it in that ring's drops when the
  * ring is full. Inlined at each of submit()'s two calls, so each helper call
  * names its maps as constants, as the verifier wants. */
@@ -200,8 +298,11 @@ static __always_inline void output(void *ring, void *drops, __u64 wakeup_bytes, 
 	__u64 flags = 0;
 	if (wakeup_bytes) {
 		/* One wakeup as the backlog crosses the threshold, not one per
-		 * record above it: the agent drains everything once awake. */
-		__u64 waiting = bpf_ringbuf_query(ring, BPF_RB_AVAIL_DATA);
+		 * record above it: the agent drains everything once awake. The
+		 * backlog is read from the ring's own positions, plain loads
+		 * where bpf_ringbuf_query would be a helper call per record. */
+		struct bpf_ringbuf *rb = kernel_ptr(struct bpf_ringbuf_map, ring)->rb;
+		__u64 waiting = rb->producer_pos - rb->consumer_pos;
 		flags = waiting < wakeup_bytes && waiting + size >= wakeup_bytes ? BPF_RB_FORCE_WAKEUP : BPF_RB_NO_WAKEUP;
 	}
 	if (bpf_ringbuf_output(ring, h, size, flags) != 0)
@@ -221,13 +322,20 @@ static __always_inline void submit(struct guard_header *h, __u32 size)
 }
 
 /* Offsets into a record are masked with this before use: the verifier then
- * knows that offset + GUARD_PATH_MAX stays inside the scratch record. */
-#define GUARD_OFFSET_MASK (2 * GUARD_PATH_MAX - 1)
+ * knows that offset + GUARD_PATH_MAX stays below the scratch's work area.
+ * The largest record (an exec: four strings of up to GUARD_PATH_MAX after
+ * its fixed part) starts its last string below the mask. */
+#define GUARD_OFFSET_MASK (GUARD_SCRATCH_SIZE / 2 - 1)
 
-/* Where a loop keeps its progress, and where forget_offset() parks a
- * number: the scratch's upper half, past the area kern/path.bpf.h uses. */
-#define GUARD_SCRATCH_CURSOR (GUARD_RECORD_MAX + GUARD_PATH_MAX)
+/* The scratch's work area, above every byte a record can reach: where
+ * kern/path.bpf.h assembles a path (GUARD_PATH_MAX bytes), where a loop
+ * keeps its progress and where forget_offset() parks a number. */
+#define GUARD_SCRATCH_WORK (GUARD_SCRATCH_SIZE - 2 * GUARD_PATH_MAX)
+#define GUARD_SCRATCH_CURSOR (GUARD_SCRATCH_WORK + GUARD_PATH_MAX)
 #define GUARD_SCRATCH_PARKED (GUARD_SCRATCH_CURSOR + 8)
+_Static_assert(GUARD_OFFSET_MASK + GUARD_PATH_MAX <= GUARD_SCRATCH_WORK, "records stay below the work area");
+_Static_assert(sizeof(struct guard_exec) + 3 * GUARD_PATH_MAX <= GUARD_OFFSET_MASK,
+	       "the last string of the largest record starts inside the mask");
 
 /* The same offset, with nothing known about it but what masking tells. The
  * verifier tracks a register's range and, once it bounds a pointer, treats
@@ -240,23 +348,6 @@ static __always_inline __u32 forget_offset(void *scratch, __u32 offset)
 	volatile __u32 *parked = (volatile __u32 *)((char *)scratch + GUARD_SCRATCH_PARKED);
 	*parked = offset;
 	return *parked;
-}
-
-/* Copies a NUL-terminated user string into the record at offset (at most
- * max bytes, NUL included) and points s at it. An unreadable string is
- * stored as "". Returns the offset just past the NUL. */
-static __always_inline __u32 put_user_string(void *rec, __u32 offset, const void *src, __u32 max,
-					     struct guard_string *s)
-{
-	char *dst = (char *)rec + (offset & GUARD_OFFSET_MASK);
-	long n = bpf_probe_read_user_str(dst, max & (GUARD_PATH_MAX * 2 - 1), src);
-	if (n < 1) {
-		dst[0] = 0;
-		n = 1;
-	}
-	s->offset = offset;
-	s->length = n - 1;
-	return offset + n;
 }
 
 /* An empty string at offset: nothing written, so nothing to copy. */

@@ -1,11 +1,16 @@
 /* File events: open, rename, unlink, chmod, chown, link, symlink.
  *
- * Each syscall's sys_enter program keeps its arguments (pointers into the
- * caller's memory, flags, modes) in `pending`; at sys_exit, where the result
- * is known, file_exit reads the paths and writes one guard_file record, so
- * every record says whether the call succeeded and, if not, its errno. The
- * paths are read at exit: the caller's memory is still there, and a call the
- * kernel rejected before reading them is reported all the same.
+ * Each syscall's sys_enter program copies the paths the caller passed into
+ * the thread's `pending` slot, with the flags and modes: the caller may
+ * rewrite its memory from another thread while the call runs, so the copy
+ * is taken when the kernel takes its own. At sys_exit, where the result is
+ * known, file_exit writes one guard_file record. A successful open reports
+ * the file the kernel opened: its path walked from the struct file the new
+ * fd holds (symlinks, "..", dirfds, /proc/self/root resolved), its device
+ * and inode, and the path as given beside it. Every other call leaves no
+ * object to read (the name of an unlinked file is gone, a failed open made
+ * nothing): its paths are the copies taken at enter, made absolute, and
+ * flagged as the caller's.
  */
 #ifndef GUARD_KERN_FILE_BPF_H
 #define GUARD_KERN_FILE_BPF_H
@@ -21,50 +26,46 @@
 /* What makes an open a modification: it can write, create or truncate. */
 #define GUARD_OPEN_MODIFIES (O_WRONLY | O_RDWR | O_CREAT | O_TRUNC | GUARD_O_TMPFILE_BIT)
 
-static __always_inline void remember_file_call(struct syscall_enter_entry *ctx, __u16 kind, __s32 dfd, __u64 path,
-					       __s32 dfd2, __u64 path2)
+/* At enter: a call on one path (dfd, path) or two, with AT_* flags. */
+static __always_inline struct pending_call *remember_file_call(struct syscall_enter_entry *ctx, __u16 kind, __s32 dfd,
+							       __u64 path, __s32 dfd2, __u64 path2, __u32 at_flags)
 {
-	struct pending_call call = {};
-	call.kind = kind;
-	call.dfd = dfd;
-	call.path = path;
-	call.dfd2 = dfd2;
-	call.path2 = path2;
-	remember_call(ctx, &call);
+	struct pending_call *slot = begin_call(ctx, kind);
+	if (!slot)
+		return 0;
+	slot->open_flags = at_flags;
+	slot->upath = path;
+	slot->upath2 = path2;
+	keep_path(slot, 0, dfd, (const char *)path);
+	if (path2)
+		keep_path(slot, 1, dfd2, (const char *)path2);
+	return slot;
 }
 
 static __always_inline void remember_open(struct syscall_enter_entry *ctx, __s32 dfd, __u64 path, __u32 flags,
 					  __u32 mode)
 {
-	struct pending_call call = {};
-	call.kind = GUARD_RECORD_FILE_OPEN;
-	call.dfd = dfd;
-	call.path = path;
-	call.open_flags = flags;
-	call.mode = mode;
-	remember_call(ctx, &call);
+	struct pending_call *slot = remember_file_call(ctx, GUARD_RECORD_FILE_OPEN, dfd, path, 0, 0, flags);
+	if (slot)
+		slot->mode = mode;
 }
 
-static __always_inline void remember_chmod(struct syscall_enter_entry *ctx, __s32 dfd, __u64 path, __u32 mode)
+static __always_inline void remember_chmod(struct syscall_enter_entry *ctx, __s32 dfd, __u64 path, __u32 mode,
+					   __u32 at_flags)
 {
-	struct pending_call call = {};
-	call.kind = GUARD_RECORD_FILE_CHMOD;
-	call.dfd = dfd;
-	call.path = path;
-	call.mode = mode;
-	remember_call(ctx, &call);
+	struct pending_call *slot = remember_file_call(ctx, GUARD_RECORD_FILE_CHMOD, dfd, path, 0, 0, at_flags);
+	if (slot)
+		slot->mode = mode;
 }
 
 static __always_inline void remember_chown(struct syscall_enter_entry *ctx, __s32 dfd, __u64 path, __u32 uid,
-					   __u32 gid)
+					   __u32 gid, __u32 at_flags)
 {
-	struct pending_call call = {};
-	call.kind = GUARD_RECORD_FILE_CHOWN;
-	call.dfd = dfd;
-	call.path = path;
-	call.owner_uid = uid;
-	call.owner_gid = gid;
-	remember_call(ctx, &call);
+	struct pending_call *slot = remember_file_call(ctx, GUARD_RECORD_FILE_CHOWN, dfd, path, 0, 0, at_flags);
+	if (slot) {
+		slot->owner_uid = uid;
+		slot->owner_gid = gid;
+	}
 }
 
 /* open(path, flags, mode) */
@@ -106,21 +107,21 @@ int file_openat2_enter(struct syscall_enter_entry *ctx)
 SEC("tracepoint/syscalls/sys_enter_rename")
 int file_rename_enter(struct syscall_enter_entry *ctx)
 {
-	remember_file_call(ctx, GUARD_RECORD_FILE_RENAME, AT_FDCWD, ctx->args[0], AT_FDCWD, ctx->args[1]);
+	remember_file_call(ctx, GUARD_RECORD_FILE_RENAME, AT_FDCWD, ctx->args[0], AT_FDCWD, ctx->args[1], 0);
 	return 0;
 }
 
 SEC("tracepoint/syscalls/sys_enter_renameat")
 int file_renameat_enter(struct syscall_enter_entry *ctx)
 {
-	remember_file_call(ctx, GUARD_RECORD_FILE_RENAME, ctx->args[0], ctx->args[1], ctx->args[2], ctx->args[3]);
+	remember_file_call(ctx, GUARD_RECORD_FILE_RENAME, ctx->args[0], ctx->args[1], ctx->args[2], ctx->args[3], 0);
 	return 0;
 }
 
 SEC("tracepoint/syscalls/sys_enter_renameat2")
 int file_renameat2_enter(struct syscall_enter_entry *ctx)
 {
-	remember_file_call(ctx, GUARD_RECORD_FILE_RENAME, ctx->args[0], ctx->args[1], ctx->args[2], ctx->args[3]);
+	remember_file_call(ctx, GUARD_RECORD_FILE_RENAME, ctx->args[0], ctx->args[1], ctx->args[2], ctx->args[3], 0);
 	return 0;
 }
 
@@ -128,14 +129,14 @@ int file_renameat2_enter(struct syscall_enter_entry *ctx)
 SEC("tracepoint/syscalls/sys_enter_unlink")
 int file_unlink_enter(struct syscall_enter_entry *ctx)
 {
-	remember_file_call(ctx, GUARD_RECORD_FILE_UNLINK, AT_FDCWD, ctx->args[0], AT_FDCWD, 0);
+	remember_file_call(ctx, GUARD_RECORD_FILE_UNLINK, AT_FDCWD, ctx->args[0], AT_FDCWD, 0, 0);
 	return 0;
 }
 
 SEC("tracepoint/syscalls/sys_enter_unlinkat")
 int file_unlinkat_enter(struct syscall_enter_entry *ctx)
 {
-	remember_file_call(ctx, GUARD_RECORD_FILE_UNLINK, ctx->args[0], ctx->args[1], AT_FDCWD, 0);
+	remember_file_call(ctx, GUARD_RECORD_FILE_UNLINK, ctx->args[0], ctx->args[1], AT_FDCWD, 0, ctx->args[2]);
 	return 0;
 }
 
@@ -143,21 +144,21 @@ int file_unlinkat_enter(struct syscall_enter_entry *ctx)
 SEC("tracepoint/syscalls/sys_enter_chmod")
 int file_chmod_enter(struct syscall_enter_entry *ctx)
 {
-	remember_chmod(ctx, AT_FDCWD, ctx->args[0], ctx->args[1]);
+	remember_chmod(ctx, AT_FDCWD, ctx->args[0], ctx->args[1], 0);
 	return 0;
 }
 
 SEC("tracepoint/syscalls/sys_enter_fchmodat")
 int file_fchmodat_enter(struct syscall_enter_entry *ctx)
 {
-	remember_chmod(ctx, ctx->args[0], ctx->args[1], ctx->args[2]);
+	remember_chmod(ctx, ctx->args[0], ctx->args[1], ctx->args[2], 0);
 	return 0;
 }
 
 SEC("tracepoint/syscalls/sys_enter_fchmodat2")
 int file_fchmodat2_enter(struct syscall_enter_entry *ctx)
 {
-	remember_chmod(ctx, ctx->args[0], ctx->args[1], ctx->args[2]);
+	remember_chmod(ctx, ctx->args[0], ctx->args[1], ctx->args[2], ctx->args[3]);
 	return 0;
 }
 
@@ -165,21 +166,21 @@ int file_fchmodat2_enter(struct syscall_enter_entry *ctx)
 SEC("tracepoint/syscalls/sys_enter_chown")
 int file_chown_enter(struct syscall_enter_entry *ctx)
 {
-	remember_chown(ctx, AT_FDCWD, ctx->args[0], ctx->args[1], ctx->args[2]);
+	remember_chown(ctx, AT_FDCWD, ctx->args[0], ctx->args[1], ctx->args[2], 0);
 	return 0;
 }
 
 SEC("tracepoint/syscalls/sys_enter_lchown")
 int file_lchown_enter(struct syscall_enter_entry *ctx)
 {
-	remember_chown(ctx, AT_FDCWD, ctx->args[0], ctx->args[1], ctx->args[2]);
+	remember_chown(ctx, AT_FDCWD, ctx->args[0], ctx->args[1], ctx->args[2], 0);
 	return 0;
 }
 
 SEC("tracepoint/syscalls/sys_enter_fchownat")
 int file_fchownat_enter(struct syscall_enter_entry *ctx)
 {
-	remember_chown(ctx, ctx->args[0], ctx->args[1], ctx->args[2], ctx->args[3]);
+	remember_chown(ctx, ctx->args[0], ctx->args[1], ctx->args[2], ctx->args[3], ctx->args[4]);
 	return 0;
 }
 
@@ -188,31 +189,74 @@ int file_fchownat_enter(struct syscall_enter_entry *ctx)
 SEC("tracepoint/syscalls/sys_enter_link")
 int file_link_enter(struct syscall_enter_entry *ctx)
 {
-	remember_file_call(ctx, GUARD_RECORD_FILE_LINK, AT_FDCWD, ctx->args[0], AT_FDCWD, ctx->args[1]);
+	remember_file_call(ctx, GUARD_RECORD_FILE_LINK, AT_FDCWD, ctx->args[0], AT_FDCWD, ctx->args[1], 0);
 	return 0;
 }
 
 SEC("tracepoint/syscalls/sys_enter_linkat")
 int file_linkat_enter(struct syscall_enter_entry *ctx)
 {
-	remember_file_call(ctx, GUARD_RECORD_FILE_LINK, ctx->args[0], ctx->args[1], ctx->args[2], ctx->args[3]);
+	remember_file_call(ctx, GUARD_RECORD_FILE_LINK, ctx->args[0], ctx->args[1], ctx->args[2], ctx->args[3],
+			   ctx->args[4]);
 	return 0;
 }
 
 /* symlink(target, linkpath), symlinkat(target, newdfd, linkpath): path is
- * the new link, path2 the target as given. */
+ * the new link, path2 the target exactly as given (it is stored, not
+ * followed). */
+static __always_inline void remember_symlink(struct syscall_enter_entry *ctx, __s32 dfd, __u64 linkpath, __u64 target)
+{
+	struct pending_call *slot = remember_file_call(ctx, GUARD_RECORD_FILE_SYMLINK, dfd, linkpath, 0, 0, 0);
+	if (slot) {
+		slot->upath2 = target;
+		slot->path2_len = keep_user_string(slot, 1, (const char *)target);
+	}
+}
+
 SEC("tracepoint/syscalls/sys_enter_symlink")
 int file_symlink_enter(struct syscall_enter_entry *ctx)
 {
-	remember_file_call(ctx, GUARD_RECORD_FILE_SYMLINK, AT_FDCWD, ctx->args[1], AT_FDCWD, ctx->args[0]);
+	remember_symlink(ctx, AT_FDCWD, ctx->args[1], ctx->args[0]);
 	return 0;
 }
 
 SEC("tracepoint/syscalls/sys_enter_symlinkat")
 int file_symlinkat_enter(struct syscall_enter_entry *ctx)
 {
-	remember_file_call(ctx, GUARD_RECORD_FILE_SYMLINK, ctx->args[1], ctx->args[2], AT_FDCWD, ctx->args[0]);
+	remember_symlink(ctx, ctx->args[1], ctx->args[2], ctx->args[0]);
 	return 0;
+}
+
+/* A successful open: the path of the file the new fd holds, its identity,
+ * and the path as given beside it. Returns the offset past the strings, or
+ * 0 when the fd holds no file any more (another thread closed it between
+ * the open and this exit: the path as given is then all there is). */
+static __always_inline __u32 put_opened_file(struct guard_file *rec, struct pending_call *slot, __s32 fd)
+{
+	struct file *file = task_file(fd);
+	if (!file)
+		return 0;
+	struct path path = {};
+	path.dentry = file->f_path.dentry;
+	path.mnt = file->f_path.mnt;
+	if (!path.dentry || !path.mnt)
+		return 0;
+	struct inode *inode = file->f_inode;
+	rec->ino = inode->i_ino;
+	rec->dev = inode->i_sb->s_dev;
+	if (dentry_deleted(path.dentry))
+		rec->header.flags |= GUARD_FILE_DELETED;
+	__u32 end = put_kernel_path((struct guard_scratch *)rec, sizeof(*rec), &rec->path, &path, GUARD_FILE_PATH_TRUNCATED);
+	/* The path as given, when it is not the same text (most are). */
+	__u32 len = rec->path.length;
+	rec->path_given.offset = end;
+	rec->path_given.length = 0;
+	if (slot->path_len == len + 1 &&
+	    same_bytes((char *)rec + (rec->path.offset & GUARD_OFFSET_MASK), slot->strings, len))
+		return end;
+	char *given = (char *)rec + (end & GUARD_OFFSET_MASK);
+	rec->path_given.length = copy_kept(given, slot->strings, slot->path_len);
+	return end + rec->path_given.length + 1;
 }
 
 /* The exit of every file syscall above: one record with the result and the
@@ -230,33 +274,53 @@ SEC("tracepoint/syscalls/"
     "sys_exit_link,sys_exit_linkat,sys_exit_symlink,sys_exit_symlinkat")
 int file_exit(struct syscall_exit_entry *ctx)
 {
-	struct pending_call call;
-	if (!take_syscall(ctx, &call))
+	__u16 kind = 0;
+	struct pending_call *slot = take_syscall(ctx, &kind);
+	if (!slot)
 		return 0;
-	__u16 kind = call.kind;
 	struct guard_file *rec = scratch_record();
 	if (!rec)
 		return 0;
 
 	fill_header(&rec->header, kind);
 	rec->result = ctx->ret;
-	rec->open_flags = call.open_flags;
-	rec->mode = call.mode;
-	rec->owner_uid = call.owner_uid;
-	rec->owner_gid = call.owner_gid;
+	rec->open_flags = slot->open_flags;
+	rec->mode = slot->mode;
+	rec->owner_uid = slot->owner_uid;
+	rec->owner_gid = slot->owner_gid;
+	rec->dev = 0;
 	rec->reserved = 0;
-	if (kind == GUARD_RECORD_FILE_OPEN && (call.open_flags & GUARD_OPEN_MODIFIES))
+	rec->ino = 0;
+	if (kind == GUARD_RECORD_FILE_OPEN && (slot->open_flags & GUARD_OPEN_MODIFIES))
 		rec->header.flags |= GUARD_FILE_MODIFY;
 
-	__u32 end = put_path(rec, sizeof(*rec), call.dfd, (const char *)call.path, &rec->path,
-			     GUARD_FILE_PATH_TRUNCATED, GUARD_FILE_PATH_UNRESOLVED);
-	if (kind == GUARD_RECORD_FILE_SYMLINK)
-		end = put_user_string(rec, end, (const char *)call.path2, GUARD_PATH_MAX, &rec->path2);
-	else if (kind == GUARD_RECORD_FILE_RENAME || kind == GUARD_RECORD_FILE_LINK)
-		end = put_path(rec, end, call.dfd2, (const char *)call.path2, &rec->path2,
-			       GUARD_FILE_PATH2_TRUNCATED, GUARD_FILE_PATH2_UNRESOLVED);
-	else
+	__u32 end = 0;
+	if (kind == GUARD_RECORD_FILE_OPEN && ctx->ret >= 0)
+		end = put_opened_file(rec, slot, ctx->ret);
+	if (!end) {
+		/* AT_EMPTY_PATH: an empty path names the dirfd's own file
+		 * (fchownat, fchmodat2, linkat; open has no such flag). */
+		__u32 how = kind != GUARD_RECORD_FILE_OPEN && (slot->open_flags & AT_EMPTY_PATH) ? GUARD_GIVEN_EMPTY_IS_DFD : 0;
+		rec->header.flags |= GUARD_FILE_PATH_FROM_USER;
+		end = put_given_path((struct guard_scratch *)rec, sizeof(*rec), &rec->path, slot, how);
+		put_empty_string(end, &rec->path_given);
+	}
+	end = forget_offset(rec, end);
+	if (kind == GUARD_RECORD_FILE_SYMLINK) {
+		if (!slot->path2_len && slot->upath2) {
+			slot->path2_len = keep_user_string(slot, 1, (const char *)slot->upath2);
+			rec->header.flags |= GUARD_FILE_READ_AT_EXIT;
+		}
+		rec->path2.offset = end;
+		rec->path2.length = copy_kept((char *)rec + (end & GUARD_OFFSET_MASK), slot->strings + GUARD_PENDING_HALF,
+					      slot->path2_len);
+		end += rec->path2.length + 1;
+	} else if (kind == GUARD_RECORD_FILE_RENAME || kind == GUARD_RECORD_FILE_LINK) {
+		rec->header.flags |= GUARD_FILE_PATH2_FROM_USER;
+		end = put_given_path((struct guard_scratch *)rec, end, &rec->path2, slot, GUARD_GIVEN_PATH2);
+	} else {
 		put_empty_string(end, &rec->path2);
+	}
 	submit(&rec->header, end);
 	return 0;
 }

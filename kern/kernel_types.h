@@ -6,15 +6,16 @@
  * /sys/kernel/btf/vmlinux). Order and offsets here mean nothing; names and
  * types must match the kernel's.
  *
- * Two ways to read them. Through a pointer whose type the verifier knows,
- * plain loads (task->real_parent->tgid) are checked against vmlinux BTF and
- * compiled to fault-safe loads, cheaper at run time than a
- * bpf_probe_read_kernel per step: the header's nine reads done as probe
- * reads made the openat exit program ~90 ns slower here. The record
- * header, read on every event, uses plain loads (fill_header), through
- * current_task_readonly(). Reads that run rarely (a relative path's
- * directory, a socket's address, exec's argv) use GUARD_CORE_READ on the
- * untyped bpf_get_current_task(): less to verify.
+ * guard reads them with plain loads through pointers whose type the
+ * verifier knows: the running task (current_task_readonly()), and any
+ * kernel address seen as a type with kernel_ptr() (bpf_rdonly_cast). The
+ * verifier checks each load against vmlinux BTF and compiles it to a
+ * fault-safe load: a fault reads 0. That costs a memory access, where a
+ * bpf_probe_read_kernel (the GUARD_CORE_READ macros of bpf_core.h) is a
+ * helper call: here several times more, and the header's nine reads done as
+ * probe reads once made the openat exit program ~90 ns slower. Only an
+ * array indexed at run time (the fd table) and bytes of unknown length (a
+ * long name) still need a helper.
  */
 #ifndef GUARD_KERN_KERNEL_TYPES_H
 #define GUARD_KERN_KERNEL_TYPES_H
@@ -27,8 +28,28 @@ typedef struct {
 	__u32 val;
 } kuid_t;
 
+typedef struct {
+	__u32 val;
+} kgid_t;
+
 struct cred {
+	kuid_t uid;
+	kgid_t gid;
 	kuid_t euid;
+} __guard_core;
+
+/* A task's cgroup v2 id: task->cgroups->dfl_cgrp->kn->id, what
+ * bpf_get_current_cgroup_id() returns. */
+struct kernfs_node {
+	__u64 id;
+} __guard_core;
+
+struct cgroup {
+	struct kernfs_node *kn;
+} __guard_core;
+
+struct css_set {
+	struct cgroup *dfl_cgrp;
 } __guard_core;
 
 struct ns_common {
@@ -61,9 +82,34 @@ struct qstr {
 	const unsigned char *name;
 } __guard_core;
 
+/* A dentry is "unhashed" once unlinked (or made by O_TMPFILE): d_path()
+ * then says " (deleted)". */
+struct hlist_bl_node {
+	struct hlist_bl_node *next, **pprev;
+} __guard_core;
+
+struct super_block {
+	__u32 s_dev; /* dev_t, the kernel's encoding: major << 20 | minor */
+} __guard_core;
+
+struct inode {
+	unsigned long i_ino;
+	struct super_block *i_sb;
+} __guard_core;
+
+/* A short name lives in the dentry itself (DNAME_INLINE_LEN bytes): in
+ * d_shortname since Linux 6.14 (40 bytes on 64-bit), d_iname before (32). */
+union shortname_store {
+	unsigned long words[5];
+} __guard_core;
+
 struct dentry {
 	struct dentry *d_parent;
 	struct qstr d_name;
+	struct hlist_bl_node d_hash;
+	struct inode *d_inode;
+	union shortname_store d_shortname;
+	unsigned long d_iname[4];
 } __guard_core;
 
 struct vfsmount {
@@ -89,6 +135,7 @@ struct fs_struct {
 
 struct file {
 	struct path f_path;
+	struct inode *f_inode;
 	void *private_data;
 } __guard_core;
 
@@ -109,7 +156,10 @@ struct mm_struct {
 } __guard_core;
 
 struct task_struct {
+	int pid;
 	int tgid;
+	char comm[16];
+	struct css_set *cgroups;
 	int exit_code;
 	struct task_struct *real_parent;
 	const struct cred *cred;
@@ -156,9 +206,10 @@ struct unix_address {
 } __guard_core;
 
 /* net/af_unix.h: struct sock comes first, so a struct sock * of a unix
- * socket is its unix_sock. */
+ * socket is its unix_sock. peer: the socket it is connected to. */
 struct unix_sock {
 	struct unix_address *addr;
+	struct sock *peer;
 } __guard_core;
 
 /* The running task, typed: the verifier knows it is a task_struct. */
@@ -170,6 +221,22 @@ static struct task_struct *(*bpf_get_current_task_btf)(void) = (void *)BPF_FUNC_
  * that loads through a trusted pointer cost it. The verifier turns the call
  * into a register move. Linux 6.2+. */
 extern void *bpf_rdonly_cast(const void *obj, __u32 btf_id) __ksym __weak;
+
+/* kernel/bpf/ringbuf.c: a BPF_MAP_TYPE_RINGBUF map is a bpf_ringbuf_map,
+ * and its ring's positions say how much waits: what bpf_ringbuf_query
+ * (BPF_RB_AVAIL_DATA) returns, read without a helper call. */
+struct bpf_ringbuf {
+	unsigned long consumer_pos;
+	unsigned long producer_pos;
+} __guard_core;
+
+struct bpf_ringbuf_map {
+	struct bpf_ringbuf *rb;
+} __guard_core;
+
+/* A kernel address (a number: read from memory, or walked to) as a pointer
+ * to the kernel's `type`, for plain fault-safe loads (bpf_rdonly_cast). */
+#define kernel_ptr(type, addr) ((type *)bpf_rdonly_cast((void *)(addr), bpf_core_type_id_kernel(type)))
 
 /* The running task, for reading: cheap for the verifier (see
  * bpf_rdonly_cast) where the kernel has the kfunc, typed and trusted where

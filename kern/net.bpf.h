@@ -1,9 +1,13 @@
 /* Network events: connect, bind, listen, accept and accept4.
  *
  * As for files, the enter keeps the arguments and the exit writes the record
- * with the result. connect and bind take the address from the caller's
- * struct sockaddr; accept reads the peer address the kernel has written back
- * into the caller's buffer by the time the call returns.
+ * with the result. The address reported is the socket's own after the call,
+ * read from struct sock: connect's peer, bind's and listen's local address,
+ * the peer of the socket accept made. The sockaddr a connect or bind was
+ * given is copied at enter (the caller could rewrite it from another thread
+ * once the kernel has its copy); it is reported only when the socket holds
+ * no address (the call failed before the kernel stored one), flagged as the
+ * caller's, or beside the socket's when the two differ: a raced argument.
  * Only AF_INET, AF_INET6 and AF_UNIX addresses make records.
  */
 #ifndef GUARD_KERN_NET_BPF_H
@@ -38,16 +42,31 @@ struct guard_sockaddr_in6 {
 	__u32 scope_id;
 };
 
-static __always_inline void remember_net_call(struct syscall_enter_entry *ctx, __u16 kind, __s32 fd, __u64 addr,
-					      __u64 addrlen_ptr, __u32 len)
+/* Copies the caller's sockaddr (slot->len bytes at slot->upath) into the
+ * slot's strings; path_len says how many bytes it holds (0: unreadable). */
+static __always_inline void keep_sockaddr(struct pending_call *slot)
 {
-	struct pending_call call = {};
-	call.kind = kind;
-	call.dfd = fd;
-	call.path = addr;
-	call.path2 = addrlen_ptr;
-	call.len = len;
-	remember_call(ctx, &call);
+	__u32 len = slot->len;
+	if (len > GUARD_SOCKADDR_MAX)
+		len = GUARD_SOCKADDR_MAX;
+	if (len < 2 || bpf_probe_read_user(slot->strings, len, (const void *)slot->upath) != 0)
+		len = 0;
+	slot->path_len = len;
+}
+
+/* At enter: the socket, and for connect and bind the sockaddr (len bytes
+ * of the caller's memory), kept in the slot's strings. */
+static __always_inline void remember_net_call(struct syscall_enter_entry *ctx, __u16 kind, __s32 fd,
+					      const void *addr, __u32 len)
+{
+	struct pending_call *slot = begin_call(ctx, kind);
+	if (!slot)
+		return;
+	slot->dfd = fd;
+	slot->len = len;
+	slot->upath = (__u64)addr;
+	if (addr)
+		keep_sockaddr(slot);
 }
 
 /* ::ffff:a.b.c.d is an IPv4 peer reached through an IPv6 socket. */
@@ -71,33 +90,59 @@ struct sockaddr_copy {
 	__u32 len; /* bytes that are the address */
 };
 
-/* Fills family, port, addr and unix_path from a sockaddr. Returns the offset
- * past the strings, or 0 when the family is not one guard reports. */
-static __always_inline __u32 put_sockaddr_copy(struct guard_net *rec, struct sockaddr_copy *sa)
+/* Where put_address writes: the record's own address fields, or the
+ * given_* ones beside them. */
+struct address_fields {
+	__u16 *family;
+	__u16 *port;
+	__u8 *addr;
+	struct guard_string *unix_path;
+	__u16 truncated_flag;
+};
+
+static __always_inline struct address_fields address_fields(struct guard_net *rec, int given)
 {
-	__u32 end = sizeof(*rec);
+	struct address_fields f;
+	f.family = given ? &rec->given_family : &rec->family;
+	f.port = given ? &rec->given_port : &rec->port;
+	f.addr = given ? rec->given_addr : rec->addr;
+	f.unix_path = given ? &rec->given_unix_path : &rec->unix_path;
+	f.truncated_flag = given ? GUARD_NET_GIVEN_UNIX_PATH_TRUNCATED : GUARD_NET_UNIX_PATH_TRUNCATED;
+	return f;
+}
+
+/* Fills one set of address fields from a sockaddr; a unix path goes into
+ * the record at end. Returns the offset past it, or 0 when the family is
+ * not one guard reports. A global function (see put_kernel_path): verified
+ * once, for every caller. */
+__noinline int put_address(struct guard_scratch *scratch, __u32 end, struct sockaddr_copy *sa, __u32 given)
+{
+	if (!scratch || !sa)
+		return 0;
+	struct guard_net *rec = (struct guard_net *)scratch;
+	struct address_fields f = address_fields(rec, given);
 	__u16 family = sa->family;
-	rec->family = family;
-	__builtin_memset(rec->addr, 0, sizeof(rec->addr));
-	rec->port = 0;
-	put_empty_string(end, &rec->unix_path);
+	*f.family = family;
+	__builtin_memset(f.addr, 0, 16);
+	*f.port = 0;
+	put_empty_string(end, f.unix_path);
 
 	if (family == GUARD_AF_INET) {
-		rec->port = __builtin_bswap16(sa->in.port);
-		__builtin_memcpy(rec->addr, sa->in.addr, 4);
+		*f.port = __builtin_bswap16(sa->in.port);
+		__builtin_memcpy(f.addr, sa->in.addr, 4);
 	} else if (family == GUARD_AF_INET6) {
-		rec->port = __builtin_bswap16(sa->in6.port);
+		*f.port = __builtin_bswap16(sa->in6.port);
 		if (is_v4_mapped(sa->in6.addr)) {
-			rec->family = GUARD_AF_INET;
-			__builtin_memcpy(rec->addr, sa->in6.addr + 12, 4);
+			*f.family = GUARD_AF_INET;
+			__builtin_memcpy(f.addr, sa->in6.addr + 12, 4);
 		} else {
-			__builtin_memcpy(rec->addr, sa->in6.addr, 16);
+			__builtin_memcpy(f.addr, sa->in6.addr, 16);
 		}
 	} else if (family == GUARD_AF_UNIX) {
 		/* sun_path follows the family. A pathname socket's path ends at
 		 * its NUL; an abstract one starts with NUL and is exactly
 		 * len - 2 bytes long, shown with a leading '@'. */
-		char *path = (char *)rec + end;
+		char *path = (char *)rec + (end & GUARD_OFFSET_MASK);
 		__u32 n = sa->len > 2 ? sa->len - 2 : 0;
 		if (n > GUARD_UNIX_PATH_MAX)
 			n = GUARD_UNIX_PATH_MAX;
@@ -115,9 +160,9 @@ static __always_inline __u32 put_sockaddr_copy(struct guard_net *rec, struct soc
 			length = copied > 0 ? copied - 1 : 0;
 		}
 		if (n == GUARD_UNIX_PATH_MAX && length == n)
-			rec->header.flags |= GUARD_NET_UNIX_PATH_TRUNCATED;
+			rec->header.flags |= f.truncated_flag;
 		path[length & 0x7f] = 0;
-		rec->unix_path.length = length;
+		f.unix_path->length = length;
 		end += length + 1;
 	} else {
 		return 0;
@@ -125,79 +170,164 @@ static __always_inline __u32 put_sockaddr_copy(struct guard_net *rec, struct soc
 	return end;
 }
 
-/* ... from a sockaddr of len bytes in the caller's memory. */
-static __always_inline __u32 put_user_sockaddr(struct guard_net *rec, const void *uaddr, __u32 len)
+/* The address the socket open as fd holds: its local address (local != 0)
+ * or its peer's, as the kernel keeps them in struct sock. Returns 0 when it
+ * holds none (an inet socket with no port; a unix socket not bound, or not
+ * connected). Member by member: each read is relocated on its own. A global
+ * function. */
+__noinline int read_socket_address(struct sockaddr_copy *sa, __s32 fd, __u32 local)
 {
-	struct sockaddr_copy sa = {};
-	if (len > GUARD_SOCKADDR_MAX)
-		len = GUARD_SOCKADDR_MAX;
-	if (len < 2 || bpf_probe_read_user(sa.bytes, len & 0x7f, uaddr) != 0)
+	if (!sa)
 		return 0;
-	sa.len = len;
-	return put_sockaddr_copy(rec, &sa);
-}
-
-/* ... from the socket open as fd: its local address (local != 0) or its
- * peer's, as the kernel keeps them in struct sock. Member by member: each
- * read is relocated on its own. */
-static __always_inline __u32 put_socket_address(struct guard_net *rec, __s32 fd, int local)
-{
-	struct task_struct *task = bpf_get_current_task_btf();
-	struct file *file = task_file(task, fd);
+	struct file *file = task_file(fd);
 	if (!file)
 		return 0;
-	struct socket *sock = GUARD_CORE_READ(file, private_data);
-	struct sock *sk = GUARD_CORE_READ(sock, sk);
-	if (!sk)
+	struct socket *sock = kernel_ptr(struct socket, file->private_data);
+	struct sock_common *sk = &sock->sk->__sk_common;
+	if (!sock->sk)
 		return 0;
-	struct sockaddr_copy sa = {};
-	sa.family = GUARD_CORE_READ(sk, __sk_common.skc_family);
-	__be16 port = local ? __builtin_bswap16(GUARD_CORE_READ(sk, __sk_common.skc_num))
-			    : GUARD_CORE_READ(sk, __sk_common.skc_dport);
-	if (sa.family == GUARD_AF_INET) {
-		sa.in.port = port;
-		__be32 a = local ? GUARD_CORE_READ(sk, __sk_common.skc_rcv_saddr) : GUARD_CORE_READ(sk, __sk_common.skc_daddr);
-		__builtin_memcpy(sa.in.addr, &a, 4);
-	} else if (sa.family == GUARD_AF_INET6) {
-		sa.in6.port = port;
-		if (local)
-			GUARD_CORE_READ_INTO(&sa.in6.addr, sk, __sk_common.skc_v6_rcv_saddr.in6_u.u6_addr8);
-		else
-			GUARD_CORE_READ_INTO(&sa.in6.addr, sk, __sk_common.skc_v6_daddr.in6_u.u6_addr8);
-	} else if (sa.family == GUARD_AF_UNIX && local) {
-		struct unix_address *addr = GUARD_CORE_READ((struct unix_sock *)sk, addr);
-		int len = GUARD_CORE_READ(addr, len);
-		if (addr && len > 2) {
-			sa.len = len > GUARD_SOCKADDR_MAX ? GUARD_SOCKADDR_MAX : len;
-			bpf_probe_read_kernel(sa.bytes, sa.len & 0x7f, __builtin_preserve_access_index(&addr->name[0]));
-		}
+	sa->family = sk->skc_family;
+	__be16 port = local ? __builtin_bswap16(sk->skc_num) : sk->skc_dport;
+	if (sa->family == GUARD_AF_INET) {
+		sa->in.port = port;
+		__be32 a = local ? sk->skc_rcv_saddr : sk->skc_daddr;
+		__builtin_memcpy(sa->in.addr, &a, 4);
+		return port != 0;
 	}
-	return put_sockaddr_copy(rec, &sa);
+	if (sa->family == GUARD_AF_INET6) {
+		sa->in6.port = port;
+		struct in6_addr *a = local ? &sk->skc_v6_rcv_saddr : &sk->skc_v6_daddr;
+		bpf_probe_read_kernel(sa->in6.addr, 16, a->in6_u.u6_addr8);
+		return port != 0;
+	}
+	if (sa->family == GUARD_AF_UNIX) {
+		/* A unix socket's own address, or for its peer the peer
+		 * socket's own (which a client that never bound lacks). */
+		struct unix_sock *u = kernel_ptr(struct unix_sock, sock->sk);
+		if (!local) {
+			if (!u->peer)
+				return 0;
+			u = kernel_ptr(struct unix_sock, u->peer);
+		}
+		struct unix_address *addr = u->addr;
+		if (!addr)
+			return !local;
+		int len = addr->len;
+		if (len > 2) {
+			sa->len = len > GUARD_SOCKADDR_MAX ? GUARD_SOCKADDR_MAX : len;
+			bpf_probe_read_kernel(sa->bytes, sa->len & 0x7f, addr->name);
+		}
+		return 1;
+	}
+	return 0;
 }
 
 /* A record with no address: family 0. */
-static __always_inline __u32 put_no_address(struct guard_net *rec)
+static __always_inline __u32 put_no_address(struct guard_net *rec, int given)
 {
-	rec->family = 0;
-	rec->port = 0;
-	__builtin_memset(rec->addr, 0, sizeof(rec->addr));
-	put_empty_string(sizeof(*rec), &rec->unix_path);
+	struct address_fields f = address_fields(rec, given);
+	*f.family = 0;
+	*f.port = 0;
+	__builtin_memset(f.addr, 0, 16);
+	put_empty_string(sizeof(*rec), f.unix_path);
 	return sizeof(*rec);
 }
 
-/* connect(fd, addr, addrlen) and bind(fd, addr, addrlen): the address is the
- * caller's sockaddr. */
+/* Whether the caller's sockaddr (given_*) names another inet endpoint than
+ * the socket's address. What the kernel fills in is no difference: an
+ * unspecified address (connect: the local host; bind: any) and a bind's
+ * port 0 (the kernel picks one). Unix names are not compared: a peer's name
+ * is the one its server bound, which need not be how the client spelled it. */
+static __always_inline int given_differs(struct guard_net *rec, int local)
+{
+	if (rec->family == GUARD_AF_UNIX)
+		return 0;
+	__u64 a[2], b[2];
+	__builtin_memcpy(a, rec->addr, 16);
+	__builtin_memcpy(b, rec->given_addr, 16);
+	int any_addr = (b[0] | b[1]) == 0;
+	int any_port = local && rec->given_port == 0;
+	return rec->family != rec->given_family || (!any_port && rec->port != rec->given_port) ||
+	       (!any_addr && (a[0] != b[0] || a[1] != b[1]));
+}
+
+/* connect and bind: the socket's address (the peer, or the local one) when
+ * the call went through (a connect also when in progress) and the socket
+ * holds one; else the sockaddr kept at enter, flagged as the caller's. The
+ * kept one goes beside the socket's when they differ. Returns the offset
+ * past the strings, or 0 when neither is of a family guard reports. */
+static __always_inline __u32 put_connect_or_bind(struct guard_net *rec, struct pending_call *slot, long ret, int local)
+{
+	struct sockaddr_copy sa = {};
+	int went_through = ret >= 0 || (!local && ret == -EINPROGRESS);
+	int held = went_through && read_socket_address(&sa, slot->dfd, local);
+	if (!slot->path_len && slot->upath) {
+		/* Not read at enter (its page was not in memory then): now. */
+		keep_sockaddr(slot);
+		if (slot->path_len)
+			rec->header.flags |= GUARD_NET_READ_AT_EXIT;
+	}
+	struct sockaddr_copy given = {};
+	__u32 n = slot->path_len;
+	if (n > GUARD_SOCKADDR_MAX)
+		n = GUARD_SOCKADDR_MAX;
+	bpf_probe_read_kernel(given.bytes, n, slot->strings);
+	given.len = n;
+	put_no_address(rec, 1);
+	if (!held) {
+		__u32 end = put_address((struct guard_scratch *)rec, sizeof(*rec), &given, 0);
+		if (!end)
+			return 0;
+		rec->header.flags |= GUARD_NET_ADDR_FROM_USER;
+		put_empty_string(end, &rec->given_unix_path);
+		return end;
+	}
+	__u32 end = put_address((struct guard_scratch *)rec, sizeof(*rec), &sa, 0);
+	if (!end)
+		return 0;
+	__u32 given_end = given.len >= 2 ? put_address((struct guard_scratch *)rec, end, &given, 1) : 0;
+	if (given_end && given_differs(rec, local)) {
+		rec->header.flags |= GUARD_NET_RACED;
+		return given_end;
+	}
+	put_no_address(rec, 1);
+	put_empty_string(end, &rec->given_unix_path);
+	return end;
+}
+
+/* The address a socket listens on is its own, bound earlier; one with none
+ * still makes a record. */
+static __always_inline __u32 put_listen_address(struct guard_net *rec, struct pending_call *slot)
+{
+	struct sockaddr_copy sa = {};
+	__u32 end = read_socket_address(&sa, slot->dfd, 1) ? put_address((struct guard_scratch *)rec, sizeof(*rec), &sa, 0) : 0;
+	return end ? end : put_no_address(rec, 0);
+}
+
+/* accept: the peer of the socket it made (the new fd). A failed accept has
+ * no address. */
+static __always_inline __u32 put_accept_peer(struct guard_net *rec, struct syscall_exit_entry *ctx)
+{
+	struct sockaddr_copy sa = {};
+	if (ctx->ret < 0)
+		return put_no_address(rec, 0);
+	if (!read_socket_address(&sa, ctx->ret, 0) && sa.family != GUARD_AF_UNIX)
+		return put_no_address(rec, 0);
+	return put_address((struct guard_scratch *)rec, sizeof(*rec), &sa, 0);
+}
+
+/* connect(fd, addr, addrlen) and bind(fd, addr, addrlen) */
 SEC("tracepoint/syscalls/sys_enter_connect")
 int net_connect_enter(struct syscall_enter_entry *ctx)
 {
-	remember_net_call(ctx, GUARD_RECORD_NET_CONNECT, ctx->args[0], ctx->args[1], 0, ctx->args[2]);
+	remember_net_call(ctx, GUARD_RECORD_NET_CONNECT, ctx->args[0], (const void *)ctx->args[1], ctx->args[2]);
 	return 0;
 }
 
 SEC("tracepoint/syscalls/sys_enter_bind")
 int net_bind_enter(struct syscall_enter_entry *ctx)
 {
-	remember_net_call(ctx, GUARD_RECORD_NET_BIND, ctx->args[0], ctx->args[1], 0, ctx->args[2]);
+	remember_net_call(ctx, GUARD_RECORD_NET_BIND, ctx->args[0], (const void *)ctx->args[1], ctx->args[2]);
 	return 0;
 }
 
@@ -205,50 +335,22 @@ int net_bind_enter(struct syscall_enter_entry *ctx)
 SEC("tracepoint/syscalls/sys_enter_listen")
 int net_listen_enter(struct syscall_enter_entry *ctx)
 {
-	remember_net_call(ctx, GUARD_RECORD_NET_LISTEN, ctx->args[0], 0, 0, ctx->args[1]);
+	remember_net_call(ctx, GUARD_RECORD_NET_LISTEN, ctx->args[0], 0, ctx->args[1]);
 	return 0;
 }
 
-/* The address a socket listens on is its own, bound earlier; one with none
- * still makes a record. */
-static __always_inline __u32 put_listen_address(struct guard_net *rec, const struct pending_call *call)
-{
-	rec->backlog = call->len;
-	__u32 end = put_socket_address(rec, call->dfd, 1);
-	return end ? end : put_no_address(rec);
-}
-
-/* accept(fd, addr, int *addrlen), accept4(fd, addr, int *addrlen, flags):
- * the peer is in the caller's buffer once the call has returned. An accept
- * that found nothing to accept (EAGAIN) is no event. */
-static __always_inline __u32 put_accept_peer(struct guard_net *rec, struct syscall_exit_entry *ctx,
-					     const struct pending_call *call)
-{
-	__u32 end = 0;
-	if (ctx->ret >= 0 && call->path && call->path2) {
-		int addrlen = 0;
-		bpf_probe_read_user(&addrlen, sizeof(addrlen), (const void *)call->path2);
-		end = put_user_sockaddr(rec, (const void *)call->path, addrlen);
-	} else if (ctx->ret >= 0) {
-		/* No buffer for the peer: the new socket knows it. */
-		end = put_socket_address(rec, ctx->ret, 0);
-	}
-	if (!end && ctx->ret >= 0 && call->path)
-		return 0; /* a family guard does not report */
-	return end ? end : put_no_address(rec);
-}
-
+/* accept(fd, addr, int *addrlen), accept4(fd, addr, int *addrlen, flags) */
 SEC("tracepoint/syscalls/sys_enter_accept")
 int net_accept_enter(struct syscall_enter_entry *ctx)
 {
-	remember_net_call(ctx, GUARD_RECORD_NET_ACCEPT, ctx->args[0], ctx->args[1], ctx->args[2], 0);
+	remember_net_call(ctx, GUARD_RECORD_NET_ACCEPT, ctx->args[0], 0, 0);
 	return 0;
 }
 
 SEC("tracepoint/syscalls/sys_enter_accept4")
 int net_accept4_enter(struct syscall_enter_entry *ctx)
 {
-	remember_net_call(ctx, GUARD_RECORD_NET_ACCEPT, ctx->args[0], ctx->args[1], ctx->args[2], 0);
+	remember_net_call(ctx, GUARD_RECORD_NET_ACCEPT, ctx->args[0], 0, 0);
 	return 0;
 }
 
@@ -257,24 +359,26 @@ int net_accept4_enter(struct syscall_enter_entry *ctx)
 SEC("tracepoint/syscalls/sys_exit_connect,sys_exit_bind,sys_exit_listen,sys_exit_accept,sys_exit_accept4")
 int net_exit(struct syscall_exit_entry *ctx)
 {
-	struct pending_call call;
-	if (!take_syscall(ctx, &call))
+	__u16 kind = 0;
+	struct pending_call *slot = take_syscall(ctx, &kind);
+	if (!slot)
 		return 0;
-	if (call.kind == GUARD_RECORD_NET_ACCEPT && ctx->ret == -EAGAIN)
+	if (kind == GUARD_RECORD_NET_ACCEPT && ctx->ret == -EAGAIN)
 		return 0; /* an accept that found nothing to accept is no event */
 	struct guard_net *rec = scratch_record();
 	if (!rec)
 		return 0;
-	fill_header(&rec->header, call.kind);
+	fill_header(&rec->header, kind);
 	rec->result = ctx->ret;
-	rec->backlog = 0;
+	rec->backlog = kind == GUARD_RECORD_NET_LISTEN ? slot->len : 0;
 	__u32 end = 0;
-	if (call.kind == GUARD_RECORD_NET_CONNECT || call.kind == GUARD_RECORD_NET_BIND)
-		end = put_user_sockaddr(rec, (const void *)call.path, call.len);
-	else if (call.kind == GUARD_RECORD_NET_LISTEN)
-		end = put_listen_address(rec, &call);
-	else if (call.kind == GUARD_RECORD_NET_ACCEPT)
-		end = put_accept_peer(rec, ctx, &call);
+	if (kind == GUARD_RECORD_NET_CONNECT || kind == GUARD_RECORD_NET_BIND) {
+		end = put_connect_or_bind(rec, slot, ctx->ret, kind == GUARD_RECORD_NET_BIND);
+	} else {
+		end = kind == GUARD_RECORD_NET_LISTEN ? put_listen_address(rec, slot) : put_accept_peer(rec, ctx);
+		put_no_address(rec, 1);
+		put_empty_string(end, &rec->given_unix_path);
+	}
 	if (end)
 		submit(&rec->header, end);
 	return 0;

@@ -1,18 +1,25 @@
-/* Absolute paths for the file events.
+/* Absolute paths, from the kernel's own objects.
  *
- * A path that starts with '/' is copied as given. Any other is relative to
- * a directory: the cwd (dfd == AT_FDCWD) or the directory open as dfd. That
- * directory's own absolute path is found the way the kernel's d_path() does
- * it: from its dentry up through d_parent to the root of its mount, then on
- * from the mountpoint in the parent mount, until the process's root (so a
- * process in a chroot or container sees its own paths). The names are
- * written right to left into the spare half of the scratch buffer, then
- * copied into the record, followed by '/' and the path as given.
+ * The kernel names a file by a struct path: a dentry seen through a mount.
+ * Its absolute path is found the way the kernel's d_path() finds it: from
+ * the dentry up through d_parent to the root of its mount, then on from the
+ * mountpoint in the parent mount, until the process's root (so a process in
+ * a chroot or container sees its own paths). Symlinks, "..", dirfds and
+ * /proc/self/root were all resolved by the kernel before that struct path
+ * existed: what the walk finds is the file, not a spelling of it. The names
+ * are written right to left into the scratch's work area, then copied into
+ * the record.
  *
- * The walk is bounded (GUARD_PATH_DEPTH steps); a path deeper than that, or
- * longer than GUARD_PATH_MAX, keeps its last components and is flagged
- * truncated. When the directory cannot be found (a bad dfd), the path is
- * kept as given and flagged unresolved.
+ * Two uses. A file the call opened (its struct file) or ran (mm->exe_file)
+ * is walked whole. A path the caller gave, for a call that left no object
+ * behind (a failed open, an unlink), was copied at enter; when relative, it
+ * is joined to the walked path of the directory it was relative to (the cwd
+ * or the dirfd's file), provided that directory is still the one the call
+ * started from.
+ *
+ * The walk ends when the path fills GUARD_PATH_MAX bytes (its leading part
+ * is then missing, and the record says truncated): every step adds a name,
+ * so the byte bound is the real bound, however deep the tree.
  */
 #ifndef GUARD_KERN_PATH_BPF_H
 #define GUARD_KERN_PATH_BPF_H
@@ -22,178 +29,377 @@
 #include "common.bpf.h"
 #include "kernel_types.h"
 
-/* Dentries and mount crossings walked at most for one directory. */
-#define GUARD_PATH_DEPTH 32
+/* Steps of one walk at most: a name (two bytes at least) or a mount
+ * crossing each, so a path that fits GUARD_PATH_MAX is never cut by it. */
+#define GUARD_PATH_DEPTH GUARD_PATH_MAX
 /* Bytes of one name copied at most (NAME_MAX). */
 #define GUARD_NAME_MAX 255
 
-/* Where the directory's path is assembled, right to left: the scratch's
- * upper half, which no record reaches. Its end is GUARD_DIR_END. */
-#define GUARD_DIR_AREA GUARD_RECORD_MAX
-#define GUARD_DIR_END (GUARD_PATH_MAX - 1)
+/* Where a path is assembled, right to left, ending at GUARD_WALK_END. */
+#define GUARD_WALK_AREA GUARD_SCRATCH_WORK
+#define GUARD_WALK_END (GUARD_PATH_MAX - 1)
 
 /* The file open as fd in the current task, or NULL. The fd table is an
- * array indexed at run time, so it is read with a helper, not a plain load. */
-static __always_inline struct file *task_file(struct task_struct *task, __s32 fd)
+ * array indexed at run time, so its slot is read with a helper; the rest
+ * are plain loads. */
+static __always_inline struct file *task_file(__s32 fd)
 {
-	struct fdtable *fdt = GUARD_CORE_READ(task, files, fdt);
-	struct file **fds = GUARD_CORE_READ(fdt, fd);
+	struct fdtable *fdt = current_task_readonly()->files->fdt;
 	struct file *file = 0;
-	if (fd < 0 || (__u32)fd >= GUARD_CORE_READ(fdt, max_fds))
+	if (fd < 0 || (__u32)fd >= fdt->max_fds)
 		return 0;
-	bpf_probe_read_kernel(&file, sizeof(file), &fds[fd & 0xfffff]);
-	return file;
+	bpf_probe_read_kernel(&file, sizeof(file), &fdt->fd[fd & 0xfffff]);
+	return file ? kernel_ptr(struct file, file) : 0;
 }
 
-/* struct mount embeds the struct vfsmount that paths point to. */
-static __always_inline struct mount *real_mount(struct vfsmount *vfsmnt)
+/* The current task's root (pwd == 0) or working directory (pwd != 0). */
+static __always_inline void task_fs_path(int pwd, struct path *out)
 {
-	return (struct mount *)((char *)vfsmnt - bpf_core_field_offset(((struct mount *)0)->mnt));
+	struct fs_struct *fs = current_task_readonly()->fs;
+	out->dentry = pwd ? fs->pwd.dentry : fs->root.dentry;
+	out->mnt = pwd ? fs->pwd.mnt : fs->root.mnt;
 }
 
 /* The walk's state between steps. It lives on the caller's stack, and
- * bpf_loop hands the callback a pointer to it. */
-struct dir_walk {
-	char *area;               /* the scratch's dir area */
-	__u32 *startp;            /* where the path starts so far (see below) */
-	struct dentry *dentry;    /* the next name to prepend */
-	struct vfsmount *vfsmnt;  /* the mount dentry is seen through */
-	struct mount *mnt;
-	struct dentry *mnt_root;  /* the top of that mount */
-	struct dentry *root_dentry; /* the process's root: the walk's end */
-	struct vfsmount *root_mnt;
+ * bpf_loop hands the callback a pointer to it. Kernel objects are kept as
+ * numbers and seen as typed pointers (kernel_ptr) where they are read. */
+struct path_walk {
+	char *area;          /* the scratch's work area */
+	__u32 *startp;       /* where the path starts so far (see below) */
+	__u64 dentry;        /* struct dentry: the next name to prepend */
+	__u64 mnt;           /* struct mount: the mount dentry is seen through */
+	__u64 mnt_root;      /* struct dentry: the top of that mount */
+	__u64 root_dentry;   /* the process's root: the walk's end */
+	__u64 root_mnt;      /* struct vfsmount */
 	int truncated;
 };
 
-/* One step of the walk: prepend one name, or cross one mount. Returns 1 to
- * stop, 0 to go on. bpf_loop calls it at most GUARD_PATH_DEPTH times, and
- * the verifier checks it once for every call, not once per step as it
- * would an unrolled or bounded loop: that is most of guard's start-up. */
-static long dir_step(__u64 index, struct dir_walk *w)
+/* fs/mount.h: a struct mount embeds the struct vfsmount that paths point
+ * to; the walk goes from one to the other (container_of, by address). */
+static __always_inline __u64 vfsmount_of(__u64 mnt)
 {
-	(void)index;
-	struct dentry *dentry = w->dentry;
-	if (dentry == w->root_dentry && w->vfsmnt == w->root_mnt) {
-		w->truncated = 0;
-		return 1;
-	}
-	if (dentry == w->mnt_root) {
-		/* The top of this mount: go on from where it is mounted. */
-		struct mount *mnt = w->mnt;
-		struct mount *parent = GUARD_CORE_READ(mnt, mnt_parent);
-		if (parent == mnt || !parent) { /* the top of the mount tree */
-			w->truncated = 0;
-			return 1;
-		}
-		struct vfsmount *vfsmnt =
-			(struct vfsmount *)((char *)parent + bpf_core_field_offset(((struct mount *)0)->mnt));
-		w->dentry = GUARD_CORE_READ(mnt, mnt_mountpoint);
-		w->mnt = parent;
-		w->vfsmnt = vfsmnt;
-		w->mnt_root = GUARD_CORE_READ(vfsmnt, mnt_root);
+	return mnt + bpf_core_field_offset(((struct mount *)0)->mnt);
+}
+
+static __always_inline __u64 mount_of(__u64 vfsmnt)
+{
+	return vfsmnt - bpf_core_field_offset(((struct mount *)0)->mnt);
+}
+
+/* Copies a name that lives in the dentry's own storage (most do: every
+ * name shorter than DNAME_INLINE_LEN) to area + at, with plain loads of 8
+ * bytes at a time instead of a helper call, which costs several times
+ * more. The last word may run up to 7 bytes past the name, over the part
+ * of the path written before: those bytes are put back. Returns 0 when the
+ * name is not inline (the caller copies it with a helper). */
+static __always_inline int copy_inline_name(struct path_walk *w, struct dentry *dentry, __u64 name, __u32 len,
+					    __u32 at)
+{
+	__u64 words[5] = {};
+	__u32 size;
+	if (bpf_core_field_exists(dentry->d_shortname)) {
+		size = bpf_core_field_size(dentry->d_shortname);
+		if (name != w->dentry + bpf_core_field_offset(dentry->d_shortname))
+			return 0;
+		words[0] = dentry->d_shortname.words[0];
+		words[1] = dentry->d_shortname.words[1];
+		words[2] = dentry->d_shortname.words[2];
+		words[3] = dentry->d_shortname.words[3];
+		if (size > 32)
+			words[4] = dentry->d_shortname.words[4];
+	} else if (bpf_core_field_exists(dentry->d_iname)) {
+		size = bpf_core_field_size(dentry->d_iname);
+		if (name != w->dentry + bpf_core_field_offset(dentry->d_iname))
+			return 0;
+		words[0] = dentry->d_iname[0];
+		words[1] = dentry->d_iname[1];
+		words[2] = dentry->d_iname[2];
+		words[3] = dentry->d_iname[3];
+	} else {
 		return 0;
 	}
-	struct dentry *parent = GUARD_CORE_READ(dentry, d_parent);
-	if (parent == dentry || !parent) { /* a filesystem's root mounted nowhere we can see */
-		w->truncated = 0;
-		return 1;
-	}
-	struct qstr name;
-	GUARD_CORE_READ_INTO(&name, dentry, d_name);
-	__u32 len = name.len;
+	if (len >= size)
+		return 0;
+	char *end = w->area + ((at + len) & (GUARD_PATH_MAX - 1));
+	__u64 after = *(__u64 *)end;
+	for (int k = 0; k < 5; k++)
+		if (k * 8 < len)
+			*(__u64 *)(w->area + ((at + k * 8) & (GUARD_PATH_MAX - 1))) = words[k];
+	*(__u64 *)end = after;
+	return 1;
+}
+
+/* Prepends "/name" of dentry; returns 0 when there was no room. */
+static __always_inline int prepend_name(struct path_walk *w, struct dentry *dentry)
+{
+	__u32 len = dentry->d_name.len;
+	__u64 name = (__u64)dentry->d_name.name;
 	/* Where the path starts so far lives in memory, not in a register or
 	 * on the stack: the verifier then knows nothing of it at any step, so
 	 * every step looks the same to it and one check covers them all. */
 	__u32 start = *w->startp;
 	if (len > GUARD_NAME_MAX)
 		len = GUARD_NAME_MAX;
-	if (start > GUARD_DIR_END || len + 1 > start)
-		return 1; /* no room: truncated */
+	if (start > GUARD_WALK_END || len + 1 > start)
+		return 0;
 	start -= len;
-	bpf_probe_read_kernel(w->area + (start & (GUARD_PATH_MAX - 1)), len & GUARD_NAME_MAX, name.name);
+	if (!copy_inline_name(w, dentry, name, len, start))
+		bpf_probe_read_kernel(w->area + (start & (GUARD_PATH_MAX - 1)), len & GUARD_NAME_MAX, (void *)name);
 	start -= 1;
 	w->area[start & (GUARD_PATH_MAX - 1)] = '/';
 	*w->startp = start;
+	return 1;
+}
+
+/* One step of the walk: prepend one name, or cross one mount. Returns 1 to
+ * stop, 0 to go on. bpf_loop calls it at most GUARD_PATH_DEPTH times, and
+ * the verifier checks it once for every call, not once per step as it
+ * would an unrolled or bounded loop: that is most of guard's start-up.
+ * The fields are plain loads (kernel_ptr): a fault reads 0, and each costs
+ * a memory access, where a bpf_probe_read_kernel is a helper call. */
+static long walk_step(__u64 index, struct path_walk *w)
+{
+	(void)index;
+	if (w->dentry == w->root_dentry && vfsmount_of(w->mnt) == w->root_mnt) {
+		w->truncated = 0;
+		return 1;
+	}
+	if (w->dentry == w->mnt_root) {
+		/* The top of this mount: go on from where it is mounted. */
+		struct mount *mnt = kernel_ptr(struct mount, w->mnt);
+		__u64 parent = (__u64)mnt->mnt_parent;
+		if (parent == w->mnt || !parent) { /* the top of the mount tree */
+			w->truncated = 0;
+			return 1;
+		}
+		w->dentry = (__u64)mnt->mnt_mountpoint;
+		w->mnt = parent;
+		w->mnt_root = (__u64)kernel_ptr(struct mount, parent)->mnt.mnt_root;
+		return 0;
+	}
+	struct dentry *dentry = kernel_ptr(struct dentry, w->dentry);
+	__u64 parent = (__u64)dentry->d_parent;
+	if (!prepend_name(w, dentry))
+		return 1; /* no room: truncated */
+	if (parent == w->dentry || !parent) {
+		/* A dentry with no parent that is no mount's top: a file made
+		 * by the kernel for an fd alone (a memfd, an anonymous inode).
+		 * Its name is all there is, as d_path() shows it. */
+		w->truncated = 0;
+		return 1;
+	}
 	w->dentry = parent;
 	return 0;
 }
 
-/* Writes the absolute path of dir into the scratch's dir area, ending at
- * GUARD_DIR_END, and returns where it starts (start == GUARD_DIR_END for
- * the root itself). Sets *truncated when the walk did not reach the root.
- * Every step is a bpf_probe_read_kernel (GUARD_CORE_READ): a dentry found by
- * walking is a plain number to the verifier, not a typed pointer. */
-static __always_inline __u32 write_dir_path(char *scratch, struct path *dir, struct path *root, int *truncated)
+/* walk_path's result: where the path starts in the work area, and a flag. */
+#define GUARD_WALK_TRUNCATED (1 << 16)
+
+/* Writes the absolute path of `path` into the work area, ending
+ * at GUARD_WALK_END, and returns where it starts (start == GUARD_WALK_END
+ * for the process's root itself), with GUARD_WALK_TRUNCATED when the walk
+ * ran out of room before it reached the root. A global function (see
+ * put_kernel_path): its loop is verified once, whoever walks. */
+__noinline int walk_path(struct guard_scratch *scratch, struct path *path)
 {
-	struct dir_walk w = {};
-	w.area = scratch + GUARD_DIR_AREA;
-	w.startp = (__u32 *)(scratch + GUARD_SCRATCH_CURSOR);
-	w.dentry = dir->dentry;
-	w.vfsmnt = dir->mnt;
-	w.mnt = real_mount(dir->mnt);
-	w.mnt_root = GUARD_CORE_READ(dir->mnt, mnt_root);
-	w.root_dentry = root->dentry;
-	w.root_mnt = root->mnt;
+	if (!scratch || !path)
+		return GUARD_WALK_END;
+	/* Read from memory the verifier only knows as bytes: plain numbers. */
+	__u64 dentry = (__u64)path->dentry, mnt = (__u64)path->mnt;
+	char *area = (char *)scratch;
+	struct fs_struct *fs = current_task_readonly()->fs;
+	struct path_walk w = {};
+	w.area = area + GUARD_WALK_AREA;
+	w.startp = (__u32 *)(area + GUARD_SCRATCH_CURSOR);
+	w.dentry = dentry;
+	w.mnt = mount_of(mnt);
+	w.mnt_root = (__u64)kernel_ptr(struct vfsmount, mnt)->mnt_root;
+	w.root_dentry = (__u64)fs->root.dentry;
+	w.root_mnt = (__u64)fs->root.mnt;
 	w.truncated = 1;
-	*w.startp = GUARD_DIR_END;
-	bpf_loop(GUARD_PATH_DEPTH, dir_step, &w, 0);
-	*truncated = w.truncated;
-	return *w.startp & (GUARD_PATH_MAX - 1);
+	*w.startp = GUARD_WALK_END;
+	bpf_loop(GUARD_PATH_DEPTH, walk_step, &w, 0);
+	return (*w.startp & (GUARD_PATH_MAX - 1)) | (w.truncated ? GUARD_WALK_TRUNCATED : 0);
 }
 
-/* Writes the absolute form of the user path `src` (relative to dfd) into the
- * record at offset, points s at it, and sets truncated_flag or
- * unresolved_flag in the record's header when they apply. Returns the offset
- * just past the string's NUL, forgotten (forget_offset): what follows is
- * verified once, not once for each way the path was found. */
-static __always_inline __u32 put_path(void *rec, __u32 offset, __s32 dfd, const char *src, struct guard_string *s,
-				      __u16 truncated_flag, __u16 unresolved_flag)
+/* Copies the walked path (from start to GUARD_WALK_END) into the record at
+ * dst; "/" for the root itself. Returns its length. */
+static __always_inline __u32 copy_walked(void *rec, char *dst, __u32 start)
 {
+	__u32 len = (GUARD_WALK_END - start) & (GUARD_PATH_MAX - 1);
+	if (len == 0) {
+		dst[0] = '/';
+		return 1;
+	}
+	bpf_probe_read_kernel(dst, len, (char *)rec + GUARD_WALK_AREA + (start & (GUARD_PATH_MAX - 1)));
+	return len;
+}
+
+/* Writes the absolute path of `path` into the record at offset as string s
+ * (flagging truncated_flag when its walk was cut short). Returns the offset
+ * just past the string's NUL, forgotten (forget_offset): what follows is
+ * verified once, not once for each way the path was found.
+ *
+ * A global function (not static, not inlined): the verifier checks it once,
+ * on its own, with nothing known of its arguments but their types, instead
+ * of once at every call and for every way a caller got there. Its callers
+ * pass the scratch as a struct guard_scratch, so that it may reach all of
+ * it. */
+__noinline int put_kernel_path(struct guard_scratch *scratch, __u32 offset, struct guard_string *s, struct path *path,
+			       __u32 truncated_flag)
+{
+	if (!scratch || !s || !path)
+		return offset;
+	void *rec = scratch;
 	struct guard_header *h = rec;
-	/* Most paths are absolute: copy first, and look at what came. */
-	__u32 end = put_user_string(rec, offset, src, GUARD_PATH_MAX, s);
-	if (((char *)rec)[offset & GUARD_OFFSET_MASK] == '/')
-		return forget_offset(rec, end);
-
-	struct task_struct *task = (void *)bpf_get_current_task();
-	struct path dir = {}, root = {};
-	struct fs_struct *fs = GUARD_CORE_READ(task, fs);
-	GUARD_CORE_READ_INTO(&root, fs, root);
-	if (dfd == AT_FDCWD) {
-		GUARD_CORE_READ_INTO(&dir, fs, pwd);
-	} else {
-		struct file *file = task_file(task, dfd);
-		if (file)
-			GUARD_CORE_READ_INTO(&dir, file, f_path);
-	}
-	if (!dir.dentry || !dir.mnt) {
-		h->flags |= unresolved_flag; /* the path as given, already copied */
-		return forget_offset(rec, end);
-	}
-
-	int truncated = 0;
-	__u32 start = write_dir_path(rec, &dir, &root, &truncated);
-	if (truncated)
+	__u32 walked = walk_path(scratch, path);
+	if (walked & GUARD_WALK_TRUNCATED)
 		h->flags |= truncated_flag;
-
-	/* The directory's path, then '/', then the path as given. */
+	__u32 start = walked & (GUARD_PATH_MAX - 1);
 	char *dst = (char *)rec + (offset & GUARD_OFFSET_MASK);
-	__u32 dir_len = (GUARD_DIR_END - start) & (GUARD_PATH_MAX - 1);
-	bpf_probe_read_kernel(dst, dir_len, (char *)rec + GUARD_DIR_AREA + (start & (GUARD_PATH_MAX - 1)));
+	__u32 len = copy_walked(rec, dst, start) & (GUARD_PATH_MAX - 1);
+	dst[len] = 0;
+	s->offset = offset;
+	s->length = len;
+	return forget_offset(rec, offset + len + 1);
+}
+
+/* Whether a dentry has lost its name: unlinked after it was opened, or made
+ * nameless (O_TMPFILE). d_path() marks such a path " (deleted)". */
+static __always_inline int dentry_deleted(struct dentry *dentry)
+{
+	return !dentry->d_hash.pprev && dentry->d_parent != dentry;
+}
+
+/* What a relative path was relative to, as a number to compare: the struct
+ * file open as dfd, or the cwd's dentry (AT_FDCWD). The same number at
+ * enter and at exit means the same directory (the fd table or the fs_struct
+ * holds it, so it cannot have been freed and reused meanwhile). */
+static __always_inline __u64 dir_identity(__s32 dfd)
+{
+	if (dfd == AT_FDCWD)
+		return (__u64)current_task_readonly()->fs->pwd.dentry;
+	return (__u64)task_file(dfd);
+}
+
+/* The directory dfd names now, or {0} when there is none. */
+static __always_inline void dir_path(__s32 dfd, struct path *dir)
+{
+	if (dfd == AT_FDCWD) {
+		task_fs_path(1, dir);
+	} else {
+		struct file *file = task_file(dfd);
+		if (file) {
+			dir->dentry = file->f_path.dentry;
+			dir->mnt = file->f_path.mnt;
+		}
+	}
+}
+
+/* Copies the string kept at enter in the slot (n bytes, NUL included) into
+ * the record at dst; returns its length without the NUL. */
+static __always_inline __u32 copy_kept(char *dst, const char *kept, __u32 n)
+{
+	if (n == 0) {
+		dst[0] = 0;
+		return 0;
+	}
+	bpf_probe_read_kernel(dst, n & (GUARD_PATH_MAX - 1), kept);
+	return n - 1;
+}
+
+/* put_given_path's `how`: which of the slot's paths, and whether an empty
+ * path names the dirfd's own file (AT_EMPTY_PATH). */
+#define GUARD_GIVEN_PATH2 1
+#define GUARD_GIVEN_EMPTY_IS_DFD 2
+
+/* Writes a path the caller gave (kept at enter in the slot: path, or path2
+ * with GUARD_GIVEN_PATH2) into the record at offset as string s: as it was,
+ * or when relative, joined to the absolute path of the directory it was
+ * relative to. Flags the file record's *_UNRESOLVED when that directory is
+ * unknown or is no longer the one it was at enter (another thread changed
+ * the cwd or the dirfd meanwhile: the path is then reported as given), and
+ * *_TRUNCATED when it did not fit. With GUARD_GIVEN_EMPTY_IS_DFD an empty
+ * path names the dirfd's own file, whose path is then walked. Returns the
+ * offset past the string's NUL, forgotten. A global function, as
+ * put_kernel_path. */
+__noinline int put_given_path(struct guard_scratch *scratch, __u32 offset, struct guard_string *s,
+			      struct pending_call *slot, __u32 how)
+{
+	if (!scratch || !s || !slot)
+		return offset;
+	void *rec = scratch;
+	struct guard_header *h = rec;
+	int half = how & GUARD_GIVEN_PATH2;
+	__u16 truncated_flag = half ? GUARD_FILE_PATH2_TRUNCATED : GUARD_FILE_PATH_TRUNCATED;
+	__u16 unresolved_flag = half ? GUARD_FILE_PATH2_UNRESOLVED : GUARD_FILE_PATH_UNRESOLVED;
+	const char *kept = slot->strings + (half ? GUARD_PENDING_HALF : 0);
+	__u32 n = half ? slot->path2_len : slot->path_len;
+	__u64 user = half ? slot->upath2 : slot->upath;
+	if (n == 0 && user) {
+		/* Not read at enter (its page was not in memory then): now. */
+		n = keep_user_string(slot, half, (const char *)user);
+		if (n)
+			h->flags |= GUARD_FILE_READ_AT_EXIT;
+	}
+	__s32 dfd = half ? slot->dfd2 : slot->dfd;
+	__u64 dir_at_enter = half ? slot->dir2 : slot->dir;
+	char *dst = (char *)rec + (offset & GUARD_OFFSET_MASK);
+	s->offset = offset;
+
+	int relative = n > 1 && kept[0] != '/';
+	int empty = n == 1 && (how & GUARD_GIVEN_EMPTY_IS_DFD);
+	struct path dir = {};
+	if ((relative || empty) && dir_identity(dfd) == dir_at_enter)
+		dir_path(dfd, &dir);
+	if (empty && dir.dentry && dir.mnt)
+		return put_kernel_path(scratch, offset, s, &dir, truncated_flag);
+	if (!relative || !dir.dentry || !dir.mnt) {
+		if (relative)
+			h->flags |= unresolved_flag;
+		__u32 len = copy_kept(dst, kept, n);
+		s->length = len;
+		return forget_offset(rec, offset + len + 1);
+	}
+
+	__u32 walked = walk_path(scratch, &dir);
+	if (walked & GUARD_WALK_TRUNCATED)
+		h->flags |= truncated_flag;
+	__u32 start = walked & (GUARD_PATH_MAX - 1);
+	/* The directory's path, then '/', then the path as given. */
+	__u32 dir_len = (GUARD_WALK_END - start) & (GUARD_PATH_MAX - 1);
+	bpf_probe_read_kernel(dst, dir_len, (char *)rec + GUARD_WALK_AREA + (start & (GUARD_PATH_MAX - 1)));
 	char *rest = dst + dir_len;
 	rest[0] = '/';
-	/* The directory went where the path was: read the path again after it. */
+	/* At most what is left of GUARD_PATH_MAX after the directory and '/'. */
 	__u32 room = GUARD_PATH_MAX - 1 - dir_len;
-	long n = bpf_probe_read_user_str(rest + 1, room & (GUARD_PATH_MAX - 1), src);
-	if (n < 1) {
-		rest[1] = 0;
-		n = 1;
+	if (n > room) {
+		n = room;
+		h->flags |= truncated_flag;
 	}
-	if ((__u32)n == room)
-		h->flags |= truncated_flag; /* the given path did not fit after the directory */
-	s->offset = offset;
-	s->length = dir_len + n; /* '/' and the name, without its NUL */
+	bpf_probe_read_kernel(rest + 1, n & (GUARD_PATH_MAX - 1), kept);
+	rest[n & (GUARD_PATH_MAX - 1)] = 0;
+	s->length = dir_len + n;
 	return forget_offset(rec, offset + dir_len + 1 + n);
+}
+
+/* At enter: keeps the user path src in the slot's half `half`, and when it
+ * is relative (or empty), which directory it is relative to. */
+static __always_inline void keep_path(struct pending_call *slot, int half, __s32 dfd, const char *src)
+{
+	__u16 n = keep_user_string(slot, half, src);
+	__u64 dir = 0;
+	if (n > 0 && slot->strings[half ? GUARD_PENDING_HALF : 0] != '/')
+		dir = dir_identity(dfd);
+	if (half) {
+		slot->path2_len = n;
+		slot->dfd2 = dfd;
+		slot->dir2 = dir;
+	} else {
+		slot->path_len = n;
+		slot->dfd = dfd;
+		slot->dir = dir;
+	}
 }
 
 #endif

@@ -1,11 +1,17 @@
 /* Process events: exec (and failed exec), fork of a new process, exit.
  *
  * A successful exec is reported from sched/sched_process_exec, which fires
- * only after the point of no return. execve and execveat also keep their
- * arguments at sys_enter, so that sys_exit can report a failed exec with the
- * path and argv it was given, and sched_process_exec can tell an execveat.
- * Forks are reported from sched/sched_process_fork, which fires for threads
- * too: the clone flags kept at the clone's sys_enter tell them apart.
+ * only after the point of no return, in the new program, where the kernel's
+ * own objects say what runs: the file the new mm maps (mm->exe_file, walked
+ * to its absolute path: symlinks resolved, the interpreter of a script), the
+ * working directory, the arguments in the new stack. The name exec was given
+ * comes from the tracepoint, which copies the kernel's own bprm->filename.
+ * sched/sched_prepare_exec tells whether the kernel put an interpreter in
+ * (#!, binfmt_misc). execve and execveat copy their path and argv at
+ * sys_enter, so that sys_exit can report a failed exec with what it was
+ * given, and sched_process_exec can tell an execveat. Forks are reported
+ * from sched/sched_process_fork, which fires for threads too: the clone
+ * flags kept at the clone's sys_enter tell them apart.
  */
 #ifndef GUARD_KERN_PROCESS_BPF_H
 #define GUARD_KERN_PROCESS_BPF_H
@@ -14,20 +20,21 @@
 #include <linux/sched.h>
 
 #include "common.bpf.h"
+#include "path.bpf.h"
 
 /* Arguments guard reads from argv at most; with GUARD_ARGV_MAX this bounds
  * the work of a failed exec. */
 #define GUARD_ARGV_MAX_ARGS 64
 
-/* Where put_user_argv's step is: the record, the argv array and the offset
- * the next argument goes to. That offset lives in the scratch's upper half,
- * not on the stack, for the reason dir_step's does (kern/path.bpf.h). */
+/* Where put_user_argv's step is: the buffer, the argv array and the offset
+ * the next argument goes to. That offset lives in the scratch's work area,
+ * not on the stack, for the reason walk_step's does (kern/path.bpf.h). */
 struct argv_copy {
-	struct guard_exec *rec;
+	char *buf;
 	const char *const *argv;
 	__u32 *endp;
-	__u32 offset; /* where argv starts in the record */
 	__u32 argc;
+	int truncated;
 	int done;     /* argv ended, or room did */
 };
 
@@ -39,63 +46,76 @@ static long argv_step(__u64 i, struct argv_copy *c)
 		c->done = 1;
 		return 1;
 	}
-	__u32 end = *c->endp;
-	__u32 used = end - c->offset;
+	__u32 used = *c->endp;
 	if (used >= GUARD_ARGV_MAX) {
-		c->rec->header.flags |= GUARD_EXEC_ARGV_TRUNCATED;
+		c->truncated = 1;
 		c->done = 1;
 		return 1;
 	}
 	__u32 room = GUARD_ARGV_MAX - used;
-	long n = bpf_probe_read_user_str((char *)c->rec + (end & GUARD_OFFSET_MASK), room & (GUARD_ARGV_MAX * 2 - 1),
-					 arg);
+	long n = bpf_probe_read_user_str(c->buf + (used & (GUARD_ARGV_MAX - 1)), room & (GUARD_ARGV_MAX * 2 - 1), arg);
 	if (n < 1) {
 		c->done = 1;
 		return 1;
 	}
 	if ((__u32)n == room)
-		c->rec->header.flags |= GUARD_EXEC_ARGV_TRUNCATED;
-	*c->endp = end + n;
+		c->truncated = 1;
+	*c->endp = used + n;
 	c->argc++;
 	return 0;
 }
 
-/* Copies argv (a user array of string pointers) NUL-separated into the
- * record at offset, at most GUARD_ARGV_MAX bytes. Returns the end offset. */
-static __always_inline __u32 put_user_argv(struct guard_exec *rec, __u32 offset, const char *const *argv)
+/* At execve's enter: copies argv (a user array of string pointers)
+ * NUL-separated into the slot's second half, through the scratch (the
+ * loop's writes need a buffer the verifier can bound at every step). */
+static __always_inline void keep_user_argv(struct pending_call *slot, const char *const *argv)
 {
+	char *scratch = scratch_record();
+	if (!scratch)
+		return;
 	struct argv_copy c = {};
-	c.rec = rec;
+	c.buf = scratch;
 	c.argv = argv;
-	c.endp = (__u32 *)((char *)rec + GUARD_SCRATCH_CURSOR);
-	c.offset = offset;
-	*c.endp = offset;
+	c.endp = (__u32 *)(scratch + GUARD_SCRATCH_CURSOR);
+	*c.endp = 0;
 	bpf_loop(GUARD_ARGV_MAX_ARGS, argv_step, &c, 0);
 	/* Arguments are left over only if argv goes on. */
 	if (!c.done) {
 		const char *more = 0;
 		bpf_probe_read_user(&more, sizeof(more), &argv[GUARD_ARGV_MAX_ARGS]);
 		if (more)
-			rec->header.flags |= GUARD_EXEC_ARGV_TRUNCATED;
+			c.truncated = 1;
 	}
-	__u32 end = *c.endp;
-	rec->argc = c.argc;
-	rec->argv.offset = offset;
-	/* The length leaves out the last argument's NUL. */
-	rec->argv.length = end > offset ? end - offset - 1 : 0;
-	return end;
+	__u32 n = *c.endp;
+	if (n > GUARD_PENDING_HALF) {
+		n = GUARD_PENDING_HALF;
+		c.truncated = 1;
+	}
+	bpf_probe_read_kernel(slot->strings + GUARD_PENDING_HALF, n, scratch);
+	slot->path2_len = n;
+	slot->argc = c.argc;
+	if (c.truncated)
+		slot->flags |= GUARD_EXEC_ARGV_TRUNCATED;
+}
+
+static __always_inline void remember_exec(struct syscall_enter_entry *ctx, __u16 flags, const char *path,
+					  const char *const *argv)
+{
+	struct pending_call *slot = begin_call(ctx, GUARD_RECORD_EXEC_FAILED);
+	if (!slot)
+		return;
+	slot->flags = flags;
+	slot->upath = (__u64)path;
+	slot->upath2 = (__u64)argv;
+	slot->path_len = keep_user_string(slot, 0, path);
+	keep_user_argv(slot, argv);
 }
 
 /* execve(path, argv, envp) */
 SEC("tracepoint/syscalls/sys_enter_execve")
 int process_execve_enter(struct syscall_enter_entry *ctx)
 {
-	struct pending_call call = {};
-	call.kind = GUARD_RECORD_EXEC_FAILED;
-	call.dfd = AT_FDCWD;
-	call.path = ctx->args[0];
-	call.path2 = ctx->args[1];
-	remember_call(ctx, &call);
+	remember_exec(ctx, 0, (const char *)ctx->args[0], (const char *const *)ctx->args[1]);
 	return 0;
 }
 
@@ -104,42 +124,138 @@ int process_execve_enter(struct syscall_enter_entry *ctx)
 SEC("tracepoint/syscalls/sys_enter_execveat")
 int process_execveat_enter(struct syscall_enter_entry *ctx)
 {
-	struct pending_call call = {};
-	call.kind = GUARD_RECORD_EXEC_FAILED;
-	call.flags = GUARD_EXEC_EXECVEAT;
-	call.dfd = ctx->args[0];
-	call.path = ctx->args[1];
-	call.path2 = ctx->args[2];
-	call.open_flags = ctx->args[4];
-	if (call.open_flags & AT_EMPTY_PATH) {
+	__u16 flags = GUARD_EXEC_EXECVEAT;
+	if (ctx->args[4] & AT_EMPTY_PATH) {
 		char first = 1;
-		bpf_probe_read_user(&first, 1, (const char *)call.path);
+		bpf_probe_read_user(&first, 1, (const char *)ctx->args[1]);
 		if (first == 0)
-			call.flags |= GUARD_EXEC_FILELESS;
+			flags |= GUARD_EXEC_FILELESS;
 	}
-	remember_call(ctx, &call);
+	remember_exec(ctx, flags, (const char *)ctx->args[1], (const char *const *)ctx->args[2]);
 	return 0;
 }
 
-/* A failed exec returns to the caller, whose memory still holds the path and
- * argv it passed. A successful one was reported by sched_process_exec. One
- * program for both syscalls' exits (see file_exit). */
+/* The working directory, walked from fs->pwd, as the record's cwd. */
+static __always_inline __u32 put_cwd(struct guard_exec *rec, __u32 end)
+{
+	struct path pwd = {};
+	task_fs_path(1, &pwd);
+	if (!pwd.dentry || !pwd.mnt) {
+		put_empty_string(end, &rec->cwd);
+		return end;
+	}
+	return put_kernel_path((struct guard_scratch *)rec, end, &rec->cwd, &pwd, GUARD_EXEC_CWD_TRUNCATED);
+}
+
+/* A failed exec returns to the caller: the record has what it was given,
+ * as copied at enter. A successful one was reported by sched_process_exec.
+ * One program for both syscalls' exits (see file_exit). */
 SEC("tracepoint/syscalls/sys_exit_execve,sys_exit_execveat")
 int process_exec_exit(struct syscall_exit_entry *ctx)
 {
-	struct pending_call call;
-	if (!take_syscall(ctx, &call) || call.kind != GUARD_RECORD_EXEC_FAILED || ctx->ret >= 0)
+	__u16 kind = 0;
+	struct pending_call *slot = take_syscall(ctx, &kind);
+	if (!slot || kind != GUARD_RECORD_EXEC_FAILED || ctx->ret >= 0)
 		return 0;
 	struct guard_exec *rec = scratch_record();
 	if (!rec)
 		return 0;
+	/* Not read at enter (the caller's page was not in memory then): now. */
+	if (!slot->path_len && slot->upath) {
+		slot->path_len = keep_user_string(slot, 0, (const char *)slot->upath);
+		slot->flags |= GUARD_EXEC_READ_AT_EXIT;
+	}
+	if (!slot->argc && slot->upath2) {
+		keep_user_argv(slot, (const char *const *)slot->upath2);
+		slot->flags |= slot->argc ? GUARD_EXEC_READ_AT_EXIT : 0;
+	}
 	fill_header(&rec->header, GUARD_RECORD_EXEC_FAILED);
-	rec->header.flags = call.flags;
+	rec->header.flags = slot->flags | GUARD_EXEC_FROM_USER;
 	rec->result = ctx->ret;
-	__u32 end = put_user_string(rec, sizeof(*rec), (const char *)call.path, GUARD_PATH_MAX, &rec->filename);
-	end = put_user_argv(rec, end, (const char *const *)call.path2);
-	submit(&rec->header, end);
+	rec->ino = 0;
+	rec->dev = 0;
+	rec->reserved = 0;
+	__u32 end = sizeof(*rec);
+	rec->filename.offset = end;
+	rec->filename.length = copy_kept((char *)rec + end, slot->strings, slot->path_len);
+	end += rec->filename.length + 1;
+	put_empty_string(end, &rec->exe);
+	end = put_cwd(rec, end);
+	__u32 n = slot->path2_len;
+	char *argv = (char *)rec + (end & GUARD_OFFSET_MASK);
+	if (n > GUARD_PENDING_HALF)
+		n = GUARD_PENDING_HALF;
+	bpf_probe_read_kernel(argv, n, slot->strings + GUARD_PENDING_HALF);
+	rec->argv.offset = end;
+	/* The length leaves out the last argument's NUL. */
+	rec->argv.length = n ? n - 1 : 0;
+	rec->argc = slot->argc;
+	submit(&rec->header, end + n);
 	return 0;
+}
+
+/* Whether the two __data_loc strings of a tracepoint entry differ. */
+static __always_inline int loc_strings_differ(void *entry, __u32 loc_a, __u32 loc_b)
+{
+	__u32 len = loc_a >> 16;
+	if (len != loc_b >> 16)
+		return 1;
+	__u64 *buf = scratch_record();
+	if (!buf || len == 0)
+		return 0;
+	/* Both into the scratch, and compared there (names longer than 2 KiB
+	 * by their first 2 KiB). */
+	if (len > 2048)
+		len = 2048;
+	bpf_probe_read_kernel(buf, len, (char *)entry + (loc_a & 0xffff));
+	bpf_probe_read_kernel(buf + 512, len, (char *)entry + (loc_b & 0xffff));
+	return !same_bytes((const char *)buf, (const char *)(buf + 512), len);
+}
+
+/* Before the point of no return: when the file the kernel runs is not the
+ * one exec was named (an interpreter was put in), sched_process_exec's exe
+ * is that interpreter and filename the script; note it in the slot. An exec
+ * the kernel started itself (a usermode helper) has no slot yet: it gets one. */
+SEC("tracepoint/sched/sched_prepare_exec")
+int process_prepare_exec(struct sched_prepare_exec_entry *ctx)
+{
+	if (is_agent() || !loc_strings_differ(ctx, ctx->interp_loc, ctx->filename_loc))
+		return 0;
+	struct pending_call *slot = own_slot();
+	if (!slot)
+		return 0;
+	if (slot->kind != GUARD_RECORD_EXEC_FAILED) {
+		__builtin_memset(slot, 0, __builtin_offsetof(struct pending_call, strings));
+		slot->syscall_nr = -1;
+		slot->kind = GUARD_RECORD_EXEC_FAILED;
+	}
+	slot->flags |= GUARD_EXEC_INTERPRETED;
+	return 0;
+}
+
+/* The file the new program runs from: its absolute path, identity, and
+ * whether it still has a name. A memfd's file is named "memfd:<name>" and
+ * nothing on disk holds it. */
+static __always_inline __u32 put_exe(struct guard_exec *rec, __u32 end, struct file *exe)
+{
+	struct path path = {};
+	if (exe) {
+		path.dentry = exe->f_path.dentry;
+		path.mnt = exe->f_path.mnt;
+	}
+	if (!path.dentry || !path.mnt) {
+		put_empty_string(end, &rec->exe);
+		return end;
+	}
+	rec->ino = exe->f_inode->i_ino;
+	rec->dev = exe->f_inode->i_sb->s_dev;
+	if (dentry_deleted(path.dentry))
+		rec->header.flags |= GUARD_EXEC_EXE_DELETED;
+	char name[6] = {};
+	bpf_probe_read_kernel(name, sizeof(name), path.dentry->d_name.name);
+	if (name[0] == 'm' && name[1] == 'e' && name[2] == 'm' && name[3] == 'f' && name[4] == 'd' && name[5] == ':')
+		rec->header.flags |= GUARD_EXEC_MEMFD | GUARD_EXEC_FILELESS;
+	return put_kernel_path((struct guard_scratch *)rec, end, &rec->exe, &path, GUARD_EXEC_EXE_TRUNCATED);
 }
 
 SEC("tracepoint/sched/sched_process_exec")
@@ -151,13 +267,17 @@ int process_exec(struct sched_process_exec_entry *ctx)
 	if (!rec)
 		return 0;
 	fill_header(&rec->header, GUARD_RECORD_EXEC);
+	rec->result = 0;
+	rec->ino = 0;
+	rec->dev = 0;
+	rec->reserved = 0;
 
-	/* The execve/execveat entry kept at sys_enter is on this task still
-	 * (a non-leader thread that execs keeps its task_struct and takes the
-	 * leader's pid). It says whether this was an execveat. */
-	struct pending_call call;
-	if (take_call(GUARD_RECORD_EXEC_FAILED, &call))
-		rec->header.flags |= call.flags;
+	/* The entry kept at execve's enter (or by prepare_exec) is on this
+	 * task still (a non-leader thread that execs keeps its task_struct
+	 * and takes the leader's pid): execveat, fileless, interpreted. */
+	struct pending_call *slot = take_call(GUARD_RECORD_EXEC_FAILED);
+	if (slot)
+		rec->header.flags |= slot->flags & (GUARD_EXEC_EXECVEAT | GUARD_EXEC_FILELESS | GUARD_EXEC_INTERPRETED);
 
 	const char *filename = (const char *)ctx + (ctx->filename_loc & 0xffff);
 	long copied = bpf_probe_read_kernel_str(rec->data, GUARD_PATH_MAX, filename);
@@ -169,17 +289,18 @@ int process_exec(struct sched_process_exec_entry *ctx)
 		copied = GUARD_PATH_MAX;
 	rec->filename.offset = sizeof(struct guard_exec);
 	rec->filename.length = copied - 1;
-	rec->result = 0;
+	__u32 end = sizeof(struct guard_exec) + copied;
+
+	struct mm_struct *mm = current_task_readonly()->mm;
+	end = put_exe(rec, end, mm->exe_file);
+	end = put_cwd(rec, end);
 
 	/* The new program's arguments are in its own memory by now: exec put
 	 * them at the top of the new stack, between mm->arg_start and arg_end,
 	 * NUL-separated, and argc just below them at mm->start_stack. One read
 	 * each, however many arguments. */
-	struct task_struct *task = (void *)bpf_get_current_task();
-	struct mm_struct *mm = GUARD_CORE_READ(task, mm);
-	__u64 arg_start = GUARD_CORE_READ(mm, arg_start);
-	__u64 arg_len = GUARD_CORE_READ(mm, arg_end) - arg_start;
-	__u32 end = sizeof(struct guard_exec) + copied;
+	__u64 arg_start = mm->arg_start;
+	__u64 arg_len = mm->arg_end - arg_start;
 	if (arg_len > GUARD_ARGV_MAX) {
 		arg_len = GUARD_ARGV_MAX;
 		rec->header.flags |= GUARD_EXEC_ARGV_TRUNCATED;
@@ -191,17 +312,9 @@ int process_exec(struct sched_process_exec_entry *ctx)
 	/* The last argument's NUL is not part of the string. */
 	rec->argv.length = arg_len && argv[(arg_len - 1) & (GUARD_ARGV_MAX * 2 - 1)] == 0 ? arg_len - 1 : arg_len;
 	__u64 argc = 0;
-	bpf_probe_read_user(&argc, sizeof(argc), (const void *)GUARD_CORE_READ(mm, start_stack));
+	bpf_probe_read_user(&argc, sizeof(argc), (const void *)mm->start_stack);
 	rec->argc = argc;
 	end += arg_len;
-
-	/* A memfd's file is named "memfd:<name>": nothing on disk holds it. */
-	char name[6] = {};
-	const unsigned char *exe_name = GUARD_CORE_READ(mm, exe_file, f_path.dentry, d_name.name);
-	bpf_probe_read_kernel(name, sizeof(name), exe_name);
-	if (name[0] == 'm' && name[1] == 'e' && name[2] == 'm' && name[3] == 'f' && name[4] == 'd' && name[5] == ':')
-		rec->header.flags |= GUARD_EXEC_MEMFD | GUARD_EXEC_FILELESS;
-
 	submit(&rec->header, end);
 	return 0;
 }
@@ -210,10 +323,9 @@ int process_exec(struct sched_process_exec_entry *ctx)
  * keep the flags for sched_process_fork, which does not know them. */
 static __always_inline void remember_clone(struct syscall_enter_entry *ctx, __u64 flags)
 {
-	struct pending_call call = {};
-	call.kind = GUARD_RECORD_FORK;
-	call.clone_flags = flags;
-	remember_call(ctx, &call);
+	struct pending_call *slot = begin_call(ctx, GUARD_RECORD_FORK);
+	if (slot)
+		slot->clone_flags = flags;
 }
 
 SEC("tracepoint/syscalls/sys_enter_clone")
@@ -251,8 +363,8 @@ int process_vfork_enter(struct syscall_enter_entry *ctx)
 SEC("tracepoint/sched/sched_process_fork")
 int process_fork(struct sched_process_fork_entry *ctx)
 {
-	struct pending_call call;
-	if (!take_call(GUARD_RECORD_FORK, &call) || (call.clone_flags & CLONE_THREAD))
+	struct pending_call *call = take_call(GUARD_RECORD_FORK);
+	if (!call || (call->clone_flags & CLONE_THREAD))
 		return 0;
 	struct guard_fork *rec = scratch_record();
 	if (!rec)
@@ -260,7 +372,7 @@ int process_fork(struct sched_process_fork_entry *ctx)
 	fill_header(&rec->header, GUARD_RECORD_FORK);
 	rec->child_pid = ctx->child_pid;
 	rec->child_tid = ctx->child_pid;
-	rec->clone_flags = call.clone_flags;
+	rec->clone_flags = call->clone_flags;
 	submit(&rec->header, sizeof(*rec));
 	return 0;
 }
@@ -279,8 +391,7 @@ int process_exit(struct sched_process_exit_entry *ctx)
 	fill_header(&rec->header, GUARD_RECORD_EXIT);
 	/* do_exit() has stored the wait status: the code in bits 8-15, or the
 	 * signal in bits 0-6 (bit 7: it dumped core). */
-	struct task_struct *task = (void *)bpf_get_current_task();
-	int status = GUARD_CORE_READ(task, exit_code);
+	int status = current_task_readonly()->exit_code;
 	rec->exit_code = (status >> 8) & 0xff;
 	rec->signal = status & 0x7f;
 	submit(&rec->header, sizeof(*rec));

@@ -35,6 +35,18 @@ struct sched_process_exec_entry {
 	__s32 old_pid;       /* the thread that called exec, before de_thread gave it the leader's pid */
 };
 
+/* sched/sched_prepare_exec (Linux 6.10+): fires in begin_new_exec, before
+ * the point of no return, once the binary handlers are done: interp is the
+ * file the kernel will run (a #! script's interpreter), filename the name
+ * exec was given. They differ exactly when an interpreter was put in. */
+struct sched_prepare_exec_entry {
+	__u64 common;
+	__u32 interp_loc;    /* __data_loc char[] */
+	__u32 filename_loc;  /* __data_loc char[] */
+	__s32 pid;
+	__u32 comm_loc;
+};
+
 /* sched/sched_process_fork: fires in the parent, for processes and threads alike. */
 struct sched_process_fork_entry {
 	__u64 common;

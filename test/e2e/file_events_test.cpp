@@ -11,6 +11,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <vector>
 
 #include "test/support/e2e_support.h"
 #include "test/support/events.h"
@@ -212,23 +213,53 @@ TEST_CASE("cd /etc && cat shadow reports /etc/shadow: relative paths are made ab
 	CHECK_FALSE(ev->has("path_unresolved"));
 }
 
-TEST_CASE("relative to a dirfd, across mounts, a bad dirfd, and a path deeper than the walk")
+// 20 directories of 250-byte names under dir, made and removed one level
+// at a time: no path to the bottom fits PATH_MAX, so none can be used.
+struct DeepTree {
+	static constexpr int levels = 20;
+	std::string name = std::string(250, 'd');
+	std::vector<int> fds; // each level's directory, O_PATH
+
+	explicit DeepTree(const std::string &dir)
+	{
+		fds.push_back(::open(dir.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
+		for (int i = 0; i < levels; i++) {
+			REQUIRE(::mkdirat(fds.back(), name.c_str(), 0700) == 0);
+			fds.push_back(::openat(fds.back(), name.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
+		}
+		int fd = ::openat(fds.back(), "deep-file", O_CREAT | O_WRONLY | O_CLOEXEC, 0600);
+		REQUIRE(fd >= 0);
+		::close(fd);
+	}
+	~DeepTree()
+	{
+		::unlinkat(fds.back(), "deep-file", 0);
+		for (size_t i = fds.size() - 1; i > 0; i--) {
+			::close(fds[i]);
+			::unlinkat(fds[i - 1], name.c_str(), AT_REMOVEDIR);
+		}
+		::close(fds[0]);
+	}
+};
+
+TEST_CASE("relative to a dirfd, across mounts, a bad dirfd, and a path longer than PATH_MAX")
 {
 	REQUIRE(test::running_as_root());
 	test::GuardProcess guard;
 	REQUIRE(!guard.wait_attached().empty());
 	TempDir dir;
 	touch(dir / "existing");
-	// Deeper than the kernel side walks (GUARD_PATH_DEPTH, 32).
-	std::string deep = dir.path;
-	for (int i = 0; i < 60; i++)
-		deep += "/d";
-	std::filesystem::create_directories(deep);
+	DeepTree deep(dir.path);
+	std::vector<std::string> into_deep{"chdir", dir.path};
+	for (int i = 0; i < DeepTree::levels; i++)
+		into_deep.insert(into_deep.end(), {"chdir", deep.name});
 
-	auto run = test::run_helper("file_ops", {"openat", dir.path, "existing", "0", "0",            // dirfd-relative
-						 "chdir", "/dev/shm", "openat", "-", "guard-none", "0", "0", // tmpfs on devtmpfs
-						 "openat", "fd:987", "nothing", "0", "0",                  // no such fd
-						 "chdir", deep, "openat", "-", "deep-file", "0", "0"});
+	std::vector<std::string> ops{"openat", dir.path, "existing", "0", "0",            // dirfd-relative
+				     "chdir", "/dev/shm", "openat", "-", "guard-none", "0", "0", // tmpfs on devtmpfs
+				     "openat", "fd:987", "nothing", "0", "0"};                   // no such fd
+	ops.insert(ops.end(), into_deep.begin(), into_deep.end());
+	ops.insert(ops.end(), {"openat", "-", "deep-file", "0", "0", "openat", "-", "deep-none", "0", "0"});
+	auto run = test::run_helper("file_ops", ops);
 	INFO("helper: " << run.out);
 	INFO("output: " << guard.output_text());
 
@@ -245,11 +276,17 @@ TEST_CASE("relative to a dirfd, across mounts, a bad dirfd, and a path deeper th
 	CHECK(bad->flag("path_unresolved"));
 	CHECK(bad->str("error") == "EBADF");
 
-	auto deep_ev = test::find_event(guard, "file_open", run.pid, [](simdjson::dom::element doc) {
-		std::string_view p;
-		return doc["path"].get_string().get(p) == simdjson::SUCCESS && p.ends_with("/d/d/deep-file");
-	});
-	REQUIRE(deep_ev);
-	CHECK(deep_ev->flag("path_truncated"));
-	CHECK(deep_ev->str("path").size() < deep.size()); // the leading part is missing
+	// Both the opened file's walk and the cwd's (for the failed open) stop
+	// at 4096 bytes: the names nearest the file are kept, the head is not.
+	for (const char *file : {"/deep-file", "/deep-none"}) {
+		CAPTURE(file);
+		auto deep_ev = test::find_event(guard, "file_open", run.pid, [&](simdjson::dom::element doc) {
+			std::string_view p;
+			return doc["path"].get_string().get(p) == simdjson::SUCCESS && p.ends_with(deep.name + file);
+		});
+		REQUIRE(deep_ev);
+		CHECK(deep_ev->flag("path_truncated"));
+		CHECK(deep_ev->str("path").size() < 4096);
+		CHECK_FALSE(deep_ev->str("path").starts_with(dir.path)); // the leading part is missing
+	}
 }

@@ -4,6 +4,10 @@
  *
  *   file_ops OP ARGS... [OP ARGS...]
  *
+ * Two more set the stage: "unshare-mount" gives the process a mount namespace
+ * of its own (nothing it mounts is seen outside, and it all goes when it
+ * exits), "bind SRC DST" bind-mounts SRC at DST there.
+ *
  * DIR arguments are "-" for AT_FDCWD, "fd:N" for the number N as it is, or a
  * directory, opened O_PATH as the dirfd. Prints one line per operation: "<op> ret=<return> errno=<errno>".
  */
@@ -14,6 +18,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sched.h>
+#include <sys/mount.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -35,7 +41,8 @@ static long num(const char *arg) { return strtol(arg, NULL, 0); }
 
 static void usage(void)
 {
-	fprintf(stderr, "usage: file_ops OP ARGS... (chdir DIR | open PATH FLAGS MODE | creat PATH MODE |\n"
+	fprintf(stderr, "usage: file_ops OP ARGS... (chdir DIR | unshare-mount | bind SRC DST |\n"
+			"  open PATH FLAGS MODE | creat PATH MODE |\n"
 			"  openat DIR PATH FLAGS MODE | openat2 DIR PATH FLAGS MODE | rename OLD NEW |\n"
 			"  renameat DIR OLD DIR NEW | renameat2 DIR OLD DIR NEW FLAGS | unlink PATH |\n"
 			"  unlinkat DIR PATH FLAGS | chmod PATH MODE | fchmodat DIR PATH MODE |\n"
@@ -58,6 +65,14 @@ int main(int argc, char **argv)
 		if (strcmp(op, "chdir") == 0) {
 			NEED(1);
 			ret = chdir(a[0]);
+		} else if (strcmp(op, "unshare-mount") == 0) {
+			NEED(0);
+			ret = unshare(CLONE_NEWNS);
+			if (ret == 0)
+				ret = mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL);
+		} else if (strcmp(op, "bind") == 0) {
+			NEED(2);
+			ret = mount(a[0], a[1], NULL, MS_BIND, NULL);
 		} else if (strcmp(op, "open") == 0) {
 			NEED(3);
 			ret = syscall(SYS_open, a[0], num(a[1]), num(a[2]));

@@ -1,6 +1,8 @@
 /* proc_ops: makes the process events guard reports.
  *
  *   proc_ops exec-fail PATH ARGS...   execve(PATH, [PATH, ARGS...]) that fails: prints errno
+ *   proc_ops exec-in DIR PATH ARGS... chdir(DIR), then execve(PATH, [PATH, ARGS...]): PATH
+ *                                     may be relative to DIR
  *   proc_ops memfd-exec ARGS...       copies /bin/true into a memfd and execveat(fd, "",
  *                                     AT_EMPTY_PATH) it: a fileless exec
  *   proc_ops fork-exit CODE           forks a child that exits with CODE; prints child=<pid>
@@ -48,7 +50,8 @@ static pid_t fork_child(void)
 int main(int argc, char **argv)
 {
 	if (argc < 2) {
-		fprintf(stderr, "usage: proc_ops exec-fail PATH ARGS... | memfd-exec ARGS... | fork-exit CODE | "
+		fprintf(stderr, "usage: proc_ops exec-fail PATH ARGS... | exec-in DIR PATH ARGS... | memfd-exec ARGS... | "
+				"fork-exit CODE | "
 				"fork-kill SIGNAL | thread\n");
 		return 2;
 	}
@@ -56,6 +59,11 @@ int main(int argc, char **argv)
 	if (strcmp(op, "exec-fail") == 0 && argc >= 3) {
 		execve(argv[2], argv + 2, environ);
 		printf("exec-fail errno=%d\n", errno);
+	} else if (strcmp(op, "exec-in") == 0 && argc >= 4) {
+		if (chdir(argv[2]) != 0)
+			die("chdir");
+		execve(argv[3], argv + 3, environ);
+		die("execve");
 	} else if (strcmp(op, "memfd-exec") == 0) {
 		int src = open("/bin/true", O_RDONLY | O_CLOEXEC);
 		int mem = memfd_create("guard-test", MFD_CLOEXEC);

@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
+#include <sys/prctl.h>
 #include <stdlib.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -45,8 +46,14 @@ GuardProcess::GuardProcess(std::vector<std::string> args, std::vector<std::strin
 	std::vector<std::string> argv_s = std::move(launcher);
 	argv_s.insert(argv_s.end(), {GUARD_BINARY, "--output", output_path_});
 	argv_s.insert(argv_s.end(), args.begin(), args.end());
+	pid_t parent = ::getpid();
 	pid_ = ::fork();
 	if (pid_ == 0) {
+		// Should the test die without running its destructors (a signal,
+		// a pipe closed on its output), guard goes with it.
+		::prctl(PR_SET_PDEATHSIG, SIGKILL);
+		if (::getppid() != parent)
+			_exit(127);
 		::dup2(err[1], STDERR_FILENO);
 		exec_or_die(argv_s);
 	}

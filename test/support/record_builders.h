@@ -77,8 +77,10 @@ inline struct guard_header header_of(const RecordBuilder &b)
 	return h;
 }
 
+// An exec of path, as given and as the kernel found it (exe; a failed
+// exec has none), in cwd.
 inline std::vector<uint8_t> exec_record(const Task &t, std::string_view path, std::vector<std::string> argv = {},
-					uint16_t flags = 0, int32_t result = 0)
+					uint16_t flags = 0, int32_t result = 0, std::string_view cwd = "/")
 {
 	RecordBuilder b(result ? GUARD_RECORD_EXEC_FAILED : GUARD_RECORD_EXEC, sizeof(struct guard_exec), t.pid, t.ppid,
 			t.comm, t.boot_ns);
@@ -86,6 +88,8 @@ inline std::vector<uint8_t> exec_record(const Task &t, std::string_view path, st
 	e.header = header_of(b);
 	e.header.flags = flags;
 	e.filename = b.add(path);
+	e.exe = b.add(result ? std::string_view() : path);
+	e.cwd = b.add(cwd);
 	std::string joined;
 	for (const std::string &a : argv)
 		joined += a + std::string(1, '\0');
@@ -94,6 +98,23 @@ inline std::vector<uint8_t> exec_record(const Task &t, std::string_view path, st
 	b.bytes.insert(b.bytes.end(), joined.begin(), joined.end());
 	e.argc = static_cast<__u32>(argv.size());
 	e.result = result;
+	b.put(e);
+	return b.done();
+}
+
+// A #! script run by the kernel through its interpreter: exe is the
+// interpreter, filename the script as given.
+inline std::vector<uint8_t> script_exec_record(const Task &t, std::string_view script, std::string_view interpreter,
+					       std::string_view cwd = "/")
+{
+	RecordBuilder b(GUARD_RECORD_EXEC, sizeof(struct guard_exec), t.pid, t.ppid, t.comm, t.boot_ns);
+	struct guard_exec e {};
+	e.header = header_of(b);
+	e.header.flags = GUARD_EXEC_INTERPRETED;
+	e.filename = b.add(script);
+	e.exe = b.add(interpreter);
+	e.cwd = b.add(cwd);
+	e.argv = b.add("");
 	b.put(e);
 	return b.done();
 }
@@ -129,6 +150,7 @@ inline std::vector<uint8_t> file_record(const Task &t, uint16_t kind, std::strin
 	f.header.flags = flags;
 	f.path = b.add(path);
 	f.path2 = b.add(path2);
+	f.path_given = b.add("");
 	f.result = result;
 	f.open_flags = open_flags;
 	b.put(f);
@@ -147,6 +169,29 @@ inline std::vector<uint8_t> net_record(const Task &t, uint16_t kind, uint16_t fa
 	if (!addr.empty())
 		std::memcpy(n.addr, addr.data(), std::min<size_t>(addr.size(), 16));
 	n.unix_path = b.add("");
+	n.given_unix_path = b.add("");
+	b.put(n);
+	return b.done();
+}
+
+// A connect whose sockaddr was rewritten while it ran: the socket's peer,
+// and beside it the IPv4 address the caller's memory showed at enter.
+inline std::vector<uint8_t> raced_connect_record(const Task &t, std::vector<uint8_t> addr, uint16_t port,
+						 std::vector<uint8_t> given, uint16_t given_port)
+{
+	RecordBuilder b(GUARD_RECORD_NET_CONNECT, sizeof(struct guard_net), t.pid, t.ppid, t.comm, t.boot_ns);
+	struct guard_net n {};
+	n.header = header_of(b);
+	n.header.flags = GUARD_NET_RACED;
+	n.family = AF_INET;
+	n.port = port;
+	n.result = -115; // EINPROGRESS
+	std::memcpy(n.addr, addr.data(), std::min<size_t>(addr.size(), 16));
+	n.given_family = AF_INET;
+	n.given_port = given_port;
+	std::memcpy(n.given_addr, given.data(), std::min<size_t>(given.size(), 16));
+	n.unix_path = b.add("");
+	n.given_unix_path = b.add("");
 	b.put(n);
 	return b.done();
 }

@@ -39,6 +39,8 @@ inline std::vector<std::vector<uint8_t>> record_mix()
 	v.push_back(net_record(sh, GUARD_RECORD_NET_CONNECT, AF_INET6, {v6_global, v6_global + 16}, 443)); // SUSPICIOUS_CONNECT
 	v.push_back(net_record(sh, GUARD_RECORD_NET_CONNECT, AF_INET6, {v6_loop, v6_loop + 16}, 443));
 	v.push_back(net_record(curl, GUARD_RECORD_NET_CONNECT, AF_INET, ipv4(203, 0, 113, 9), 443));
+	v.push_back(raced_connect_record(curl, ipv4(203, 0, 113, 9), 443, ipv4(10, 0, 0, 1), 443)); // SOCKADDR_RACE
+	v.push_back(script_exec_record(sh, "./x.sh", "/usr/bin/dash", "/var/tmp"));                   // EXEC_FROM_TMP
 	v.push_back(net_record(sh, GUARD_RECORD_NET_BIND, AF_INET, ipv4(127, 0, 0, 1), 8080));
 	v.push_back(net_record(sh, GUARD_RECORD_NET_LISTEN, AF_INET, ipv4(127, 0, 0, 1), 8080));
 	v.push_back(net_record(sh, GUARD_RECORD_NET_ACCEPT, AF_INET, ipv4(127, 0, 0, 1), 50000, 5));

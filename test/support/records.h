@@ -24,7 +24,8 @@ inline struct guard_header make_header(__u16 kind, __u32 pid, std::string_view c
 	return h;
 }
 
-// An exec record with its filename and the NUL the kernel copies.
+// An exec record with its filename and the NUL the kernel copies, the
+// same bytes as exe (the file ran as named); cwd and argv empty.
 inline std::vector<uint8_t> make_exec(__u32 pid, std::string_view comm, std::string_view filename)
 {
 	struct guard_exec e {};
@@ -32,6 +33,8 @@ inline std::vector<uint8_t> make_exec(__u32 pid, std::string_view comm, std::str
 	e.filename.offset = sizeof(struct guard_exec);
 	e.filename.length = static_cast<__u16>(filename.size());
 	e.argv.offset = static_cast<__u16>(sizeof(struct guard_exec) + filename.size() + 1);
+	e.exe = e.filename;
+	e.cwd = e.argv;
 	size_t size = sizeof(e) + filename.size() + 1;
 	e.header.size = static_cast<__u16>(size);
 	std::vector<uint8_t> bytes(size, 0);

@@ -56,7 +56,7 @@ std::vector<uint8_t> net(uint16_t kind, uint16_t family, std::initializer_list<u
 	n.port = port;
 	n.result = result;
 	std::copy(addr.begin(), addr.end(), n.addr);
-	return with_strings(n, {{&guard_net::unix_path, unix_path}});
+	return with_strings(n, {{&guard_net::unix_path, unix_path}, {&guard_net::given_unix_path, ""}});
 }
 
 } // namespace
@@ -88,9 +88,12 @@ TEST_CASE("exec_failed: argv as an array, the result, flags only when set")
 	e.argc = 3;
 	e.result = -13;
 	auto bytes = with_strings(e, {{&guard_exec::filename, "/tmp/x"},
+				      {&guard_exec::exe, ""},
+				      {&guard_exec::cwd, "/home/u"},
 				      {&guard_exec::argv, std::string_view("x\0-c\0\xff", 6)}});
 	std::string text = fields_of(bytes);
-	CHECK(text == "{\"path\":\"/tmp/x\",\"argv\":[\"x\",\"-c\",\"\xef\xbf\xbd\"],\"argv_hex\":[\"78\",\"2d63\",\"ff\"],"
+	CHECK(text == "{\"path\":\"/tmp/x\",\"cwd\":\"/home/u\",\"argv\":[\"x\",\"-c\",\"\xef\xbf\xbd\"],"
+		      "\"argv_hex\":[\"78\",\"2d63\",\"ff\"],"
 		      "\"argc\":3,\"ok\":false,\"errno\":13,\"error\":\"EACCES\",\"argv_truncated\":true,\"execveat\":true}\n");
 	simdjson::dom::parser parser;
 	simdjson::dom::element doc;
@@ -105,7 +108,7 @@ TEST_CASE("file_open: access, modify and mode; chown keeps -1 as -1")
 	f.open_flags = O_WRONLY | O_CREAT;
 	f.mode = 0644;
 	f.result = 3;
-	CHECK(fields_of(with_strings(f, {{&guard_file::path, "/etc/passwd"}, {&guard_file::path2, ""}})) ==
+	CHECK(fields_of(with_strings(f, {{&guard_file::path, "/etc/passwd"}, {&guard_file::path2, ""}, {&guard_file::path_given, ""}})) ==
 	      "{\"path\":\"/etc/passwd\",\"ok\":true,\"fd\":3,\"flags\":65,\"access\":\"write\",\"modify\":true,\"mode\":420}\n");
 
 	struct guard_file c {};
@@ -114,7 +117,7 @@ TEST_CASE("file_open: access, modify and mode; chown keeps -1 as -1")
 	c.owner_uid = 0xffffffff;
 	c.owner_gid = 0;
 	c.result = -1;
-	CHECK(fields_of(with_strings(c, {{&guard_file::path, "x"}, {&guard_file::path2, ""}})) ==
+	CHECK(fields_of(with_strings(c, {{&guard_file::path, "x"}, {&guard_file::path2, ""}, {&guard_file::path_given, ""}})) ==
 	      "{\"path\":\"x\",\"ok\":false,\"errno\":1,\"error\":\"EPERM\",\"owner_uid\":-1,\"owner_gid\":0,"
 	      "\"path_unresolved\":true}\n");
 }

@@ -36,7 +36,7 @@ TEST_CASE("guard.bpf.o: programs, maps and map references")
 	REQUIRE(scratch);
 	CHECK(scratch->type == BPF_MAP_TYPE_PERCPU_ARRAY);
 	CHECK(scratch->key_size == 4);
-	CHECK(scratch->value_size == 2 * GUARD_RECORD_MAX); // the record, and room to assemble paths
+	CHECK(scratch->value_size == GUARD_RECORD_MAX); // the record, with room at the top to assemble paths
 	CHECK(scratch->max_entries == 1);
 	for (const char *name : {"proc_net_drops", "file_drops"}) { // each ring's, by kind
 		CAPTURE(name);
@@ -125,7 +125,7 @@ TEST_CASE("a section's event list: each event named, none empty")
 			     Error);
 }
 
-TEST_CASE("guard.bpf.o: the record header reads the task through bpf_rdonly_cast, a __weak kfunc")
+TEST_CASE("guard.bpf.o: kernel objects are read through bpf_rdonly_cast, a __weak kfunc")
 {
 	ObjectSpec spec = read_object_spec(test::read_file_bytes(GUARD_BPF_OBJECT));
 	const ProgramSpec *exit = spec.find_program("process_exit");
@@ -142,8 +142,10 @@ TEST_CASE("guard.bpf.o: the record header reads the task through bpf_rdonly_cast
 			CHECK(exit->insns.at(r.insn).code == (BPF_LD | BPF_IMM | BPF_DW));
 		}
 	}
-	CHECK(calls == 1);
-	CHECK(exists == 1);
+	// The task (header, exit code) and the ring (its backlog); and the
+	// bpf_ksym_exists() test of current_task_readonly().
+	CHECK(calls >= 2);
+	CHECK(exists >= 1);
 }
 
 TEST_CASE("the same object gives the same spec")

@@ -90,13 +90,22 @@ TEST_CASE("a record's paths become canonical and keep what was given")
 	Record rec;
 	rec.header.kind = GUARD_RECORD_FILE_RENAME;
 	rec.path = "/tmp/../etc/cron.d/x";
-	rec.path2 = "/etc/cron.d/y";
+	rec.path_given = "/tmp/../etc/cron.d/x"; // the caller's spelling, as the kernel side keeps it
+	rec.path2 = "/tmp/../etc/cron.d/y";
 	auto scratch = std::make_unique<PathScratch>();
 	normalize_record_paths(rec, *scratch);
 	CHECK(rec.path == "/etc/cron.d/x");
 	CHECK(rec.path_given == "/tmp/../etc/cron.d/x");
 	CHECK(rec.path2 == "/etc/cron.d/y");
-	CHECK(rec.path2_given.empty());
+	CHECK(rec.path2_given == "/tmp/../etc/cron.d/y");
+
+	// The spelling is kept only where it differs from the path.
+	Record open;
+	open.header.kind = GUARD_RECORD_FILE_OPEN;
+	open.path = "/etc/passwd";
+	open.path_given = "/etc/passwd";
+	normalize_record_paths(open, *scratch);
+	CHECK(open.path_given.empty());
 
 	Record link;
 	link.header.kind = GUARD_RECORD_FILE_SYMLINK;

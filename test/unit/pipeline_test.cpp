@@ -52,7 +52,7 @@ TEST_CASE("an exec record becomes one JSON line with every field")
 	CHECK(text ==
 	      "{\"type\":\"exec\",\"time\":\"2023-11-14T22:33:54.567890123Z\",\"boot_ns\":1234567890123,"
 	      "\"pid\":4242,\"tid\":4243,\"ppid\":0,\"uid\":1000,\"gid\":1001,\"euid\":0,\"comm\":\"true\",\"mnt_ns\":0,"
-	      "\"pid_ns\":0,\"cgroup_id\":0,\"path\":\"/bin/true\",\"argv\":[],\"argc\":0}\n");
+	      "\"pid_ns\":0,\"cgroup_id\":0,\"path\":\"/bin/true\",\"cwd\":\"\",\"argv\":[],\"argc\":0}\n");
 	CHECK(pipeline.stats().events_by_kind[GUARD_RECORD_EXEC] == 1);
 }
 
