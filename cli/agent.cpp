@@ -190,6 +190,8 @@ int run_agent(const AgentOptions &options)
 		ring.drain(on_record);
 		consumer->finish();
 		return 0;
+	} catch (const OutputClosed &) {
+		return 0; // the reader of stdout went away (guard | head): done, as a filter is
 	} catch (const rules::RulesFileError &e) {
 		std::fprintf(stderr, "guard: %s\n", e.what());
 		return 2;

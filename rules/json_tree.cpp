@@ -91,7 +91,7 @@ public:
 		if (depth > kMaxDepth)
 			throw Failure{where(v), "nested too deeply (more than 64 levels)"};
 		out.offset = where(v);
-		od::json_type type;
+		od::json_type type{};
 		check(v.type().get(type), out.offset, "expected a JSON value");
 		switch (type) {
 		case od::json_type::object: {
@@ -133,7 +133,7 @@ public:
 			break;
 		}
 		case od::json_type::number: {
-			od::number_type nt;
+			od::number_type nt{};
 			check(v.get_number_type().get(nt), out.offset, "bad number");
 			if (nt == od::number_type::signed_integer) {
 				out.type = JsonValue::Type::integer;
