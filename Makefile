@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 # guard: `make` builds ./guard, `make test` builds and runs every test,
 # `make deps` installs missing Debian packages (as root).
 

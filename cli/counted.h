@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 // "1 rule", "36 programs": a count and its noun, for messages.
 #pragma once
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // The consumers behind the agent's ring loop: the engine itself, and the raw
 // recorder of `guard record`.
 #include <sys/stat.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 // The agent's engine options (rules, output, health, process table) and the
 // consumers the agent's ring loop feeds: the engine (guard), or a raw
 // recorder (guard record FILE).

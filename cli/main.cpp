@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // guard: a Linux endpoint detection agent. main() reads the command line and
 // hands over to the agent; the work is in loader/, engine/ and rules/.
 #include <CLI/CLI.hpp>

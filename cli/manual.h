@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 // The parts of guard's manual that are not options: signals, exit status,
 // files, environment, kernel and privileges. One source for `guard --help`
 // (its footer) and for the man page guard(8) (`guard help --man`), which

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // guard replay FILE: a recording (guard record) through the engine, no root
 // needed: same rules, same output as the live agent. --stats measures the
 // engine (records per second through decode, match, format, write).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 // Records the kernel side could not put into the ring (it was full), by
 // record kind. kern/common.bpf.h counts them per CPU in the map "drops";
 // this sums the CPUs into the health record's KernelDrops. A few system

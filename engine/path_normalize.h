@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 // Absolute paths made canonical by their text before rules see them. The
 // kernel reports the path a process gave, joined to its cwd when relative;
 // "/tmp/../etc/shadow" opens /etc/shadow, and a rule on "/etc/shadow" must

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* Absolute paths for the file events.
  *
  * A path that starts with '/' is copied as given. Any other is relative to

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 // What the kernel must offer before guard loads anything, and a check that
 // names what is missing. Each feature is probed the way the kernel judges it
 // (a helper is there when the verifier knows it for tracepoint programs),

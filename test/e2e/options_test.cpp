@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // The agent's telemetry options on the real kernel: a family that is
 // switched off is not attached at all; the ring has the size asked for; when
 // the ring is full the kernel side counts what it drops, by kind.
