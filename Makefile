@@ -241,7 +241,7 @@ $(BUILD)/test/e2e/ship_test.o: GUARD_CXXFLAGS += \
 
 static: DEB_PACKAGES += dpkg-dev
 static: deps
-	$(MAKE) static-binary
+	$(MAKE) $(PARALLEL) static-binary
 
 $(MAN_PAGE): $(GUARD)
 	./$(GUARD) help --man >$@
@@ -273,11 +273,12 @@ uninstall:
 # Staged with `make install` (PREFIX=/usr, Debian's unit directory), packed
 # by tools/dist/make_deb.sh with dpkg-deb.
 DEB_DIR := $(BUILD)/deb
-deb: $(GUARD) $(MAN_PAGE)
+deb: DEB_PACKAGES += dpkg-dev
+deb: deps $(GUARD) $(MAN_PAGE)
 	rm -rf $(DEB_DIR)
 	$(MAKE) --no-print-directory install DESTDIR=$(CURDIR)/$(DEB_DIR)/debian/guard PREFIX=/usr \
 	  UNITDIR=/lib/systemd/system >/dev/null
 	version=$$(./$(GUARD) version | cut -d' ' -f2); \
 	tools/dist/make_deb.sh $(DEB_DIR) $$version $(BUILD)/guard_$${version}_$$(dpkg --print-architecture).deb
 
--include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
+-include $(shell find $(BUILD) -name '*.d' -type f 2>/dev/null)

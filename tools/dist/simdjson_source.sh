@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# SPDX-License-Identifier: GPL-2.0-only
+# SPDX-License-Identifier: GPL-2.0-or-later
 # Puts simdjson's one-file library source, singleheader/simdjson.cpp, in DIR,
 # for the static build. Debian's libsimdjson-dev ships simdjson.h and the
 # shared library only (no static archive), so the static guard compiles the
