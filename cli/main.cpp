@@ -58,6 +58,20 @@ bool agent_options_given(const CLI::App &app, const CLI::App &command)
 	return false;
 }
 
+// After the agent could not start: what this kernel lacks, or what
+// privilege is missing, when that is why. Asked only then: the probes cost
+// a millisecond that a good start need not pay.
+void explain_failure()
+{
+	try {
+		std::string missing = guard::describe_missing(guard::missing_kernel_features(guard::kernel_features()));
+		if (!missing.empty())
+			std::fprintf(stderr, "guard: %s\n", missing.c_str());
+	} catch (const guard::Error &e) {
+		std::fprintf(stderr, "guard: %s\n", e.what());
+	}
+}
+
 } // namespace
 
 int main(int argc, char **argv)
@@ -130,11 +144,8 @@ int main(int argc, char **argv)
 	for (const guard::Subcommand &c : {rules, replay, obj})
 		if (c.app->parsed())
 			return agent_options_given(app, *c.app) ? 2 : c.run();
-	try {
-		guard::require_kernel_features();
-	} catch (const guard::Error &e) {
-		std::fprintf(stderr, "guard: %s\n", e.what());
-		return 1;
-	}
-	return guard::run_agent(options);
+	int status = guard::run_agent(options);
+	if (status == 1)
+		explain_failure();
+	return status;
 }

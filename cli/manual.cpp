@@ -75,8 +75,8 @@ Section kernel_section()
 {
 	Section s{"KERNEL",
 		  "guard needs Linux " + std::string(minimum_kernel()) +
-			  " or later, built with BPF and BTF. It checks every feature below at start and, "
-			  "when one is missing, refuses with its name and the release that brought it:",
+			  " or later, built with BPF and BTF. When it cannot load, it checks every feature "
+			  "below and names each one missing with the release that brought it:",
 		  {}};
 	for (const KernelFeature &f : kernel_features())
 		s.items.push_back({f.name, "Linux " + std::string(f.since)});

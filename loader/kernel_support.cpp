@@ -138,11 +138,4 @@ std::string describe_missing(const std::vector<const KernelFeature *> &missing)
 	return text + ": guard needs Linux " + std::string(minimum_kernel()) + " or later";
 }
 
-void require_kernel_features()
-{
-	std::string missing = describe_missing(missing_kernel_features(kernel_features()));
-	if (!missing.empty())
-		fail(missing);
-}
-
 } // namespace guard

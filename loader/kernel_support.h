@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-// What the kernel must offer before guard loads anything, and a check that
-// names what is missing. Each feature is probed the way the kernel judges it
+// What the kernel must offer guard's BPF object, and a check that names what
+// is missing (run when loading failed). Each feature is probed the way the kernel judges it
 // (a helper is there when the verifier knows it for tracepoint programs),
 // not guessed from the version number, which distributions' backports make
 // meaningless. The minimum release is the newest feature's.
@@ -35,8 +35,5 @@ std::vector<const KernelFeature *> missing_kernel_features(std::span<const Kerne
 // "this kernel (5.10.0) lacks bpf_loop() (Linux 5.17): guard needs Linux 5.17
 // or later", or "" when nothing is missing.
 std::string describe_missing(const std::vector<const KernelFeature *> &missing);
-
-// Throws Error with describe_missing() when a feature is missing.
-void require_kernel_features();
 
 } // namespace guard
