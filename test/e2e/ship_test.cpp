@@ -200,13 +200,13 @@ TEST_CASE("make install and make uninstall honour PREFIX and DESTDIR; the unit p
 		      .exit_code() == 0);
 
 	// systemd reads the unit: every directive known, the programs it names
-	// there and executable, its man page found. Installed for that where it
-	// can run from (PREFIX and SYSCONFDIR in a scratch directory).
+	// there and executable. Installed for that where it can run from (PREFIX
+	// and SYSCONFDIR in a scratch directory). Its man page is not looked up
+	// with man(1), which a minimal Debian lacks: cli_test checks guard(8).
 	test::ScratchDir here;
 	REQUIRE(make({"install", "PREFIX=" + here.path + "/usr", "SYSCONFDIR=" + here.path + "/etc"}).exit_code() == 0);
-	test::Command verify({"systemd-analyze", "verify", here.path + "/usr/lib/systemd/system/guard.service"});
-	verify.env = {"MANPATH=" + here.path + "/usr/share/man"};
-	auto verified = test::run_command(verify);
+	auto verified = test::run_command(
+		{{"systemd-analyze", "verify", "--man=no", here.path + "/usr/lib/systemd/system/guard.service"}});
 	INFO("systemd-analyze verify: " << verified.out << verified.err);
 	CHECK(verified.exit_code() == 0);
 	CHECK(verified.err.empty());
