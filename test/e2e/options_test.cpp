@@ -25,13 +25,20 @@ using namespace guard;
 
 namespace {
 
-// "key:\tvalue" lines of every fdinfo of a process, one string per fd.
+// "key:\tvalue" lines of every fdinfo of a process, one string per fd. An
+// fd closed between the listing and the read (guard reading /proc as it
+// seeds its process table) is left out.
 std::vector<std::string> fdinfos(pid_t pid)
 {
 	std::vector<std::string> out;
 	for (const auto &entry : std::filesystem::directory_iterator("/proc/" + std::to_string(pid) + "/fdinfo")) {
-		std::ifstream in(entry.path());
-		out.emplace_back(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+		int fd = ::open(entry.path().c_str(), O_RDONLY | O_CLOEXEC);
+		char buf[4096];
+		ssize_t n = fd < 0 ? -1 : ::read(fd, buf, sizeof(buf));
+		if (fd >= 0)
+			::close(fd);
+		if (n > 0)
+			out.emplace_back(buf, static_cast<size_t>(n));
 	}
 	return out;
 }
