@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 # guard: `make` builds ./guard, `make test` builds and runs every test,
 # `make deps` installs missing Debian packages (as root).
 
@@ -14,6 +15,18 @@ ifeq ($(SAN),1)
   LDFLAGS += -fsanitize=address,undefined
   BUILD := build-san
   GUARD := build-san/guard
+endif
+# One static binary (make static; make install STATIC=1) lives apart too:
+# everything linked in, stripped. The code that runs once (loader, rules,
+# command line) is built for size; the engine keeps its -O3 (below).
+ifeq ($(STATIC),1)
+  ifeq ($(SAN),1)
+    $(error SAN=1 and STATIC=1: the sanitizers' runtimes need the dynamic loader)
+  endif
+  CXXFLAGS := -Os -ffunction-sections -fdata-sections
+  LDFLAGS += -static -s -Wl,--gc-sections
+  BUILD := build-static
+  GUARD := build-static/guard
 endif
 GUARD_CXXFLAGS := -std=c++20 -Wall -Wextra -Werror -I. -MMD -MP $(CXXFLAGS)
 BPF_CFLAGS := -target bpf -mcpu=v3 -O2 -g -Wall -Werror -I/usr/include/$(ARCH)-linux-gnu -MMD -MP
@@ -115,12 +128,14 @@ deps:
 	echo "guard: installing$$missing"; \
 	apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing
 
-run: deps
-	$(MAKE) $(GUARD)
-	./$(GUARD)
+# Only guard's lines on stdout (make run | jq): the build's go to stderr.
+run:
+	@$(MAKE) --no-print-directory deps $(GUARD) >&2
+	@./$(GUARD)
 
 test: deps
-	$(MAKE) $(GUARD) $(BPF_OBJ) $(FIXTURE_OBJS) $(BUILD)/test/unit_tests $(BUILD)/test/e2e_tests $(HELPERS)
+	$(MAKE) $(PARALLEL) $(GUARD) $(BPF_OBJ) $(FIXTURE_OBJS) $(BUILD)/test/unit_tests $(BUILD)/test/e2e_tests $(HELPERS) \
+	  $(SHIP_TEST_DEPS)
 	BUILD=$(BUILD) test/run_tests.sh
 
 clean:
@@ -160,4 +175,110 @@ bench: deps
 	  $(if $(BENCH_ENGINE),--engine-command "$(BENCH_ENGINE)") \
 	  $(BENCH_ARGS)
 
--include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
+# --- Shipping: one static binary, install, a Debian package, the manual ----
+# make static                 build-static/guard: one file, nothing else needed
+# make install [STATIC=1]     PREFIX (/usr/local), DESTDIR; make uninstall
+# make deb [STATIC=1]         $(BUILD)/guard_VERSION_ARCH.deb
+# The manual, guard(8), is what `guard help --man` prints: the command line's
+# own definitions, as --help shows them.
+PREFIX ?= /usr/local
+SBINDIR ?= $(PREFIX)/sbin
+MANDIR ?= $(PREFIX)/share/man
+SYSCONFDIR ?= /etc
+UNITDIR ?= $(PREFIX)/lib/systemd/system
+MAN_PAGE := $(BUILD)/guard.8
+INSTALLED := $(DESTDIR)$(SBINDIR)/guard $(DESTDIR)$(MANDIR)/man8/guard.8 $(DESTDIR)$(UNITDIR)/guard.service \
+             $(DESTDIR)$(SYSCONFDIR)/logrotate.d/guard
+INSTALLED_RULES := $(DESTDIR)$(SYSCONFDIR)/guard/rules.json
+
+.PHONY: static install uninstall deb clean-ship
+all: $(FIXTURE_OBJS) # the README's `guard obj` example reads one
+clean: clean-ship
+clean-ship:
+	rm -rf build-static
+
+# Debian ships simdjson as a shared library only: the static build compiles
+# the library's one source file, from Debian's source package of the
+# installed version (tools/dist/simdjson_source.sh), with the portable
+# kernel only: rules files are small and parsed once, and the SIMD kernels
+# would add 80 KB.
+SIMDJSON_DIR := $(BUILD)/simdjson
+SIMDJSON_KERNELS := -DSIMDJSON_IMPLEMENTATION_HASWELL=0 -DSIMDJSON_IMPLEMENTATION_WESTMERE=0 \
+                    -DSIMDJSON_IMPLEMENTATION_ICELAKE=0 -DSIMDJSON_IMPLEMENTATION_ARM64=0 \
+                    -DSIMDJSON_IMPLEMENTATION_PPC64=0
+$(SIMDJSON_DIR)/simdjson.cpp: /usr/include/simdjson.h tools/dist/simdjson_source.sh
+	tools/dist/simdjson_source.sh $(@D)
+	touch $@
+$(SIMDJSON_DIR)/simdjson.o: $(SIMDJSON_DIR)/simdjson.cpp
+	$(CXX) -std=c++20 $(CXXFLAGS) $(SIMDJSON_KERNELS) -c $< -o $@
+
+ifeq ($(STATIC),1)
+  LDLIBS := -lelf -lz
+  $(GUARD): $(SIMDJSON_DIR)/simdjson.o
+  # The loader reads BTF, not DWARF: the object inside is stripped of it.
+  $(BUILD)/cli/embedded_object.o: BPF_OBJ := $(BUILD)/kern/guard.embedded.bpf.o
+  $(BUILD)/cli/embedded_object.o: $(BUILD)/kern/guard.embedded.bpf.o
+endif
+$(BUILD)/kern/guard.embedded.bpf.o: $(BPF_OBJ)
+	llvm-strip -g $< -o $@
+
+# make test builds on every core, unless make was given -j already; it
+# also builds what the shipping tests check (not the static binary under
+# SAN=1: sanitizers need the dynamic loader) and installs what they run.
+NPROC := $(shell nproc 2>/dev/null || echo 1)
+PARALLEL = $(if $(findstring jobserver,$(MAKEFLAGS)),,-j$(NPROC))
+SHIP_TEST_DEPS := $(MAN_PAGE) $(if $(filter 1,$(SAN)),,static-binary)
+test: DEB_PACKAGES += dpkg-dev groff-base systemd
+.PHONY: static-binary
+static-binary:
+	$(MAKE) STATIC=1 build-static/guard
+
+# The shipping tests run make targets (with this build's SAN) and the static binary.
+$(BUILD)/test/e2e_tests: $(BUILD)/test/support/command.o
+$(BUILD)/test/support/command.o: GUARD_CXXFLAGS += -DGUARD_MAKE_VARS='"$(if $(filter 1,$(SAN)),SAN=1)"'
+$(BUILD)/test/e2e/ship_test.o: GUARD_CXXFLAGS += \
+	-DGUARD_STATIC_BINARY='"$(if $(filter 1,$(SAN)),,$(CURDIR)/build-static/guard)"'
+
+static: DEB_PACKAGES += dpkg-dev
+static: deps
+	$(MAKE) $(PARALLEL) static-binary
+
+$(MAN_PAGE): $(GUARD)
+	./$(GUARD) help --man >$@
+
+# The unit names the directories guard is installed in.
+install: $(GUARD) $(MAN_PAGE)
+	install -D -m 0755 $(GUARD) $(DESTDIR)$(SBINDIR)/guard
+	install -D -m 0644 $(MAN_PAGE) $(DESTDIR)$(MANDIR)/man8/guard.8
+	install -d $(DESTDIR)$(UNITDIR)
+	sed -e 's|@SBINDIR@|$(SBINDIR)|g' -e 's|@SYSCONFDIR@|$(SYSCONFDIR)|g' tools/dist/guard.service.in \
+	  >$(DESTDIR)$(UNITDIR)/guard.service
+	install -D -m 0644 tools/dist/guard.logrotate $(DESTDIR)$(SYSCONFDIR)/logrotate.d/guard
+	@if [ -e $(INSTALLED_RULES) ]; then \
+	  echo "guard: kept $(INSTALLED_RULES) (the built-in rules are: guard rules defaults)"; \
+	else \
+	  echo "install -D -m 0644 rules/default_rules.json $(INSTALLED_RULES)"; \
+	  install -D -m 0644 rules/default_rules.json $(INSTALLED_RULES); \
+	fi
+	@[ -n "$(DESTDIR)" ] || echo "guard: installed; start it with: systemctl daemon-reload && systemctl enable --now guard"
+
+# A rules file someone changed stays, as dpkg keeps a changed conffile.
+uninstall:
+	rm -f $(INSTALLED)
+	@if cmp -s rules/default_rules.json $(INSTALLED_RULES); then \
+	  echo "rm -f $(INSTALLED_RULES)"; rm -f $(INSTALLED_RULES); \
+	elif [ -e $(INSTALLED_RULES) ]; then echo "guard: kept $(INSTALLED_RULES): it differs from the built-in rules"; fi
+	@rmdir $(DESTDIR)$(SYSCONFDIR)/guard 2>/dev/null || true
+
+# Staged with `make install` (PREFIX=/usr, Debian's unit directory), packed
+# by tools/dist/make_deb.sh with dpkg-deb.
+DEB_DIR := $(BUILD)/deb
+deb: DEB_PACKAGES += dpkg-dev
+deb: deps $(GUARD) $(MAN_PAGE)
+	rm -rf $(DEB_DIR)
+	$(MAKE) --no-print-directory install DESTDIR=$(CURDIR)/$(DEB_DIR)/debian/guard PREFIX=/usr \
+	  UNITDIR=/lib/systemd/system >/dev/null
+	version=$$(./$(GUARD) version | cut -d' ' -f2); \
+	tools/dist/make_deb.sh $(DEB_DIR) $$version $(BUILD)/guard_$${version}_$$(dpkg --print-architecture).deb
+
+-include $(shell find $(BUILD) -name '*.d' -type f 2>/dev/null)

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* guard's record layout: the one contract between kern/ and userspace.
  *
  * Every record in the ring starts with a guard_header that carries the

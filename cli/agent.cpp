@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 #include "cli/agent.h"
 
 #include <fcntl.h>
@@ -187,6 +188,8 @@ int run_agent(const AgentOptions &options)
 		}
 		consumer->finish();
 		return 0;
+	} catch (const OutputClosed &) {
+		return 0; // the reader of stdout went away (guard | head): done, as a filter is
 	} catch (const rules::RulesFileError &e) {
 		std::fprintf(stderr, "guard: %s\n", e.what());
 		return 2;

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 // The running agent: guard's BPF object loaded and attached, its two rings
 // drained into the engine until SIGINT or SIGTERM. Wiring only; every step's
 // work is done by loader/ and engine/.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // The agent's two rings (kern/common.bpf.h): process and network records in
 // "proc_net_events", file records in "file_events", each with its own size,
 // wakeup threshold and drop counters. Before load they are sized; after, they

@@ -1,5 +1,7 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 #include "cli/attachments.h"
 
+#include <fcntl.h>
 #include <unistd.h>
 
 #include <cstdio>
@@ -13,7 +15,9 @@ namespace {
 
 bool tracepoint_exists(const std::string &events_dir, const std::string &group, const std::string &event)
 {
-	return ::access((events_dir + group + "/" + event).c_str(), F_OK) == 0;
+	// AT_EACCESS: as guard's own capabilities allow (access(2) alone judges
+	// by the real user, without the capabilities of a non-root guard).
+	return ::faccessat(AT_FDCWD, (events_dir + group + "/" + event).c_str(), F_OK, AT_EACCESS) == 0;
 }
 
 } // namespace
@@ -34,6 +38,9 @@ std::vector<std::string> programs_without_tracepoints(const ObjectSpec &spec, co
 		if (present == 0)
 			skipped.push_back(p.name);
 	}
+	if (!spec.programs.empty() && skipped.size() == spec.programs.size())
+		fail("no tracepoint of any program under " + events_dir +
+		     ": tracefs is not readable here (as a user: CAP_DAC_READ_SEARCH)");
 	return skipped;
 }
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 // Where guard's programs go on this kernel, and what the "attached" line
 // says. A program's section names its tracepoints (one, or several that the
 // program serves alike); guard attaches it at each with its own perf event.

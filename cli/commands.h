@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 // guard's subcommands that run without root: `guard rules check FILE` and
 // `guard replay FILE`. Each adds itself to the command line and says, after
 // parsing, whether it was chosen; main() then runs it.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* guard's BPF object, built into the binary so that guard runs from any
  * directory with no other file. The Makefile passes the object's path. */
 	.section .rodata.guard_bpf_object, "a"

@@ -1,10 +1,14 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // The consumers behind the agent's ring loop: the engine itself, and the raw
 // recorder of `guard record`.
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <cerrno>
 #include <cstdio>
+#include <cstdlib>
 
+#include "cli/counted.h"
 #include "cli/engine_options.h"
 #include "engine/batch_writer.h"
 #include "engine/json_writer.h"
@@ -51,8 +55,9 @@ public:
 	void start() override
 	{
 		size_t seeded = pipeline_.processes().seed_from_proc();
-		std::fprintf(stderr, "guard: %zu rules from %s; %zu processes from /proc\n", pipeline_.rules()->rules.size(),
-			     sources_.rules_source.c_str(), seeded);
+		std::fprintf(stderr, "guard: %s from %s; %s from /proc\n",
+			     counted(pipeline_.rules()->rules.size(), "rule", "rules").c_str(), sources_.rules_source.c_str(),
+			     counted(seeded, "process", "processes").c_str());
 	}
 
 	void on_record(std::span<const uint8_t> record) override { pipeline_.on_record(record); }
@@ -60,8 +65,11 @@ public:
 	void after_batch() override
 	{
 		pipeline_.refresh_watched_files(std::chrono::steady_clock::now());
-		if (!writer_.flush())
+		if (!writer_.flush()) {
+			if (writer_.last_error() == EPIPE && !output_.is_file())
+				throw OutputClosed{};
 			fail(errno_message("write output", writer_.last_error()));
+		}
 		if (!output_.after_flush(writer_))
 			std::fprintf(stderr, "guard: %s\n", output_.error().c_str());
 		sources_.output_rotations = output_.rotations();
@@ -122,7 +130,7 @@ private:
 			sources_.reloads++;
 			w.field_bool("ok", true);
 			w.field_uint("count", n);
-			std::fprintf(stderr, "guard: reloaded %zu rules from %s\n", n, name.c_str());
+			std::fprintf(stderr, "guard: reloaded %s from %s\n", counted(n, "rule", "rules").c_str(), name.c_str());
 		} catch (const Error &e) {
 			sources_.reload_failures++;
 			std::string message = e.what();
@@ -143,27 +151,57 @@ private:
 	std::chrono::steady_clock::time_point started_, next_health_;
 };
 
+// Under sudo, the recording belongs to the user who ran sudo (SUDO_UID,
+// SUDO_GID), so that `guard replay` needs no root; its mode stays 0600.
+void give_to_sudo_user(int fd, const std::string &path)
+{
+	const char *uid = std::getenv("SUDO_UID"), *gid = std::getenv("SUDO_GID");
+	if (!uid || !gid || ::geteuid() != 0)
+		return;
+	char *uid_end = nullptr, *gid_end = nullptr;
+	unsigned long u = std::strtoul(uid, &uid_end, 10), g = std::strtoul(gid, &gid_end, 10);
+	if (*uid == '\0' || *uid_end != '\0' || *gid == '\0' || *gid_end != '\0')
+		fail("SUDO_UID=" + std::string(uid) + " SUDO_GID=" + std::string(gid) + ": expected numeric ids");
+	if (::fchown(fd, static_cast<uid_t>(u), static_cast<gid_t>(g)) != 0)
+		fail(errno_message("give " + path + " to SUDO_UID " + uid, errno));
+}
+
 class Recorder : public RecordConsumer {
 public:
-	explicit Recorder(const std::string &path) : output_({path, 0, 0}), writer_(output_.fd(), kOutputBuffer)
+	explicit Recorder(const std::string &path)
+		: output_({path, 0, 0}), writer_(output_.fd(), kOutputBuffer), started_(std::chrono::steady_clock::now())
 	{
+		give_to_sudo_user(output_.fd(), path);
 		write_record_file_header(writer_, boot_to_unix_offset_ns());
 	}
 	void on_record(std::span<const uint8_t> record) override
 	{
-		if (record.size() <= GUARD_RECORD_MAX)
-			append_record(writer_, record);
+		if (record.size() > GUARD_RECORD_MAX)
+			return;
+		append_record(writer_, record);
+		records_++;
 	}
 	void after_batch() override
 	{
 		if (!writer_.flush())
 			fail(errno_message("write recording", writer_.last_error()));
 	}
-	void finish() override { after_batch(); }
+	// What was recorded, for the person who will replay it.
+	void finish() override
+	{
+		after_batch();
+		double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started_).count();
+		std::fprintf(stderr, "guard: recorded %s (%s) in %.1f s to %s; guard replay %s reads them\n",
+			     counted(records_, "record", "records").c_str(),
+			     counted(writer_.bytes_written(), "byte", "bytes").c_str(), seconds, output_.path().c_str(),
+			     output_.path().c_str());
+	}
 
 private:
 	OutputFile output_;
 	BatchWriter writer_;
+	std::chrono::steady_clock::time_point started_;
+	uint64_t records_ = 0;
 };
 
 } // namespace

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 // The agent's engine options (rules, output, health, process table) and the
 // consumers the agent's ring loop feeds: the engine (guard), or a raw
 // recorder (guard record FILE).
@@ -26,6 +27,10 @@ struct EngineConfig {
 
 // --rules, --alerts-only, --rotate-size, --rotate-keep, --health-interval, --process-table-size.
 void add_engine_options(CLI::App &app, EngineConfig &config);
+
+// Thrown by a consumer whose output is standard output when its reader went
+// away (guard | head): the agent stops quietly and exits 0, as a filter does.
+struct OutputClosed {};
 
 // What the agent's ring loop hands records to. Everything but on_record runs
 // between batches.

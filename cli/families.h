@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 // Event families: the user switches them on and off by name, and kern/
 // names every program after its family (process_*, file_*, net_*). A
 // family that is off has its programs skipped at load, so they are never

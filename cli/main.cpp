@@ -1,14 +1,22 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // guard: a Linux endpoint detection agent. main() reads the command line and
 // hands over to the agent; the work is in loader/, engine/ and rules/.
 #include <CLI/CLI.hpp>
 
+#include <signal.h>
+
+#include <algorithm>
 #include <charconv>
 #include <chrono>
+#include <cstdio>
 
 #include "cli/agent.h"
 #include "cli/commands.h"
 #include "cli/families.h"
+#include "cli/manual.h"
 #include "cli/obj_command.h"
+#include "loader/error.h"
+#include "loader/kernel_support.h"
 
 #ifndef GUARD_VERSION
 #define GUARD_VERSION "0.1.0"
@@ -31,24 +39,78 @@ CLI::Validator ring_pages_check(const std::string &option)
 		"POWER_OF_TWO");
 }
 
+// guard help [COMMAND...]: what guard [COMMAND...] --help prints. Looked up
+// before parsing, since CLI11 would take a command's name after `help` as
+// that command itself.
+int print_help(const CLI::App &app, const std::vector<std::string> &topic)
+{
+	const CLI::App *shown = &app;
+	std::string path;
+	for (const std::string &name : topic) {
+		path += (path.empty() ? "" : " ") + shown->get_name();
+		try {
+			shown = shown->get_subcommand(name);
+		} catch (const CLI::OptionNotFound &) {
+			std::fprintf(stderr, "guard help: no command \"%s\"; guard --help lists them\n", name.c_str());
+			return 2;
+		}
+	}
+	std::fputs(shown->help(path).c_str(), stdout);
+	return 0;
+}
+
+// The agent's options (before any command) mean nothing to rules, replay
+// or obj: say so rather than ignore them (replay has its own --rules).
+bool agent_options_given(const CLI::App &app, const CLI::App &command)
+{
+	for (const CLI::Option *o : app.get_options())
+		if (o->count() > 0) {
+			std::fprintf(stderr, "guard: %s is an option of the agent (guard, guard record), not of guard %s%s\n",
+				     o->get_name().c_str(), command.get_name().c_str(),
+				     command.get_option_no_throw(o->get_name()) ? "; give it after the command's name" : "");
+			return true;
+		}
+	return false;
+}
+
+// After the agent could not start: what this kernel lacks, or what
+// privilege is missing, when that is why. Asked only then: the probes cost
+// a millisecond that a good start need not pay.
+void explain_failure()
+{
+	try {
+		std::string missing = guard::describe_missing(guard::missing_kernel_features(guard::kernel_features()));
+		if (!missing.empty())
+			std::fprintf(stderr, "guard: %s\n", missing.c_str());
+	} catch (const guard::Error &e) {
+		std::fprintf(stderr, "guard: %s\n", e.what());
+	}
+}
+
 } // namespace
 
 int main(int argc, char **argv)
 {
 	guard::AgentOptions options;
 	options.started = std::chrono::steady_clock::now();
+	// A closed stdout is EPIPE, which each command handles, not a silent death.
+	::signal(SIGPIPE, SIG_IGN);
 
-	CLI::App app{"guard: watches executions on this host from the kernel with eBPF and writes one JSON "
-		     "object per line."};
+	CLI::App app{"guard: watches what processes do on this host (executions, file access, network connections) "
+		     "from the kernel with eBPF and writes one JSON object per line.",
+		     "guard"};
+	// --help shows every option's default; commands inherit this.
+	app.option_defaults()->always_capture_default();
+	app.formatter(guard::help_formatter());
 	app.set_version_flag("--version", "guard " GUARD_VERSION);
 	app.add_option("-o,--output", options.output_path, "Write events to FILE (mode 0600, appended) instead of stdout")
 		->option_text("FILE");
 	app.add_option("--file-ring-pages,--ring-pages", options.ring_pages.pages[GUARD_RING_FILE],
-		       "Size of the ring of file records in pages (a power of two; default 1024)")
+		       "Size of the ring of file records in pages (a power of two)")
 		->option_text("N")
 		->check(ring_pages_check("--ring-pages"));
 	app.add_option("--proc-net-ring-pages", options.ring_pages.pages[GUARD_RING_PROC_NET],
-		       "Size of the ring of process and network records in pages (a power of two; default 256)")
+		       "Size of the ring of process and network records in pages (a power of two)")
 		->option_text("N")
 		->check(ring_pages_check("--proc-net-ring-pages"));
 	app.add_option("--disable", options.disabled_families,
@@ -60,8 +122,19 @@ int main(int argc, char **argv)
 	guard::Subcommand replay = guard::add_replay_command(app);
 	guard::Subcommand obj = guard::add_obj_command(app);
 	auto *record = app.add_subcommand("record", "Save raw records to FILE (with a header) for guard replay, instead of "
-						    "running the engine");
-	record->add_option("FILE", options.record_path, "The recording to write (mode 0600)")->required();
+						    "running the engine; takes the agent's options too");
+	record->add_option("FILE", options.record_path, "The recording to write (mode 0600; under sudo, the sudo user's)")
+		->required();
+	record->fallthrough(); // guard record FILE --disable network: the agent's options follow
+	auto *help = app.add_subcommand("help", "Print this help, a command's (guard help rules check), or the manual");
+	std::vector<std::string> help_topic;
+	bool man = false;
+	help->add_option("COMMAND", help_topic, "The command to describe")->type_name("NAME")->default_str("");
+	help->add_flag("--man", man, "Print the manual guard(8) in roff (what man guard shows)");
+	auto *version = app.add_subcommand("version", "Print guard's version (as --version does)");
+	app.footer(guard::help_footer()); // after the commands, which would inherit it
+	if (argc >= 2 && std::string_view(argv[1]) == "help" && std::find(argv, argv + argc, std::string_view("--man")) == argv + argc)
+		return print_help(app, std::vector<std::string>(argv + 2, argv + argc));
 	try {
 		app.parse(argc, argv);
 	} catch (const CLI::ParseError &e) {
@@ -69,8 +142,21 @@ int main(int argc, char **argv)
 		return app.exit(e) == 0 ? 0 : 2;
 	}
 
+	if (help->parsed()) {
+		if (!man)
+			return print_help(app, help_topic);
+		std::fputs(guard::man_page(app, GUARD_VERSION).c_str(), stdout);
+		return 0;
+	}
+	if (version->parsed()) {
+		std::puts("guard " GUARD_VERSION);
+		return 0;
+	}
 	for (const guard::Subcommand &c : {rules, replay, obj})
 		if (c.app->parsed())
-			return c.run();
-	return guard::run_agent(options);
+			return agent_options_given(app, *c.app) ? 2 : c.run();
+	int status = guard::run_agent(options);
+	if (status == 1)
+		explain_failure();
+	return status;
 }

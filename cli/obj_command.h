@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 // guard obj FILE.o: prints what the loader sees in a BPF object, each part
 // in the loader's own terms, so that reading it teaches what loading does.
 // With --load it also loads every program (without attaching) and prints

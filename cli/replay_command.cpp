@@ -1,6 +1,8 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // guard replay FILE: a recording (guard record) through the engine, no root
 // needed: same rules, same output as the live agent. --stats measures the
 // engine (records per second through decode, match, format, write).
+#include <cerrno>
 #include <chrono>
 #include <cstdio>
 #include <memory>
@@ -52,8 +54,11 @@ int run_replay(const ReplayOptions &o)
 			sources.rules_source = loaded.source;
 			write_health(pipeline, sources, 0, true);
 		}
-		if (!writer.flush())
+		if (!writer.flush()) {
+			if (writer.last_error() == EPIPE && o.output_path.empty())
+				return 0; // the reader of stdout went away (guard replay | head)
 			throw Error(errno_message("write output", writer.last_error()));
+		}
 		auto elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 		if (o.stats) {
 			uint64_t n = pipeline.stats().records;

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // guard rules check [FILE]: validate a rules file and print what it compiles
 // to; exit 0 when it is good, 2 (with FILE:LINE:COL: reason) when not.
 // guard rules defaults: print the built-in rules file.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 // Printing an IP address without the C library (inet_ntop may format through
 // stdio): IPv4 dotted quad, IPv6 as RFC 5952 says (lowercase, no leading
 // zeros, the longest run of two or more zero groups written "::").

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 // The alert record: one line per rule match, naming the rule and carrying
 // the source event's key fields and the process's ancestry, so an alert can
 // be read on its own (docs/schema.md, "alert").

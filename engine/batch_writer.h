@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 // The sink: output lines gather in one preallocated buffer and leave in one
 // write(2) per batch (a ring drain, or a full buffer), never one per event.
 #pragma once

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 // The dropper correlation: "a file written or renamed into a watched place is
 // executed within N seconds by any process". Writes into watched prefixes
 // remember (hash of the path, time); an exec of a remembered path within the

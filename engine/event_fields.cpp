@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 #include "engine/event_fields.h"
 
 #include <fcntl.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 // The fields rules can test, by name, with their type and the record kinds
 // that have them. Names are the output schema's (SCHEMA.md, docs/schema.md),
 // plus what the process table adds: "exe" (the process's executable),

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 // The JSON of a source event: the task context every record carries, then
 // the fields of its kind. Field names and types are the schema
 // (docs/schema.md); rules name the same fields.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 // Shell-style glob over bytes: '*' any run of bytes (including '/'), '?' one
 // byte, '[abc]' '[a-z]' '[!x]' a byte from (or not from) a class, '\' quotes
 // the next byte. Iterative with one backtrack point: linear memory, no

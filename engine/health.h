@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 // The health record: what the agent has seen and what it has lost, written
 // every N seconds and at exit (docs/schema.md, "health"). The engine counts
 // its own side; what lives elsewhere comes in through HealthSources, which

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 // Decimal numbers for JSON lines. Inline, unlike the rest of json_text.h: an
 // event line has eight or more numbers, and written in place (inside
 // write_event_line) each is a few multiplies with the line's write position

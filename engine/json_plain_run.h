@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 // The fast path of JSON string escaping: most bytes of a path or argument
 // need nothing (printable ASCII other than '"' and '\\'), so runs of them are
 // found and copied a vector at a time, and only the bytes that end a run go

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 // Writing JSON text into a buffer the caller has sized. A JSON string must be
 // valid UTF-8 with control characters escaped; paths, comms and argv are raw
 // bytes from the kernel and may be neither.

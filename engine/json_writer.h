@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 // The one JSON object writer, for every line guard writes: events, alerts,
 // health. It writes into memory the BatchWriter reserved and never allocates;
 // the caller reserves the worst case first, so there is no bounds check per

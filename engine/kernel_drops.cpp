@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 #include "engine/kernel_drops.h"
 
 #include <linux/bpf.h>

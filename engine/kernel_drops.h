@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 // Records the kernel side could not put into their ring (it was full), by
 // record kind. kern/common.bpf.h counts them per CPU, each ring in its own
 // map ("proc_net_drops", "file_drops"); this sums the CPUs into the health

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 // Where the lines go: stdout, or a file (mode 0600, appended) that is
 // reopened on SIGHUP (for logrotate's "move, then signal") and rotated by
 // size (FILE -> FILE.1 -> ... -> FILE.N, the oldest dropped). Rotation is

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 // The paths of a record as rules and output see them. Most come from the
 // kernel's own objects (the file an open returned, the file an exec runs)
 // and are canonical already. The others are names a process gave, joined

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 // The hot path: one raw record in; the process table updated; the rules
 // matched; the event line (unless alerts only) and one alert line per match
 // out. Runs to completion per record on the thread that drains the ring;

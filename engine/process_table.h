@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 // What the engine knows of every live (and recently exited) process: its
 // parent, comm and executable, so each event can name its parent and an alert
 // can show its ancestry. Keyed by tgid.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 // Decoding a raw record from the ring into a view over its bytes. Nothing is
 // copied but the fixed fields; strings are views into the record. Every size
 // and every string's bounds are checked before use: the decoder never reads

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 // Recorded raw records, for replay without root (tests, benchmarks, looking
 // again at what happened). A file is a header, then frames:
 //

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // Finishing a compiled rule set for matching: the per-kind lists of rules and
 // each rule's gate (rule_set.h). Runs once per rules file, never per event.
 #include <algorithm>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // Evaluating compiled rules against one event. Everything here reads the
 // RuleSet and the event in place: no allocation, no exceptions.
 #include <sys/socket.h>

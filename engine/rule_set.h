@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 // Compiled rules: what rules/ builds from a rules file and the engine runs.
 // Conditions are a flat array of nodes (a tree by index); literals are
 // resolved once at compile time (field names to Field, addresses to bytes,

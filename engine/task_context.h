@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 // The task context every event line carries ("pid", "tid", "ppid", "uid",
 // "gid", "euid", "comm", "mnt_ns", "pid_ns", "cgroup_id") as JSON, cached.
 //

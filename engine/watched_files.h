@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // Files that rules name by their exact path, known also by who they are on
 // disk. A rule on "/etc/shadow" must fire for every name of that file: a
 // hard link, a bind mount of /etc, a path through /proc/self/root. Names are

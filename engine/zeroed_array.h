@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 // A fixed array whose memory is all zero bytes and costs nothing until used.
 //
 // The engine's big tables (the process table: 32768 entries of ~300 bytes)

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* CO-RE (Compile Once, Run Everywhere) on the BPF side, our own spelling.
  *
  * A BPF program reads kernel structures whose layout changes between kernel

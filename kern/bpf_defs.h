@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* Our own minimal BPF-side declarations: section and map macros and the helper
  * prototypes guard's programs call. No libbpf headers.
  *

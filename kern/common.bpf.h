@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* What every program shares: the two rings, the per-CPU scratch a record is
  * built in, the per-CPU drop counters, the calls in flight between a syscall's
  * enter and exit, and the task context every record starts with.

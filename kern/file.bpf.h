@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* File events: open, rename, unlink, chmod, chown, link, symlink.
  *
  * Each syscall's sys_enter program copies the paths the caller passed into

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* guard's kernel side: collect bounded facts at tracepoints and hand them to
  * userspace through one BPF ring buffer. Policy lives in userspace.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* The few kernel structures guard reads, with only the members it uses.
  *
  * preserve_access_index makes every member access a CO-RE relocation: clang

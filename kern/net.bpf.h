@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* Network events: connect, bind, listen, accept and accept4.
  *
  * As for files, the enter keeps the arguments and the exit writes the record

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* Absolute paths, from the kernel's own objects.
  *
  * The kernel names a file by a struct path: a dentry seen through a mount.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* Process events: exec (and failed exec), fork of a new process, exit.
  *
  * A successful exec is reported from sched/sched_process_exec, which fires

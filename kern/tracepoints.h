@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* The raw entries of the tracepoints guard attaches to, as their tracefs
  * "format" files lay them out. Declared by hand (no vmlinux.h); the e2e test
  * test/e2e/tracepoint_format_test.cpp checks every offset used here against

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 // The bpf(2) system call, which glibc does not wrap, and the few commands guard
 // issues through it. Each returns an owned Fd or throws an Error naming the
 // command and the errno.

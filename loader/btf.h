@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 // BPF Type Format: the type graph clang writes into an object's .BTF section
 // and the kernel exposes for itself at /sys/kernel/btf/vmlinux. The loader
 // reads map shapes from it, and CO-RE matches types across the two graphs.

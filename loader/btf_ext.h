@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 // .BTF.ext: what clang says about the instructions, beside .BTF which says
 // what the types are. Three tables, each grouped by ELF section:
 //

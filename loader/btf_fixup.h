@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 // The fix-ups clang leaves to the loader before the kernel will accept an
 // object's BTF (libbpf does the same in its btf_fixup_datasec):
 //

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 // An ObjectSpec made real: every map created, every program's map references
 // patched with the new map fds, every program through the verifier. Owning
 // the fds is owning the kernel objects; dropping the Collection frees them.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 // CO-RE, part two: from a matched access path to a number, and the number
 // into the instruction. For each relocation of a program:
 //

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 // CO-RE, part one: what a relocation means and where the same thing is in
 // the kernel's BTF. Follows the rules of the kernel's own relo_core.c (which
 // libbpf shares), re-derived here so that a reader can follow each one.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 // An ELF relocatable object as the loader needs it: sections, symbols and
 // relocation entries, read with libelf and checked against the file's bounds.
 // Pure data: no kernel involved. The bytes are copied in, so the caller's

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 // Errors in set-up code (loading, parsing) carry their context up the stack:
 // each layer that knows what it was doing puts its step in front, so the user
 // reads "load program handle_exec: verifier: ..." instead of "EACCES".

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 // A file descriptor owned by one object: closing it is how guard lets go of a
 // kernel object (a map, a program, a link), so a crash leaves nothing behind.
 #pragma once

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 // Every BPF function in the object, as the ELF and .BTF.ext describe it:
 // the instructions of one function symbol, and what in them needs fixing
 // before load: map and global data references, calls to other functions,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 // Global variables of a BPF program. The kernel has no "data segment" for a
 // program; libbpf's convention, which clang's output assumes, is that each
 // of .rodata*, .data* and .bss* becomes a BPF_MAP_TYPE_ARRAY with one entry

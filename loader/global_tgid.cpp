@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // read_global_tgid: a BPF program of three instructions, built here rather
 // than compiled, loaded, run once with BPF_PROG_TEST_RUN and closed. Each step
 // names the kernel rule it satisfies.

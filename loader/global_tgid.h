@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // The agent's own process id as BPF programs see it.
 //
 // bpf_get_current_pid_tgid() reports a task's ids in the initial pid

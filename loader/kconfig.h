@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 // `extern ... __kconfig` variables: the running kernel's configuration, as
 // libbpf offers it. A program reads CONFIG_HZ, CONFIG_BPF_SYSCALL or
 // LINUX_KERNEL_VERSION as if they were read-only globals; the loader lays

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 // Kernel functions (kfuncs) an object calls: declared `extern ... __ksym`,
 // found by name in the running kernel's BTF at load time. A kfunc call is a
 // call instruction with src_reg = BPF_PSEUDO_KFUNC_CALL and imm = the

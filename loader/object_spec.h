@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 // What a BPF object file asks for, read without touching the kernel: its
 // programs (instructions, where they attach, the subprograms they call), its
 // maps (shape from BTF, global data sections as one-entry arrays), its BTF

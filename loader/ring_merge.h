@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // Two rings drained as one stream, in the order of a key each record carries
 // (guard's agent: the header's boot_ns, so records from its two rings come
 // out in time order). A two-way merge over RingView::peek: whichever ring's

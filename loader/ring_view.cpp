@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 #include "loader/ring_view.h"
 
 #include <sys/mman.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 // A reader of a BPF ring buffer (BPF_MAP_TYPE_RINGBUF) in place, following the
 // kernel's protocol (kernel/bpf/ringbuf.c):
 //

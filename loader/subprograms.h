@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 // bpf-to-bpf calls. The kernel loads one program as one array of
 // instructions: a function that calls another (static or global, usually in
 // .text) must carry the callee inside that array. As libbpf does, each main

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 #include "loader/tracepoint.h"
 
 #include <linux/perf_event.h>

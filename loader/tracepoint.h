@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 // Attaching a program to a tracepoint: the tracepoint's id from tracefs, a
 // perf event for it, and the program tied to that event by a BPF link.
 // Closing the link's and the event's fds detaches the program.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 // From a parsed rules file (guard's own format) to a RuleSet: every name
 // resolved, every literal checked and converted, lists inlined. Throws
 // RuleError pointing at the offending value.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* The default rules (rules/default_rules.json), built into the binary as the
  * JSON text itself: one source of truth, readable and editable as JSON. The
  * Makefile passes the file's path. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 // Small checks shared by the rules compiler and the file's top level:
 // unknown keys (with the nearest valid one) and value types.
 #pragma once

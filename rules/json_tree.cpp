@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 #include "rules/json_tree.h"
 
 #include <simdjson.h>
@@ -91,7 +92,7 @@ public:
 		if (depth > kMaxDepth)
 			throw Failure{where(v), "nested too deeply (more than 64 levels)"};
 		out.offset = where(v);
-		od::json_type type;
+		od::json_type type{};
 		check(v.type().get(type), out.offset, "expected a JSON value");
 		switch (type) {
 		case od::json_type::object: {
@@ -133,7 +134,7 @@ public:
 			break;
 		}
 		case od::json_type::number: {
-			od::number_type nt;
+			od::number_type nt{};
 			check(v.get_number_type().get(nt), out.offset, "bad number");
 			if (nt == od::number_type::signed_integer) {
 				out.type = JsonValue::Type::integer;

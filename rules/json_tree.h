@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 // A rules file as a small tree that remembers where every value and key was
 // in the text, so each later complaint can say file:line:col. simdjson
 // (On Demand) does the parsing; rules files are small and read at start or

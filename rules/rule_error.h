@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 // A problem found while validating a rules file: where (byte offset in the
 // text) and what was expected. rules_file.cpp turns it into
 // "file:line:col: message".

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 // Loading a rules file: read, parse (simdjson), validate, compile into the
 // engine's RuleSet. Every problem is a guard::Error reading
 // "FILE:LINE:COL: what was expected", and nothing half-built escapes.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 // The mini-EDR seed's config/rules.json, read unchanged:
 //
 //   {"output": {"type": "file", "path": "./log/events.jsonl"},

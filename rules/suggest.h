@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 // "did you mean ...?" for misspelt keys, kinds and fields.
 #pragma once
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // The parts of a rules file around the rules: the top-level keys, the
 // "output" section, and the address prefixes conditions use.
 #include <arpa/inet.h>

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # Runs every test binary and ends with one line "N passed, N failed" that
 # counts every test case. End-to-end tests need root (they load BPF programs);
 # without root they are reported as skipped.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // The engine in the real agent on the real kernel: the seed's rules.json
 // (its rules and its output section), bad rules files, SIGHUP reload, health
 // at exit, guard record then guard replay.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // The walking skeleton, end to end on the real kernel: guard loads its object,
 // attaches, reports a real exec, and on SIGTERM detaches and exits 0 leaving
 // no program of ours loaded.

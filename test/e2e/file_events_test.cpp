@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // File events end to end: each syscall made for real by test/helpers/file_ops,
 // each record found by type and pid and checked field by field, failures
 // included.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // A flood cannot buy invisibility (issue 11, point 7). File records have a
 // ring of their own, so a flood of them, as fast as eight unprivileged
 // processes can open a file, cannot crowd out the process records in the

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // The benchmark floor (tools/bench/floor.cpp) must attach exactly what guard
 // attaches, with programs that do nothing, and leave nothing behind: every
 // "guard / floor" ratio in docs/benchmarks.md rests on that.

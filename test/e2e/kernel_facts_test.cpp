@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // Facts from the kernel, tried as an attacker would: every way of naming a
 // file, and every argument rewritten from a second thread while the call
 // runs, must still report what the kernel did (docs/schema.md, "Where each

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // `guard obj` on the fixtures, as a user runs it: what it prints must be what
 // the loader does on this kernel.
 #include <doctest/doctest.h>

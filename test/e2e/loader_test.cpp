@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // The loader on the real kernel, one feature per fixture: each program is
 // loaded, attached to sys_enter_getppid, triggered by this process and its
 // results read back from its global data maps.

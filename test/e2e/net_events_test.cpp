@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // Network events end to end, on loopback only: test/helpers/net_ops binds,
 // listens, connects to itself and accepts; refused and unreachable connects
 // show their errno. The "external" address is connected to from an empty

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // The agent's telemetry options on the real kernel: a family that is
 // switched off is not attached at all; each ring has the size asked for; when
 // a ring is full the kernel side counts what it drops, by ring and by kind.
@@ -11,7 +12,6 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
-#include <sstream>
 
 #include "engine/kernel_drops.h"
 #include "loader/collection.h"
@@ -27,17 +27,20 @@ using namespace guard;
 
 namespace {
 
-// "key:\tvalue" lines of every fdinfo of a process, one string per fd.
-// The fdinfo of each fd pid holds. An fd closed between the listing and the
-// read (the agent opens /proc files as it starts) is left out.
+// "key:\tvalue" lines of every fdinfo of a process, one string per fd. An
+// fd closed between the listing and the read (guard reading /proc as it
+// seeds its process table) is left out.
 std::vector<std::string> fdinfos(pid_t pid)
 {
 	std::vector<std::string> out;
 	for (const auto &entry : std::filesystem::directory_iterator("/proc/" + std::to_string(pid) + "/fdinfo")) {
-		std::ifstream in(entry.path());
-		std::stringstream text;
-		if (in && text << in.rdbuf())
-			out.push_back(text.str());
+		int fd = ::open(entry.path().c_str(), O_RDONLY | O_CLOEXEC);
+		char buf[4096];
+		ssize_t n = fd < 0 ? -1 : ::read(fd, buf, sizeof(buf));
+		if (fd >= 0)
+			::close(fd);
+		if (n > 0)
+			out.emplace_back(buf, static_cast<size_t>(n));
 	}
 	return out;
 }

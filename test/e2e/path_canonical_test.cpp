@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // Spelling a path another way must not hide the file from the rules: opens of
 // /etc/shadow through "/tmp/../etc/shadow" and through "../etc/shadow" from
 // /usr raise SHADOW_READ with the path of the file the kernel opened, and

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // Self-exclusion by the agent's global tgid (issue 11, point 6). The kernel
 // side skips the agent's syscalls by comparing bpf_get_current_pid_tgid() >> 32,
 // a host-numbered tgid, with guard_agent_tgid. Were that getpid(), an agent

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // Process events end to end: failed and fileless execs, forks of processes
 // (not threads), exits, made by test/helpers/proc_ops.
 #include <doctest/doctest.h>
@@ -9,6 +10,7 @@
 #include <sys/wait.h>
 
 #include <fstream>
+#include <sstream>
 #include <string>
 
 #include "test/support/e2e_support.h"
@@ -172,21 +174,40 @@ uint64_t ns_inode(pid_t pid, const char *name)
 	return st.st_ino;
 }
 
-// The cgroup v2 id of a process: the inode of its cgroup's directory.
-uint64_t cgroup_id_of(pid_t pid)
+// The cgroup v2 id of a process: the inode of its cgroup's directory, found
+// under wherever cgroup2 is mounted here (/proc/self/mountinfo), which need
+// not be /sys/fs/cgroup (a chroot, a container). 0 with why, when there is
+// no such directory to look at.
+uint64_t cgroup_id_of(pid_t pid, std::string &why)
 {
-	std::ifstream in("/proc/" + std::to_string(pid) + "/cgroup");
-	std::string line;
-	while (std::getline(in, line))
-		if (line.rfind("0::", 0) == 0) {
-			struct stat st {};
-			std::string dir = "/sys/fs/cgroup" + line.substr(3);
-			if (::stat(dir.c_str(), &st) == 0)
-				return st.st_ino;
-		}
+	std::string path; // the cgroup, relative to the root of its hierarchy
+	std::ifstream cgroup("/proc/" + std::to_string(pid) + "/cgroup");
+	for (std::string line; std::getline(cgroup, line);)
+		if (line.rfind("0::", 0) == 0)
+			path = line.substr(3);
+	if (path.empty()) {
+		why = "the process is in no cgroup v2 hierarchy";
+		return 0;
+	}
+	// mountinfo: id parent major:minor root mount-point options ... - fstype source ...
+	std::ifstream mounts("/proc/self/mountinfo");
+	for (std::string line; std::getline(mounts, line);) {
+		std::istringstream fields(line);
+		std::string id, parent, dev, root, point;
+		fields >> id >> parent >> dev >> root >> point;
+		size_t dash = line.find(" - ");
+		if (dash == std::string::npos || line.compare(dash + 3, 8, "cgroup2 ") != 0)
+			continue;
+		if (root != "/" && path.rfind(root, 0) != 0)
+			continue; // a mount of another part of the hierarchy
+		std::string dir = point + path.substr(root == "/" ? 0 : root.size());
+		struct stat st {};
+		if (::stat(dir.c_str(), &st) == 0)
+			return st.st_ino;
+	}
+	why = "no cgroup2 mount here shows the cgroup " + path;
 	return 0;
 }
-
 } // namespace
 
 TEST_CASE("every record carries ppid, euid, mnt_ns, pid_ns and cgroup_id of its task")
@@ -205,8 +226,11 @@ TEST_CASE("every record carries ppid, euid, mnt_ns, pid_ns and cgroup_id of its 
 	// The helper shares the test's namespaces and cgroup.
 	CHECK(uint64_t(ev->num("mnt_ns")) == ns_inode(::getpid(), "mnt"));
 	CHECK(uint64_t(ev->num("pid_ns")) == ns_inode(::getpid(), "pid"));
-	uint64_t cgroup = cgroup_id_of(::getpid());
+	std::string why;
+	uint64_t cgroup = cgroup_id_of(::getpid(), why);
 	if (cgroup)
 		CHECK(uint64_t(ev->num("cgroup_id")) == cgroup);
+	else
+		MESSAGE("cgroup_id not compared with a directory's inode: " << why);
 	CHECK(ev->num("cgroup_id") > 0);
 }

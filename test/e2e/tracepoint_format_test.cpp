@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // kern/tracepoints.h declares the raw entries of the tracepoints guard uses
 // by hand. This checks every offset it relies on against the running
 // kernel's tracefs "format" files.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /* file_ops: makes the file syscalls guard reports, each through the exact
  * system call named (syscall(2), not libc's choice), so that end-to-end
  * tests can find the record each one causes.

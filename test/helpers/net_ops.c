@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /* net_ops: makes the network syscalls guard reports, on loopback only.
  *
  *   net_ops connect4 ADDR PORT      connect a TCP socket (prints the result)

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* open_flood: processes that open a file flat out, as an unprivileged user:
  * the flood of file records an attacker without root can make.
  *

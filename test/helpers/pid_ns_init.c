@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* pid_ns_init: pid 1 of a new pid namespace, which starts one program there
  * with a pid chosen by the caller.
  *

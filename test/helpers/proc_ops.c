@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /* proc_ops: makes the process events guard reports.
  *
  *   proc_ops exec-fail PATH ARGS...   execve(PATH, [PATH, ARGS...]) that fails: prints errno

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* race_ops: a second thread rewrites a syscall's argument in the caller's
  * memory while the call runs, as an attacker who wants guard to report
  * something else than what the kernel did would.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 // Builds small raw BTF blobs in tests, so CO-RE rules can be checked on
 // type graphs made for the purpose (two candidates, a missing field...)
 // without root and without depending on the running kernel's layout.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 #include "test/support/e2e_support.h"
 
 #include <fcntl.h>

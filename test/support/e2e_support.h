@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 // Running the real guard binary against the real kernel, for end-to-end tests:
 // start it, wait for its "attached" line, find lines in its output, stop it.
 // Everything it starts it stops, and every temp file it makes it removes.

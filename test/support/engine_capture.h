@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 // The real engine (Pipeline with a rule set) writing into an in-memory file,
 // for tests that feed it records and read back the exact lines.
 #pragma once

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 // Finding guard's output line for an event a test caused, and reading its
 // fields: the line must name the right type and pid, then the test checks
 // the exact fields.

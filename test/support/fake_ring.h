@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // A BPF ring buffer in memory, written by a fake producer exactly as
 // kernel/bpf/ringbuf.c writes it: the header (length with BUSY set) is
 // written and producer_pos advanced at reserve time, the BUSY bit cleared (or

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 // Small helpers shared by the tests: reading files, temp directories.
 #pragma once
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 // The BPF objects test/fixtures/*.bpf.c compiles to (the Makefile builds
 // them into $(BUILD)/test/fixtures).
 #pragma once

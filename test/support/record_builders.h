@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 // Raw records of every kind, laid out as kern/ writes them, for tests and
 // benchmarks of the engine (rules, process table, output, allocations).
 #pragma once

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 // A mix of records of every kind that exercises every default rule (and
 // misses them too), for the allocation test and the engine benchmark.
 #pragma once

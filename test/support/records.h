@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 // Builds raw records the way kern/ lays them out, for tests of the engine.
 #pragma once
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 // The seed's config/rules.json (mini-edr-part1.txt), byte for byte: it must
 // load unchanged and behave as its author described.
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // Zero heap allocations per event, proved: more than a million records of
 // every kind through the real engine (decode, process table, default rules,
 // alert and event formatting, batched writes to /dev/null), counting every

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // Bad rules files: each gets "name:LINE:COL: what was expected", never a
 // crash. The table pins the position and the gist of each message; the fuzz
 // cases throw random mutations of good files at the parser (run them under

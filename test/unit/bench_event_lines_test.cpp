@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // The benchmark harness counts guard's lines per workload process and takes
 // latency from boot_ns; "generated = written + dropped" in docs/benchmarks.md
 // rests on this counting being exact.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // CO-RE resolution without root: the rules on type graphs built for the
 // purpose, then every relocation of the core fixture against the real
 // vmlinux BTF, each answer checked against an independent walk of it.

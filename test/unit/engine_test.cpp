@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // The engine end to end on built records: enrichment from the process table,
 // rule operators, the dropper, alert and event lines, reload, output modes.
 #include <doctest/doctest.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // The per-kind JSON fields (docs/schema.md) on hand-made records: exact
 // text for addresses, argv arrays, results and flags.
 #include <doctest/doctest.h>

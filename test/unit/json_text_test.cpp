@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // JSON text: every byte sequence becomes valid JSON that says what the bytes were.
 #include <doctest/doctest.h>
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // extern __kconfig variables without a kernel: the fixture's spec, the
 // config file's syntax, and each type's value written at its offset.
 #include <doctest/doctest.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // Hostile and broken objects: every corrupted copy of every fixture must be
 // read, or refused with an Error, never crash (run under make SAN=1 test).
 // Corruption aims at the parts the loader interprets: .BTF, .BTF.ext,

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // drain_merged (loader/ring_merge.h) over two fake rings written as the
 // kernel writes them: records of both come out ordered by their key, a ring
 // that is empty or stopped at a record still being written does not hold the

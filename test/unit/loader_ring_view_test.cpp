@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // RingView against a ring in memory that a fake producer writes exactly as
 // kernel/bpf/ringbuf.c does (test/support/fake_ring.h).
 #include <doctest/doctest.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // The loader's first step, on the object the build compiles: what it finds
 // must be exactly what kern/guard.bpf.c declares. No kernel involved.
 #include <doctest/doctest.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // Output around the engine: recordings (write, read back, refuse bad ones),
 // the output file (0600, rotation, reopen), the health record.
 #include <doctest/doctest.h>

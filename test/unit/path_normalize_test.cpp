@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // Canonical paths: what the rules compare against must be the file the call
 // named, however the process spelled it.
 #include <doctest/doctest.h>

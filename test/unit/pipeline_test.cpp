@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // The engine on recorded records: raw bytes in, the exact JSON line out.
 #include <doctest/doctest.h>
 

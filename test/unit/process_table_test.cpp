@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // ProcessTable: lookups stay right through inserts, evictions and
 // backward-shift deletions; eviction takes exited processes first, then the
 // oldest; ancestry walks up to 8 levels.

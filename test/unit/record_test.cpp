@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // The decoder's bounds: whatever bytes arrive, it reads only inside them and
 // says what was wrong.
 #include <doctest/doctest.h>

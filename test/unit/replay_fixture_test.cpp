@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // A recorded fixture from the real kernel (test/fixtures/seed_workload.rec,
 // `guard record` around test/fixtures/seed_workload.sh, kept to the records of
 // that script and its children) through the engine: the seed's rules and the

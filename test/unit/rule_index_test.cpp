@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // What rule_index.cpp adds only skips work. Gates (rule_set.h): match_event
 // with them finds exactly the rules whose whole condition holds, on every
 // event of the mix, for the default rules and for rules whose gates repeat,

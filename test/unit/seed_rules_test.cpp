@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // The mini-EDR seed's config/rules.json, loaded unchanged, behaves as its
 // author described: EXEC_FROM_TMP, SHADOW_READ, SUSPICIOUS_CONNECT.
 #include <doctest/doctest.h>

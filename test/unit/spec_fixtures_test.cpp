@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // The spec of the libbpf-style fixtures, no kernel involved: global data
 // maps and their variables, map shapes from BTF, subprograms appended and
 // their calls pointed at the copies, func_info/line_info moved along.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // The task context cache gives the same text as writing the fields afresh,
 // whatever changed between two events of a thread and whichever threads share
 // an entry.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // Engine benchmark (not a test): records per second on one core through the
 // whole userspace path (decode, process table, default rules, event and
 // alert formatting, batched writes to /dev/null). Records are built in memory

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // guard-floor: the cost of having any BPF program at all where guard has its
 // programs. It reads guard's own BPF object, keeps every program's type and
 // tracepoint, replaces its instructions with `r0 = 0; exit`, and loads and

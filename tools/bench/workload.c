@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /* guard-workload: one syscall pattern in a tight loop, timed, so that the
  * benchmark harness can compare the same loop with no agent, with empty BPF
  * programs on guard's tracepoints (the floor) and with guard.

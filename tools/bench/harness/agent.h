@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 // The agents compared: none, the floor (guard's tracepoints with empty
 // programs, tools/bench/floor.cpp) and guard itself. Starting one waits for
 // its "attached N programs (...) in X ms" line; stopping it sends SIGINT and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 // Looking at the BPF objects another process (the agent) holds, by their
 // kernel ids: its programs' run counters and its maps by name.
 #pragma once

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 // Processes the harness starts and watches: pinned to a CPU (what taskset
 // does, through sched_setaffinity), with their output on pipes, and what the
 // kernel says about them in /proc (CPU time, memory, the BPF objects they hold).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 // Reading guard's NDJSON output the way the harness needs it, fast enough for
 // files of gigabytes: which process each event belongs to, when the kernel
 // saw it (boot_ns), and what the health records say about drops. Only the

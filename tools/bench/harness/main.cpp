@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // guard-bench: what guard costs the host and how well it keeps up, measured
 // side by side with no agent and with the floor (guard's tracepoints, empty
 // programs). Run by `make bench` as root; see docs/benchmarks.md.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 // The measurements of issue 6, one function each, in the order the report
 // shows them. Each starts and stops its own agents and leaves nothing running.
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // The engine alone: decode, enrich, match and format with the default rules,
 // output to /dev/null, no kernel involved. guard records the raw records of
 // every workload (`guard record FILE`, the same rings and programs as the

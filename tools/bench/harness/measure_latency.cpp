@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // Latency from a syscall to its line: guard writes to a pipe we read; each
 // chunk read is stamped with CLOCK_BOOTTIME on arrival, and a line's latency
 // is that stamp minus its boot_ns (bpf_ktime_get_boot_ns() in the program,

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // Overhead: each workload with no agent, the floor and guard, in blocks
 //
 //   none, floor, none, guard, none, floor, none, guard, ..., none

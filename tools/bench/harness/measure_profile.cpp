@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // Where the time goes: `perf record` (software clock: this machine's VM
 // exposes no hardware counters) of the agent while open_missing runs flat
 // out, with callers; then of the open workload while guard runs, where

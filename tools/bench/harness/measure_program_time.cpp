@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // Where the kernel-side time goes: with BPF run-time statistics on (what
 // `sysctl kernel.bpf_stats_enabled=1` turns on; here through BPF_ENABLE_STATS,
 // which turns them off again when its fd closes, even if we crash), each

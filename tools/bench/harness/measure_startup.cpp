@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // Start-up: from fork to guard's "attached N programs" line, as guard reports
 // it (from its own main) and as seen from outside (fork to the line read);
 // then, once, memory after a second of idling, beside the rings' size.

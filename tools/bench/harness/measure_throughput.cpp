@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // Throughput: two workloads flat out, one on each CPU, with guard free to run
 // on either (it competes with them, as on a busy host), for 30 s. Every event
 // the workloads caused must be either in guard's output or counted as dropped.

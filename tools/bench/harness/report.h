@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 // The results as markdown: the targets of issue 6 first (met or missed, by
 // how much), then one table per measurement. The same text is printed and,
 // when asked, written into docs/benchmarks.md between its result markers.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 // What each measurement found, kept as numbers until report.cpp turns them
 // into the markdown table. One struct per measurement of issue 6.
 #pragma once

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 // Order statistics of a handful of repeated measurements: what the report
 // shows is the median with the min..max range, never a mean that one noisy
 // run on a shared machine could drag.

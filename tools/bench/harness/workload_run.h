@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 // Running tools/bench/workload.c: one op in a loop, pinned, for a time or at
 // a rate, and what it reports (ops done, ns taken).
 #pragma once
