@@ -63,21 +63,25 @@ TEST_CASE("this kernel has every feature guard's table lists")
 	CHECK(describe_missing(missing).empty());
 }
 
-TEST_CASE("a helper the kernel does not have is found missing and named, with the release guard needs")
+TEST_CASE("a helper or kfunc the kernel does not have is found missing and named, with the release guard needs")
 {
 	REQUIRE(test::running_as_root());
 	const KernelFeature features[] = {
-		{"bpf_get_current_pid_tgid()", "4.2", BPF_FUNC_get_current_pid_tgid, {}},
-		{"bpf_from_the_future()", "99.0", 100000, {}}, // no kernel has helper 100000
-		{"a file that is not there", "98.1", 0, "/nonexistent/guard-feature"},
+		{"bpf_get_current_pid_tgid()", "4.2", BPF_FUNC_get_current_pid_tgid, {}, {}},
+		{"bpf_from_the_future()", "99.0", 100000, {}, {}}, // no kernel has helper 100000
+		{"a file that is not there", "98.1", 0, "/nonexistent/guard-feature", {}},
+		{"the bpf_rdonly_cast() kfunc", "6.2", 0, {}, "bpf_rdonly_cast"},
+		{"a kfunc from the future", "97.0", 0, {}, "bpf_guard_from_the_future"},
 	};
 	auto missing = missing_kernel_features(features);
-	REQUIRE(missing.size() == 2);
+	REQUIRE(missing.size() == 3);
 	CHECK(missing[0]->name == "bpf_from_the_future()");
 	CHECK(missing[1]->name == "a file that is not there");
+	CHECK(missing[2]->name == "a kfunc from the future");
 	std::string text = describe_missing(missing);
-	CHECK(text.find("lacks bpf_from_the_future() (Linux 99.0), a file that is not there (Linux 98.1): guard needs "
-			"Linux " + std::string(minimum_kernel()) + " or later") != std::string::npos);
+	CHECK(text.find("lacks bpf_from_the_future() (Linux 99.0), a file that is not there (Linux 98.1), a kfunc from "
+			"the future (Linux 97.0): guard needs Linux " +
+			std::string(minimum_kernel()) + " or later") != std::string::npos);
 }
 
 TEST_CASE("without privilege guard names the capabilities it needs; exit 1")
