@@ -39,7 +39,7 @@ E2E_OBJS := $(patsubst %.cpp,$(BUILD)/%.o,$(wildcard test/e2e/*.cpp)) $(BUILD)/t
 HELPERS := $(patsubst test/helpers/%.c,$(BUILD)/test/helpers/%,$(wildcard test/helpers/*.c))
 HELPER_CFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Werror -pthread
 
-.PHONY: all deps run test unit-test clean bench bench-tools engine-bench
+.PHONY: all deps run test unit-test clean bench bench-tools engine-bench rules-bench
 all: $(GUARD)
 
 $(GUARD): $(CLI_OBJS) $(BUILD)/libguard.a
@@ -97,6 +97,14 @@ $(ENGINE_BENCH): $(BUILD)/tools/bench/engine_bench.o $(BUILD)/libguard.a
 engine-bench: $(ENGINE_BENCH)
 	$(ENGINE_BENCH) --mix typical
 	$(ENGINE_BENCH) --mix alerts
+
+# Rules compile benchmark (not a test): seconds to compile N generated rules, N doubling up to 100,000.
+RULES_BENCH := $(BUILD)/tools/bench/rules_bench
+$(RULES_BENCH): $(BUILD)/tools/bench/rules_bench.o $(BUILD)/libguard.a
+	$(CXX) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+rules-bench: $(RULES_BENCH)
+	$(RULES_BENCH) --max 100000
 
 # The benchmark floor is tested end to end (test/e2e/floor_test.cpp), so it is built with the tests.
 $(BUILD)/test/e2e/floor_test.o: GUARD_CXXFLAGS += -DGUARD_FLOOR='"$(CURDIR)/$(BUILD)/tools/guard-floor"'
