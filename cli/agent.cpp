@@ -3,7 +3,6 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <sys/epoll.h>
-#include <sys/signalfd.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -13,8 +12,12 @@
 #include <vector>
 
 #include "cli/attachments.h"
+#include "cli/detach.h"
 #include "cli/embedded_object.h"
 #include "cli/families.h"
+#include "cli/privileges.h"
+#include "cli/seccomp.h"
+#include "cli/signals.h"
 #include "engine/health.h"
 #include "engine/kernel_drops.h"
 #include "loader/collection.h"
@@ -34,23 +37,6 @@ namespace {
 // measurable; a kernel wakeup per record costs each syscall microseconds).
 constexpr int kPollMs = 10;
 
-// SIGINT, SIGTERM and SIGHUP arrive as readable data on an fd, so the loop
-// waits on the ring and on signals in one epoll_wait and acts between batches.
-Fd block_signals()
-{
-	sigset_t set;
-	sigemptyset(&set);
-	sigaddset(&set, SIGINT);
-	sigaddset(&set, SIGTERM);
-	sigaddset(&set, SIGHUP);
-	if (sigprocmask(SIG_BLOCK, &set, nullptr) != 0)
-		fail(errno_message("block signals", errno));
-	int fd = ::signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
-	if (fd < 0)
-		fail(errno_message("signalfd", errno));
-	return Fd(fd);
-}
-
 LoadOptions load_options(const AgentOptions &options, const ObjectSpec &spec)
 {
 	LoadOptions load;
@@ -69,19 +55,47 @@ double ms_between(std::chrono::steady_clock::time_point a, std::chrono::steady_c
 	return std::chrono::duration<double, std::milli>(b - a).count();
 }
 
+// Acts on every signal that waits; returns the one that stops guard, or 0.
+int handle_signals(AgentSignals &signals, RecordConsumer &consumer)
+{
+	int signo = 0;
+	for (;;) {
+		switch (signals.next(signo)) {
+		case SignalAction::none: return 0;
+		case SignalAction::stop: return signo;
+		case SignalAction::reload: consumer.on_hangup(); break;
+		case SignalAction::stats: consumer.print_stats(); break;
+		}
+	}
+}
+
+int stopped_while_starting(AgentSignals &signals)
+{
+	int signo = 0;
+	signals.next(signo);
+	std::fprintf(stderr, "guard: stopped by %s while starting\n", signal_name(signo));
+	return 0;
+}
+
 } // namespace
 
 int run_agent(const AgentOptions &options)
 {
+	if (std::string why = missing_privileges(); !why.empty()) {
+		std::fprintf(stderr, "guard: %s\n", why.c_str());
+		return 1;
+	}
 	try {
-		::signal(SIGPIPE, SIG_IGN); // a closed output is an error we report, not a silent death
-		Fd stop = block_signals();
+		// First, while guard holds nothing: the helper that takes the
+		// tracepoints' perf events off guard's exit (cli/detach.h).
+		DetachHelper detach_helper = DetachHelper::start();
+		AgentSignals signals;
 		// The kernel's BTF (for CO-RE, ~100,000 types to index) is read on
 		// a second CPU while this one sets up the engine.
 		std::future<Btf> kernel_btf = std::async(std::launch::async, read_kernel_btf);
 		// Rules and output first: a bad rules file stops us before any BPF is loaded.
 		std::unique_ptr<RecordConsumer> consumer = options.record_path.empty()
-								   ? make_engine_consumer(options.engine, options.output_path)
+								   ? make_engine_consumer(options.engine, options.output_path, signals)
 								   : make_recorder(options.record_path);
 		auto engine_ready = std::chrono::steady_clock::now();
 
@@ -99,6 +113,10 @@ int run_agent(const AgentOptions &options)
 		load.kernel_btf = &vmlinux;
 		auto object_read = std::chrono::steady_clock::now();
 		Collection objects = Collection::load(spec, load);
+		if (signals.stop_pending()) {
+			consumer->finish();
+			return stopped_while_starting(signals);
+		}
 
 		const Map &events = objects.map("events");
 		RingView ring(events.fd.get(), events.spec.max_entries);
@@ -113,6 +131,7 @@ int run_agent(const AgentOptions &options)
 			     describe(attached).c_str(), ms_between(options.started, now),
 			     ms_between(options.started, engine_ready), ms_between(engine_ready, object_read), timings.maps,
 			     timings.relocate, timings.verify, ms_between(attaching, now));
+		detach_helper.hand_over(attached.links);
 		// Seeded now, not before attaching: a process that starts meanwhile
 		// is then in /proc or in the ring, whichever it missed.
 		consumer->start();
@@ -130,8 +149,8 @@ int run_agent(const AgentOptions &options)
 		if (::epoll_ctl(epoll.get(), EPOLL_CTL_ADD, ring.fd(), &ev) != 0)
 			fail(errno_message("epoll add ring", errno));
 		ev.events = EPOLLIN;
-		ev.data.fd = stop.get();
-		if (::epoll_ctl(epoll.get(), EPOLL_CTL_ADD, stop.get(), &ev) != 0)
+		ev.data.fd = signals.fd();
+		if (::epoll_ctl(epoll.get(), EPOLL_CTL_ADD, signals.fd(), &ev) != 0)
 			fail(errno_message("epoll add signalfd", errno));
 
 		HealthSources sources;
@@ -149,9 +168,12 @@ int run_agent(const AgentOptions &options)
 		};
 		consumer->set_health_sources(std::move(sources));
 		auto on_record = [&](std::span<const uint8_t> r) { consumer->on_record(r); };
+		// From here on guard needs little (cli/privileges.h, cli/seccomp.h).
+		drop_privileges();
+		install_seccomp_filter();
 
-		bool stopping = false;
-		while (!stopping) {
+		int stop_signal = 0;
+		while (!stop_signal) {
 			// Drain, write, wait. Records committed after the drain wake us
 			// once a sixteenth of the ring waits (flat out: at once), else
 			// the poll takes them within kPollMs. Draining again whenever a
@@ -161,34 +183,36 @@ int run_agent(const AgentOptions &options)
 			if (ring.drain(on_record) > 0)
 				consumer->after_batch();
 			// Still a sixteenth behind: the kernel wakes us only as the
-			// backlog crosses that mark, so no wakeup is coming. Go again.
+			// backlog crosses that mark, so no wakeup is coming. Go again
+			// (after a look at the signals, so a flood cannot delay a stop).
 			// (An unfenced, stale look can only send us to sleep, and the
 			// poll bounds that sleep at kPollMs.)
-			if (ring.pending_bytes() >= wakeup_bytes)
+			if (ring.pending_bytes() >= wakeup_bytes) {
+				stop_signal = handle_signals(signals, *consumer);
 				continue;
+			}
 			struct epoll_event ready[2];
 			// Wake every kPollMs: for records below the wakeup threshold, and
 			// for the periodic health records.
 			int n = ::epoll_wait(epoll.get(), ready, 2, kPollMs);
 			if (n < 0 && errno != EINTR)
 				fail(errno_message("epoll_wait", errno));
-			for (int i = 0; i < n; i++) {
-				if (ready[i].data.fd != stop.get())
-					continue;
-				struct signalfd_siginfo si;
-				while (::read(stop.get(), &si, sizeof(si)) == sizeof(si)) {
-					if (si.ssi_signo == SIGHUP)
-						consumer->on_hangup();
-					else
-						stopping = true;
-				}
-			}
+			for (int i = 0; i < n; i++)
+				if (ready[i].data.fd == signals.fd())
+					stop_signal = handle_signals(signals, *consumer);
 		}
 
 		// Detach first, so nothing new arrives; then take what is in the ring.
-		attached.links.clear();
+		auto stopping = std::chrono::steady_clock::now();
+		detach_all(attached.links);
+		auto detached = std::chrono::steady_clock::now();
 		ring.drain(on_record);
-		consumer->finish();
+		bool written = consumer->finish();
+		std::fprintf(stderr, "guard: stopped by %s in %.0f ms (detach %.0f)\n", signal_name(stop_signal),
+			     ms_between(stopping, std::chrono::steady_clock::now()), ms_between(stopping, detached));
+		return written ? 0 : 1;
+	} catch (const StopRequested &s) {
+		std::fprintf(stderr, "guard: stopped by %s while starting\n", signal_name(s.signo));
 		return 0;
 	} catch (const rules::RulesFileError &e) {
 		std::fprintf(stderr, "guard: %s\n", e.what());

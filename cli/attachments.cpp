@@ -1,5 +1,6 @@
 #include "cli/attachments.h"
 
+#include <fcntl.h>
 #include <unistd.h>
 
 #include <cstdio>
@@ -13,7 +14,9 @@ namespace {
 
 bool tracepoint_exists(const std::string &events_dir, const std::string &group, const std::string &event)
 {
-	return ::access((events_dir + group + "/" + event).c_str(), F_OK) == 0;
+	// faccessat with AT_EACCESS: with the effective ids and capabilities, as
+	// opening the id file will be (access(2) uses the real ones).
+	return ::faccessat(AT_FDCWD, (events_dir + group + "/" + event).c_str(), F_OK, AT_EACCESS) == 0;
 }
 
 } // namespace

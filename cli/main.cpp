@@ -7,6 +7,7 @@
 
 #include "cli/agent.h"
 #include "cli/commands.h"
+#include "cli/detach.h"
 #include "cli/families.h"
 #include "cli/obj_command.h"
 
@@ -16,6 +17,8 @@
 
 int main(int argc, char **argv)
 {
+	if (argc > 0 && std::string_view(argv[0]) == guard::detach_helper_name)
+		return guard::run_detach_helper();
 	guard::AgentOptions options;
 	options.started = std::chrono::steady_clock::now();
 

@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <cstdio>
+#include <cstring>
 
 #include "engine/json_writer.h"
 
@@ -67,7 +68,8 @@ void write_health(Pipeline &pipeline, const HealthSources &sources, int64_t upti
 		decode_errors += n;
 	w.begin_object("userspace_drops");
 	w.field_uint("decode_errors", decode_errors);
-	w.field_uint("output_bytes", out.bytes_dropped());
+	w.field_uint("output_lines", out.lost_lines());
+	w.field_uint("output_bytes", out.lost_bytes());
 	w.field_uint("matches_over_limit", s.matches_over_limit);
 	w.end_object();
 
@@ -107,6 +109,16 @@ void write_health(Pipeline &pipeline, const HealthSources &sources, int64_t upti
 	w.field_uint("bytes", out.bytes_written());
 	w.field_uint("writes", out.writes());
 	w.field_uint("rotations", sources.output_rotations);
+	w.field_uint("write_errors", out.write_errors());
+	w.field_uint("pending_bytes", out.pending_bytes());
+	// The error the output is failing with now ("ENOSPC"), or null.
+	const char *error = out.failing() ? strerrorname_np(out.last_error()) : nullptr;
+	if (error) {
+		w.field_literal("error", error);
+	} else {
+		w.key("error");
+		w.field_literal_value("null");
+	}
 	w.end_object();
 
 	struct rusage ru {};

@@ -11,6 +11,30 @@
 
 namespace guard {
 
+namespace {
+
+const char *file_type_name(mode_t mode)
+{
+	switch (mode & S_IFMT) {
+	case S_IFIFO: return "a FIFO";
+	case S_IFSOCK: return "a socket";
+	case S_IFCHR: return "a character device";
+	case S_IFBLK: return "a block device";
+	case S_IFDIR: return "a directory";
+	case S_IFLNK: return "a symbolic link";
+	default: return "not a regular file";
+	}
+}
+
+std::string octal(unsigned mode)
+{
+	char buf[8];
+	std::snprintf(buf, sizeof(buf), "%04o", mode);
+	return buf;
+}
+
+} // namespace
+
 OutputFile::OutputFile(OutputOptions options) : options_(std::move(options))
 {
 	if (options_.path.empty()) {
@@ -21,7 +45,7 @@ OutputFile::OutputFile(OutputOptions options) : options_(std::move(options))
 	}
 	fd_ = open_file();
 	if (fd_ < 0)
-		fail(errno_message("open output " + options_.path, errno));
+		fail(error_);
 }
 
 OutputFile::~OutputFile()
@@ -30,14 +54,65 @@ OutputFile::~OutputFile()
 		::close(fd_);
 }
 
+// Every missing directory on the way, private: a rules file's "./log/x"
+// the first time, or a log directory someone deleted under a running agent.
+void OutputFile::make_directories()
+{
+	const std::string &p = options_.path;
+	for (size_t slash = p.find('/', 1); slash != std::string::npos; slash = p.find('/', slash + 1)) {
+		std::string dir = p.substr(0, slash);
+		if (::mkdir(dir.c_str(), 0700) == 0)
+			std::fprintf(stderr, "guard: created output directory %s (mode 0700)\n", dir.c_str());
+	}
+}
+
 int OutputFile::open_file()
 {
-	// 0600: events name files and commands that other users need not see.
-	int fd = ::open(options_.path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
-	if (fd < 0)
+	const std::string &p = options_.path;
+	// O_NOFOLLOW: a link planted at the path is refused, not followed into
+	// a file of someone else's choosing. O_NONBLOCK: a FIFO opens (or
+	// fails) at once instead of waiting for a reader.
+	const int flags = O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK;
+	int fd = ::open(p.c_str(), flags, 0600);
+	if (fd < 0 && errno == ENOENT) {
+		make_directories();
+		fd = ::open(p.c_str(), flags, 0600);
+	}
+	if (fd < 0) {
+		int err = errno;
+		struct stat st {};
+		if ((err == ELOOP || err == ENXIO) && ::lstat(p.c_str(), &st) == 0)
+			error_ = "output " + p + ": " + file_type_name(st.st_mode) + ": refused (guard writes only to a regular file)";
+		else
+			error_ = errno_message("open output " + p, err);
 		return -1;
+	}
 	struct stat st {};
-	size_at_open_ = ::fstat(fd, &st) == 0 ? static_cast<uint64_t>(st.st_size) : 0;
+	std::string refused;
+	if (::fstat(fd, &st) != 0)
+		refused = errno_message("fstat", errno);
+	else if (!S_ISREG(st.st_mode))
+		refused = std::string(file_type_name(st.st_mode)) + ": guard writes only to a regular file";
+	else if (st.st_uid != ::geteuid())
+		refused = "owned by uid " + std::to_string(st.st_uid) + ", not by guard's uid " + std::to_string(::geteuid());
+	else if (st.st_nlink > 1)
+		refused = "has " + std::to_string(st.st_nlink) + " hard links: another name could be read or replaced";
+	if (!refused.empty()) {
+		::close(fd);
+		error_ = "output " + p + ": " + refused + ": refused";
+		return -1;
+	}
+	// 0600: events name files and commands that other users need not see.
+	if ((st.st_mode & 07777) != 0600) {
+		if (::fchmod(fd, 0600) != 0) {
+			error_ = errno_message("output " + p + ": set mode 0600", errno);
+			::close(fd);
+			return -1;
+		}
+		std::fprintf(stderr, "guard: output %s had mode %s: set to 0600\n", p.c_str(), octal(st.st_mode & 07777).c_str());
+	}
+	size_at_open_ = static_cast<uint64_t>(st.st_size);
+	deleted_reported_ = false;
 	return fd;
 }
 
@@ -47,14 +122,21 @@ bool OutputFile::reopen(BatchWriter &writer)
 		return true;
 	writer.flush();
 	int fd = open_file();
-	if (fd < 0) {
-		error_ = errno_message("reopen output " + options_.path, errno);
+	if (fd < 0)
 		return false;
-	}
 	::close(fd_);
 	fd_ = fd;
 	writer.set_fd(fd_);
 	written_at_open_ = writer.bytes_written();
+	return true;
+}
+
+bool OutputFile::newly_deleted()
+{
+	struct stat st {};
+	if (!is_file() || deleted_reported_ || ::fstat(fd_, &st) != 0 || st.st_nlink > 0)
+		return false;
+	deleted_reported_ = true;
 	return true;
 }
 
@@ -77,10 +159,8 @@ bool OutputFile::after_flush(BatchWriter &writer)
 	if (options_.rotate_keep == 0)
 		::unlink(options_.path.c_str());
 	int fd = open_file();
-	if (fd < 0) {
-		error_ = errno_message("open output " + options_.path, errno);
+	if (fd < 0)
 		return false;
-	}
 	::close(fd_);
 	fd_ = fd;
 	writer.set_fd(fd_);

@@ -43,9 +43,10 @@ public:
 	void on_record(std::span<const uint8_t> bytes);
 
 	// Installs a new rule set (call between records: the engine is one
-	// thread, so the swap is atomic for every event). The old set is freed;
-	// its alert counts are kept by rule id. nullptr: no rules.
-	void set_rules(std::unique_ptr<RuleSet> rules);
+	// thread, so the swap is atomic for every event) and returns the old one
+	// (for the caller to free where it costs the loop nothing); its alert
+	// counts are kept by rule id. nullptr: no rules.
+	std::unique_ptr<RuleSet> set_rules(std::unique_ptr<RuleSet> rules);
 	const RuleSet *rules() const { return rules_.get(); }
 
 	ProcessTable &processes() { return processes_; }
