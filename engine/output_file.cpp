@@ -153,14 +153,22 @@ bool OutputFile::after_flush(BatchWriter &writer)
 		std::string to = options_.path + "." + std::to_string(i);
 		if (::rename(from.c_str(), to.c_str()) != 0 && errno != ENOENT) {
 			error_ = errno_message("rotate " + from, errno);
+			size_at_open_ = 0;
+			written_at_open_ = writer.bytes_written();
 			return false;
 		}
 	}
 	if (options_.rotate_keep == 0)
 		::unlink(options_.path.c_str());
 	int fd = open_file();
-	if (fd < 0)
+	if (fd < 0) {
+		// Writing on to the file as it is now named; the next try comes
+		// after another rotate_bytes, not at every batch (each try moves
+		// the older files one further).
+		size_at_open_ = 0;
+		written_at_open_ = writer.bytes_written();
 		return false;
+	}
 	::close(fd_);
 	fd_ = fd;
 	writer.set_fd(fd_);
