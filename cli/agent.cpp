@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cinttypes>
 #include <cstdio>
 #include <future>
 #include <memory>
@@ -36,6 +37,11 @@ namespace {
 // agent looks at least this often (100 times a second costs it nothing
 // measurable; a kernel wakeup per record costs each syscall microseconds).
 constexpr int kPollMs = 10;
+// How long one drain may run before the loop looks at signals, the health
+// timer and finished reloads again (a flood the engine cannot keep up with
+// would otherwise keep it draining forever); and the last drain, at exit.
+constexpr int kBatchMs = 20;
+constexpr int kFinalDrainMs = 250;
 
 LoadOptions load_options(const AgentOptions &options, const ObjectSpec &spec)
 {
@@ -53,6 +59,14 @@ LoadOptions load_options(const AgentOptions &options, const ObjectSpec &spec)
 double ms_between(std::chrono::steady_clock::time_point a, std::chrono::steady_clock::time_point b)
 {
 	return std::chrono::duration<double, std::milli>(b - a).count();
+}
+
+// For RingView::drain: enough once ms have passed (the clock read every 32
+// records, a vDSO call, ~1 ns a record).
+auto batch_budget(int ms)
+{
+	auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(ms);
+	return [deadline](size_t n) { return n % 32 == 0 && std::chrono::steady_clock::now() >= deadline; };
 }
 
 // Acts on every signal that waits; returns the one that stops guard, or 0.
@@ -124,13 +138,6 @@ int run_agent(const AgentOptions &options)
 		auto attaching = std::chrono::steady_clock::now();
 		Attachments attached = attach_programs(objects);
 		auto now = std::chrono::steady_clock::now();
-		// Where start-up went (docs/loader.md, "Start-up time").
-		std::fprintf(stderr,
-			     "guard: attached %s in %.0f ms (engine %.1f, object %.1f, maps %.1f, relocate %.1f, "
-			     "verify %.1f, attach %.1f)\n",
-			     describe(attached).c_str(), ms_between(options.started, now),
-			     ms_between(options.started, engine_ready), ms_between(engine_ready, object_read), timings.maps,
-			     timings.relocate, timings.verify, ms_between(attaching, now));
 		detach_helper.hand_over(attached.links);
 		// Seeded now, not before attaching: a process that starts meanwhile
 		// is then in /proc or in the ring, whichever it missed.
@@ -171,6 +178,14 @@ int run_agent(const AgentOptions &options)
 		// From here on guard needs little (cli/privileges.h, cli/seccomp.h).
 		drop_privileges();
 		install_seccomp_filter();
+		// Ready: said once everything is in place, privileges dropped too.
+		// Where start-up went (docs/loader.md, "Start-up time").
+		std::fprintf(stderr,
+			     "guard: attached %s in %.0f ms (engine %.1f, object %.1f, maps %.1f, relocate %.1f, "
+			     "verify %.1f, attach %.1f)\n",
+			     describe(attached).c_str(), ms_between(options.started, now),
+			     ms_between(options.started, engine_ready), ms_between(engine_ready, object_read), timings.maps,
+			     timings.relocate, timings.verify, ms_between(attaching, now));
 
 		int stop_signal = 0;
 		while (!stop_signal) {
@@ -180,7 +195,7 @@ int run_agent(const AgentOptions &options)
 			// record was waiting made one small write per handful of records
 			// flat out, and write(2) became half of the agent's CPU.
 			consumer->tick(std::chrono::steady_clock::now());
-			if (ring.drain(on_record) > 0)
+			if (ring.drain(on_record, batch_budget(kBatchMs)) > 0)
 				consumer->after_batch();
 			// Still a sixteenth behind: the kernel wakes us only as the
 			// backlog crosses that mark, so no wakeup is coming. Go again
@@ -202,11 +217,15 @@ int run_agent(const AgentOptions &options)
 					stop_signal = handle_signals(signals, *consumer);
 		}
 
-		// Detach first, so nothing new arrives; then take what is in the ring.
+		// Detach first, so nothing new arrives; then take what is in the ring
+		// (for at most kFinalDrainMs: an engine far behind must not hold up
+		// the stop; what it leaves is said).
 		auto stopping = std::chrono::steady_clock::now();
 		detach_all(attached.links);
 		auto detached = std::chrono::steady_clock::now();
-		ring.drain(on_record);
+		ring.drain(on_record, batch_budget(kFinalDrainMs));
+		if (uint64_t left = ring.pending_bytes())
+			std::fprintf(stderr, "guard: %" PRIu64 " bytes of records left unread in the ring at exit\n", left);
 		bool written = consumer->finish();
 		std::fprintf(stderr, "guard: stopped by %s in %.0f ms (detach %.0f)\n", signal_name(stop_signal),
 			     ms_between(stopping, std::chrono::steady_clock::now()), ms_between(stopping, detached));

@@ -84,9 +84,9 @@ std::string missing_privileges()
 	need(::geteuid() == 0 || has(CAP_DAC_READ_SEARCH) || has(CAP_DAC_OVERRIDE), "CAP_DAC_READ_SEARCH");
 	if (missing.empty())
 		return "";
-	return "guard loads BPF programs and attaches them to the kernel's tracepoints: run it as root (sudo guard), or "
-	       "give it CAP_BPF, CAP_PERFMON and CAP_DAC_READ_SEARCH (and CAP_SYS_ADMIN where tracefs is not mounted); "
-	       "this process (uid " + std::to_string(::geteuid()) + ") lacks " + missing;
+	return "needs root, or the capabilities CAP_BPF, CAP_PERFMON and CAP_DAC_READ_SEARCH (and CAP_SYS_ADMIN where "
+	       "tracefs is not mounted), to load its BPF programs and attach them to the kernel's tracepoints; this "
+	       "process (uid " + std::to_string(::geteuid()) + ") lacks " + missing + ": run it with sudo";
 }
 
 void drop_privileges() { keep_only(bit(CAP_DAC_READ_SEARCH)); }

@@ -74,6 +74,30 @@ constexpr AllowedSyscall kAllowed[] = {
 	{SYS_mkdirat, "a deleted output directory made again"},
 	{SYS_getrusage, "the health record's CPU time"},
 	{SYS_bpf, "reading the \"drops\" map (BPF_MAP_LOOKUP_ELEM on an fd guard holds)"},
+#if defined(__SANITIZE_ADDRESS__)
+	// The sanitizer runtimes' own calls (make SAN=1): UBSan reads memory it
+	// is unsure of through a pipe; LeakSanitizer stops the world at exit
+	// with a process that ptraces each thread; reports go to stderr.
+	{SYS_pipe2, "sanitizers: is this memory readable?"},
+	{SYS_ioctl, "sanitizers: is stderr a terminal?"},
+	{SYS_prctl, "sanitizers"},
+	{SYS_wait4, "LeakSanitizer"},
+	{SYS_ptrace, "LeakSanitizer"},
+	{SYS_getdents64, "LeakSanitizer: /proc/self/task"},
+	{SYS_sched_getaffinity, "sanitizers"},
+	{SYS_sched_yield, "sanitizers"},
+	{SYS_sigaltstack, "sanitizers"},
+	{SYS_rt_sigaction, "sanitizers"},
+	{SYS_getppid, "sanitizers"},
+	{SYS_prlimit64, "sanitizers"},
+	{SYS_kill, "sanitizers"},
+#ifdef SYS_open
+	{SYS_open, "sanitizers: /proc/self/maps"},
+	{SYS_pipe, "sanitizers"},
+	{SYS_getdents, "LeakSanitizer: /proc/self/task"},
+	{SYS_stat, "sanitizers"},
+#endif
+#endif
 #ifdef SYS_open
 	{SYS_lstat, "the output's refusal message"},
 	{SYS_readlink, "libc's readlink on x86_64"},
@@ -83,6 +107,14 @@ constexpr AllowedSyscall kAllowed[] = {
 	{SYS_epoll_wait, "libc's epoll_wait on x86_64"},
 #endif
 };
+
+// A clone must carry one of these flags: CLONE_THREAD (a thread); in a
+// sanitizer build CLONE_UNTRACED too (LeakSanitizer's helper, at exit).
+#if defined(__SANITIZE_ADDRESS__)
+constexpr uint32_t kCloneFlags = CLONE_THREAD | CLONE_UNTRACED;
+#else
+constexpr uint32_t kCloneFlags = CLONE_THREAD;
+#endif
 
 constexpr uint32_t kAllow = SECCOMP_RET_ALLOW;
 constexpr uint32_t kDeny = SECCOMP_RET_ERRNO | EPERM;
@@ -112,7 +144,7 @@ std::vector<struct sock_filter> seccomp_allow_list_filter()
 	// clone: a thread (CLONE_THREAD in its flags, the first argument), never a process.
 	f.push_back(jump(BPF_JMP | BPF_JEQ | BPF_K, SYS_clone, 0, 4));
 	f.push_back(stmt(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, args[0])));
-	f.push_back(jump(BPF_JMP | BPF_JSET | BPF_K, CLONE_THREAD, 0, 1));
+	f.push_back(jump(BPF_JMP | BPF_JSET | BPF_K, kCloneFlags, 0, 1));
 	f.push_back(stmt(BPF_RET | BPF_K, kAllow));
 	f.push_back(stmt(BPF_RET | BPF_K, kDeny));
 	for (const AllowedSyscall &s : kAllowed) {

@@ -36,11 +36,16 @@ public:
 	uint32_t size() const { return mask_ + 1; }
 
 	// Hands every committed record to fn(std::span<const uint8_t>), in order,
-	// until the ring is empty or a record is still being written. Returns how
-	// many records were handed over. Stores the consumer position once, at the
+	// until the ring is empty or a record is still being written, or
+	// enough(records handed over so far) says to stop (a caller that must
+	// also see to signals while the kernel keeps writing). Returns how many
+	// records were handed over. Stores the consumer position once, at the
 	// end, with release order: the kernel may then reuse the space.
-	template <class Fn>
-	size_t drain(Fn &&fn);
+	struct DrainAll {
+		bool operator()(size_t) const { return false; }
+	};
+	template <class Fn, class Enough = DrainAll>
+	size_t drain(Fn &&fn, Enough &&enough = DrainAll{});
 
 	// True when records are waiting. Issues a full fence first, pairing with
 	// the kernel's, so that a record committed just before we sleep is seen
@@ -68,8 +73,8 @@ private:
 	const uint8_t *data_ = nullptr;          // pages 2.., read-only, mapped twice
 };
 
-template <class Fn>
-size_t RingView::drain(Fn &&fn)
+template <class Fn, class Enough>
+size_t RingView::drain(Fn &&fn, Enough &&enough)
 {
 	uint64_t cons = __atomic_load_n(consumer_pos_, __ATOMIC_RELAXED);
 	size_t count = 0;
@@ -97,6 +102,10 @@ size_t RingView::drain(Fn &&fn)
 				count++;
 			}
 			cons += (record_len + BPF_RINGBUF_HDR_SZ + 7) & ~uint64_t(7);
+			if (enough(count)) {
+				stopped = true;
+				break;
+			}
 		}
 		__atomic_store_n(consumer_pos_, cons, __ATOMIC_RELEASE);
 		if (stopped)

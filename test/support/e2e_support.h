@@ -17,7 +17,8 @@ bool running_as_root();
 
 class GuardProcess {
 public:
-	// Starts GUARD_BINARY with args, output to a temp file.
+	// Starts GUARD_BINARY with args, output to a temp file (unless args
+	// name an --output of their own).
 	explicit GuardProcess(std::vector<std::string> args = {});
 	~GuardProcess();
 
@@ -31,9 +32,17 @@ public:
 
 	// Sends sig and waits; returns the wait status.
 	int stop(int sig);
+	// Sends sig and waits at most limit: the wait status, or -1 when guard
+	// was still running (it is then killed). elapsed: how long it took.
+	int stop_within(int sig, std::chrono::milliseconds limit, std::chrono::milliseconds &elapsed);
+	// Whether guard still runs.
+	bool running();
+	// Waits until stderr holds needle; false when the time ran out.
+	bool wait_stderr(const std::string &needle, std::chrono::milliseconds timeout = std::chrono::seconds(5));
 
 	pid_t pid() const { return pid_; }
 	const std::string &stderr_text() const { return stderr_; }
+	const std::string &output_path() const { return output_path_; }
 	std::string output_text() const;
 
 private:
