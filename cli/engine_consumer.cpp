@@ -1,5 +1,6 @@
 // The consumers behind the agent's ring loop: the engine itself, and the raw
 // recorder of `guard record`.
+#include <limits.h>
 #include <poll.h>
 #include <sys/stat.h>
 
@@ -23,6 +24,8 @@ namespace guard {
 namespace {
 
 constexpr size_t kOutputBuffer = 1 << 20;
+// Bytes of a failed reload's reason kept in its reload record.
+constexpr size_t kReloadErrorMax = 16384;
 // How often the output file is looked at (deleted under us?).
 constexpr std::chrono::seconds kOutputCheck{1};
 
@@ -213,7 +216,8 @@ private:
 	void install(RulesLoad &r)
 	{
 		std::string name = config_.rules_path.empty() ? "the default rules" : config_.rules_path;
-		JsonWriter w(writer_.reserve(16384 + 4096));
+		// A string byte costs at most 8 in the line (escaped, and its _hex twin).
+		JsonWriter w(writer_.reserve(8 * (kReloadErrorMax + PATH_MAX) + 1024));
 		w.field_literal("type", "reload");
 		struct timespec now {};
 		clock_gettime(CLOCK_REALTIME, &now);
@@ -230,8 +234,8 @@ private:
 		} else {
 			sources_.reload_failures++;
 			std::string message = r.error;
-			if (message.size() > 16384)
-				message.resize(16384);
+			if (message.size() > kReloadErrorMax)
+				message.resize(kReloadErrorMax);
 			w.field_bool("ok", false);
 			w.field_string("error", message);
 			std::fprintf(stderr, "guard: reload failed, the previous rules stay: %s\n", r.error.c_str());

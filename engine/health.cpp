@@ -93,10 +93,22 @@ void write_health(Pipeline &pipeline, const HealthSources &sources, int64_t upti
 	w.field_uint("evicted_live", pt.stats().evicted_live);
 	w.end_object();
 
+	// The rules that raised alerts, as many as fit the record (a set may
+	// hold 100,000 rules); how many more did is said.
 	w.field_uint("alerts_total", s.alerts);
 	w.begin_object("alerts");
-	pipeline.for_each_alert_count([&](std::string_view id, uint64_t n) { w.field_uint(id, n); });
+	uint64_t unlisted = 0;
+	size_t listed = 0;
+	pipeline.for_each_alert_count([&](std::string_view id, uint64_t n) {
+		if (n == 0)
+			return;
+		if (listed++ < max_alert_counts_listed)
+			w.field_uint(id, n);
+		else
+			unlisted++;
+	});
 	w.end_object();
+	w.field_uint("alerts_unlisted_rules", unlisted);
 
 	w.begin_object("rules");
 	w.field_string("source", sources.rules_source);
