@@ -203,6 +203,8 @@ fuzz-deps:
 	@$(MAKE) --no-print-directory deps DEB_PACKAGES="$(FUZZ_DEB_PACKAGES)"
 
 fuzz-targets: $(FUZZ_BINS)
+# Kept, so a second `make fuzz` builds nothing.
+.SECONDARY: $(FUZZ_TARGETS:%=$(FUZZ_BUILD)/test/fuzz/%_fuzz.o)
 
 fuzz: fuzz-deps
 	$(MAKE) fuzz-targets

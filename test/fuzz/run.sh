@@ -2,7 +2,8 @@
 # Runs each fuzz target for SECONDS on its seeds and on what earlier runs
 # kept, and prints one line per target: executions, new inputs kept, and
 # findings (crashes, leaks, timeouts, sanitizer reports; each kept in
-# BUILD/findings). Exits 1 when any target found something.
+# BUILD/findings). Exits 1 when any target found something. With
+# GUARD_TALLY=FILE each target counts as one test (passed: no finding).
 #
 #   test/fuzz/run.sh BUILD SECONDS TARGET...
 set -u
@@ -27,6 +28,9 @@ for t in "$@"; do
 	if [ "$rc" -ne 0 ] || [ "$found" -ne 0 ]; then
 		status=1
 		grep -E "ERROR|SUMMARY|runtime error|Test unit written" "$log" | head -n 5
+	fi
+	if [ -n "${GUARD_TALLY:-}" ]; then
+		[ "$rc" -eq 0 ] && [ "$found" -eq 0 ] && echo "1 0 0" >>"$GUARD_TALLY" || echo "0 1 0" >>"$GUARD_TALLY"
 	fi
 done
 exit $status
