@@ -83,14 +83,6 @@ int handle_signals(AgentSignals &signals, RecordConsumer &consumer)
 	}
 }
 
-int stopped_while_starting(AgentSignals &signals)
-{
-	int signo = 0;
-	signals.next(signo);
-	std::fprintf(stderr, "guard: stopped by %s while starting\n", signal_name(signo));
-	return 0;
-}
-
 } // namespace
 
 int run_agent(const AgentOptions &options)
@@ -127,10 +119,7 @@ int run_agent(const AgentOptions &options)
 		load.kernel_btf = &vmlinux;
 		auto object_read = std::chrono::steady_clock::now();
 		Collection objects = Collection::load(spec, load);
-		if (signals.stop_pending()) {
-			consumer->finish();
-			return stopped_while_starting(signals);
-		}
+		signals.stop_if_asked();
 
 		const Map &events = objects.map("events");
 		RingView ring(events.fd.get(), events.spec.max_entries);

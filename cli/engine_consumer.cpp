@@ -2,7 +2,6 @@
 // recorder of `guard record`.
 #include <limits.h>
 #include <poll.h>
-#include <sys/stat.h>
 
 #include <cerrno>
 #include <cinttypes>
@@ -52,11 +51,7 @@ rules::LoadedRules first_load(RulesReloader &reloader, AgentSignals &signals)
 				fail(r->error);
 			return std::move(*r->loaded);
 		}
-		if (signals.stop_pending()) {
-			int signo = 0;
-			signals.next(signo);
-			throw StopRequested{signo};
-		}
+		signals.stop_if_asked();
 	}
 }
 
@@ -97,11 +92,16 @@ public:
 		}
 	}
 
-	void at_exit(const BatchWriter &w, uint64_t abandoned)
+	// The last flush: false, and said, when what waits is given up.
+	bool at_exit(BatchWriter &w)
 	{
+		if (w.flush())
+			return true;
+		uint64_t abandoned = w.abandon();
 		std::fprintf(stderr, "guard: write %s: %s at exit: %" PRIu64 " lines (%" PRIu64 " bytes) could not be written, the last %" PRIu64
 				     " of them (the final health record among them) still waiting\n",
 			     name_.c_str(), std::strerror(w.last_error()), w.lost_lines(), w.lost_bytes(), abandoned);
+		return false;
 	}
 
 private:
@@ -175,9 +175,7 @@ public:
 	bool finish() override
 	{
 		write_health(pipeline_, sources_, uptime_ns(std::chrono::steady_clock::now()), true);
-		bool ok = writer_.flush();
-		if (!ok)
-			reporter_.at_exit(writer_, writer_.abandon());
+		bool ok = reporter_.at_exit(writer_);
 		print_stats();
 		return ok;
 	}
@@ -271,9 +269,7 @@ public:
 	void after_batch() override { reporter_.after_flush(writer_, writer_.flush()); }
 	bool finish() override
 	{
-		bool ok = writer_.flush();
-		if (!ok)
-			reporter_.at_exit(writer_, writer_.abandon());
+		bool ok = reporter_.at_exit(writer_);
 		print_stats();
 		return ok;
 	}
@@ -296,23 +292,6 @@ private:
 	uint64_t events_ = 0;
 };
 
-// Digits only: CLI11 would take "-5" for an unsigned option as 2^64 - 5.
-CLI::Validator unsigned_number(uint64_t max, const std::string &name)
-{
-	return CLI::Validator(
-		[max, name](std::string &s) {
-			uint64_t n = 0;
-			bool ok = !s.empty() && s.size() <= 20 && s.find_first_not_of("0123456789") == std::string::npos;
-			if (ok) {
-				errno = 0;
-				n = std::strtoull(s.c_str(), nullptr, 10);
-				ok = errno == 0 && n <= max;
-			}
-			return ok ? std::string() : name + " expects a whole number from 0 to " + std::to_string(max) + ", got " + s;
-		},
-		"0.." + std::to_string(max));
-}
-
 } // namespace
 
 std::string stats_line(const AgentStats &s)
@@ -323,33 +302,6 @@ std::string stats_line(const AgentStats &s)
 		      " lost_bytes=%" PRIu64 " reloads=%" PRIu64 " reload_failures=%" PRIu64,
 		      s.events, s.drops, s.alerts, s.decode_errors, s.lost_lines, s.lost_bytes, s.reloads, s.reload_failures);
 	return buf;
-}
-
-void add_engine_options(CLI::App &app, EngineConfig &config)
-{
-	app.add_option("--rules", config.rules_path,
-		       "Rules from FILE instead of the built-in defaults (guard's format or the mini-EDR config/rules.json)")
-		->option_text("FILE");
-	app.add_flag("--allow-untrusted-rules", config.allow_untrusted_rules,
-		     "Read a rules file that a user other than root (or guard's) owns or may write, or that lies in such "
-		     "a directory (refused otherwise)");
-	app.add_flag("--allow-no-rules", config.allow_no_rules,
-		     "Run with a rules file that has no enabled rule (refused otherwise: guard would detect nothing)");
-	app.add_flag("--alerts-only", config.alerts_only, "Write alert records (and health) only, not every event");
-	app.add_option("--rotate-size", config.rotate_bytes,
-		       "Rotate the output file when it passes BYTES (FILE -> FILE.1 -> ...); 0: never")
-		->option_text("BYTES")
-		->check(unsigned_number(uint64_t(1) << 50, "--rotate-size"));
-	app.add_option("--rotate-keep", config.rotate_keep, "Rotated files to keep (at most 1000)")
-		->option_text("N")
-		->check(unsigned_number(1000, "--rotate-keep"));
-	app.add_option("--health-interval", config.health_interval_s,
-		       "Write a health record every SECONDS (and at exit); 0: at exit only")
-		->option_text("SECONDS")
-		->check(unsigned_number(86400, "--health-interval"));
-	app.add_option("--process-table-size", config.process_capacity, "Processes the process table holds")
-		->option_text("N")
-		->check(CLI::Range(size_t(64), size_t(1) << 22));
 }
 
 std::unique_ptr<RecordConsumer> make_engine_consumer(const EngineConfig &config, const std::string &output_path,

@@ -3,8 +3,6 @@
 // recorder (guard record FILE).
 #pragma once
 
-#include <CLI/CLI.hpp>
-
 #include <chrono>
 #include <cstdint>
 #include <memory>
@@ -13,6 +11,10 @@
 
 #include "cli/signals.h"
 #include "engine/health.h"
+
+namespace CLI {
+class App;
+}
 
 namespace guard {
 

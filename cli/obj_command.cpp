@@ -1,5 +1,6 @@
 #include "cli/obj_command.h"
 
+#include <CLI/CLI.hpp>
 #include <elf.h>
 
 #include <algorithm>

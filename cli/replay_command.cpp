@@ -1,6 +1,8 @@
 // guard replay FILE: a recording (guard record) through the engine, no root
 // needed: same rules, same output as the live agent. --stats measures the
 // engine (records per second through decode, match, format, write).
+#include <CLI/CLI.hpp>
+
 #include <chrono>
 #include <cstdio>
 #include <memory>

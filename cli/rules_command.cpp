@@ -1,6 +1,8 @@
 // guard rules check [FILE]: validate a rules file and print what it compiles
 // to; exit 0 when it is good, 2 (with FILE:LINE:COL: reason) when not.
 // guard rules defaults: print the built-in rules file.
+#include <CLI/CLI.hpp>
+
 #include <cstdio>
 #include <memory>
 #include <string>

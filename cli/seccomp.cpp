@@ -38,6 +38,7 @@ constexpr AllowedSyscall kAllowed[] = {
 	{SYS_epoll_ctl, "the loop's epoll set"},
 	{SYS_read, "the signalfd, the reload's eventfd, rules files, /proc/self/statm"},
 	{SYS_write, "output batches, stderr, the reload's eventfd"},
+	{SYS_sendto, "output batches to a socket (stdout under systemd)"},
 	{SYS_close, "files, detaching links at exit"},
 	{SYS_exit_group, "exit"},
 	{SYS_exit, "a thread's end"},

@@ -6,7 +6,6 @@
 #include <unistd.h>
 
 #include <cerrno>
-#include <utility>
 
 #include "loader/error.h"
 
@@ -46,14 +45,10 @@ AgentSignals::AgentSignals()
 
 SignalAction AgentSignals::next(int &signo)
 {
-	if (held_) {
-		signo = std::exchange(held_, 0);
-	} else {
-		struct signalfd_siginfo si;
-		if (::read(fd_.get(), &si, sizeof(si)) != sizeof(si))
-			return SignalAction::none;
-		signo = static_cast<int>(si.ssi_signo);
-	}
+	struct signalfd_siginfo si;
+	if (::read(fd_.get(), &si, sizeof(si)) != sizeof(si))
+		return SignalAction::none;
+	signo = static_cast<int>(si.ssi_signo);
 	switch (signo) {
 	case SIGHUP: return SignalAction::reload;
 	case SIGUSR1: return SignalAction::stats;
@@ -61,20 +56,12 @@ SignalAction AgentSignals::next(int &signo)
 	}
 }
 
-bool AgentSignals::stop_pending()
+void AgentSignals::stop_if_asked()
 {
-	for (;;) {
-		int signo = 0;
-		SignalAction a = next(signo);
-		if (a == SignalAction::none)
-			return false;
-		if (a == SignalAction::stop) {
-			held_ = signo;
-			return true;
-		}
-		// A reload or stats request before the loop runs has nothing to act
-		// on yet: the rules are being loaded, nothing is counted.
-	}
+	int signo = 0;
+	for (SignalAction a; (a = next(signo)) != SignalAction::none;)
+		if (a == SignalAction::stop)
+			throw StopRequested{signo};
 }
 
 const char *signal_name(int signo)

@@ -14,6 +14,11 @@ namespace guard {
 
 enum class SignalAction { none, stop, reload, stats };
 
+// Thrown when a stop signal comes while guard is still starting.
+struct StopRequested {
+	int signo;
+};
+
 class AgentSignals {
 public:
 	// Blocks the signals (threads started later inherit the mask) and opens
@@ -26,18 +31,12 @@ public:
 	// to the signal.
 	SignalAction next(int &signo);
 
-	// A pending stop, looked for between start-up steps (other signals
-	// that wait are left for the loop).
-	bool stop_pending();
+	// Between start-up steps: throws StopRequested when a stop signal
+	// waits (a reload or stats request then has nothing to act on yet).
+	void stop_if_asked();
 
 private:
 	Fd fd_;
-	int held_ = 0; // a signal read by stop_pending for the loop to act on
-};
-
-// Thrown when a stop signal comes while guard is still starting.
-struct StopRequested {
-	int signo;
 };
 
 // "SIGTERM"

@@ -1,5 +1,6 @@
 #include "engine/batch_writer.h"
 
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -11,10 +12,10 @@ namespace guard {
 
 namespace {
 
-bool is_regular(int fd)
+mode_t file_type(int fd)
 {
 	struct stat st {};
-	return ::fstat(fd, &st) == 0 && S_ISREG(st.st_mode);
+	return ::fstat(fd, &st) == 0 ? st.st_mode & S_IFMT : 0;
 }
 
 } // namespace
@@ -27,15 +28,16 @@ size_t scan_lines(std::string_view data, size_t &count)
 }
 
 BatchWriter::BatchWriter(int fd, size_t capacity, UnitScan units)
-	: fd_(fd), regular_(is_regular(fd)), capacity_(capacity), units_(units), buffer_(new char[capacity]),
-	  discard_(new char[capacity])
+	: capacity_(capacity), units_(units), buffer_(new char[capacity]), discard_(new char[capacity])
 {
+	set_fd(fd);
 }
 
 void BatchWriter::set_fd(int fd)
 {
 	fd_ = fd;
-	regular_ = is_regular(fd);
+	regular_ = file_type(fd) == S_IFREG;
+	socket_ = file_type(fd) == S_IFSOCK;
 }
 
 char *BatchWriter::reserve_slow(size_t max_bytes)
@@ -52,7 +54,8 @@ char *BatchWriter::reserve_slow(size_t max_bytes)
 bool BatchWriter::flush()
 {
 	while (sent_ < used_) {
-		ssize_t n = ::write(fd_, buffer_.get() + sent_, used_ - sent_);
+		ssize_t n = socket_ ? ::send(fd_, buffer_.get() + sent_, used_ - sent_, MSG_DONTWAIT | MSG_NOSIGNAL)
+				    : ::write(fd_, buffer_.get() + sent_, used_ - sent_);
 		writes_++;
 		if (n < 0) {
 			if (errno == EINTR)

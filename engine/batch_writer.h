@@ -74,8 +74,9 @@ private:
 	char *reserve_slow(size_t max_bytes);
 	void on_write_error(int err);
 
-	int fd_;
+	int fd_ = -1;
 	bool regular_ = false; // a regular file: a torn unit can be cut off again
+	bool socket_ = false;  // written with send(MSG_DONTWAIT): never blocks
 	size_t capacity_;
 	size_t used_ = 0;
 	size_t sent_ = 0; // bytes of [0, used_) already written (a pipe took part of a line)

@@ -33,12 +33,27 @@ std::string octal(unsigned mode)
 	return buf;
 }
 
+// stdout, never blocking guard: a pipe or a terminal is opened again through
+// /proc/self/fd/1, a description of guard's own, made non-blocking (setting
+// O_NONBLOCK on the inherited one would change it for the shell too); a
+// socket is written with MSG_DONTWAIT (BatchWriter); a file blocks no one.
+int open_stdout()
+{
+	struct stat st {};
+	if (::fstat(STDOUT_FILENO, &st) == 0 && (S_ISFIFO(st.st_mode) || S_ISCHR(st.st_mode))) {
+		int fd = ::open("/proc/self/fd/1", O_WRONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
+		if (fd >= 0)
+			return fd;
+	}
+	return ::fcntl(STDOUT_FILENO, F_DUPFD_CLOEXEC, 0);
+}
+
 } // namespace
 
 OutputFile::OutputFile(OutputOptions options) : options_(std::move(options))
 {
 	if (options_.path.empty()) {
-		fd_ = ::dup(STDOUT_FILENO);
+		fd_ = open_stdout();
 		if (fd_ < 0)
 			fail(errno_message("dup stdout", errno));
 		return;

@@ -22,6 +22,7 @@
 #include "test/support/e2e_support.h"
 #include "test/support/events.h"
 #include "test/support/many_rules.h"
+#include "test/support/exec.h"
 #include "test/support/temp_dir.h"
 
 using namespace guard;
@@ -68,12 +69,7 @@ int run_guard(const std::vector<std::string> &args, std::string &err)
 		::dup2(pipe_fds[1], STDERR_FILENO);
 		std::vector<std::string> a{GUARD_BINARY};
 		a.insert(a.end(), args.begin(), args.end());
-		std::vector<char *> argv;
-		for (auto &s : a)
-			argv.push_back(s.data());
-		argv.push_back(nullptr);
-		::execv(argv[0], argv.data());
-		_exit(127);
+		test::exec_or_die(a);
 	}
 	::close(pipe_fds[1]);
 	err.clear();
@@ -397,4 +393,50 @@ TEST_CASE("stopping with every family loaded takes well under a second; every pr
 	std::vector<uint32_t> loaded = test::loaded_program_ids();
 	for (uint32_t id : ours)
 		CHECK(std::find(loaded.begin(), loaded.end(), id) == loaded.end());
+}
+
+TEST_CASE("stdout a pipe nobody reads: guard never blocks on it, runs on, and stops at once")
+{
+	REQUIRE(test::running_as_root());
+	test::TempDir dir("guard-hostile");
+	int out[2];
+	REQUIRE(::pipe2(out, O_CLOEXEC) == 0);
+	std::string err = dir.path + "/stderr";
+	pid_t pid = ::fork();
+	if (pid == 0) {
+		::dup2(out[1], STDOUT_FILENO);
+		int e = ::open(err.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+		::dup2(e, STDERR_FILENO);
+		::execl(GUARD_BINARY, GUARD_BINARY, "--alerts-only", nullptr);
+		_exit(127);
+	}
+	::close(out[1]);
+	auto wait_for = [&](const std::string &needle) {
+		for (int i = 0; i < 500; i++, std::this_thread::sleep_for(20ms))
+			if (has(test::read_text(err), needle))
+				return true;
+		return false;
+	};
+	REQUIRE(wait_for("attached"));
+	// Alerts enough to fill the pipe (64 KiB) and guard's buffer (1 MiB).
+	shadow_reads(4000);
+	INFO("stderr: " << test::read_text(err));
+	CHECK(wait_for("write stdout: Resource temporarily unavailable"));
+	::kill(pid, SIGUSR1); // the loop still answers
+	CHECK(wait_for("guard: events="));
+	auto start = std::chrono::steady_clock::now();
+	::kill(pid, SIGTERM);
+	int status = 0;
+	bool stopped = false;
+	while (!(stopped = ::waitpid(pid, &status, WNOHANG) == pid) && std::chrono::steady_clock::now() - start < 3s)
+		std::this_thread::sleep_for(5ms);
+	if (!stopped) {
+		::kill(pid, SIGKILL);
+		::waitpid(pid, &status, 0);
+	}
+	CHECK(stopped);
+	CHECK(WIFEXITED(status));
+	CHECK(WEXITSTATUS(status) == 1); // what the pipe never took is said, and lost
+	CHECK(has(test::read_text(err), "write stdout: Resource temporarily unavailable at exit"));
+	::close(out[0]);
 }

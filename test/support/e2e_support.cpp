@@ -16,23 +16,9 @@
 #include <thread>
 
 #include "loader/bpf_syscall.h"
+#include "test/support/exec.h"
 
 namespace guard::test {
-
-namespace {
-
-// In a forked child: execv(argv[0], argv), or exit 127 as a shell would.
-[[noreturn]] void exec_or_die(std::vector<std::string> &argv_s)
-{
-	std::vector<char *> argv;
-	for (auto &a : argv_s)
-		argv.push_back(a.data());
-	argv.push_back(nullptr);
-	::execv(argv[0], argv.data());
-	_exit(127);
-}
-
-} // namespace
 
 bool running_as_root() { return ::geteuid() == 0; }
 

@@ -16,6 +16,7 @@
 #include "engine/output_file.h"
 #include "engine/record_file.h"
 #include "test/support/record_mix.h"
+#include "test/support/exec.h"
 #include "test/support/temp_dir.h"
 
 using namespace guard;
@@ -40,12 +41,7 @@ Run run_guard(const std::vector<std::string> &args)
 		::dup2(e, STDERR_FILENO);
 		std::vector<std::string> a{GUARD_BINARY};
 		a.insert(a.end(), args.begin(), args.end());
-		std::vector<char *> argv;
-		for (auto &s : a)
-			argv.push_back(s.data());
-		argv.push_back(nullptr);
-		::execv(argv[0], argv.data());
-		_exit(127);
+		test::exec_or_die(a);
 	}
 	Run r;
 	::waitpid(pid, &r.status, 0);
