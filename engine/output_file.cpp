@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -25,6 +26,8 @@ const char *file_type_name(mode_t mode)
 	default: return "not a regular file";
 	}
 }
+
+bool is_null_device(const struct stat &st) { return S_ISCHR(st.st_mode) && st.st_rdev == makedev(1, 3); }
 
 std::string octal(unsigned mode)
 {
@@ -106,6 +109,8 @@ int OutputFile::open_file()
 	std::string refused;
 	if (::fstat(fd, &st) != 0)
 		refused = errno_message("fstat", errno);
+	else if (is_null_device(st))
+		return fd; // lines to nowhere (benchmarks): nothing to trust, and its mode is everyone's
 	else if (!S_ISREG(st.st_mode))
 		refused = std::string(file_type_name(st.st_mode)) + ": guard writes only to a regular file";
 	else if (st.st_uid != ::geteuid())

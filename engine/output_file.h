@@ -7,9 +7,10 @@
 // The file is one root can trust to be its own: opened without following
 // a symbolic link and without blocking (a FIFO planted there is refused,
 // not waited on), a regular file owned by guard's user with no other hard
-// link, its mode forced to 0600. A missing directory is made (0700), so a
-// deleted log directory comes back at the next reopen. What it changes
-// (a directory made, a mode set) it says on stderr.
+// link, its mode forced to 0600; or the null device (/dev/null, left as it
+// is). A missing directory is made (0700), so a deleted log directory comes
+// back at the next reopen. What it changes (a directory made, a mode set)
+// it says on stderr.
 #pragma once
 
 #include <cstdint>

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <cstring>
 #include <filesystem>
 
 #include "engine/batch_writer.h"
@@ -59,6 +60,23 @@ TEST_CASE("an output path that is a FIFO is refused at once, with or without a r
 	CHECK(refusal(fifo) == "output " + fifo + ": a FIFO: guard writes only to a regular file: refused");
 	::close(reader);
 	CHECK(std::chrono::steady_clock::now() - start < std::chrono::seconds(5)); // not a hang
+}
+
+TEST_CASE("/dev/null is taken as it is (benchmarks write there): no mode changed, nothing refused")
+{
+	struct stat before {}, after {};
+	REQUIRE(::stat("/dev/null", &before) == 0);
+	{
+		OutputFile out({"/dev/null", 0, 0});
+		BatchWriter w(out.fd(), 4096);
+		char *p = w.reserve(5);
+		std::memcpy(p, "line\n", 5);
+		w.commit(p + 5);
+		CHECK(w.flush());
+	}
+	REQUIRE(::stat("/dev/null", &after) == 0);
+	CHECK(after.st_mode == before.st_mode);
+	CHECK(refusal("/dev/zero").find("a character device: guard writes only to a regular file: refused") != std::string::npos);
 }
 
 TEST_CASE("an existing output of mode 0666 becomes 0600; one with a second name is refused")
