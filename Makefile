@@ -11,6 +11,9 @@ CXXFLAGS ?= -O2 -g
 GUARD := guard
 # A sanitizer build (make SAN=1 test) lives apart, binary included.
 ifeq ($(SAN),1)
+  # -O1 and line tables (-g1), as the sanitizers advise: reports keep file
+  # and line, and the build takes half the time of -O2 -g.
+  CXXFLAGS := $(filter-out -O2 -g,$(CXXFLAGS)) -O1 -g1
   CXXFLAGS += -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
   LDFLAGS += -fsanitize=address,undefined
   BUILD := build-san
@@ -52,7 +55,7 @@ E2E_OBJS := $(patsubst %.cpp,$(BUILD)/%.o,$(wildcard test/e2e/*.cpp)) $(BUILD)/t
 HELPERS := $(patsubst test/helpers/%.c,$(BUILD)/test/helpers/%,$(wildcard test/helpers/*.c))
 HELPER_CFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Werror -pthread
 
-.PHONY: all deps run test unit-test clean bench bench-tools engine-bench
+.PHONY: all deps run test unit-test clean bench bench-tools engine-bench rules-bench fuzz fuzz-deps fuzz-targets
 all: $(GUARD)
 
 $(GUARD): $(CLI_OBJS) $(BUILD)/libguard.a
@@ -111,6 +114,14 @@ engine-bench: $(ENGINE_BENCH)
 	$(ENGINE_BENCH) --mix typical
 	$(ENGINE_BENCH) --mix alerts
 
+# Rules compile benchmark (not a test): seconds to compile N generated rules, N doubling up to 100,000.
+RULES_BENCH := $(BUILD)/tools/bench/rules_bench
+$(RULES_BENCH): $(BUILD)/tools/bench/rules_bench.o $(BUILD)/libguard.a
+	$(CXX) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+rules-bench: $(RULES_BENCH)
+	$(RULES_BENCH) --max 100000
+
 # The benchmark floor is tested end to end (test/e2e/floor_test.cpp), so it is built with the tests.
 $(BUILD)/test/e2e/floor_test.o: GUARD_CXXFLAGS += -DGUARD_FLOOR='"$(CURDIR)/$(BUILD)/tools/guard-floor"'
 $(BUILD)/test/e2e_tests: | $(BUILD)/tools/guard-floor
@@ -139,7 +150,7 @@ test: deps
 	BUILD=$(BUILD) test/run_tests.sh
 
 clean:
-	rm -rf build build-san guard
+	rm -rf build build-san build-fuzz guard
 
 # Benchmarks: never part of `make test`. `sudo make bench` measures guard
 # against no agent and the floor (guard's tracepoints, empty programs) and
@@ -281,4 +292,47 @@ deb: deps $(GUARD) $(MAN_PAGE)
 	version=$$(./$(GUARD) version | cut -d' ' -f2); \
 	tools/dist/make_deb.sh $(DEB_DIR) $$version $(BUILD)/guard_$${version}_$$(dpkg --print-architecture).deb
 
+# Coverage-guided fuzzing (clang's libFuzzer, with ASan and UBSan), not part
+# of `make test`: `make fuzz FUZZ_SECONDS=N` builds test/fuzz/*_fuzz.cpp and
+# the library with clang into build-fuzz/ and runs each target N seconds on
+# its seed corpus (test/fuzz/corpus/TARGET) and what earlier runs found
+# (build-fuzz/corpus/TARGET); a crash is kept as build-fuzz/findings/TARGET-*
+# and fails the run. test/fuzz/run.sh prints executions and findings per target.
+FUZZ_BUILD := build-fuzz
+FUZZ_SECONDS ?= 60
+FUZZ_CXX ?= clang++
+FUZZ_DEB_PACKAGES := clang libclang-rt-14-dev
+FUZZ_SAN := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+FUZZ_CXXFLAGS := -std=c++20 -Wall -Wextra -Werror -I. -MMD -MP -O1 -gline-tables-only $(FUZZ_SAN) -fsanitize=fuzzer-no-link
+FUZZ_TARGETS := $(patsubst test/fuzz/%_fuzz.cpp,%,$(wildcard test/fuzz/*_fuzz.cpp))
+FUZZ_LIB_OBJS := $(LIB_SRCS:%.cpp=$(FUZZ_BUILD)/%.o) $(FUZZ_BUILD)/rules/embedded_rules.o
+FUZZ_BINS := $(FUZZ_TARGETS:%=$(FUZZ_BUILD)/fuzz/%)
+
+$(FUZZ_BUILD)/%.o: %.cpp
+	@mkdir -p $(@D)
+	$(FUZZ_CXX) $(FUZZ_CXXFLAGS) -c $< -o $@
+
+$(FUZZ_BUILD)/rules/embedded_rules.o: rules/embedded_rules.S rules/default_rules.json
+	@mkdir -p $(@D)
+	$(FUZZ_CXX) -c -DGUARD_DEFAULT_RULES_PATH='"rules/default_rules.json"' $< -o $@
+
+$(FUZZ_BUILD)/libguard.a: $(FUZZ_LIB_OBJS)
+	ar rcs $@ $^
+
+$(FUZZ_BUILD)/fuzz/%: $(FUZZ_BUILD)/test/fuzz/%_fuzz.o $(FUZZ_BUILD)/libguard.a
+	@mkdir -p $(@D)
+	$(FUZZ_CXX) $(FUZZ_SAN) -fsanitize=fuzzer -o $@ $^ $(LDLIBS)
+
+fuzz-deps:
+	@$(MAKE) --no-print-directory deps DEB_PACKAGES="$(FUZZ_DEB_PACKAGES)"
+
+fuzz-targets: $(FUZZ_BINS)
+# Kept, so a second `make fuzz` builds nothing.
+.SECONDARY: $(FUZZ_TARGETS:%=$(FUZZ_BUILD)/test/fuzz/%_fuzz.o)
+
+fuzz: fuzz-deps
+	$(MAKE) fuzz-targets
+	test/fuzz/run.sh $(FUZZ_BUILD) $(FUZZ_SECONDS) $(FUZZ_TARGETS)
+
 -include $(shell find $(BUILD) -name '*.d' -type f 2>/dev/null)
+-include $(shell find $(FUZZ_BUILD) -name '*.d' -type f 2>/dev/null)

@@ -4,23 +4,29 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <sys/epoll.h>
-#include <sys/signalfd.h>
 #include <unistd.h>
 
 #include <cerrno>
+#include <cinttypes>
 #include <cstdio>
 #include <future>
 #include <memory>
 #include <vector>
 
+#include "cli/agent_rings.h"
 #include "cli/attachments.h"
+#include "cli/detach.h"
 #include "cli/embedded_object.h"
 #include "cli/families.h"
+#include "cli/privileges.h"
+#include "cli/seccomp.h"
+#include "cli/signals.h"
 #include "engine/health.h"
 #include "loader/collection.h"
 #include "loader/core_relocate.h"
 #include "loader/error.h"
 #include "loader/global_tgid.h"
+#include "loader/kernel_support.h"
 #include "loader/object_spec.h"
 #include "loader/tracepoint.h"
 #include "rules/rules_file.h"
@@ -33,23 +39,11 @@ namespace {
 // agent looks at least this often (100 times a second costs it nothing
 // measurable; a kernel wakeup per record costs each syscall microseconds).
 constexpr int kPollMs = 10;
-
-// SIGINT, SIGTERM and SIGHUP arrive as readable data on an fd, so the loop
-// waits on the rings and on signals in one epoll_wait and acts between batches.
-Fd block_signals()
-{
-	sigset_t set;
-	sigemptyset(&set);
-	sigaddset(&set, SIGINT);
-	sigaddset(&set, SIGTERM);
-	sigaddset(&set, SIGHUP);
-	if (sigprocmask(SIG_BLOCK, &set, nullptr) != 0)
-		fail(errno_message("block signals", errno));
-	int fd = ::signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
-	if (fd < 0)
-		fail(errno_message("signalfd", errno));
-	return Fd(fd);
-}
+// How long one drain may run before the loop looks at signals, the health
+// timer and finished reloads again (a flood the engine cannot keep up with
+// would otherwise keep it draining forever); and the last drain, at exit.
+constexpr int kBatchMs = 20;
+constexpr int kFinalDrainMs = 250;
 
 LoadOptions load_options(const AgentOptions &options, const ObjectSpec &spec)
 {
@@ -68,19 +62,62 @@ double ms_between(std::chrono::steady_clock::time_point a, std::chrono::steady_c
 	return std::chrono::duration<double, std::milli>(b - a).count();
 }
 
+// For AgentRings::drain: enough once ms have passed (the clock read every 32
+// records, a vDSO call, ~1 ns a record).
+auto batch_budget(int ms)
+{
+	auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(ms);
+	return [deadline](size_t n) { return n % 32 == 0 && std::chrono::steady_clock::now() >= deadline; };
+}
+
+// After the agent could not start: what this kernel lacks, or what
+// privilege is missing, when that is why. Asked only then: the probes cost
+// a millisecond that a good start need not pay.
+void explain_failure()
+{
+	try {
+		std::string missing = describe_missing(missing_kernel_features(kernel_features()));
+		if (!missing.empty())
+			std::fprintf(stderr, "guard: %s\n", missing.c_str());
+	} catch (const Error &e) {
+		std::fprintf(stderr, "guard: %s\n", e.what());
+	}
+}
+
+// Acts on every signal that waits; returns the one that stops guard, or 0.
+int handle_signals(AgentSignals &signals, RecordConsumer &consumer)
+{
+	int signo = 0;
+	for (;;) {
+		switch (signals.next(signo)) {
+		case SignalAction::none: return 0;
+		case SignalAction::stop: return signo;
+		case SignalAction::reload: consumer.on_hangup(); break;
+		case SignalAction::stats: consumer.print_stats(); break;
+		}
+	}
+}
+
 } // namespace
 
 int run_agent(const AgentOptions &options)
 {
+	if (std::string why = missing_privileges(); !why.empty()) {
+		std::fprintf(stderr, "guard: %s\n", why.c_str());
+		return 1;
+	}
+	bool started = false; // attached and running: a failure now is not the kernel's nor the privilege's
 	try {
-		::signal(SIGPIPE, SIG_IGN); // a closed output is an error we report, not a silent death
-		Fd stop = block_signals();
+		// First, while guard holds nothing: the helper that takes the
+		// tracepoints' perf events off guard's exit (cli/detach.h).
+		DetachHelper detach_helper = DetachHelper::start();
+		AgentSignals signals;
 		// The kernel's BTF (for CO-RE, ~100,000 types to index) is read on
 		// a second CPU while this one sets up the engine.
 		std::future<Btf> kernel_btf = std::async(std::launch::async, read_kernel_btf);
 		// Rules and output first: a bad rules file stops us before any BPF is loaded.
 		std::unique_ptr<RecordConsumer> consumer = options.record_path.empty()
-								   ? make_engine_consumer(options.engine, options.output_path)
+								   ? make_engine_consumer(options.engine, options.output_path, signals)
 								   : make_recorder(options.record_path);
 		auto engine_ready = std::chrono::steady_clock::now();
 
@@ -99,19 +136,14 @@ int run_agent(const AgentOptions &options)
 		load.kernel_btf = &vmlinux;
 		auto object_read = std::chrono::steady_clock::now();
 		Collection objects = Collection::load(spec, load);
+		signals.stop_if_asked();
 
 		AgentRings rings(objects);
 
 		auto attaching = std::chrono::steady_clock::now();
 		Attachments attached = attach_programs(objects);
 		auto now = std::chrono::steady_clock::now();
-		// Where start-up went (docs/loader.md, "Start-up time").
-		std::fprintf(stderr,
-			     "guard: attached %s in %.0f ms (engine %.1f, object %.1f, maps %.1f, relocate %.1f, "
-			     "verify %.1f, attach %.1f)\n",
-			     describe(attached).c_str(), ms_between(options.started, now),
-			     ms_between(options.started, engine_ready), ms_between(engine_ready, object_read), timings.maps,
-			     timings.relocate, timings.verify, ms_between(attaching, now));
+		detach_helper.hand_over(attached.links);
 		// Seeded now, not before attaching: a process that starts meanwhile
 		// is then in /proc or in a ring, whichever it missed.
 		consumer->start();
@@ -131,8 +163,8 @@ int run_agent(const AgentOptions &options)
 				fail(errno_message("epoll add " + std::string(ring_name(r)) + " ring", errno));
 		}
 		ev.events = EPOLLIN;
-		ev.data.fd = stop.get();
-		if (::epoll_ctl(epoll.get(), EPOLL_CTL_ADD, stop.get(), &ev) != 0)
+		ev.data.fd = signals.fd();
+		if (::epoll_ctl(epoll.get(), EPOLL_CTL_ADD, signals.fd(), &ev) != 0)
 			fail(errno_message("epoll add signalfd", errno));
 
 		HealthSources sources;
@@ -146,47 +178,64 @@ int run_agent(const AgentOptions &options)
 		sources.ring_fill = [&rings](RingFill (&f)[GUARD_RING_COUNT]) { rings.fill(f); };
 		consumer->set_health_sources(std::move(sources));
 		auto on_record = [&](std::span<const uint8_t> r) { consumer->on_record(r); };
+		// From here on guard needs little (cli/privileges.h, cli/seccomp.h).
+		drop_privileges();
+		install_seccomp_filter();
+		started = true;
+		// Ready: said once everything is in place, privileges dropped too.
+		// Where start-up went (docs/loader.md, "Start-up time").
+		std::fprintf(stderr,
+			     "guard: attached %s in %.0f ms (engine %.1f, object %.1f, maps %.1f, relocate %.1f, "
+			     "verify %.1f, attach %.1f)\n",
+			     describe(attached).c_str(), ms_between(options.started, now),
+			     ms_between(options.started, engine_ready), ms_between(engine_ready, object_read), timings.maps,
+			     timings.relocate, timings.verify, ms_between(attaching, now));
 
-		bool stopping = false;
-		while (!stopping) {
+		int stop_signal = 0;
+		while (!stop_signal) {
 			// Drain, write, wait. Records committed after the drain wake us
-			// once a sixteenth of a ring waits (flat out: at once), else the
-			// poll takes them within kPollMs. Draining again whenever a
+			// once a sixteenth of a ring waits (flat out: at once), else
+			// the poll takes them within kPollMs. Draining again whenever a
 			// record was waiting made one small write per handful of records
 			// flat out, and write(2) became half of the agent's CPU.
 			consumer->tick(std::chrono::steady_clock::now());
-			if (rings.drain(on_record) > 0)
+			if (rings.drain(on_record, batch_budget(kBatchMs)) > 0)
 				consumer->after_batch();
 			// Still a sixteenth behind (or a batch was full): the kernel
 			// wakes us only as a backlog crosses that mark, so no wakeup is
-			// coming. Go again at once, looking at signals on the way.
-			// (An unfenced, stale look can only send us to sleep, and the
-			// poll bounds that sleep at kPollMs.)
-			const int timeout = rings.behind() ? 0 : kPollMs;
+			// coming. Go again (after a look at the signals, so a flood
+			// cannot delay a stop). (An unfenced, stale look can only send
+			// us to sleep, and the poll bounds that sleep at kPollMs.)
+			if (rings.behind()) {
+				stop_signal = handle_signals(signals, *consumer);
+				continue;
+			}
 			struct epoll_event ready[GUARD_RING_COUNT + 1];
 			// Wake every kPollMs: for records below the wakeup threshold, and
 			// for the periodic health records.
-			int n = ::epoll_wait(epoll.get(), ready, GUARD_RING_COUNT + 1, timeout);
+			int n = ::epoll_wait(epoll.get(), ready, GUARD_RING_COUNT + 1, kPollMs);
 			if (n < 0 && errno != EINTR)
 				fail(errno_message("epoll_wait", errno));
-			for (int i = 0; i < n; i++) {
-				if (ready[i].data.fd != stop.get())
-					continue;
-				struct signalfd_siginfo si;
-				while (::read(stop.get(), &si, sizeof(si)) == sizeof(si)) {
-					if (si.ssi_signo == SIGHUP)
-						consumer->on_hangup();
-					else
-						stopping = true;
-				}
-			}
+			for (int i = 0; i < n; i++)
+				if (ready[i].data.fd == signals.fd())
+					stop_signal = handle_signals(signals, *consumer);
 		}
 
-		// Detach first, so nothing new arrives; then take what is in the rings.
-		attached.links.clear();
-		while (rings.drain(on_record) > 0) {
-		}
-		consumer->finish();
+		// Detach first, so nothing new arrives; then take what is in the rings
+		// (for at most kFinalDrainMs: an engine far behind must not hold up
+		// the stop; what it leaves is said).
+		auto stopping = std::chrono::steady_clock::now();
+		detach_all(attached.links);
+		auto detached = std::chrono::steady_clock::now();
+		rings.drain(on_record, batch_budget(kFinalDrainMs));
+		if (uint64_t left = rings.pending_bytes())
+			std::fprintf(stderr, "guard: %" PRIu64 " bytes of records left unread in the rings at exit\n", left);
+		bool written = consumer->finish();
+		std::fprintf(stderr, "guard: stopped by %s in %.0f ms (detach %.0f)\n", signal_name(stop_signal),
+			     ms_between(stopping, std::chrono::steady_clock::now()), ms_between(stopping, detached));
+		return written ? 0 : 1;
+	} catch (const StopRequested &s) {
+		std::fprintf(stderr, "guard: stopped by %s while starting\n", signal_name(s.signo));
 		return 0;
 	} catch (const OutputClosed &) {
 		return 0; // the reader of stdout went away (guard | head): done, as a filter is
@@ -195,6 +244,8 @@ int run_agent(const AgentOptions &options)
 		return 2;
 	} catch (const Error &e) {
 		std::fprintf(stderr, "guard: %s\n", e.what());
+		if (!started)
+			explain_failure();
 		return 1;
 	}
 }

@@ -46,6 +46,14 @@ bool AgentRings::behind() const
 	return false;
 }
 
+uint64_t AgentRings::pending_bytes() const
+{
+	uint64_t bytes = 0;
+	for (const RingView &ring : rings_)
+		bytes += ring.pending_bytes();
+	return bytes;
+}
+
 void AgentRings::fill(RingFill (&out)[GUARD_RING_COUNT]) const
 {
 	for (uint32_t ring = 0; ring < GUARD_RING_COUNT; ring++)

@@ -47,13 +47,18 @@ public:
 	int fd(uint32_t ring) const { return rings_[ring].fd(); }
 
 	// Hands the records of both rings to fn(std::span<const uint8_t>), the
-	// earlier boot_ns first, until both are empty or a batch is full (so
-	// that a flood still lets the agent look at signals and the clock).
-	template <class Fn>
-	size_t drain(Fn &&fn)
+	// earlier boot_ns first, until both are empty, a batch is full, or
+	// enough(records so far) says to stop (so that a flood still lets the
+	// agent look at signals and the clock).
+	template <class Fn, class Enough>
+	size_t drain(Fn &&fn, Enough &&enough)
 	{
-		return drain_merged(rings_[GUARD_RING_PROC_NET], rings_[GUARD_RING_FILE], record_boot_ns, fn, kBatchRecords);
+		return drain_merged(rings_[GUARD_RING_PROC_NET], rings_[GUARD_RING_FILE], record_boot_ns, fn, kBatchRecords,
+				    enough);
 	}
+
+	// Bytes both rings hold.
+	uint64_t pending_bytes() const;
 
 	// A ring still holds a sixteenth of itself: the kernel woke us as the
 	// backlog crossed that mark and will not again while it stays above.

@@ -4,9 +4,14 @@
 // parsing, whether it was chosen; main() then runs it.
 #pragma once
 
-#include <CLI/CLI.hpp>
 
 #include <functional>
+
+// CLI11 is header-only and slow to compile: only the files that parse
+// options include it.
+namespace CLI {
+class App;
+}
 
 namespace guard {
 

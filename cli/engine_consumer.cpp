@@ -1,15 +1,19 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 // The consumers behind the agent's ring loop: the engine itself, and the raw
 // recorder of `guard record`.
-#include <sys/stat.h>
+#include <limits.h>
+#include <poll.h>
 #include <unistd.h>
 
 #include <cerrno>
+#include <cinttypes>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 
 #include "cli/counted.h"
 #include "cli/engine_options.h"
+#include "cli/rules_reloader.h"
 #include "engine/batch_writer.h"
 #include "engine/json_writer.h"
 #include "engine/output_file.h"
@@ -23,30 +27,103 @@ namespace guard {
 namespace {
 
 constexpr size_t kOutputBuffer = 1 << 20;
+// Bytes of a failed reload's reason kept in its reload record.
+constexpr size_t kReloadErrorMax = 16384;
+// How often the output file is looked at (deleted under us?).
+constexpr std::chrono::seconds kOutputCheck{1};
 
-rules::LoadedRules load_rules(const std::string &path)
+rules::LoadedRules load_rules(const EngineConfig &config)
 {
-	return path.empty() ? rules::load_default_rules() : rules::load_rules_file(path);
+	if (config.rules_path.empty())
+		return rules::load_default_rules();
+	return rules::load_rules_file(config.rules_path, {!config.allow_untrusted_rules, config.allow_no_rules});
 }
 
-// A file named by a rules file's "output" may live in a directory that does
-// not exist yet (the seed's ./log/events.jsonl): make it, private.
-void make_parent_directory(const std::string &path)
+// The first load, on the reloader's thread like every later one, while this
+// thread watches for a stop signal. Throws RulesFileError, StopRequested.
+rules::LoadedRules first_load(RulesReloader &reloader, AgentSignals &signals)
 {
-	size_t slash = path.rfind('/');
-	if (slash == std::string::npos || slash == 0)
-		return;
-	std::string dir = path.substr(0, slash);
-	if (::mkdir(dir.c_str(), 0700) != 0 && errno != EEXIST)
-		fail(errno_message("create output directory " + dir, errno));
+	reloader.request();
+	for (;;) {
+		struct pollfd fds[2] = {{reloader.ready_fd(), POLLIN, 0}, {signals.fd(), POLLIN, 0}};
+		if (::poll(fds, 2, -1) < 0 && errno != EINTR)
+			fail(errno_message("poll", errno));
+		if (std::optional<RulesLoad> r = reloader.take()) {
+			if (!r->loaded && r->bad_file)
+				throw rules::RulesFileError(r->error);
+			if (!r->loaded)
+				fail(r->error);
+			return std::move(*r->loaded);
+		}
+		signals.stop_if_asked();
+	}
 }
+
+uint64_t total_kernel_drops(const HealthSources &sources)
+{
+	KernelDrops d;
+	if (sources.kernel_drops)
+		sources.kernel_drops(d);
+	uint64_t n = 0;
+	for (uint64_t k : d.by_kind)
+		n += k;
+	return n;
+}
+
+// The output's state on stderr when it changes: failing (once), written
+// again (with what was lost meanwhile), and what could not be written at exit.
+class OutputReporter {
+public:
+	explicit OutputReporter(std::string name) : name_(std::move(name)) {}
+
+	void after_flush(const BatchWriter &w, bool ok)
+	{
+		auto now = std::chrono::steady_clock::now();
+		if (!ok && !failing_) {
+			failing_ = true;
+			since_ = now;
+			lines_ = w.lost_lines();
+			bytes_ = w.lost_bytes();
+			std::fprintf(stderr,
+				     "guard: write %s: %s: keeping what was not written (up to %zu KiB) and trying again "
+				     "after each batch; lines that do not fit are counted as lost\n",
+				     name_.c_str(), std::strerror(w.last_error()), kOutputBuffer / 1024);
+		} else if (ok && failing_) {
+			failing_ = false;
+			std::fprintf(stderr, "guard: %s written again after %.1f s; %" PRIu64 " lines (%" PRIu64 " bytes) lost meanwhile\n",
+				     name_.c_str(), std::chrono::duration<double>(now - since_).count(), w.lost_lines() - lines_,
+				     w.lost_bytes() - bytes_);
+		}
+	}
+
+	// The last flush: false, and said, when what waits is given up.
+	bool at_exit(BatchWriter &w)
+	{
+		if (w.flush())
+			return true;
+		uint64_t abandoned = w.abandon();
+		std::fprintf(stderr, "guard: write %s: %s at exit: %" PRIu64 " lines (%" PRIu64 " bytes) could not be written, the last %" PRIu64
+				     " of them (the final health record among them) still waiting\n",
+			     name_.c_str(), std::strerror(w.last_error()), w.lost_lines(), w.lost_bytes(), abandoned);
+		return false;
+	}
+
+private:
+	std::string name_;
+	bool failing_ = false;
+	std::chrono::steady_clock::time_point since_;
+	uint64_t lines_ = 0, bytes_ = 0;
+};
 
 class EngineConsumer : public RecordConsumer {
 public:
-	EngineConsumer(const EngineConfig &config, rules::LoadedRules loaded, OutputOptions output)
-		: config_(config), output_(std::move(output)), writer_(output_.fd(), kOutputBuffer),
+	EngineConsumer(const EngineConfig &config, std::unique_ptr<RulesReloader> reloader, rules::LoadedRules loaded,
+		       OutputOptions output)
+		: config_(config), reloader_(std::move(reloader)), output_(std::move(output)),
+		  writer_(output_.fd(), kOutputBuffer), reporter_(output_.is_file() ? "output " + output_.path() : "stdout"),
 		  pipeline_(writer_, boot_to_unix_offset_ns(), {config.alerts_only, config.process_capacity}),
-		  started_(std::chrono::steady_clock::now()), next_health_(started_ + interval())
+		  started_(std::chrono::steady_clock::now()), next_health_(started_ + interval()),
+		  next_output_check_(started_ + kOutputCheck)
 	{
 		sources_.rules_source = loaded.source;
 		pipeline_.set_rules(std::move(loaded.set));
@@ -56,8 +133,8 @@ public:
 	{
 		size_t seeded = pipeline_.processes().seed_from_proc();
 		std::fprintf(stderr, "guard: %s from %s; %s from /proc\n",
-			     counted(pipeline_.rules()->rules.size(), "rule", "rules").c_str(), sources_.rules_source.c_str(),
-			     counted(seeded, "process", "processes").c_str());
+			     counted(pipeline_.rules()->rules.size(), "rule", "rules").c_str(),
+			     rules::printable(sources_.rules_source).c_str(), counted(seeded, "process", "processes").c_str());
 	}
 
 	void on_record(std::span<const uint8_t> record) override { pipeline_.on_record(record); }
@@ -65,22 +142,21 @@ public:
 	void after_batch() override
 	{
 		pipeline_.refresh_watched_files(std::chrono::steady_clock::now());
-		if (!writer_.flush()) {
-			if (writer_.last_error() == EPIPE && !output_.is_file())
-				throw OutputClosed{};
-			fail(errno_message("write output", writer_.last_error()));
-		}
-		if (!output_.after_flush(writer_))
+		bool ok = writer_.flush();
+		if (!ok && writer_.last_error() == EPIPE && !output_.is_file())
+			throw OutputClosed{};
+		reporter_.after_flush(writer_, ok);
+		if (ok && !output_.after_flush(writer_))
 			std::fprintf(stderr, "guard: %s\n", output_.error().c_str());
 		sources_.output_rotations = output_.rotations();
 	}
 
-	// SIGHUP: new rules compiled aside and swapped in, or the old ones kept;
-	// the output file reopened by name.
+	// SIGHUP: the rules are read and compiled on the reloader's thread (the
+	// result is installed by tick); the output file is reopened by name.
 	void on_hangup() override
 	{
+		reloader_->request();
 		after_batch();
-		reload_rules();
 		if (!output_.reopen(writer_))
 			std::fprintf(stderr, "guard: %s\n", output_.error().c_str());
 		after_batch();
@@ -88,6 +164,15 @@ public:
 
 	void tick(std::chrono::steady_clock::time_point now) override
 	{
+		if (std::optional<RulesLoad> r = reloader_->take())
+			install(*r);
+		if (now >= next_output_check_) {
+			next_output_check_ = now + kOutputCheck;
+			if (output_.newly_deleted())
+				std::fprintf(stderr, "guard: output %s was deleted; lines go to the deleted file until SIGHUP "
+						     "reopens it (its directory is made again if it went too)\n",
+					     output_.path().c_str());
+		}
 		if (config_.health_interval_s == 0 || now < next_health_)
 			return;
 		next_health_ = now + interval();
@@ -95,10 +180,28 @@ public:
 		after_batch();
 	}
 
-	void finish() override
+	bool finish() override
 	{
 		write_health(pipeline_, sources_, uptime_ns(std::chrono::steady_clock::now()), true);
-		after_batch();
+		bool ok = reporter_.at_exit(writer_);
+		print_stats();
+		return ok;
+	}
+
+	void print_stats() override
+	{
+		const PipelineStats &p = pipeline_.stats();
+		AgentStats s;
+		s.events = p.records;
+		s.drops = total_kernel_drops(sources_);
+		s.alerts = p.alerts;
+		for (uint64_t n : p.decode_errors)
+			s.decode_errors += n;
+		s.lost_lines = writer_.lost_lines();
+		s.lost_bytes = writer_.lost_bytes();
+		s.reloads = sources_.reloads;
+		s.reload_failures = sources_.reload_failures;
+		std::fprintf(stderr, "guard: %s\n", stats_line(s).c_str());
 	}
 
 	void set_health_sources(HealthSources s) override
@@ -114,41 +217,47 @@ private:
 		return std::chrono::duration_cast<std::chrono::nanoseconds>(now - started_).count();
 	}
 
-	void reload_rules()
+	// A finished reload: swapped in between two records (or the old rules
+	// kept), and said in the output and on stderr.
+	void install(RulesLoad &r)
 	{
 		std::string name = config_.rules_path.empty() ? "the default rules" : config_.rules_path;
-		JsonWriter w(writer_.reserve(16384 + 4096));
+		// A string byte costs at most 8 in the line (escaped, and its _hex twin).
+		JsonWriter w(writer_.reserve(8 * (kReloadErrorMax + PATH_MAX) + 1024));
 		w.field_literal("type", "reload");
 		struct timespec now {};
 		clock_gettime(CLOCK_REALTIME, &now);
 		w.field_time("time", int64_t(now.tv_sec) * 1000000000 + now.tv_nsec);
 		w.field_string("rules", name);
-		try {
-			rules::LoadedRules loaded = load_rules(config_.rules_path);
-			size_t n = loaded.set->rules.size();
-			pipeline_.set_rules(std::move(loaded.set));
+		if (r.loaded) {
+			size_t n = r.loaded->set->rules.size();
+			reloader_->dispose(pipeline_.set_rules(std::move(r.loaded->set)));
 			sources_.reloads++;
 			w.field_bool("ok", true);
 			w.field_uint("count", n);
-			std::fprintf(stderr, "guard: reloaded %s from %s\n", counted(n, "rule", "rules").c_str(), name.c_str());
-		} catch (const Error &e) {
+			std::fprintf(stderr, "guard: reloaded %s from %s in %.0f ms\n", counted(n, "rule", "rules").c_str(),
+				     rules::printable(name).c_str(), r.seconds * 1000);
+		} else {
 			sources_.reload_failures++;
-			std::string message = e.what();
-			if (message.size() > 16384)
-				message.resize(16384);
+			std::string message = r.error;
+			if (message.size() > kReloadErrorMax)
+				message.resize(kReloadErrorMax);
 			w.field_bool("ok", false);
 			w.field_string("error", message);
-			std::fprintf(stderr, "guard: reload failed, the previous rules stay: %s\n", e.what());
+			std::fprintf(stderr, "guard: reload failed, the previous rules stay: %s\n", r.error.c_str());
 		}
 		writer_.commit(w.finish());
+		after_batch();
 	}
 
 	EngineConfig config_;
+	std::unique_ptr<RulesReloader> reloader_;
 	OutputFile output_;
 	BatchWriter writer_;
+	OutputReporter reporter_;
 	Pipeline pipeline_;
 	HealthSources sources_;
-	std::chrono::steady_clock::time_point started_, next_health_;
+	std::chrono::steady_clock::time_point started_, next_health_, next_output_check_;
 };
 
 // Under sudo, the recording belongs to the user who ran sudo (SUDO_UID,
@@ -169,70 +278,73 @@ void give_to_sudo_user(int fd, const std::string &path)
 class Recorder : public RecordConsumer {
 public:
 	explicit Recorder(const std::string &path)
-		: output_({path, 0, 0}), writer_(output_.fd(), kOutputBuffer), started_(std::chrono::steady_clock::now())
+		: output_({path, 0, 0}), writer_(output_.fd(), kOutputBuffer, scan_frames), reporter_("recording " + path),
+		  started_(std::chrono::steady_clock::now())
 	{
 		give_to_sudo_user(output_.fd(), path);
-		write_record_file_header(writer_, boot_to_unix_offset_ns());
+		write_record_file_header(output_.fd(), boot_to_unix_offset_ns());
 	}
 	void on_record(std::span<const uint8_t> record) override
 	{
 		if (record.size() > GUARD_RECORD_MAX)
 			return;
+		events_++;
 		append_record(writer_, record);
-		records_++;
 	}
-	void after_batch() override
-	{
-		if (!writer_.flush())
-			fail(errno_message("write recording", writer_.last_error()));
-	}
+	void after_batch() override { reporter_.after_flush(writer_, writer_.flush()); }
 	// What was recorded, for the person who will replay it.
-	void finish() override
+	bool finish() override
 	{
-		after_batch();
+		bool ok = reporter_.at_exit(writer_);
 		double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started_).count();
 		std::fprintf(stderr, "guard: recorded %s (%s) in %.1f s to %s; guard replay %s reads them\n",
-			     counted(records_, "record", "records").c_str(),
+			     counted(events_, "record", "records").c_str(),
 			     counted(writer_.bytes_written(), "byte", "bytes").c_str(), seconds, output_.path().c_str(),
 			     output_.path().c_str());
+		print_stats();
+		return ok;
 	}
+	void print_stats() override
+	{
+		AgentStats s;
+		s.events = events_;
+		s.drops = total_kernel_drops(sources_);
+		s.lost_lines = writer_.lost_lines();
+		s.lost_bytes = writer_.lost_bytes();
+		std::fprintf(stderr, "guard: %s\n", stats_line(s).c_str());
+	}
+	void set_health_sources(HealthSources s) override { sources_ = std::move(s); }
 
 private:
 	OutputFile output_;
 	BatchWriter writer_;
+	OutputReporter reporter_;
+	HealthSources sources_;
 	std::chrono::steady_clock::time_point started_;
-	uint64_t records_ = 0;
+	uint64_t events_ = 0;
 };
 
 } // namespace
 
-void add_engine_options(CLI::App &app, EngineConfig &config)
+std::string stats_line(const AgentStats &s)
 {
-	app.add_option("--rules", config.rules_path,
-		       "Rules from FILE instead of the built-in defaults (guard's format or the mini-EDR config/rules.json)")
-		->option_text("FILE");
-	app.add_flag("--alerts-only", config.alerts_only, "Write alert records (and health) only, not every event");
-	app.add_option("--rotate-size", config.rotate_bytes,
-		       "Rotate the output file when it passes BYTES (FILE -> FILE.1 -> ...); 0: never")
-		->option_text("BYTES");
-	app.add_option("--rotate-keep", config.rotate_keep, "Rotated files to keep")->option_text("N");
-	app.add_option("--health-interval", config.health_interval_s,
-		       "Write a health record every SECONDS (and at exit); 0: at exit only")
-		->option_text("SECONDS");
-	app.add_option("--process-table-size", config.process_capacity, "Processes the process table holds")
-		->option_text("N")
-		->check(CLI::Range(size_t(64), size_t(1) << 22));
+	char buf[512];
+	std::snprintf(buf, sizeof(buf),
+		      "events=%" PRIu64 " drops=%" PRIu64 " alerts=%" PRIu64 " decode_errors=%" PRIu64 " lost_lines=%" PRIu64
+		      " lost_bytes=%" PRIu64 " reloads=%" PRIu64 " reload_failures=%" PRIu64,
+		      s.events, s.drops, s.alerts, s.decode_errors, s.lost_lines, s.lost_bytes, s.reloads, s.reload_failures);
+	return buf;
 }
 
-std::unique_ptr<RecordConsumer> make_engine_consumer(const EngineConfig &config, const std::string &output_path)
+std::unique_ptr<RecordConsumer> make_engine_consumer(const EngineConfig &config, const std::string &output_path,
+						     AgentSignals &signals)
 {
-	rules::LoadedRules loaded = load_rules(config.rules_path);
+	auto reloader = std::make_unique<RulesReloader>([config] { return load_rules(config); });
+	rules::LoadedRules loaded = first_load(*reloader, signals);
 	OutputOptions output{output_path, config.rotate_bytes, config.rotate_keep};
-	if (output.path.empty() && loaded.output && loaded.output->to_file) {
+	if (output.path.empty() && loaded.output && loaded.output->to_file)
 		output.path = loaded.output->path;
-		make_parent_directory(output.path);
-	}
-	return std::make_unique<EngineConsumer>(config, std::move(loaded), std::move(output));
+	return std::make_unique<EngineConsumer>(config, std::move(reloader), std::move(loaded), std::move(output));
 }
 
 std::unique_ptr<RecordConsumer> make_recorder(const std::string &path) { return std::make_unique<Recorder>(path); }

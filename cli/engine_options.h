@@ -4,20 +4,25 @@
 // recorder (guard record FILE).
 #pragma once
 
-#include <CLI/CLI.hpp>
-
 #include <chrono>
 #include <cstdint>
 #include <memory>
 #include <span>
 #include <string>
 
+#include "cli/signals.h"
 #include "engine/health.h"
+
+namespace CLI {
+class App;
+}
 
 namespace guard {
 
 struct EngineConfig {
 	std::string rules_path;        // empty: the embedded default rules
+	bool allow_untrusted_rules = false; // read a rules file others could change (tests)
+	bool allow_no_rules = false;        // run a rules file with no enabled rule
 	bool alerts_only = false;
 	uint64_t rotate_bytes = 0;     // 0: no size rotation
 	unsigned rotate_keep = 5;
@@ -25,7 +30,8 @@ struct EngineConfig {
 	size_t process_capacity = 32768;
 };
 
-// --rules, --alerts-only, --rotate-size, --rotate-keep, --health-interval, --process-table-size.
+// --rules, --allow-untrusted-rules, --allow-no-rules, --alerts-only,
+// --rotate-size, --rotate-keep, --health-interval, --process-table-size.
 void add_engine_options(CLI::App &app, EngineConfig &config);
 
 // Thrown by a consumer whose output is standard output when its reader went
@@ -39,19 +45,38 @@ public:
 	virtual ~RecordConsumer() = default;
 	virtual void start() {}                          // programs attached, records about to flow
 	virtual void on_record(std::span<const uint8_t> record) = 0;
-	virtual void after_batch() = 0;                  // flush; throws guard::Error when output fails
+	virtual void after_batch() = 0;                  // flush (a failing output is reported, kept, retried)
 	virtual void on_hangup() {}                      // SIGHUP
-	virtual void tick(std::chrono::steady_clock::time_point) {} // about once a second
-	virtual void finish() = 0;                       // at exit, after the last drain
+	virtual void tick(std::chrono::steady_clock::time_point) {} // every turn of the loop (<= 10 ms)
+	// At exit, after the last drain: the final health record, the stats
+	// line. False when output was lost for good (the exit status says so).
+	virtual bool finish() = 0;
+	// SIGUSR1: the stats line on stderr.
+	virtual void print_stats() = 0;
 	virtual void set_health_sources(HealthSources) {}
 };
 
-// The engine: rules loaded (a bad file throws RulesFileError), output opened
-// (output_path, else the rules file's "output", else stdout); start() seeds
-// the process table from /proc.
-std::unique_ptr<RecordConsumer> make_engine_consumer(const EngineConfig &config, const std::string &output_path);
+// The engine: rules loaded (a bad file throws RulesFileError; a stop signal
+// meanwhile throws StopRequested), output opened (output_path, else the
+// rules file's "output", else stdout); start() seeds the process table from
+// /proc.
+std::unique_ptr<RecordConsumer> make_engine_consumer(const EngineConfig &config, const std::string &output_path,
+						     AgentSignals &signals);
 
 // guard record FILE: raw records to FILE (mode 0600) with the recording header.
 std::unique_ptr<RecordConsumer> make_recorder(const std::string &path);
+
+// "events=N drops=M ...": the cumulative counters (SIGUSR1 and exit).
+struct AgentStats {
+	uint64_t events = 0;        // records taken from the ring
+	uint64_t drops = 0;         // records the kernel could not put in the ring
+	uint64_t alerts = 0;
+	uint64_t decode_errors = 0;
+	uint64_t lost_lines = 0;    // output lines (or recorded frames) that could not be written
+	uint64_t lost_bytes = 0;
+	uint64_t reloads = 0;
+	uint64_t reload_failures = 0;
+};
+std::string stats_line(const AgentStats &s);
 
 } // namespace guard

@@ -12,11 +12,11 @@
 
 #include "cli/agent.h"
 #include "cli/commands.h"
+#include "cli/detach.h"
 #include "cli/families.h"
 #include "cli/manual.h"
 #include "cli/obj_command.h"
 #include "loader/error.h"
-#include "loader/kernel_support.h"
 
 #ifndef GUARD_VERSION
 #define GUARD_VERSION "0.1.0"
@@ -73,24 +73,12 @@ bool agent_options_given(const CLI::App &app, const CLI::App &command)
 	return false;
 }
 
-// After the agent could not start: what this kernel lacks, or what
-// privilege is missing, when that is why. Asked only then: the probes cost
-// a millisecond that a good start need not pay.
-void explain_failure()
-{
-	try {
-		std::string missing = guard::describe_missing(guard::missing_kernel_features(guard::kernel_features()));
-		if (!missing.empty())
-			std::fprintf(stderr, "guard: %s\n", missing.c_str());
-	} catch (const guard::Error &e) {
-		std::fprintf(stderr, "guard: %s\n", e.what());
-	}
-}
-
 } // namespace
 
 int main(int argc, char **argv)
 {
+	if (argc > 0 && std::string_view(argv[0]) == guard::detach_helper_name)
+		return guard::run_detach_helper();
 	guard::AgentOptions options;
 	options.started = std::chrono::steady_clock::now();
 	// A closed stdout is EPIPE, which each command handles, not a silent death.
@@ -155,8 +143,5 @@ int main(int argc, char **argv)
 	for (const guard::Subcommand &c : {rules, replay, obj})
 		if (c.app->parsed())
 			return agent_options_given(app, *c.app) ? 2 : c.run();
-	int status = guard::run_agent(options);
-	if (status == 1)
-		explain_failure();
-	return status;
+	return guard::run_agent(options);
 }

@@ -24,18 +24,21 @@ struct Section {
 
 const Section kSignals{"SIGNALS",
 		       "",
-		       {{"SIGINT, SIGTERM",
-			 "Detach every program, write what the ring still holds, flush the output, exit 0."},
-			{"SIGHUP", "Reload the rules file (a bad file keeps the rules in force and says why on standard "
-				   "error and in a reload line) and reopen the output file by name, for logrotate's "
-				   "move-then-signal."},
-			{"SIGPIPE", "Ignored: when the reader of standard output goes away (guard | head), guard ends "
-				    "quietly with exit 0."}}};
+		       {{"SIGINT, SIGTERM (and SIGQUIT, SIGUSR2, SIGALRM, ...)",
+			 "Detach every program, write what the rings still hold (for at most 250 ms), write the "
+			 "final health record, print the stats line, exit 0."},
+			{"SIGHUP", "Reload the rules file on a thread of its own (a bad file keeps the rules in force "
+				   "and says why on standard error and in a reload line) and reopen the output file by "
+				   "name, for logrotate's move-then-signal."},
+			{"SIGUSR1", "Print the stats line on standard error (events=N drops=M alerts=A ...) and run on."},
+			{"SIGPIPE, SIGXFSZ", "Ignored: a refused write is an output fault, counted and retried; when the "
+					     "reader of standard output goes away (guard | head), guard ends quietly with "
+					     "exit 0."}}};
 
 const Section kExitStatus{"EXIT STATUS",
 			  "",
-			  {{"0", "Stopped by SIGINT or SIGTERM, or standard output closed by its reader; a command "
-				 "that did its work."},
+			  {{"0", "Stopped by a signal, or standard output closed by its reader; a command that did "
+				 "its work."},
 			   {"1", "Could not set up or go on, with the reason on standard error: the kernel lacks a "
 				 "feature or refuses the privilege, a BPF object or recording cannot be read, the output "
 				 "cannot be written."},
@@ -63,7 +66,8 @@ const Section kEnvironment{"ENVIRONMENT",
 const Section kPrivileges{
 	"PRIVILEGES",
 	"guard runs as root, or as a user with the first four capabilities below. Root needs only the first "
-	"three (the systemd unit's CapabilityBoundingSet), since it owns tracefs:",
+	"three (the systemd unit's CapabilityBoundingSet), since it owns tracefs. Once attached it keeps "
+	"CAP_DAC_READ_SEARCH only (when it had it), sets no_new_privs and installs a seccomp allow-list:",
 	{{"CAP_BPF", "create maps and load programs"},
 	 {"CAP_PERFMON", "tracing programs, their reads of kernel memory, perf events on tracepoints"},
 	 {"CAP_SYS_PTRACE", "read other users' /proc/PID/exe when the process table is seeded"},

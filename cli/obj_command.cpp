@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "cli/obj_command.h"
 
+#include <CLI/CLI.hpp>
 #include <elf.h>
 
 #include <algorithm>

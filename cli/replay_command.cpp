@@ -2,6 +2,8 @@
 // guard replay FILE: a recording (guard record) through the engine, no root
 // needed: same rules, same output as the live agent. --stats measures the
 // engine (records per second through decode, match, format, write).
+#include <CLI/CLI.hpp>
+
 #include <cerrno>
 #include <chrono>
 #include <cstdio>
@@ -41,6 +43,8 @@ int run_replay(const ReplayOptions &o)
 	}
 	try {
 		RecordFile recording = RecordFile::load(o.file);
+		if (!recording.cut_short().empty())
+			std::fprintf(stderr, "guard: replay %s\n", recording.cut_short().c_str());
 		OutputFile output({o.output_path, 0, 0});
 		BatchWriter writer(output.fd(), 1 << 20);
 		Pipeline pipeline(writer, recording.boot_to_unix_ns(), {o.alerts_only, 32768});

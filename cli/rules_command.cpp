@@ -2,6 +2,8 @@
 // guard rules check [FILE]: validate a rules file and print what it compiles
 // to; exit 0 when it is good, 2 (with FILE:LINE:COL: reason) when not.
 // guard rules defaults: print the built-in rules file.
+#include <CLI/CLI.hpp>
+
 #include <cstdio>
 #include <memory>
 #include <string>
@@ -13,14 +15,23 @@ namespace guard {
 
 namespace {
 
-int check_rules(const std::string &path)
+struct CheckOptions {
+	std::string path;
+	bool allow_untrusted = false;
+	bool allow_no_rules = false;
+};
+
+// The agent's own checks, so that what passes here runs there.
+int check_rules(const CheckOptions &o)
 {
 	try {
-		rules::LoadedRules loaded = path.empty() ? rules::load_default_rules() : rules::load_rules_file(path);
+		rules::LoadedRules loaded = o.path.empty() ? rules::load_default_rules()
+							   : rules::load_rules_file(o.path, {!o.allow_untrusted, o.allow_no_rules});
 		size_t n = loaded.set->rules.size();
-		std::printf("%s: %zu rule%s\n", loaded.source.c_str(), n, n == 1 ? "" : "s");
+		std::printf("%s: %zu rule%s\n", rules::printable(loaded.source).c_str(), n, n == 1 ? "" : "s");
 		if (loaded.output)
-			std::printf("output: %s\n", loaded.output->to_file ? ("file " + loaded.output->path).c_str() : "stdout");
+			std::printf("output: %s\n",
+				    loaded.output->to_file ? ("file " + rules::printable(loaded.output->path)).c_str() : "stdout");
 		std::fputs(rules::describe_rules(*loaded.set).c_str(), stdout);
 		return 0;
 	} catch (const rules::RulesFileError &e) {
@@ -36,16 +47,20 @@ Subcommand add_rules_command(CLI::App &app)
 	auto *rules = app.add_subcommand("rules", "Check rules files; print the built-in rules");
 	rules->require_subcommand(1);
 	auto *check = rules->add_subcommand("check", "Validate FILE and print its compiled rules (no FILE: the built-in rules)");
-	auto path = std::make_shared<std::string>();
-	check->add_option("FILE", *path, "A rules file");
+	auto o = std::make_shared<CheckOptions>();
+	check->add_option("FILE", o->path, "A rules file");
+	check->add_flag("--allow-untrusted-rules", o->allow_untrusted,
+			"Accept a file others could change (the agent refuses it without this flag)");
+	check->add_flag("--allow-no-rules", o->allow_no_rules,
+			"Accept a file with no enabled rule (the agent refuses it without this flag)");
 	auto *defaults = rules->add_subcommand("defaults", "Print the built-in rules file (JSON)");
-	return {rules, [defaults, path]() {
+	return {rules, [defaults, o]() {
 			if (defaults->parsed()) {
 				std::string_view text = rules::default_rules_text();
 				std::fwrite(text.data(), 1, text.size(), stdout);
 				return 0;
 			}
-			return check_rules(*path);
+			return check_rules(*o);
 		}};
 }
 

@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include <cstdio>
+#include <cstring>
 
 #include "engine/json_writer.h"
 
@@ -70,7 +71,8 @@ void write_health(Pipeline &pipeline, const HealthSources &sources, int64_t upti
 		decode_errors += n;
 	w.begin_object("userspace_drops");
 	w.field_uint("decode_errors", decode_errors);
-	w.field_uint("output_bytes", out.bytes_dropped());
+	w.field_uint("output_lines", out.lost_lines());
+	w.field_uint("output_bytes", out.lost_bytes());
 	w.field_uint("matches_over_limit", s.matches_over_limit);
 	w.end_object();
 
@@ -102,10 +104,22 @@ void write_health(Pipeline &pipeline, const HealthSources &sources, int64_t upti
 	w.field_uint("evicted_live", pt.stats().evicted_live);
 	w.end_object();
 
+	// The rules that raised alerts, as many as fit the record (a set may
+	// hold 100,000 rules); how many more did is said.
 	w.field_uint("alerts_total", s.alerts);
 	w.begin_object("alerts");
-	pipeline.for_each_alert_count([&](std::string_view id, uint64_t n) { w.field_uint(id, n); });
+	uint64_t unlisted = 0;
+	size_t listed = 0;
+	pipeline.for_each_alert_count([&](std::string_view id, uint64_t n) {
+		if (n == 0)
+			return;
+		if (listed++ < max_alert_counts_listed)
+			w.field_uint(id, n);
+		else
+			unlisted++;
+	});
 	w.end_object();
+	w.field_uint("alerts_unlisted_rules", unlisted);
 
 	w.begin_object("rules");
 	w.field_string("source", sources.rules_source);
@@ -118,6 +132,16 @@ void write_health(Pipeline &pipeline, const HealthSources &sources, int64_t upti
 	w.field_uint("bytes", out.bytes_written());
 	w.field_uint("writes", out.writes());
 	w.field_uint("rotations", sources.output_rotations);
+	w.field_uint("write_errors", out.write_errors());
+	w.field_uint("pending_bytes", out.pending_bytes());
+	// The error the output is failing with now ("ENOSPC"), or null.
+	const char *error = out.failing() ? strerrorname_np(out.last_error()) : nullptr;
+	if (error) {
+		w.field_literal("error", error);
+	} else {
+		w.key("error");
+		w.field_literal_value("null");
+	}
 	w.end_object();
 
 	struct rusage ru {};

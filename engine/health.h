@@ -44,6 +44,10 @@ struct HealthSources {
 	uint64_t output_rotations = 0;
 };
 
+// Rules listed with their alert counts in one health record: each takes
+// at most ~90 bytes (an id is at most 64), so they fit health_max_bytes.
+constexpr size_t max_alert_counts_listed = 256;
+
 // Room to reserve for a health line.
 constexpr size_t health_max_bytes = 1 << 16;
 

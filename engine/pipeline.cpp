@@ -18,18 +18,22 @@ Pipeline::Pipeline(BatchWriter &out, int64_t boot_to_unix_ns, PipelineOptions op
 {
 }
 
-void Pipeline::set_rules(std::unique_ptr<RuleSet> rules)
+std::unique_ptr<RuleSet> Pipeline::set_rules(std::unique_ptr<RuleSet> rules)
 {
 	if (rules_)
 		for (size_t i = 0; i < rules_->rules.size(); i++)
 			if (alert_counts_[i])
-				retired_counts_.emplace_back(rules_->rules[i].id, alert_counts_[i]);
-	rules_ = std::move(rules);
+				retired_counts_[rules_->rules[i].id] += alert_counts_[i];
+	std::swap(rules_, rules);
 	alert_counts_.assign(rules_ ? rules_->rules.size() : 0, 0);
 	alert_rule_fields_.clear();
+	rule_ids_.clear();
 	if (rules_)
-		for (const Rule &r : rules_->rules)
+		for (const Rule &r : rules_->rules) {
 			alert_rule_fields_.push_back(alert_rule_fields(r));
+			rule_ids_.insert(r.id);
+		}
+	return rules;
 }
 
 // Fork, exec and exit keep the table current; any other event names a

@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <algorithm>
 #include <cstring>
 
 #include "abi/guard_abi.h"
@@ -12,16 +13,34 @@
 
 namespace guard {
 
-void write_record_file_header(BatchWriter &writer, int64_t boot_to_unix_ns)
+void write_record_file_header(int fd, int64_t boot_to_unix_ns)
 {
 	RecordFileHeader h {};
 	std::memcpy(h.magic, "GUARDREC", 8);
 	h.format = record_file_format;
 	h.abi_version = GUARD_ABI_VERSION;
 	h.boot_to_unix_ns = boot_to_unix_ns;
-	char *p = writer.reserve(sizeof(h));
-	std::memcpy(p, &h, sizeof(h));
-	writer.commit(p + sizeof(h));
+	ssize_t n;
+	do
+		n = ::write(fd, &h, sizeof(h));
+	while (n < 0 && errno == EINTR);
+	if (n != static_cast<ssize_t>(sizeof(h)))
+		fail(n < 0 ? errno_message("write recording header", errno) : "write recording header: short write");
+}
+
+size_t scan_frames(std::string_view data, size_t &count)
+{
+	size_t at = 0;
+	count = 0;
+	uint32_t len;
+	while (data.size() - at >= 4) {
+		std::memcpy(&len, data.data() + at, 4);
+		if (data.size() - at - 4 < len)
+			break;
+		at += 4 + len;
+		count++;
+	}
+	return at;
 }
 
 RecordFile RecordFile::from_bytes(std::vector<uint8_t> bytes, const std::string &name)
@@ -41,13 +60,20 @@ RecordFile RecordFile::from_bytes(std::vector<uint8_t> bytes, const std::string 
 		     ", this guard reads version " + std::to_string(GUARD_ABI_VERSION));
 	size_t at = sizeof(RecordFileHeader);
 	while (at < f.bytes_.size()) {
-		uint32_t len;
-		if (f.bytes_.size() - at < 4)
-			fail(name + ": truncated frame header at byte " + std::to_string(at));
-		std::memcpy(&len, f.bytes_.data() + at, 4);
-		if (len > GUARD_RECORD_MAX || f.bytes_.size() - at - 4 < len)
+		size_t left = f.bytes_.size() - at;
+		uint32_t len = 0;
+		std::memcpy(&len, f.bytes_.data() + at, std::min<size_t>(left, 4));
+		if (len > GUARD_RECORD_MAX)
 			fail(name + ": frame at byte " + std::to_string(at) + " claims " + std::to_string(len) +
-			     " bytes, more than the file or a record holds");
+			     " bytes, more than a record holds");
+		if (left < 4 || left - 4 < len) {
+			// The file ends inside this frame: written up to a full disk or
+			// a kill. Everything before it is whole.
+			f.cut_short_ = name + ": cut short at byte " + std::to_string(f.bytes_.size()) + ", inside the frame at byte " +
+				       std::to_string(at) + "; its " + std::to_string(f.frames_.size()) +
+				       " whole records before it are read";
+			break;
+		}
 		f.frames_.emplace_back(at + 4, len);
 		at += 4 + len;
 	}

@@ -8,12 +8,15 @@
 //   frame   u32 length | the record's bytes exactly as the ring held them
 //
 // Little-endian, as the host that recorded it. The reader checks every
-// length against the file; a record's own bounds are the decoder's job.
+// length against the file; a record's own bounds are the decoder's job. A
+// file cut short (a full disk, a killed recorder) keeps its whole frames:
+// they are read, and the reader says where the file ends early.
 #pragma once
 
 #include <cstdint>
 #include <span>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "engine/batch_writer.h"
@@ -31,8 +34,14 @@ static_assert(sizeof(RecordFileHeader) == 32);
 
 constexpr uint32_t record_file_format = 1;
 
-// Writes the header through writer (call first, then append_record per record).
-void write_record_file_header(BatchWriter &writer, int64_t boot_to_unix_ns);
+// Writes the header to fd at once (a recording that cannot start fails
+// there); then append_record per record through a BatchWriter made with
+// scan_frames. Throws guard::Error.
+void write_record_file_header(int fd, int64_t boot_to_unix_ns);
+
+// Frames: whole up to the end of the last complete frame (BatchWriter's
+// UnitScan for recordings).
+size_t scan_frames(std::string_view data, size_t &count);
 
 inline void append_record(BatchWriter &writer, std::span<const uint8_t> record)
 {
@@ -54,6 +63,8 @@ public:
 	int64_t boot_to_unix_ns() const { return header_.boot_to_unix_ns; }
 	uint32_t abi_version() const { return header_.abi_version; }
 	size_t count() const { return frames_.size(); }
+	// Empty, or why the file ends early and what of it is read.
+	const std::string &cut_short() const { return cut_short_; }
 
 	// fn(std::span<const uint8_t>) for each record, in order.
 	template <class Fn>
@@ -67,6 +78,7 @@ private:
 	std::vector<uint8_t> bytes_;
 	RecordFileHeader header_ {};
 	std::vector<std::pair<size_t, uint32_t>> frames_;
+	std::string cut_short_;
 };
 
 } // namespace guard

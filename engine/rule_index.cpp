@@ -3,6 +3,8 @@
 // each rule's gate (rule_set.h). Runs once per rules file, never per event.
 #include <algorithm>
 #include <cstring>
+#include <string_view>
+#include <unordered_map>
 
 #include "engine/glob.h"
 #include "engine/rule_set.h"
@@ -50,6 +52,25 @@ bool same_test(const RuleSet &set, const Node &a, const Node &b)
 }
 
 bool is_test(const Node &n) { return n.op != NodeOp::all && n.op != NodeOp::any && n.op != NodeOp::not_; }
+
+uint64_t mix(uint64_t h, uint64_t v) { return (h ^ v) * 0x100000001b3ull; }
+
+// Equal for tests same_test finds equal: what they test and with what.
+uint64_t test_hash(const RuleSet &set, const Node &n)
+{
+	uint64_t h = mix(mix(mix(0xcbf29ce484222325ull, uint64_t(n.op)), uint64_t(n.field)), n.count);
+	for (uint32_t i = n.first; i < n.first + n.count; i++) {
+		switch (n.op) {
+		case NodeOp::addr_cidr: h = mix(h, set.cidrs[i].prefix); break;
+		case NodeOp::num_in: h = mix(h, static_cast<uint64_t>(set.numbers[i])); break;
+		case NodeOp::num_cmp: break;
+		default: h = mix(h, std::hash<std::string_view>{}(set.literals[i])); break;
+		}
+	}
+	if (n.op == NodeOp::num_cmp)
+		h = mix(mix(h, uint64_t(n.cmp)), static_cast<uint64_t>(n.value));
+	return h;
+}
 
 // The first single test a rule's condition needs, or no_gate: the condition
 // itself, or the first test down a chain of leading all-of nodes.
@@ -202,19 +223,22 @@ void RuleSet::index_by_kind()
 	}
 	for (auto &v : by_kind)
 		v.clear();
-	std::vector<uint32_t> gates; // distinct gates so far
+	// Distinct gates so far, by test_hash: finding a rule's equal among them
+	// costs the 100,000th rule what it cost the first.
+	std::unordered_multimap<uint64_t, uint32_t> gates;
 	for (uint32_t i = 0; i < rules.size(); i++) {
 		Rule &rule = rules[i];
 		if (rule.dropper >= 0)
 			continue;
 		rule.gate = gate_of(*this, rule.root);
 		if (rule.gate != no_gate) {
-			auto same = std::find_if(gates.begin(), gates.end(),
-						 [&](uint32_t g) { return same_test(*this, nodes[g], nodes[rule.gate]); });
-			if (same != gates.end())
-				rule.gate = *same;
+			uint64_t h = test_hash(*this, nodes[rule.gate]);
+			auto [first, last] = gates.equal_range(h);
+			auto same = std::find_if(first, last, [&](const auto &g) { return same_test(*this, nodes[g.second], nodes[rule.gate]); });
+			if (same != last)
+				rule.gate = same->second;
 			else
-				gates.push_back(rule.gate);
+				gates.emplace(h, rule.gate);
 		}
 		for (uint16_t k = 0; k < GUARD_RECORD_KIND_MAX; k++)
 			if (rule.kinds & kind_bit(k))

@@ -23,14 +23,15 @@ namespace guard {
 
 // Hands at most max_records records of a and b to fn(std::span<const uint8_t>),
 // smaller key(record) first (a first on a tie), until both rings are empty or
-// waiting on a record still being written. Publishes both consumer positions
-// at the end. Returns how many records were handed over.
-template <class Key, class Fn>
-size_t drain_merged(RingView &a, RingView &b, Key &&key, Fn &&fn, size_t max_records)
+// waiting on a record still being written, or enough(records handed over so
+// far) says to stop. Publishes both consumer positions at the end. Returns
+// how many records were handed over.
+template <class Key, class Fn, class Enough = RingView::DrainAll>
+size_t drain_merged(RingView &a, RingView &b, Key &&key, Fn &&fn, size_t max_records, Enough &&enough = {})
 {
 	std::span<const uint8_t> next_a, next_b;
 	size_t count = 0;
-	for (; count < max_records; count++) {
+	for (; count < max_records && (count == 0 || !enough(count)); count++) {
 		bool has_a = a.peek(next_a);
 		bool has_b = b.peek(next_b);
 		if (has_a && (!has_b || key(next_a) <= key(next_b))) {

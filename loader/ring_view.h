@@ -37,11 +37,16 @@ public:
 	uint32_t size() const { return mask_ + 1; }
 
 	// Hands every committed record to fn(std::span<const uint8_t>), in order,
-	// until the ring is empty or a record is still being written. Returns how
-	// many records were handed over. Stores the consumer position once, at the
+	// until the ring is empty or a record is still being written, or
+	// enough(records handed over so far) says to stop (a caller that must
+	// also see to signals while the kernel keeps writing). Returns how many
+	// records were handed over. Stores the consumer position once, at the
 	// end, with release order: the kernel may then reuse the space.
-	template <class Fn>
-	size_t drain(Fn &&fn);
+	struct DrainAll {
+		bool operator()(size_t) const { return false; }
+	};
+	template <class Fn, class Enough = DrainAll>
+	size_t drain(Fn &&fn, Enough &&enough = DrainAll{});
 
 	// One record at a time, for a consumer that takes from several rings in
 	// turn (loader/ring_merge.h). peek: the next committed record, left in
@@ -112,13 +117,15 @@ inline bool RingView::peek(std::span<const uint8_t> &record)
 	}
 }
 
-template <class Fn>
-size_t RingView::drain(Fn &&fn)
+template <class Fn, class Enough>
+size_t RingView::drain(Fn &&fn, Enough &&enough)
 {
 	size_t count = 0;
-	for (std::span<const uint8_t> record; peek(record); pop()) {
+	for (std::span<const uint8_t> record; peek(record);) {
 		fn(record);
-		count++;
+		pop();
+		if (enough(++count))
+			break;
 	}
 	publish();
 	return count;

@@ -6,10 +6,10 @@
 #include <map>
 #include <set>
 
-#include "engine/glob.h"
 #include "rules/json_checks.h"
 #include "rules/rule_error.h"
 #include "rules/suggest.h"
+#include "rules/value_checks.h"
 
 namespace guard::rules {
 
@@ -219,7 +219,7 @@ private:
 		std::vector<std::string> prefixes;
 		for (const JsonValue *w : items) {
 			expect(*w, Type::string, "\"watch\" entry");
-			if (!w->string.starts_with("/"))
+			if (!w->string.starts_with("/") || w->string.find('\0') != std::string::npos)
 				reject(w->offset, "\"watch\": expected an absolute path prefix, found \"" + w->string + "\"");
 			prefixes.push_back(w->string);
 		}
@@ -329,8 +329,7 @@ private:
 		n.first = static_cast<uint32_t>(set_->literals.size());
 		for (const JsonValue *s : values) {
 			expect(*s, Type::string, "\"" + op.key + "\" on \"" + std::string(field_info(f).name) + "\"");
-			if (n.op == NodeOp::str_glob && !glob_valid(s->string))
-				reject(s->offset, "\"glob\": malformed pattern \"" + s->string + "\" (unclosed '[' or trailing '\\')");
+			check_string_value(f, n.op, *s);
 			set_->literals.push_back(s->string);
 		}
 		n.count = static_cast<uint32_t>(values.size());
@@ -343,6 +342,7 @@ private:
 			{"lt", Cmp::lt}, {"le", Cmp::le}, {"gt", Cmp::gt}, {"ge", Cmp::ge}};
 		if (auto it = cmps.find(op.key); it != cmps.end()) {
 			expect(op.value, Type::integer, "\"" + op.key + "\"");
+			check_number_value(f, op.value, true);
 			return add_node({NodeOp::num_cmp, f, it->second, 0, 0, op.value.integer});
 		}
 		if (op.key != "equals" && op.key != "in")
@@ -356,8 +356,11 @@ private:
 			reject(op.value.offset, "\"in\": expected at least one integer");
 		Node n{NodeOp::num_in, f};
 		n.first = static_cast<uint32_t>(set_->numbers.size());
-		for (const JsonValue *x : values)
-			set_->numbers.push_back(expect(*x, Type::integer, "\"" + op.key + "\"").integer);
+		for (const JsonValue *x : values) {
+			expect(*x, Type::integer, "\"" + op.key + "\"");
+			check_number_value(f, *x, false);
+			set_->numbers.push_back(x->integer);
+		}
 		n.count = static_cast<uint32_t>(values.size());
 		return add_node(n);
 	}

@@ -139,6 +139,12 @@ public:
 			if (nt == od::number_type::signed_integer) {
 				out.type = JsonValue::Type::integer;
 				check(v.get_int64().get(out.integer), out.offset, "bad integer");
+			} else if (nt == od::number_type::unsigned_integer) {
+				uint64_t u = 0;
+				check(v.get_uint64().get(u), out.offset, "bad integer");
+				out.type = JsonValue::Type::integer;
+				out.integer = static_cast<int64_t>(u);
+				out.above_int64 = true;
 			} else {
 				out.type = JsonValue::Type::real;
 				check(v.get_double().get(out.real), out.offset, "bad number");

@@ -22,6 +22,9 @@ struct JsonValue {
 	size_t offset = 0; // byte offset of the value's first character
 	bool boolean = false;
 	int64_t integer = 0;
+	// An integer above INT64_MAX (a 64-bit id, a cgroup id): integer holds
+	// its bits, and only fields of 64 unsigned bits take it (value_checks.h).
+	bool above_int64 = false;
 	double real = 0;
 	std::string string;
 	std::vector<JsonValue> items;  // array

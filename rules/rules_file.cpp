@@ -7,9 +7,11 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdio>
 
 #include "loader/error.h"
 #include "rules/compile.h"
+#include "rules/file_trust.h"
 #include "rules/json_tree.h"
 #include "rules/rule_error.h"
 #include "rules/seed_format.h"
@@ -26,18 +28,28 @@ constexpr size_t kMaxRulesFile = 16 << 20;
 std::string located(std::string_view name, std::string_view text, size_t offset, const std::string &message)
 {
 	auto [line, col] = line_col(text, offset);
-	return std::string(name) + ":" + std::to_string(line) + ":" + std::to_string(col) + ": " + message;
+	return printable(std::string(name) + ":" + std::to_string(line) + ":" + std::to_string(col) + ": " + message);
 }
 
-std::string read_whole_file(const std::string &path)
+std::string read_whole_file(const std::string &path, const RulesFilePolicy &policy)
 {
-	int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+	// O_NONBLOCK: a FIFO put in the file's place opens at once (and is
+	// refused below) instead of waiting for a writer.
+	int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
 	if (fd < 0)
-		throw RulesFileError(errno_message(path, errno));
+		throw RulesFileError(printable(errno_message(path, errno)));
 	struct stat st {};
 	if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
 		::close(fd);
-		throw RulesFileError(path + ": not a regular file");
+		throw RulesFileError(printable(path) + ": not a regular file");
+	}
+	if (policy.trusted_only) {
+		std::string why = untrusted_reason(fd, path);
+		if (!why.empty()) {
+			::close(fd);
+			throw RulesFileError(printable(path + ": " + why + ": refused, as a rules file others could change "
+							   "(fix its owner or mode, or pass --allow-untrusted-rules)"));
+		}
 	}
 	std::string text;
 	char buf[65536];
@@ -48,14 +60,14 @@ std::string read_whole_file(const std::string &path)
 		if (n < 0) {
 			int e = errno;
 			::close(fd);
-			throw RulesFileError(errno_message(path, e));
+			throw RulesFileError(printable(errno_message(path, e)));
 		}
 		if (n == 0)
 			break;
 		text.append(buf, static_cast<size_t>(n));
 		if (text.size() > kMaxRulesFile) {
 			::close(fd);
-			throw RulesFileError(path + ": larger than 16 MiB: not a rules file");
+			throw RulesFileError(printable(path) + ": larger than 16 MiB: not a rules file");
 		}
 	}
 	::close(fd);
@@ -96,7 +108,31 @@ LoadedRules compile_rules_text(std::string_view text, std::string_view name)
 	}
 }
 
-LoadedRules load_rules_file(const std::string &path) { return compile_rules_text(read_whole_file(path), path); }
+LoadedRules load_rules_file(const std::string &path, const RulesFilePolicy &policy)
+{
+	LoadedRules loaded = compile_rules_text(read_whole_file(path, policy), path);
+	if (!policy.allow_no_rules && loaded.set->rules.empty())
+		throw RulesFileError(printable(path) + ": no enabled rule: guard would detect nothing (pass --allow-no-rules "
+							"to run without rules)");
+	return loaded;
+}
+
+std::string printable(std::string_view text)
+{
+	std::string out;
+	out.reserve(text.size());
+	for (char c : text) {
+		auto b = static_cast<unsigned char>(c);
+		if (b < 0x20 || b == 0x7f) {
+			char hex[5];
+			std::snprintf(hex, sizeof(hex), "\\x%02x", b);
+			out += hex;
+		} else {
+			out += c;
+		}
+	}
+	return out;
+}
 
 LoadedRules load_default_rules() { return compile_rules_text(default_rules_text(), "<default rules>"); }
 
@@ -106,7 +142,7 @@ std::string quoted_list(const std::vector<std::string> &v, uint32_t first, uint3
 {
 	std::string s = "[";
 	for (uint32_t i = first; i < first + count; i++)
-		s += (i > first ? ", \"" : "\"") + v[i] + "\"";
+		s += (i > first ? ", \"" : "\"") + printable(v[i]) + "\"";
 	return s + "]";
 }
 
@@ -166,7 +202,7 @@ std::string describe_rules(const RuleSet &set)
 	for (const Rule &r : set.rules) {
 		out += r.id + " [" + severity_name(r.severity) + "]";
 		if (!r.description.empty())
-			out += " " + r.description;
+			out += " " + printable(r.description);
 		out += "\n";
 		if (r.dropper >= 0) {
 			const DropperRule &d = set.droppers[static_cast<size_t>(r.dropper)];

@@ -38,10 +38,23 @@ struct LoadedRules {
 	std::string source; // file name, or "<default rules>"
 };
 
-// Throws RulesFileError("name:line:col: ...") (or guard::Error when the file cannot be read).
+// What the agent asks of a rules file beyond being valid (`guard rules
+// check` asks the same, to say what the agent would do).
+struct RulesFilePolicy {
+	bool trusted_only = false;  // refuse a file others may write (file_trust.h)
+	bool allow_no_rules = true; // false: a set with no enabled rule is refused
+};
+
+// Throws RulesFileError("name:line:col: ...").
 LoadedRules compile_rules_text(std::string_view text, std::string_view name);
-LoadedRules load_rules_file(const std::string &path);
+// Opens without blocking (a FIFO is refused, not waited on) and reads a
+// regular file only. Throws RulesFileError ("FILE: why").
+LoadedRules load_rules_file(const std::string &path, const RulesFilePolicy &policy = {});
 LoadedRules load_default_rules();
+
+// Control bytes in text shown as \xNN (and a backslash as \\), so a
+// rules file cannot write terminal escapes into guard's messages.
+std::string printable(std::string_view text);
 
 // The embedded default rules, in guard's own format.
 std::string_view default_rules_text();

@@ -2,7 +2,10 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 # Runs every test binary and ends with one line "N passed, N failed" that
 # counts every test case. End-to-end tests need root (they load BPF programs);
-# without root they are reported as skipped.
+# without root they are reported as skipped. With GUARD_TALLY=FILE (CI, which
+# runs several builds and prints the one total line itself) the counts are
+# added to FILE as "passed failed skipped" and the last line says them in
+# other words.
 set -u
 build=${BUILD:-build}
 passed=0 failed=0 skipped=0 status=0
@@ -37,7 +40,10 @@ else
 	echo "e2e_tests: skipped (needs root to load BPF programs)"
 fi
 
-if [ "$skipped" -gt 0 ]; then
+if [ -n "${GUARD_TALLY:-}" ]; then
+	echo "$passed $failed $skipped" >>"$GUARD_TALLY"
+	echo "$build: $((passed + failed)) test cases: $passed ok, $failed not ok, $skipped skipped"
+elif [ "$skipped" -gt 0 ]; then
 	echo "$passed passed, $failed failed, $skipped skipped"
 else
 	echo "$passed passed, $failed failed"

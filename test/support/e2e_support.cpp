@@ -18,18 +18,9 @@
 #include <thread>
 
 #include "loader/bpf_syscall.h"
+#include "test/support/exec.h"
 
 namespace guard::test {
-
-void exec_or_die(std::vector<std::string> &argv_s)
-{
-	std::vector<char *> argv;
-	for (auto &a : argv_s)
-		argv.push_back(a.data());
-	argv.push_back(nullptr);
-	::execv(argv[0], argv.data());
-	_exit(127);
-}
 
 bool running_as_root() { return ::geteuid() == 0; }
 
@@ -45,7 +36,12 @@ GuardProcess::GuardProcess(std::vector<std::string> args, std::vector<std::strin
 	if (::pipe2(err, O_CLOEXEC) != 0)
 		throw std::runtime_error("pipe failed");
 	std::vector<std::string> argv_s = std::move(launcher);
-	argv_s.insert(argv_s.end(), {GUARD_BINARY, "--output", output_path_});
+	argv_s.push_back(GUARD_BINARY);
+	auto own = std::find(args.begin(), args.end(), "--output");
+	if (own != args.end() && own + 1 != args.end())
+		output_path_ = *(own + 1);
+	else
+		argv_s.insert(argv_s.end(), {"--output", output_path_});
 	argv_s.insert(argv_s.end(), args.begin(), args.end());
 	pid_t parent = ::getpid();
 	pid_ = ::fork();
@@ -142,6 +138,49 @@ int GuardProcess::stop(int sig)
 	}
 	read_stderr(std::chrono::milliseconds(10));
 	return status;
+}
+
+int GuardProcess::stop_within(int sig, std::chrono::milliseconds limit, std::chrono::milliseconds &elapsed)
+{
+	int status = -1;
+	auto start = std::chrono::steady_clock::now();
+	::kill(pid_, sig);
+	while (::waitpid(pid_, &status, WNOHANG) == 0) {
+		elapsed = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - start);
+		if (elapsed > limit) {
+			::kill(pid_, SIGKILL);
+			::waitpid(pid_, nullptr, 0);
+			pid_ = -1;
+			return -1;
+		}
+		std::this_thread::sleep_for(std::chrono::milliseconds(2));
+	}
+	elapsed = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - start);
+	pid_ = -1;
+	read_stderr(std::chrono::milliseconds(10));
+	return status;
+}
+
+bool GuardProcess::running()
+{
+	if (pid_ <= 0)
+		return false;
+	if (::waitpid(pid_, nullptr, WNOHANG) == pid_) {
+		pid_ = -1;
+		return false;
+	}
+	return true;
+}
+
+bool GuardProcess::wait_stderr(const std::string &needle, std::chrono::milliseconds timeout)
+{
+	auto deadline = std::chrono::steady_clock::now() + timeout;
+	while (stderr_.find(needle) == std::string::npos) {
+		if (std::chrono::steady_clock::now() >= deadline)
+			return false;
+		read_stderr(std::chrono::milliseconds(20));
+	}
+	return true;
 }
 
 pid_t run_and_wait(const std::string &path, const std::vector<std::string> &args)

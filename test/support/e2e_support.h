@@ -12,15 +12,18 @@
 #include <string>
 #include <vector>
 
+#include "test/support/exec.h"
+
 namespace guard::test {
 
 bool running_as_root();
 
 class GuardProcess {
 public:
-	// Starts GUARD_BINARY with args, output to a temp file. With a
-	// launcher, runs launcher... GUARD_BINARY --output FILE args... instead
-	// (unshare -p -f ..., say): pid() is then the launcher's.
+	// Starts GUARD_BINARY with args, output to a temp file (unless args
+	// name an --output of their own). With a launcher, runs launcher...
+	// GUARD_BINARY --output FILE args... instead (unshare -p -f ..., say):
+	// pid() is then the launcher's.
 	explicit GuardProcess(std::vector<std::string> args = {}, std::vector<std::string> launcher = {});
 	~GuardProcess();
 
@@ -39,9 +42,17 @@ public:
 	// Where stop() and signal() send signals when not to pid(): to guard
 	// itself, behind a launcher that does not pass them on.
 	void send_signals_to(pid_t pid) { signal_pid_ = pid; }
+	// Sends sig and waits at most limit: the wait status, or -1 when guard
+	// was still running (it is then killed). elapsed: how long it took.
+	int stop_within(int sig, std::chrono::milliseconds limit, std::chrono::milliseconds &elapsed);
+	// Whether guard still runs.
+	bool running();
+	// Waits until stderr holds needle; false when the time ran out.
+	bool wait_stderr(const std::string &needle, std::chrono::milliseconds timeout = std::chrono::seconds(5));
 
 	pid_t pid() const { return pid_; }
 	const std::string &stderr_text() const { return stderr_; }
+	const std::string &output_path() const { return output_path_; }
 	std::string output_text() const;
 
 private:
@@ -70,9 +81,6 @@ HelperRun run_helper(const std::string &name, const std::vector<std::string> &ar
 
 // The value of "key=<value>" in a helper's output, or "".
 std::string helper_value(const std::string &out, const std::string &key);
-
-// In a forked child: execv(argv[0], argv), or exit 127 as a shell would.
-[[noreturn]] void exec_or_die(std::vector<std::string> &argv);
 
 // fork + execv(path, argv) and waitpid: returns the child's pid.
 pid_t run_and_wait(const std::string &path, const std::vector<std::string> &args = {});

@@ -46,8 +46,8 @@ TEST_CASE("a recording reads back record for record, with its clock offset")
 	auto mix = test::record_mix();
 	{
 		OutputFile out({file, 0, 0});
-		BatchWriter w(out.fd(), 1 << 16);
-		write_record_file_header(w, 123456789);
+		BatchWriter w(out.fd(), 1 << 16, scan_frames);
+		write_record_file_header(out.fd(), 123456789);
 		for (auto &r : mix)
 			append_record(w, r);
 		REQUIRE(w.flush());
@@ -85,8 +85,14 @@ TEST_CASE("a bad recording is refused with a reason")
 	uint32_t len = 500;
 	truncated.insert(truncated.end(), reinterpret_cast<uint8_t *>(&len), reinterpret_cast<uint8_t *>(&len) + 4);
 	truncated.push_back(1);
-	CHECK_THROWS_WITH_AS(RecordFile::from_bytes(truncated, "x"), doctest::Contains("claims 500 bytes"), Error);
+	CHECK(RecordFile::from_bytes(truncated, "x").cut_short().starts_with("x: cut short at byte 37"));
+	auto oversized = good;
+	len = GUARD_RECORD_MAX + 1;
+	oversized.insert(oversized.end(), reinterpret_cast<uint8_t *>(&len), reinterpret_cast<uint8_t *>(&len) + 4);
+	oversized.resize(oversized.size() + len);
+	CHECK_THROWS_WITH_AS(RecordFile::from_bytes(oversized, "x"), doctest::Contains("more than a record holds"), Error);
 	CHECK(RecordFile::from_bytes(good, "x").count() == 0);
+	CHECK(RecordFile::from_bytes(good, "x").cut_short().empty());
 }
 
 TEST_CASE("the output file rotates by size and keeps N files")

@@ -1,0 +1,61 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// The engine's options on the command line, each number range-checked.
+#include <CLI/CLI.hpp>
+
+#include <cerrno>
+#include <cstdlib>
+#include <string>
+
+#include "cli/engine_options.h"
+
+namespace guard {
+
+namespace {
+
+// Digits only: CLI11 would take "-5" for an unsigned option as 2^64 - 5.
+CLI::Validator unsigned_number(uint64_t max, const std::string &name)
+{
+	return CLI::Validator(
+		[max, name](std::string &s) {
+			uint64_t n = 0;
+			bool ok = !s.empty() && s.size() <= 20 && s.find_first_not_of("0123456789") == std::string::npos;
+			if (ok) {
+				errno = 0;
+				n = std::strtoull(s.c_str(), nullptr, 10);
+				ok = errno == 0 && n <= max;
+			}
+			return ok ? std::string() : name + " expects a whole number from 0 to " + std::to_string(max) + ", got " + s;
+		},
+		"0.." + std::to_string(max));
+}
+
+} // namespace
+
+void add_engine_options(CLI::App &app, EngineConfig &config)
+{
+	app.add_option("--rules", config.rules_path,
+		       "Rules from FILE instead of the built-in defaults (guard's format or the mini-EDR config/rules.json)")
+		->option_text("FILE");
+	app.add_flag("--allow-untrusted-rules", config.allow_untrusted_rules,
+		     "Read a rules file that a user other than root (or guard's) owns or may write, or that lies in such "
+		     "a directory (refused otherwise)");
+	app.add_flag("--allow-no-rules", config.allow_no_rules,
+		     "Run with a rules file that has no enabled rule (refused otherwise: guard would detect nothing)");
+	app.add_flag("--alerts-only", config.alerts_only, "Write alert records (and health) only, not every event");
+	app.add_option("--rotate-size", config.rotate_bytes,
+		       "Rotate the output file when it passes BYTES (FILE -> FILE.1 -> ...); 0: never")
+		->option_text("BYTES")
+		->check(unsigned_number(uint64_t(1) << 50, "--rotate-size"));
+	app.add_option("--rotate-keep", config.rotate_keep, "Rotated files to keep (at most 1000)")
+		->option_text("N")
+		->check(unsigned_number(1000, "--rotate-keep"));
+	app.add_option("--health-interval", config.health_interval_s,
+		       "Write a health record every SECONDS (and at exit); 0: at exit only")
+		->option_text("SECONDS")
+		->check(unsigned_number(86400, "--health-interval"));
+	app.add_option("--process-table-size", config.process_capacity, "Processes the process table holds")
+		->option_text("N")
+		->check(CLI::Range(size_t(64), size_t(1) << 22));
+}
+
+} // namespace guard
