@@ -101,6 +101,18 @@ TEST_CASE("exec_failed: argv as an array, the result, flags only when set")
 	CHECK(parser.parse(text).get(doc) == simdjson::SUCCESS);
 }
 
+TEST_CASE("a result no kernel returns (INT32_MIN) is its errno, with no name")
+{
+	struct guard_exec e {};
+	e.header = test::make_header(GUARD_RECORD_EXEC_FAILED, 7, "sh");
+	e.result = INT32_MIN;
+	auto bytes = with_strings(e, {{&guard_exec::filename, "/x"},
+				      {&guard_exec::exe, ""},
+				      {&guard_exec::cwd, ""},
+				      {&guard_exec::argv, ""}});
+	CHECK(fields_of(bytes).find("\"ok\":false,\"errno\":2147483648}") != std::string::npos);
+}
+
 TEST_CASE("file_open: access, modify and mode; chown keeps -1 as -1")
 {
 	struct guard_file f {};
