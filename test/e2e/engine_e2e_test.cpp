@@ -64,12 +64,7 @@ int run_guard(const std::vector<std::string> &args, const std::string &dir, std:
 		::dup2(fd, STDERR_FILENO);
 		std::vector<std::string> a{GUARD_BINARY};
 		a.insert(a.end(), args.begin(), args.end());
-		std::vector<char *> argv;
-		for (auto &s : a)
-			argv.push_back(s.data());
-		argv.push_back(nullptr);
-		::execv(argv[0], argv.data());
-		_exit(127);
+		test::exec_or_die(a);
 	}
 	if (running) {
 		*running = pid;

@@ -21,19 +21,29 @@ fi
 
 apt_dir=$dir/apt
 rm -rf "$apt_dir" "$dir"/src
-mkdir -p "$apt_dir/sources.list.d" "$apt_dir/lists/partial" "$apt_dir/cache/archives/partial" "$dir/src"
-# deb-src twins of the enabled sources: deb822 files and one-line lists.
+mkdir -p "$apt_dir/deb822" "$apt_dir/one-line" "$apt_dir/lists/partial" "$apt_dir/cache/archives/partial" "$dir/src"
+# deb-src twins of the enabled sources: deb822 files and one-line lists,
+# kept apart: a machine that names one archive in both (with and without
+# Signed-By) makes apt refuse the two together.
 for f in /etc/apt/sources.list.d/*.sources; do
-	[ -f "$f" ] && sed -E 's/^Types:.*/Types: deb-src/' "$f" >"$apt_dir/sources.list.d/$(basename "$f")"
+	[ -f "$f" ] && sed -E 's/^Types:.*/Types: deb-src/' "$f" >"$apt_dir/deb822/$(basename "$f")"
 done
 for f in /etc/apt/sources.list /etc/apt/sources.list.d/*.list; do
-	[ -f "$f" ] && sed -nE 's/^[[:space:]]*deb([[:space:]])/deb-src\1/p' "$f" >"$apt_dir/sources.list.d/$(basename "$f").list"
+	[ -f "$f" ] && sed -nE 's/^[[:space:]]*deb([[:space:]])/deb-src\1/p' "$f" >"$apt_dir/one-line/$(basename "$f").list"
 done
-apt=(apt-get -q -o Dir::Etc::SourceList=/dev/null -o Dir::Etc::SourceParts="$apt_dir/sources.list.d"
-     -o Dir::State::Lists="$apt_dir/lists" -o Dir::Cache="$apt_dir/cache" -o Debug::NoLocking=1
-     -o APT::Sandbox::User="$(id -un)")
 echo "guard: fetching Debian's source of $source (for the static build's simdjson)" >&2
-"${apt[@]}" update >&2
+fetched=
+for parts in "$apt_dir/deb822" "$apt_dir/one-line"; do
+	[ -n "$(ls -A "$parts")" ] || continue
+	apt=(apt-get -q -o Dir::Etc::SourceList=/dev/null -o Dir::Etc::SourceParts="$parts"
+	     -o Dir::State::Lists="$apt_dir/lists" -o Dir::Cache="$apt_dir/cache" -o Debug::NoLocking=1
+	     -o APT::Sandbox::User="$(id -un)")
+	if "${apt[@]}" update >&2; then
+		fetched=yes
+		break
+	fi
+done
+[ -n "$fetched" ] || { echo "guard: apt-get update of the deb-src twins of /etc/apt's sources failed" >&2; exit 1; }
 (cd "$dir/src" && "${apt[@]}" source "$source" >&2)
 cpp=$(find "$dir/src" -path '*/singleheader/simdjson.cpp' | head -n 1)
 header=${cpp%.cpp}.h
