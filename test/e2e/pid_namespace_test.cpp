@@ -4,7 +4,8 @@
 // a host-numbered tgid, with guard_agent_tgid. Were that getpid(), an agent
 // in a pid namespace would blind itself to the host process whose pid equals
 // its namespaced one, and report its own syscalls. Here the equality is made
-// on purpose: guard runs under `unshare -p -f --mount-proc` with the pid, in
+// on purpose: guard runs under `unshare -p -f -m` (test/helpers/pid_ns_init.c
+// mounts the namespace's /proc) with the pid, in
 // its namespace, of a host process that then does things.
 #include <doctest/doctest.h>
 
@@ -204,9 +205,9 @@ TEST_CASE("guard in a pid namespace, with the pid there of a host process: that 
 	Victim victim(target, kOpens);
 
 	// guard gets, in its new pid namespace, the victim's host pid.
-	test::GuardProcess guard({"--rules", rules}, {"/usr/bin/unshare", "-p", "-f", "--mount-proc", "--kill-child",
-						      std::string(GUARD_HELPERS_DIR) + "/pid_ns_init",
-						      std::to_string(victim.pid())});
+	test::GuardProcess guard({"--rules", rules},
+				 {"/usr/bin/unshare", "-p", "-f", "-m", "--propagation", "unchanged", "--kill-child",
+				  std::string(GUARD_HELPERS_DIR) + "/pid_ns_init", std::to_string(victim.pid())});
 	REQUIRE(!guard.wait_attached().empty());
 	INFO("stderr: " << guard.stderr_text());
 	pid_t init = host_pid_of_child(guard.pid(), 1);

@@ -2,7 +2,12 @@
 /* pid_ns_init: pid 1 of a new pid namespace, which starts one program there
  * with a pid chosen by the caller.
  *
- *   unshare -p -f --mount-proc pid_ns_init PID PROGRAM ARGS...
+ *   unshare -p -f -m --propagation unchanged pid_ns_init PID PROGRAM ARGS...
+ *
+ * It mounts the namespace's own /proc first (what --mount-proc would do; but
+ * that makes "/" private, which fails where "/" is no mount point, as in a
+ * chroot): /proc is made private in the new mount namespace, so that the
+ * mount is not propagated to the host's.
  *
  * PROGRAM runs with pid PID in this namespace: clone3 with set_tid gives the
  * child exactly that number or fails (EEXIST when taken), so a test can make a
@@ -18,6 +23,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mount.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -38,6 +44,11 @@ int main(int argc, char **argv)
 	}
 	if (getpid() != 1) {
 		fprintf(stderr, "pid_ns_init: must be pid 1 of a new pid namespace (unshare -p -f), is %d\n", getpid());
+		return 2;
+	}
+	if (mount(NULL, "/proc", NULL, MS_REC | MS_PRIVATE, NULL) != 0 ||
+	    mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) != 0) {
+		fprintf(stderr, "pid_ns_init: mount /proc of the new pid namespace: %s\n", strerror(errno));
 		return 2;
 	}
 	pid_t want = (pid_t)atoi(argv[1]);
