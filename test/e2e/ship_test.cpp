@@ -156,6 +156,21 @@ TEST_CASE("the static binary alone in an empty root: --version, rules check and 
 	REQUIRE(::pipe2(err, O_CLOEXEC) == 0);
 	pid_t agent = start_in_root(root.path, {"/guard", "--output", "/events.jsonl"}, STDOUT_FILENO, err[1]);
 	::close(err[1]);
+	// Stopped whatever happens below: a failed REQUIRE must not leave it running.
+	struct Stop {
+		pid_t pid;
+		int status = -1;
+		int now()
+		{
+			if (pid > 0) {
+				::kill(pid, SIGINT);
+				::waitpid(pid, &status, 0);
+				pid = -1;
+			}
+			return status;
+		}
+		~Stop() { now(); }
+	} stop{agent};
 	std::string stderr_text;
 	char buf[4096];
 	ssize_t n;
@@ -173,9 +188,7 @@ TEST_CASE("the static binary alone in an empty root: --version, rules check and 
 			    line.find("\"pid\":" + std::to_string(child) + ",") != std::string::npos)
 				exec_line = line;
 	}
-	::kill(agent, SIGINT);
-	int status = -1;
-	::waitpid(agent, &status, 0);
+	int status = stop.now();
 	::close(err[0]);
 	// The file the kernel ran (symlinks resolved: /bin is one on merged-/usr systems).
 	CHECK(exec_line.find("\"path\":\"" + fs::canonical("/bin/true").string() + "\"") != std::string::npos);
