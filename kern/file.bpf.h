@@ -248,7 +248,14 @@ static __always_inline __u32 put_opened_file(struct guard_file *rec, struct pend
 	if (dentry_deleted(path.dentry))
 		rec->header.flags |= GUARD_FILE_DELETED;
 	__u32 end = put_kernel_path((struct guard_scratch *)rec, sizeof(*rec), &rec->path, &path, GUARD_FILE_PATH_TRUNCATED);
-	/* The path as given, when it is not the same text (most are). */
+	/* The path as given, when it is not the same text (most are). Not
+	 * read at enter (its page was not in memory then, as a forked child's
+	 * string constants often are): now. */
+	if (slot->path_len == 0 && slot->upath) {
+		slot->path_len = keep_user_string(slot, 0, (const char *)slot->upath);
+		if (slot->path_len)
+			rec->header.flags |= GUARD_FILE_READ_AT_EXIT;
+	}
 	__u32 len = rec->path.length;
 	rec->path_given.offset = end;
 	rec->path_given.length = 0;

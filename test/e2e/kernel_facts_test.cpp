@@ -253,6 +253,30 @@ TEST_CASE("a failed open reports the path read at enter, flagged as the caller's
 	CHECK(guard.stop(SIGTERM) == 0);
 }
 
+TEST_CASE("a path on a page not in memory at enter is read at exit: path_given kept, flagged, both ways")
+{
+	REQUIRE(test::running_as_root());
+	test::GuardProcess guard;
+	REQUIRE(!guard.wait_attached().empty());
+	// Succeeds: the file from the kernel, the caller's name read at exit.
+	auto ok = test::run_helper("file_ops", {"openat-unfaulted", "-", "/etc/../etc/shadow", "0", "0"});
+	// Fails: the name read at exit is all there is.
+	auto refused = test::run_helper("file_ops", {"openat-unfaulted", "-", "/etc/../nonexistent", "0", "0"});
+	INFO("helpers: " << ok.out << refused.out);
+	INFO("output: " << guard.output_text());
+	auto opened = test::find_event(guard, "file_open", ok.pid, field_is("path", "/etc/shadow"));
+	REQUIRE(opened);
+	CHECK(opened->str("path_given") == "/etc/../etc/shadow");
+	CHECK(opened->flag("read_at_exit"));
+	CHECK(opened->str("rule") == "SHADOW_READ");
+	auto missing = test::find_event(guard, "file_open", refused.pid, field_is("path", "/nonexistent"));
+	REQUIRE(missing);
+	CHECK(missing->str("error") == "ENOENT");
+	CHECK(missing->flag("read_at_exit"));
+	CHECK(missing->flag("path_from_user"));
+	CHECK(guard.stop(SIGTERM) == 0);
+}
+
 TEST_CASE("connect: a sockaddr rewritten while the call waits is reported as the kernel used it")
 {
 	REQUIRE(test::running_as_root());

@@ -9,6 +9,11 @@
  * of its own (nothing it mounts is seen outside, and it all goes when it
  * exits), "bind SRC DST" bind-mounts SRC at DST there.
  *
+ * "openat-unfaulted DIR PATH FLAGS MODE" is openat with PATH on a page not yet
+ * in memory (a fresh private mapping of a file holding it, never touched
+ * before the call): the kernel faults it in, a BPF program at the syscall's
+ * enter cannot.
+ *
  * DIR arguments are "-" for AT_FDCWD, "fd:N" for the number N as it is, or a
  * directory, opened O_PATH as the dirfd. Prints one line per operation: "<op> ret=<return> errno=<errno>".
  */
@@ -20,6 +25,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sched.h>
+#include <sys/mman.h>
 #include <sys/mount.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -40,11 +46,34 @@ static int dirfd_of(const char *arg)
 
 static long num(const char *arg) { return strtol(arg, NULL, 0); }
 
+/* path, NUL-terminated, at the start of a page no one has touched yet. */
+static const char *unfaulted_copy(const char *path)
+{
+	char name[] = "/tmp/file_ops-XXXXXX";
+	int fd = mkstemp(name);
+	if (fd < 0 || write(fd, path, strlen(path) + 1) != (ssize_t)(strlen(path) + 1)) {
+		fprintf(stderr, "file_ops: %s: %s\n", name, strerror(errno));
+		exit(2);
+	}
+	/* Out of the page cache too, so that nothing maps it in early. */
+	fdatasync(fd);
+	posix_fadvise(fd, 0, 0, POSIX_FADV_DONTNEED);
+	void *page = mmap(NULL, 4096, PROT_READ, MAP_PRIVATE, fd, 0);
+	unlink(name);
+	close(fd);
+	if (page == MAP_FAILED) {
+		fprintf(stderr, "file_ops: mmap: %s\n", strerror(errno));
+		exit(2);
+	}
+	return page;
+}
+
 static void usage(void)
 {
 	fprintf(stderr, "usage: file_ops OP ARGS... (chdir DIR | unshare-mount | bind SRC DST |\n"
 			"  open PATH FLAGS MODE | creat PATH MODE |\n"
-			"  openat DIR PATH FLAGS MODE | openat2 DIR PATH FLAGS MODE | rename OLD NEW |\n"
+			"  openat DIR PATH FLAGS MODE | openat-unfaulted DIR PATH FLAGS MODE |\n"
+			"  openat2 DIR PATH FLAGS MODE | rename OLD NEW |\n"
 			"  renameat DIR OLD DIR NEW | renameat2 DIR OLD DIR NEW FLAGS | unlink PATH |\n"
 			"  unlinkat DIR PATH FLAGS | chmod PATH MODE | fchmodat DIR PATH MODE |\n"
 			"  chown PATH UID GID | lchown PATH UID GID | fchownat DIR PATH UID GID FLAGS |\n"
@@ -83,6 +112,9 @@ int main(int argc, char **argv)
 		} else if (strcmp(op, "openat") == 0) {
 			NEED(4);
 			ret = syscall(SYS_openat, dirfd_of(a[0]), a[1], num(a[2]), num(a[3]));
+		} else if (strcmp(op, "openat-unfaulted") == 0) {
+			NEED(4);
+			ret = syscall(SYS_openat, dirfd_of(a[0]), unfaulted_copy(a[1]), num(a[2]), num(a[3]));
 		} else if (strcmp(op, "openat2") == 0) {
 			NEED(4);
 			struct open_how how = {.flags = (unsigned long)num(a[2]), .mode = (unsigned long)num(a[3])};
