@@ -127,3 +127,18 @@ TEST_CASE("a batch ends at max_records; the rest waits, published positions cove
 	CHECK(fb.consumer() == 2 * 24);
 	CHECK(drain(a, b).names == std::vector<std::string>{"4", "5", "6", "7", "8", "9"});
 }
+
+TEST_CASE("enough() ends a merged drain too (the agent's time budget), before max_records")
+{
+	FakeRing fa(4096), fb(4096);
+	RingView a = fa.view(), b = fb.view();
+	for (uint64_t key = 0; key < 6; key++)
+		(key % 2 ? fb : fa).push(keyed(key, std::to_string(key)));
+	std::vector<std::string> names;
+	auto take = [&](std::span<const uint8_t> r) { names.emplace_back(r.begin() + 8, r.end()); };
+	CHECK(drain_merged(a, b, key_of, take, 1000, [](size_t n) { return n == 3; }) == 3);
+	CHECK(names == std::vector<std::string>{"0", "1", "2"});
+	CHECK(fa.consumer() == 2 * 24);
+	CHECK(fb.consumer() == 1 * 24);
+	CHECK(drain(a, b).names == std::vector<std::string>{"3", "4", "5"});
+}

@@ -95,6 +95,20 @@ TEST_CASE("a header claiming more than the ring holds is never followed")
 	CHECK(fake.consumer() == bad); // stopped before it, nothing read past the ring
 }
 
+TEST_CASE("enough() ends a drain after the records it allows; the consumer covers them, the rest follows")
+{
+	FakeRing fake(4096);
+	RingView ring = fake.view();
+	for (const char *r : {"a", "b", "c", "d", "e"})
+		fake.push(r);
+	std::vector<std::string> out;
+	auto take = [&](std::span<const uint8_t> r) { out.emplace_back(r.begin(), r.end()); };
+	CHECK(ring.drain(take, [](size_t n) { return n == 2; }) == 2);
+	CHECK(out == std::vector<std::string>{"a", "b"});
+	CHECK(fake.consumer() == 2 * 16);
+	CHECK(drain_all(ring) == std::vector<std::string>{"c", "d", "e"});
+}
+
 TEST_CASE("a ring size that is not a power of two is refused")
 {
 	uint64_t c = 0, p = 0;
