@@ -156,7 +156,7 @@ std::string_view string_field(Field f, const EventView &ev)
 	case Field::error: {
 		if (result_ok(r))
 			return {};
-		const char *name = strerrorname_np(-r.result);
+		const char *name = errno_name(failure_errno(r.result));
 		return name ? std::string_view(name) : std::string_view();
 	}
 	case Field::new_path:
@@ -199,7 +199,7 @@ int64_t number_field(Field f, const EventView &ev)
 	case Field::addr_from_user: return flag(r, GUARD_NET_ADDR_FROM_USER);
 	case Field::raced: return flag(r, GUARD_NET_RACED);
 	case Field::ok: return result_ok(r);
-	case Field::errno_: return result_ok(r) ? 0 : -static_cast<int64_t>(r.result);
+	case Field::errno_: return result_ok(r) ? 0 : failure_errno(r.result);
 	case Field::fd: return result_ok(r) ? r.result : -1;
 	case Field::child_pid: return r.child_pid;
 	case Field::child_tid: return r.child_tid;

@@ -27,12 +27,9 @@ void result_fields(JsonWriter &line, int32_t result)
 	line.field_bool("ok", result >= 0);
 	if (result >= 0)
 		return;
-	// In 64 bits: a record may hold any value, INT32_MIN too (found by fuzzing).
-	const int64_t err = -int64_t(result);
+	const int64_t err = failure_errno(result);
 	line.field_uint("errno", static_cast<uint64_t>(err));
-	// strerrorname_np reads a constant table: no locale, no allocation. The
-	// kernel's errnos stop at MAX_ERRNO (4095).
-	if (const char *name = err <= 4095 ? strerrorname_np(static_cast<int>(err)) : nullptr)
+	if (const char *name = errno_name(err))
 		line.field_literal("error", name);
 }
 

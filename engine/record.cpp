@@ -22,6 +22,12 @@ const char *decode_error_name(DecodeError e)
 	return "unknown";
 }
 
+// strerrorname_np reads a constant table: no locale, no allocation.
+const char *errno_name(int64_t err)
+{
+	return err > 0 && err <= 4095 ? strerrorname_np(static_cast<int>(err)) : nullptr;
+}
+
 std::string_view record_kind_name(uint16_t kind)
 {
 	switch (kind) {

@@ -25,6 +25,12 @@ enum class DecodeError : uint8_t {
 
 const char *decode_error_name(DecodeError e);
 
+// A failed call's errno: its result negated, in 64 bits (a record may hold
+// any value, INT32_MIN too); and that errno's name ("ENOENT"), or null past
+// the kernel's MAX_ERRNO (4095) or when it has none. No allocation.
+inline int64_t failure_errno(int32_t result) { return -int64_t(result); }
+const char *errno_name(int64_t err);
+
 // Record kinds that share a layout (abi/guard_abi.h) and so the same fields.
 enum class RecordFamily : uint8_t { exec, fork, exit, file, net, unknown };
 
