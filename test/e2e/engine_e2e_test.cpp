@@ -321,12 +321,7 @@ TEST_CASE("the seed's SUSPICIOUS_CONNECT on a real connect from \"nc\" in an emp
 			::dup2(null, STDOUT_FILENO);
 			std::vector<std::string> a{nc};
 			a.insert(a.end(), args.begin(), args.end());
-			std::vector<char *> argv;
-			for (auto &s : a)
-				argv.push_back(s.data());
-			argv.push_back(nullptr);
-			::execv(argv[0], argv.data());
-			_exit(127);
+			test::exec_or_die(a);
 		}
 		::waitpid(pid, nullptr, 0);
 		return pid;
