@@ -42,6 +42,8 @@ enum guard_record_kind {
 	GUARD_RECORD_NET_BIND,        /* guard_net */
 	GUARD_RECORD_NET_LISTEN,      /* guard_net */
 	GUARD_RECORD_NET_ACCEPT,      /* guard_net */
+	GUARD_RECORD_FILE_MKDIR,      /* guard_file: mkdir, mkdirat */
+	GUARD_RECORD_NET_SEND,        /* guard_net: sendto, sendmsg, sendmmsg to an address (datagrams) */
 	GUARD_RECORD_KIND_MAX,        /* one past the last kind */
 };
 
@@ -58,8 +60,9 @@ enum guard_ring {
 
 static inline __u32 guard_ring_of(__u32 kind)
 {
-	return kind >= GUARD_RECORD_FILE_OPEN && kind <= GUARD_RECORD_FILE_SYMLINK ? GUARD_RING_FILE
-										   : GUARD_RING_PROC_NET;
+	return (kind >= GUARD_RECORD_FILE_OPEN && kind <= GUARD_RECORD_FILE_SYMLINK) || kind == GUARD_RECORD_FILE_MKDIR
+		       ? GUARD_RING_FILE
+		       : GUARD_RING_PROC_NET;
 }
 
 struct guard_string {
@@ -72,7 +75,7 @@ struct guard_header {
 	__u16 kind;      /* enum guard_record_kind */
 	__u16 size;      /* bytes of the whole record, header included */
 	__u16 version;   /* GUARD_ABI_VERSION of the program that wrote it */
-	__u16 flags;     /* per-kind flags (GUARD_EXEC_*, GUARD_FILE_*, ...) */
+	__u16 flags;     /* per-kind flags (GUARD_EXEC_*, GUARD_FILE_*, ...) and GUARD_VIA_* */
 	__u64 boot_ns;   /* bpf_ktime_get_boot_ns(): CLOCK_BOOTTIME */
 	__u64 cgroup_id;
 	__u32 pid;       /* thread group id, what userspace calls the pid */
@@ -85,6 +88,10 @@ struct guard_header {
 	__u32 pid_ns;    /* pid namespace inode number */
 	char comm[GUARD_COMM_LEN];
 };
+
+/* guard_header.flags bits of every kind (the per-kind flags start at bit 0). */
+#define GUARD_VIA_IO_URING (1 << 15) /* an io_uring request, not a syscall: the header is its submitter's */
+#define GUARD_NO_RESULT    (1 << 14) /* io_uring, IOSQE_CQE_SKIP_SUCCESS: reported at submission, result unknown */
 
 /* guard_exec.header.flags */
 #define GUARD_EXEC_ARGV_TRUNCATED (1 << 0) /* argv was longer than GUARD_ARGV_MAX */
@@ -143,6 +150,7 @@ struct guard_exit {
 #define GUARD_FILE_PATH2_FROM_USER   (1 << 6) /* ... path2 */
 #define GUARD_FILE_DELETED           (1 << 7) /* the opened file has no name (unlinked, O_TMPFILE) */
 #define GUARD_FILE_READ_AT_EXIT      (1 << 8) /* a path from the caller was read at exit: at enter its page was not in memory */
+#define GUARD_FILE_BY_HANDLE         (1 << 9) /* open_by_handle_at: no path was given, the file was named by a handle */
 
 /* A successful open's path is walked from the struct file the call returned,
  * with dev and ino its identity; path_given is the string the caller passed,
@@ -175,16 +183,23 @@ struct guard_file {
  * and accept's peer, bind's and listen's local address). Only when the
  * socket holds none (a call that failed early) is it the sockaddr the caller
  * passed, read at enter. The given_* fields hold that sockaddr when it is
- * not what the socket holds: someone changed it during the call. */
+ * not what the socket holds: someone changed it during the call.
+ * A send's address is the destination the caller passed (an unconnected
+ * socket keeps none): read at enter and flagged GUARD_NET_ADDR_FROM_USER,
+ * or through io_uring the kernel's own copy of it. */
 struct guard_net {
 	struct guard_header header;
 	__u16 family;   /* AF_INET, AF_INET6, AF_UNIX */
 	__u16 port;     /* host byte order */
 	__s32 result;   /* the syscall's return (accept: the new fd), or -errno */
 	__u8 addr[16];  /* AF_INET: first 4 bytes; AF_INET6: all 16. connect/accept: the peer;
-			   bind/listen: the local address. IPv4-mapped IPv6 is reported as AF_INET. */
+			   bind/listen: the local address; send: the destination.
+			   IPv4-mapped IPv6 is reported as AF_INET. */
 	struct guard_string unix_path; /* AF_UNIX: the socket path (abstract names start with '@') */
-	__u32 backlog;  /* listen */
+	union {
+		__u32 backlog; /* listen */
+		__u32 count;   /* send: sends to this address since its last record, this one included */
+	};
 	__u16 given_family; /* GUARD_NET_RACED: the caller's sockaddr, as family .. unix_path above */
 	__u16 given_port;
 	__u8 given_addr[16];

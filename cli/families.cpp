@@ -11,6 +11,7 @@ const std::vector<EventFamily> &event_families()
 		{"process", "process_"},
 		{"file", "file_"},
 		{"network", "net_"},
+		{"io_uring", "io_uring_"},
 	};
 	return families;
 }
@@ -21,6 +22,14 @@ std::string event_family_names()
 	for (const EventFamily &f : event_families())
 		s += (s.empty() ? "" : ", ") + std::string(f.name);
 	return s;
+}
+
+std::vector<std::string> event_family_list()
+{
+	std::vector<std::string> names;
+	for (const EventFamily &f : event_families())
+		names.emplace_back(f.name);
+	return names;
 }
 
 std::string_view family_of_program(std::string_view program_name)

@@ -20,6 +20,8 @@ const std::vector<EventFamily> &event_families();
 
 // "process, file, network": for help and error text.
 std::string event_family_names();
+// The families' names, one string each (for the command line's check).
+std::vector<std::string> event_family_list();
 
 // Names of the programs (from program_names) that belong to the families
 // named in disabled. Throws Error for a name that is no family.

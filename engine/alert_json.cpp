@@ -13,6 +13,10 @@ namespace {
 
 void write_result(JsonWriter &w, const EventView &ev)
 {
+	if (ev.rec->header.flags & GUARD_NO_RESULT) {
+		w.field_bool("result_unknown", true);
+		return;
+	}
 	bool ok = number_field(Field::ok, ev) != 0;
 	w.field_bool("ok", ok);
 	if (!ok) {
@@ -87,6 +91,8 @@ std::string alert_rule_fields(const Rule &rule)
 		if (kind == GUARD_RECORD_FILE_OPEN)
 			w.field_literal("access", access_name(r.open_flags));
 		write_result(w, ev);
+		if (h.flags & GUARD_VIA_IO_URING)
+			w.field_literal("via", "io_uring");
 	} else if (family == RecordFamily::net) {
 		w.field_literal("family", family_name(r.family));
 		if (r.family == AF_INET || r.family == AF_INET6) {
@@ -103,7 +109,11 @@ std::string alert_rule_fields(const Rule &rule)
 			w.field_literal("addr_given", std::string_view(buf, static_cast<size_t>(end - buf)));
 			w.field_uint("port_given", r.given_port);
 		}
+		if (kind == GUARD_RECORD_NET_SEND)
+			w.field_uint("count", r.count);
 		write_result(w, ev);
+		if (h.flags & GUARD_VIA_IO_URING)
+			w.field_literal("via", "io_uring");
 	} else if (family == RecordFamily::fork) {
 		w.field_uint("child_pid", r.child_pid);
 	} else if (family == RecordFamily::exit) {

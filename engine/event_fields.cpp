@@ -50,6 +50,7 @@ constexpr std::array<FieldInfo, static_cast<size_t>(Field::count_)> kFields = {{
 	{"exe", T::string, k_all},
 	{"parent_comm", T::string, k_all},
 	{"parent_exe", T::string, k_all},
+	{"via", T::string, k_all},
 	{"argv", T::string, k_exec},
 	{"argc", T::number, k_exec},
 	{"fileless", T::boolean, k_exec},
@@ -81,18 +82,20 @@ constexpr std::array<FieldInfo, static_cast<size_t>(Field::count_)> kFields = {{
 	{"flags", T::number, bits({GUARD_RECORD_FILE_OPEN})},
 	{"access", T::string, bits({GUARD_RECORD_FILE_OPEN})},
 	{"modify", T::boolean, k_file},
-	{"mode", T::number, bits({GUARD_RECORD_FILE_OPEN, GUARD_RECORD_FILE_CHMOD})},
+	{"mode", T::number, bits({GUARD_RECORD_FILE_OPEN, GUARD_RECORD_FILE_CHMOD, GUARD_RECORD_FILE_MKDIR})},
 	{"owner_uid", T::number, bits({GUARD_RECORD_FILE_CHOWN})},
 	{"owner_gid", T::number, bits({GUARD_RECORD_FILE_CHOWN})},
 	{"path_unresolved", T::boolean, k_file},
 	{"path_from_user", T::boolean, k_file},
+	{"by_handle", T::boolean, bits({GUARD_RECORD_FILE_OPEN})},
 	{"family", T::string, k_net},
 	{"addr", T::address, k_net},
 	{"port", T::number, k_net},
 	{"unix_path", T::string, k_net},
 	{"backlog", T::number, bits({GUARD_RECORD_NET_LISTEN})},
-	{"addr_from_user", T::boolean, bits({GUARD_RECORD_NET_CONNECT, GUARD_RECORD_NET_BIND})},
+	{"addr_from_user", T::boolean, bits({GUARD_RECORD_NET_CONNECT, GUARD_RECORD_NET_BIND, GUARD_RECORD_NET_SEND})},
 	{"raced", T::boolean, bits({GUARD_RECORD_NET_CONNECT, GUARD_RECORD_NET_BIND})},
+	{"count", T::number, bits({GUARD_RECORD_NET_SEND})},
 }};
 
 bool is_exec(const Record &r) { return record_family(r.header.kind) == RecordFamily::exec; }
@@ -140,6 +143,11 @@ std::string_view access_name(uint32_t open_flags)
 	}
 }
 
+std::string_view via_name(uint16_t header_flags)
+{
+	return header_flags & GUARD_VIA_IO_URING ? "io_uring" : "syscall";
+}
+
 std::string_view string_field(Field f, const EventView &ev)
 {
 	const Record &r = *ev.rec;
@@ -148,6 +156,7 @@ std::string_view string_field(Field f, const EventView &ev)
 	case Field::exe: return ev.self ? ev.self->exe_view() : std::string_view();
 	case Field::parent_comm: return ev.parent ? ev.parent->comm_view() : std::string_view();
 	case Field::parent_exe: return ev.parent ? ev.parent->exe_view() : std::string_view();
+	case Field::via: return via_name(r.header.flags);
 	case Field::argv: return r.argv;
 	case Field::path: return r.path;
 	case Field::path_given: return r.path_given;
@@ -196,6 +205,7 @@ int64_t number_field(Field f, const EventView &ev)
 	case Field::ino: return static_cast<int64_t>(r.ino);
 	case Field::deleted: return is_exec(r) ? flag(r, GUARD_EXEC_EXE_DELETED) : flag(r, GUARD_FILE_DELETED);
 	case Field::path_from_user: return flag(r, GUARD_FILE_PATH_FROM_USER);
+	case Field::by_handle: return flag(r, GUARD_FILE_BY_HANDLE);
 	case Field::addr_from_user: return flag(r, GUARD_NET_ADDR_FROM_USER);
 	case Field::raced: return flag(r, GUARD_NET_RACED);
 	case Field::ok: return result_ok(r);
@@ -217,6 +227,7 @@ int64_t number_field(Field f, const EventView &ev)
 	case Field::path_unresolved: return flag(r, GUARD_FILE_PATH_UNRESOLVED);
 	case Field::port: return r.port;
 	case Field::backlog: return r.backlog;
+	case Field::count: return r.count;
 	default: return 0;
 	}
 }

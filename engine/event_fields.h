@@ -25,7 +25,7 @@ enum class FieldType : uint8_t { string, number, boolean, address };
 
 enum class Field : uint8_t {
 	// every kind
-	pid, tid, ppid, uid, gid, euid, mnt_ns, pid_ns, cgroup_id, comm, exe, parent_comm, parent_exe,
+	pid, tid, ppid, uid, gid, euid, mnt_ns, pid_ns, cgroup_id, comm, exe, parent_comm, parent_exe, via,
 	// exec, exec_failed
 	argv, argc, fileless, memfd, execveat, argv_truncated, ancestor_comm, ancestor_exe, cwd, interpreter,
 	// shared by exec and file_*
@@ -38,8 +38,9 @@ enum class Field : uint8_t {
 	exit_code, signal,
 	// file_*
 	new_path, any_path, target, flags, access, modify, mode, owner_uid, owner_gid, path_unresolved, path_from_user,
+	by_handle,
 	// net_*
-	family, addr, port, unix_path, backlog, addr_from_user, raced,
+	family, addr, port, unix_path, backlog, addr_from_user, raced, count,
 	count_,
 };
 
@@ -73,7 +74,9 @@ std::string_view string_field(Field f, const EventView &ev);
 int64_t number_field(Field f, const EventView &ev);
 
 // "inet"/"inet6"/"unix"/"other"; "read"/"write"/"read_write".
+// via_name: "io_uring" for a record of an io_uring request, else "syscall".
 std::string_view family_name(uint16_t family);
 std::string_view access_name(uint32_t open_flags);
+std::string_view via_name(uint16_t header_flags);
 
 } // namespace guard

@@ -83,15 +83,31 @@ std::string_view access_of(uint32_t open_flags)
 	}
 }
 
+// A record of an io_uring request says so; one reported at submission
+// (IOSQE_CQE_SKIP_SUCCESS: no completion comes on success) has no result.
+void via_fields(JsonWriter &line, const Record &rec)
+{
+	if (rec.header.flags & GUARD_VIA_IO_URING)
+		line.field_literal("via", "io_uring");
+	flag_field(line, "result_unknown", rec, GUARD_NO_RESULT);
+}
+
+// The result, unless the record has none.
+void known_result_fields(JsonWriter &line, const Record &rec)
+{
+	if (!(rec.header.flags & GUARD_NO_RESULT))
+		result_fields(line, rec.result);
+}
+
 void file_fields(JsonWriter &line, const Record &rec)
 {
 	const uint16_t kind = rec.header.kind;
 	path_field(line, "path", rec.path, rec.path_given, "path_given");
-	result_fields(line, rec.result);
+	known_result_fields(line, rec);
 	identity_fields(line, rec);
 	switch (kind) {
 	case GUARD_RECORD_FILE_OPEN:
-		if (rec.result >= 0)
+		if (rec.result >= 0 && !(rec.header.flags & GUARD_NO_RESULT))
 			line.field_uint("fd", static_cast<uint64_t>(rec.result));
 		line.field_uint("flags", rec.open_flags);
 		line.field_literal("access", access_of(rec.open_flags));
@@ -100,6 +116,7 @@ void file_fields(JsonWriter &line, const Record &rec)
 			line.field_uint("mode", rec.mode);
 		break;
 	case GUARD_RECORD_FILE_CHMOD:
+	case GUARD_RECORD_FILE_MKDIR:
 		line.field_uint("mode", rec.mode);
 		break;
 	case GUARD_RECORD_FILE_CHOWN:
@@ -125,6 +142,8 @@ void file_fields(JsonWriter &line, const Record &rec)
 	flag_field(line, "new_path_unresolved", rec, GUARD_FILE_PATH2_UNRESOLVED);
 	flag_field(line, "new_path_from_user", rec, GUARD_FILE_PATH2_FROM_USER);
 	flag_field(line, "read_at_exit", rec, GUARD_FILE_READ_AT_EXIT);
+	flag_field(line, "by_handle", rec, GUARD_FILE_BY_HANDLE);
+	via_fields(line, rec);
 }
 
 void address_field(JsonWriter &line, std::string_view key, uint16_t family, const uint8_t (&addr)[16])
@@ -164,13 +183,16 @@ void net_fields(JsonWriter &line, const Record &rec)
 		address_fields(line, true, rec.given_family, rec.given_addr, rec.given_port, rec.given_unix_path);
 	if (rec.header.kind == GUARD_RECORD_NET_LISTEN)
 		line.field_uint("backlog", rec.backlog);
-	result_fields(line, rec.result);
+	if (rec.header.kind == GUARD_RECORD_NET_SEND)
+		line.field_uint("count", rec.count);
+	known_result_fields(line, rec);
 	if (rec.header.kind == GUARD_RECORD_NET_ACCEPT && rec.result >= 0)
 		line.field_uint("fd", static_cast<uint64_t>(rec.result));
 	flag_field(line, "unix_path_truncated", rec, GUARD_NET_UNIX_PATH_TRUNCATED);
 	flag_field(line, "addr_from_user", rec, GUARD_NET_ADDR_FROM_USER);
 	flag_field(line, "raced", rec, GUARD_NET_RACED);
 	flag_field(line, "read_at_exit", rec, GUARD_NET_READ_AT_EXIT);
+	via_fields(line, rec);
 }
 
 } // namespace

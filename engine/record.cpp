@@ -42,10 +42,12 @@ std::string_view record_kind_name(uint16_t kind)
 	case GUARD_RECORD_FILE_CHOWN: return "file_chown";
 	case GUARD_RECORD_FILE_LINK: return "file_link";
 	case GUARD_RECORD_FILE_SYMLINK: return "file_symlink";
+	case GUARD_RECORD_FILE_MKDIR: return "file_mkdir";
 	case GUARD_RECORD_NET_CONNECT: return "net_connect";
 	case GUARD_RECORD_NET_BIND: return "net_bind";
 	case GUARD_RECORD_NET_LISTEN: return "net_listen";
 	case GUARD_RECORD_NET_ACCEPT: return "net_accept";
+	case GUARD_RECORD_NET_SEND: return "net_send";
 	default: return {};
 	}
 }
@@ -162,6 +164,7 @@ DecodeError decode_net(std::span<const uint8_t> bytes, Record &out)
 	out.result = GUARD_FIELD(b, guard_net, result);
 	std::memcpy(out.addr, b + offsetof(guard_net, addr), sizeof(out.addr));
 	out.backlog = GUARD_FIELD(b, guard_net, backlog);
+	out.count = GUARD_FIELD(b, guard_net, count);
 	out.given_family = GUARD_FIELD(b, guard_net, given_family);
 	out.given_port = GUARD_FIELD(b, guard_net, given_port);
 	std::memcpy(out.given_addr, b + offsetof(guard_net, given_addr), sizeof(out.given_addr));

@@ -47,11 +47,13 @@ constexpr RecordFamily record_family(uint16_t kind)
 	case GUARD_RECORD_FILE_CHMOD:
 	case GUARD_RECORD_FILE_CHOWN:
 	case GUARD_RECORD_FILE_LINK:
-	case GUARD_RECORD_FILE_SYMLINK: return RecordFamily::file;
+	case GUARD_RECORD_FILE_SYMLINK:
+	case GUARD_RECORD_FILE_MKDIR: return RecordFamily::file;
 	case GUARD_RECORD_NET_CONNECT:
 	case GUARD_RECORD_NET_BIND:
 	case GUARD_RECORD_NET_LISTEN:
-	case GUARD_RECORD_NET_ACCEPT: return RecordFamily::net;
+	case GUARD_RECORD_NET_ACCEPT:
+	case GUARD_RECORD_NET_SEND: return RecordFamily::net;
 	default: return RecordFamily::unknown;
 	}
 }
@@ -107,7 +109,8 @@ struct Record {
 	uint16_t port = 0;
 	uint8_t addr[16] = {};
 	std::string_view unix_path;
-	uint32_t backlog = 0;
+	uint32_t backlog = 0; // NET_LISTEN
+	uint32_t count = 0;   // NET_SEND: the sends this record stands for
 	// NET_CONNECT, NET_BIND with GUARD_NET_RACED: the caller's sockaddr
 	uint16_t given_family = 0;
 	uint16_t given_port = 0;

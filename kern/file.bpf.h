@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
-/* File events: open, rename, unlink, chmod, chown, link, symlink.
+/* File events: open, rename, unlink, chmod, chown, link, symlink, mkdir.
  *
  * Each syscall's sys_enter program copies the paths the caller passed into
  * the thread's `pending` slot, with the flags and modes: the caller may
@@ -104,6 +104,18 @@ int file_openat2_enter(struct syscall_enter_entry *ctx)
 	return 0;
 }
 
+/* open_by_handle_at(mount_fd, handle, flags): the file is named by a
+ * handle (name_to_handle_at), not a path: only the struct file the call
+ * returns can say which it is. */
+SEC("tracepoint/syscalls/sys_enter_open_by_handle_at")
+int file_open_by_handle_enter(struct syscall_enter_entry *ctx)
+{
+	struct pending_call *slot = remember_file_call(ctx, GUARD_RECORD_FILE_OPEN, ctx->args[0], 0, 0, 0, ctx->args[2]);
+	if (slot)
+		slot->flags = GUARD_FILE_BY_HANDLE;
+	return 0;
+}
+
 /* rename(old, new), renameat(olddfd, old, newdfd, new), renameat2(..., flags) */
 SEC("tracepoint/syscalls/sys_enter_rename")
 int file_rename_enter(struct syscall_enter_entry *ctx)
@@ -202,6 +214,25 @@ int file_linkat_enter(struct syscall_enter_entry *ctx)
 	return 0;
 }
 
+/* mkdir(path, mode), mkdirat(dfd, path, mode) */
+SEC("tracepoint/syscalls/sys_enter_mkdir")
+int file_mkdir_enter(struct syscall_enter_entry *ctx)
+{
+	struct pending_call *slot = remember_file_call(ctx, GUARD_RECORD_FILE_MKDIR, AT_FDCWD, ctx->args[0], 0, 0, 0);
+	if (slot)
+		slot->mode = ctx->args[1];
+	return 0;
+}
+
+SEC("tracepoint/syscalls/sys_enter_mkdirat")
+int file_mkdirat_enter(struct syscall_enter_entry *ctx)
+{
+	struct pending_call *slot = remember_file_call(ctx, GUARD_RECORD_FILE_MKDIR, ctx->args[0], ctx->args[1], 0, 0, 0);
+	if (slot)
+		slot->mode = ctx->args[2];
+	return 0;
+}
+
 /* symlink(target, linkpath), symlinkat(target, newdfd, linkpath): path is
  * the new link, path2 the target exactly as given (it is stored, not
  * followed). */
@@ -228,13 +259,13 @@ int file_symlinkat_enter(struct syscall_enter_entry *ctx)
 	return 0;
 }
 
-/* A successful open: the path of the file the new fd holds, its identity,
- * and the path as given beside it. Returns the offset past the strings, or
- * 0 when the fd holds no file any more (another thread closed it between
- * the open and this exit: the path as given is then all there is). */
-static __always_inline __u32 put_opened_file(struct guard_file *rec, struct pending_call *slot, __s32 fd)
+/* A successful open: the path of the file it opened (the struct file the
+ * new fd holds), its identity, and the path as given beside it. Returns the
+ * offset past the strings, or 0 when there is no file (another thread
+ * closed the fd between the open and this exit: the path as given is then
+ * all there is). */
+static __always_inline __u32 put_opened_file(struct guard_file *rec, struct pending_call *slot, struct file *file)
 {
-	struct file *file = task_file(fd);
 	if (!file)
 		return 0;
 	struct path path = {};
@@ -267,31 +298,17 @@ static __always_inline __u32 put_opened_file(struct guard_file *rec, struct pend
 	return end + rec->path_given.length + 1;
 }
 
-/* The exit of every file syscall above: one record with the result and the
- * paths. path2 is a second path resolved like the first (rename, link), or
+/* Writes the record of a file call whose header is filled: the result,
+ * the arguments kept in slot, the paths. opened: the file a successful open
+ * made. path2 is a second path resolved like the first (rename, link), or
  * for a symlink the target exactly as given (it is stored, not followed).
- *
- * One program serves all nineteen: the kernel lets a program be attached to
- * any number of tracepoints (one perf event each), and the section lists
- * them. The verifier then checks the path walks once, not once a syscall,
- * which is most of what guard's start-up would otherwise cost. */
-SEC("tracepoint/syscalls/"
-    "sys_exit_open,sys_exit_creat,sys_exit_openat,sys_exit_openat2,"
-    "sys_exit_rename,sys_exit_renameat,sys_exit_renameat2,sys_exit_unlink,sys_exit_unlinkat,"
-    "sys_exit_chmod,sys_exit_fchmodat,sys_exit_fchmodat2,sys_exit_chown,sys_exit_lchown,sys_exit_fchownat,"
-    "sys_exit_link,sys_exit_linkat,sys_exit_symlink,sys_exit_symlinkat")
-int file_exit(struct syscall_exit_entry *ctx)
+ * The syscalls' exit and io_uring's completion (kern/io_uring.bpf.h) both
+ * end here. */
+static __always_inline void put_file_record(struct guard_file *rec, struct pending_call *slot, __u16 kind, long ret,
+					    struct file *opened)
 {
-	__u16 kind = 0;
-	struct pending_call *slot = take_syscall(ctx, &kind);
-	if (!slot)
-		return 0;
-	struct guard_file *rec = scratch_record();
-	if (!rec)
-		return 0;
-
-	fill_header(&rec->header, kind);
-	rec->result = ctx->ret;
+	rec->header.flags |= slot->flags;
+	rec->result = ret;
 	rec->open_flags = slot->open_flags;
 	rec->mode = slot->mode;
 	rec->owner_uid = slot->owner_uid;
@@ -303,8 +320,8 @@ int file_exit(struct syscall_exit_entry *ctx)
 		rec->header.flags |= GUARD_FILE_MODIFY;
 
 	__u32 end = 0;
-	if (kind == GUARD_RECORD_FILE_OPEN && ctx->ret >= 0)
-		end = put_opened_file(rec, slot, ctx->ret);
+	if (kind == GUARD_RECORD_FILE_OPEN && ret >= 0)
+		end = put_opened_file(rec, slot, opened);
 	if (!end) {
 		/* AT_EMPTY_PATH: an empty path names the dirfd's own file
 		 * (fchownat, fchmodat2, linkat; open has no such flag). */
@@ -330,6 +347,32 @@ int file_exit(struct syscall_exit_entry *ctx)
 		put_empty_string(end, &rec->path2);
 	}
 	submit(&rec->header, end);
+}
+
+/* The exit of every file syscall above: one record with the result and the
+ * paths.
+ *
+ * One program serves all of them: the kernel lets a program be attached to
+ * any number of tracepoints (one perf event each), and the section lists
+ * them. The verifier then checks the path walks once, not once a syscall,
+ * which is most of what guard's start-up would otherwise cost. */
+SEC("tracepoint/syscalls/"
+    "sys_exit_open,sys_exit_creat,sys_exit_openat,sys_exit_openat2,sys_exit_open_by_handle_at,"
+    "sys_exit_rename,sys_exit_renameat,sys_exit_renameat2,sys_exit_unlink,sys_exit_unlinkat,"
+    "sys_exit_chmod,sys_exit_fchmodat,sys_exit_fchmodat2,sys_exit_chown,sys_exit_lchown,sys_exit_fchownat,"
+    "sys_exit_link,sys_exit_linkat,sys_exit_symlink,sys_exit_symlinkat,sys_exit_mkdir,sys_exit_mkdirat")
+int file_exit(struct syscall_exit_entry *ctx)
+{
+	__u16 kind = 0;
+	struct pending_call *slot = take_syscall(ctx, &kind);
+	if (!slot)
+		return 0;
+	struct guard_file *rec = scratch_record();
+	if (!rec)
+		return 0;
+	fill_header(&rec->header, kind);
+	struct file *opened = kind == GUARD_RECORD_FILE_OPEN ? task_file(ctx->ret) : 0;
+	put_file_record(rec, slot, kind, ctx->ret, opened);
 	return 0;
 }
 

@@ -21,6 +21,8 @@
 #ifndef GUARD_KERN_KERNEL_TYPES_H
 #define GUARD_KERN_KERNEL_TYPES_H
 
+#include <linux/openat2.h> /* struct open_how: UAPI, the same layout in the kernel */
+
 #include "bpf_defs.h"
 
 #define __guard_core __attribute__((preserve_access_index))
@@ -157,8 +159,10 @@ struct mm_struct {
 } __guard_core;
 
 struct task_struct {
+	unsigned int flags; /* PF_*: PF_IO_WORKER marks io_uring's own threads */
 	int pid;
 	int tgid;
+	struct task_struct *group_leader;
 	char comm[16];
 	struct css_set *cgroups;
 	int exit_code;
@@ -211,6 +215,81 @@ struct unix_address {
 struct unix_sock {
 	struct unix_address *addr;
 	struct sock *peer;
+} __guard_core;
+
+/* io_uring (the kernel's io_uring/ headers). A request, struct io_kiocb, starts with a
+ * union of its file and a 64-byte command area (cmd) that each opcode's
+ * prep fills with its own struct: io_kiocb_to_cmd(). The paths in it are
+ * struct filename, the kernel's copy of the caller's string, taken by
+ * getname() at prep: the caller cannot rewrite it afterwards. */
+struct filename {
+	const char *name;
+} __guard_core;
+
+struct io_cmd_data {
+	struct file *file;
+} __guard_core;
+
+struct io_kiocb {
+	struct io_cmd_data cmd;
+	struct file *file;
+	__u8 opcode;
+	void *async_data;
+} __guard_core;
+
+struct io_open {
+	int dfd;
+	__u32 file_slot;
+	struct filename *filename;
+	struct open_how how;
+} __guard_core;
+
+struct io_rename {
+	int old_dfd;
+	int new_dfd;
+	struct filename *oldpath;
+	struct filename *newpath;
+} __guard_core;
+
+/* linkat; symlinkat too (oldpath the target, newpath the link). */
+struct io_link {
+	int old_dfd;
+	int new_dfd;
+	struct filename *oldpath;
+	struct filename *newpath;
+	int flags;
+} __guard_core;
+
+struct io_unlink {
+	int dfd;
+	int flags;
+	struct filename *filename;
+} __guard_core;
+
+struct io_mkdir {
+	int dfd;
+	unsigned short mode;
+	struct filename *filename;
+} __guard_core;
+
+struct io_accept {
+	__u32 file_slot;
+} __guard_core;
+
+/* The kernel's copy of a socket request's address (connect, send, sendmsg),
+ * made at prep by move_addr_to_kernel() into the request's async data. */
+struct msghdr {
+	void *msg_name;
+	int msg_namelen;
+} __guard_core;
+
+struct sockaddr_storage_k {
+	unsigned short ss_family;
+} __guard_core;
+
+struct io_async_msghdr {
+	struct msghdr msg;
+	struct sockaddr_storage_k addr;
 } __guard_core;
 
 /* The running task, typed: the verifier knows it is a task_struct. */

@@ -171,18 +171,16 @@ __noinline int put_address(struct guard_scratch *scratch, __u32 end, struct sock
 	return end;
 }
 
-/* The address the socket open as fd holds: its local address (local != 0)
- * or its peer's, as the kernel keeps them in struct sock. Returns 0 when it
- * holds none (an inet socket with no port; a unix socket not bound, or not
- * connected). Member by member: each read is relocated on its own. A global
- * function. */
-__noinline int read_socket_address(struct sockaddr_copy *sa, __s32 fd, __u32 local)
+/* The address a socket holds (sock_file: its struct file, as a number):
+ * its local address (local != 0) or its peer's, as the kernel keeps them
+ * in struct sock. Returns 0 when it holds none (an inet socket with no
+ * port; a unix socket not bound, or not connected). Member by member: each
+ * read is relocated on its own. A global function. */
+__noinline int read_socket_address(struct sockaddr_copy *sa, __u64 sock_file, __u32 local)
 {
-	if (!sa)
+	if (!sa || !sock_file)
 		return 0;
-	struct file *file = task_file(fd);
-	if (!file)
-		return 0;
+	struct file *file = kernel_ptr(struct file, sock_file);
 	struct socket *sock = kernel_ptr(struct socket, file->private_data);
 	struct sock_common *sk = &sock->sk->__sk_common;
 	if (!sock->sk)
@@ -257,11 +255,12 @@ static __always_inline int given_differs(struct guard_net *rec, int local)
  * holds one; else the sockaddr kept at enter, flagged as the caller's. The
  * kept one goes beside the socket's when they differ. Returns the offset
  * past the strings, or 0 when neither is of a family guard reports. */
-static __always_inline __u32 put_connect_or_bind(struct guard_net *rec, struct pending_call *slot, long ret, int local)
+static __always_inline __u32 put_connect_or_bind(struct guard_net *rec, struct pending_call *slot, long ret, int local,
+						 __u64 sock)
 {
 	struct sockaddr_copy sa = {};
 	int went_through = ret >= 0 || (!local && ret == -EINPROGRESS);
-	int held = went_through && read_socket_address(&sa, slot->dfd, local);
+	int held = went_through && read_socket_address(&sa, sock, local);
 	if (!slot->path_len && slot->upath) {
 		/* Not read at enter (its page was not in memory then): now. */
 		keep_sockaddr(slot);
@@ -298,21 +297,21 @@ static __always_inline __u32 put_connect_or_bind(struct guard_net *rec, struct p
 
 /* The address a socket listens on is its own, bound earlier; one with none
  * still makes a record. */
-static __always_inline __u32 put_listen_address(struct guard_net *rec, struct pending_call *slot)
+static __always_inline __u32 put_listen_address(struct guard_net *rec, __u64 sock)
 {
 	struct sockaddr_copy sa = {};
-	__u32 end = read_socket_address(&sa, slot->dfd, 1) ? put_address((struct guard_scratch *)rec, sizeof(*rec), &sa, 0) : 0;
+	__u32 end = read_socket_address(&sa, sock, 1) ? put_address((struct guard_scratch *)rec, sizeof(*rec), &sa, 0) : 0;
 	return end ? end : put_no_address(rec, 0);
 }
 
-/* accept: the peer of the socket it made (the new fd). A failed accept has
- * no address. */
-static __always_inline __u32 put_accept_peer(struct guard_net *rec, struct syscall_exit_entry *ctx)
+/* accept: the peer of the socket it made (the new fd's). A failed accept
+ * has no address. */
+static __always_inline __u32 put_accept_peer(struct guard_net *rec, long ret, __u64 accepted)
 {
 	struct sockaddr_copy sa = {};
-	if (ctx->ret < 0)
+	if (ret < 0)
 		return put_no_address(rec, 0);
-	if (!read_socket_address(&sa, ctx->ret, 0) && sa.family != GUARD_AF_UNIX)
+	if (!read_socket_address(&sa, accepted, 0) && sa.family != GUARD_AF_UNIX)
 		return put_no_address(rec, 0);
 	return put_address((struct guard_scratch *)rec, sizeof(*rec), &sa, 0);
 }
@@ -355,6 +354,27 @@ int net_accept4_enter(struct syscall_enter_entry *ctx)
 	return 0;
 }
 
+/* Writes the record of a network call whose header is filled. sock is the
+ * socket's struct file (as a number): the one called on, or for accept the
+ * one it made. The syscalls' exit and io_uring's completion
+ * (kern/io_uring.bpf.h) both end here. */
+static __always_inline void put_net_record(struct guard_net *rec, struct pending_call *slot, __u16 kind, long ret,
+					   __u64 sock)
+{
+	rec->result = ret;
+	rec->backlog = kind == GUARD_RECORD_NET_LISTEN ? slot->len : 0;
+	__u32 end = 0;
+	if (kind == GUARD_RECORD_NET_CONNECT || kind == GUARD_RECORD_NET_BIND) {
+		end = put_connect_or_bind(rec, slot, ret, kind == GUARD_RECORD_NET_BIND, sock);
+	} else {
+		end = kind == GUARD_RECORD_NET_LISTEN ? put_listen_address(rec, sock) : put_accept_peer(rec, ret, sock);
+		put_no_address(rec, 1);
+		put_empty_string(end, &rec->given_unix_path);
+	}
+	if (end)
+		submit(&rec->header, end);
+}
+
 /* The exit of every network syscall above, one program for all (see
  * file_exit): the kind kept at enter says which record to write. */
 SEC("tracepoint/syscalls/sys_exit_connect,sys_exit_bind,sys_exit_listen,sys_exit_accept,sys_exit_accept4")
@@ -370,18 +390,8 @@ int net_exit(struct syscall_exit_entry *ctx)
 	if (!rec)
 		return 0;
 	fill_header(&rec->header, kind);
-	rec->result = ctx->ret;
-	rec->backlog = kind == GUARD_RECORD_NET_LISTEN ? slot->len : 0;
-	__u32 end = 0;
-	if (kind == GUARD_RECORD_NET_CONNECT || kind == GUARD_RECORD_NET_BIND) {
-		end = put_connect_or_bind(rec, slot, ctx->ret, kind == GUARD_RECORD_NET_BIND);
-	} else {
-		end = kind == GUARD_RECORD_NET_LISTEN ? put_listen_address(rec, slot) : put_accept_peer(rec, ctx);
-		put_no_address(rec, 1);
-		put_empty_string(end, &rec->given_unix_path);
-	}
-	if (end)
-		submit(&rec->header, end);
+	__s32 fd = kind == GUARD_RECORD_NET_ACCEPT ? ctx->ret : slot->dfd;
+	put_net_record(rec, slot, kind, ctx->ret, task_file_address(fd));
 	return 0;
 }
 

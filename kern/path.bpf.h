@@ -40,16 +40,24 @@
 #define GUARD_WALK_AREA GUARD_SCRATCH_WORK
 #define GUARD_WALK_END (GUARD_PATH_MAX - 1)
 
-/* The file open as fd in the current task, or NULL. The fd table is an
- * array indexed at run time, so its slot is read with a helper; the rest
- * are plain loads. */
-static __always_inline struct file *task_file(__s32 fd)
+/* The address of the file open as fd in the current task, or 0: a number,
+ * as global functions take kernel addresses. The fd table is an array
+ * indexed at run time, so its slot is read with a helper; the rest are
+ * plain loads. */
+static __always_inline __u64 task_file_address(__s32 fd)
 {
 	struct fdtable *fdt = current_task_readonly()->files->fdt;
-	struct file *file = 0;
+	__u64 file = 0;
 	if (fd < 0 || (__u32)fd >= fdt->max_fds)
 		return 0;
 	bpf_probe_read_kernel(&file, sizeof(file), &fdt->fd[fd & 0xfffff]);
+	return file;
+}
+
+/* The file open as fd in the current task, or NULL. */
+static __always_inline struct file *task_file(__s32 fd)
+{
+	__u64 file = task_file_address(fd);
 	return file ? kernel_ptr(struct file, file) : 0;
 }
 

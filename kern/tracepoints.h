@@ -67,4 +67,32 @@ struct sched_process_exit_entry {
 	__u8 group_dead;
 };
 
+/* io_uring/io_uring_submit_req: a request about to be issued, once its
+ * prep has run (the kernel has copied its paths and addresses). */
+struct io_uring_submit_req_entry {
+	__u64 common;
+	__u64 ctx;
+	__u64 req;          /* struct io_kiocb * */
+	__u64 user_data;
+	__u8 opcode;        /* IORING_OP_* */
+	__u8 pad[7];
+	__u64 flags;        /* the request's flags; the low bits are the SQE's IOSQE_* */
+	__u8 sq_thread;
+	__u8 pad2[3];
+	__u32 op_str_loc;
+};
+
+/* io_uring/io_uring_complete: a request's completion (CQE) posted, by the
+ * submitter or by one of its io_uring threads. */
+struct io_uring_complete_entry {
+	__u64 common;
+	__u64 ctx;
+	__u64 req;          /* struct io_kiocb *, NULL for the ring's own CQEs */
+	__u64 user_data;
+	__s32 res;          /* the operation's result: an fd, bytes, or -errno */
+	__u32 cflags;       /* IORING_CQE_F_*: F_MORE when more CQEs follow for this request */
+	__u64 extra1;
+	__u64 extra2;
+};
+
 #endif

@@ -25,6 +25,8 @@ namespace {
 // tracepoint programs, which is what guard loads).
 constexpr KernelFeature kFeatures[] = {
 	GUARD_HELPER(map_lookup_elem, "3.19"),
+	GUARD_HELPER(map_update_elem, "3.19"),
+	GUARD_HELPER(map_delete_elem, "3.19"),
 	GUARD_HELPER(get_current_pid_tgid, "4.2"),
 	GUARD_HELPER(get_current_task, "4.8"),
 	{"kernel BTF (/sys/kernel/btf/vmlinux, CONFIG_DEBUG_INFO_BTF=y)", "5.4", 0, "/sys/kernel/btf/vmlinux", {}},

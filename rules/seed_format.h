@@ -10,7 +10,7 @@
 // so errors still point into the seed file), with the behaviour its author
 // described: EXEC_FROM_TMP (exec of a path under one of "paths"),
 // SHADOW_READ (file_open of one of "paths"; the event's ok/error tell an
-// attempt from a success), SUSPICIOUS_CONNECT (net_connect by one of
+// attempt from a success), SUSPICIOUS_CONNECT (net_connect, net_send by one of
 // "process_names" to an address outside 127/8, 10/8, 172.16/12, 192.168/16,
 // ::1, fe80::/10, fc00::/7 when exclude_private_ip).
 #pragma once

@@ -159,11 +159,13 @@ inline std::vector<uint8_t> file_record(const Task &t, uint16_t kind, std::strin
 }
 
 inline std::vector<uint8_t> net_record(const Task &t, uint16_t kind, uint16_t family, std::vector<uint8_t> addr,
-				       uint16_t port, int32_t result = 0)
+				       uint16_t port, int32_t result = 0, uint16_t flags = 0, uint32_t count = 0)
 {
 	RecordBuilder b(kind, sizeof(struct guard_net), t.pid, t.ppid, t.comm, t.boot_ns);
 	struct guard_net n {};
 	n.header = header_of(b);
+	n.header.flags = flags;
+	n.count = count;
 	n.family = family;
 	n.port = port;
 	n.result = result;

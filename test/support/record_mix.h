@@ -45,6 +45,12 @@ inline std::vector<std::vector<uint8_t>> record_mix()
 	v.push_back(net_record(sh, GUARD_RECORD_NET_BIND, AF_INET, ipv4(127, 0, 0, 1), 8080));
 	v.push_back(net_record(sh, GUARD_RECORD_NET_LISTEN, AF_INET, ipv4(127, 0, 0, 1), 8080));
 	v.push_back(net_record(sh, GUARD_RECORD_NET_ACCEPT, AF_INET, ipv4(127, 0, 0, 1), 50000, 5));
+	v.push_back(net_record(sh, GUARD_RECORD_NET_SEND, AF_INET, ipv4(203, 0, 113, 9), 53, 1, GUARD_NET_ADDR_FROM_USER, 7)); // SUSPICIOUS_CONNECT
+	v.push_back(net_record(sh, GUARD_RECORD_NET_CONNECT, AF_INET, ipv4(198, 51, 100, 7), 443, -101,
+			       GUARD_NET_ADDR_FROM_USER | GUARD_VIA_IO_URING)); // SUSPICIOUS_CONNECT
+	v.push_back(file_record(sh, GUARD_RECORD_FILE_OPEN, "/etc/shadow", {}, 0, O_RDONLY,
+				GUARD_FILE_PATH_FROM_USER | GUARD_VIA_IO_URING | GUARD_NO_RESULT)); // SHADOW_READ
+	v.push_back(file_record(sh, GUARD_RECORD_FILE_MKDIR, "/tmp/.hidden", {}, 0, 0, GUARD_FILE_PATH_FROM_USER));
 	v.push_back(file_record(sh, GUARD_RECORD_FILE_OPEN, "/tmp/dropped", {}, 3, O_WRONLY | O_CREAT, GUARD_FILE_MODIFY));
 	v.push_back(file_record(sh, GUARD_RECORD_FILE_CHMOD, "/tmp/dropped", {}, 0));
 	v.push_back(exec_record(sh, "/tmp/dropped", {"/tmp/dropped"}));                               // DROPPER + EXEC_FROM_TMP
