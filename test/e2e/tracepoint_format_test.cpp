@@ -56,12 +56,19 @@ const std::vector<SyscallArgs> kEnterArgs = {
 	{"listen", {"fd", "backlog"}},
 	{"accept", {"fd", "upeer_sockaddr", "upeer_addrlen"}},
 	{"accept4", {"fd", "upeer_sockaddr", "upeer_addrlen"}},
+	{"open_by_handle_at", {"mountdirfd", "handle", "flags"}},
+	{"mkdir", {"pathname", "mode"}},
+	{"mkdirat", {"dfd", "pathname", "mode"}},
+	{"sendto", {"fd", "buff", "len", "flags", "addr", "addr_len"}},
+	{"sendmsg", {"fd", "msg"}},
+	{"sendmmsg", {"fd", "mmsg"}},
 };
 
 const char *kExits[] = {"execve", "execveat", "open", "creat", "openat", "openat2", "rename", "renameat",
 			"renameat2", "unlink", "unlinkat", "chmod", "fchmodat", "fchmodat2", "chown", "lchown",
 			"fchownat", "link", "linkat", "symlink", "symlinkat", "connect", "bind", "listen",
-			"accept", "accept4"};
+			"accept", "accept4", "open_by_handle_at", "mkdir", "mkdirat", "sendto", "sendmsg",
+			"sendmmsg"};
 
 } // namespace
 
@@ -107,4 +114,18 @@ TEST_CASE("sched tracepoints are laid out as kern/tracepoints.h assumes")
 
 	std::string exit = format_of("sched", "sched_process_exit");
 	CHECK(exit.find("bool group_dead;\toffset:32;\tsize:1;") != std::string::npos);
+}
+
+TEST_CASE("io_uring tracepoints are laid out as kern/tracepoints.h assumes")
+{
+	REQUIRE(test::running_as_root());
+	std::string submit = format_of("io_uring", "io_uring_submit_req");
+	CHECK(submit.find("void * req;\toffset:16;\tsize:8;") != std::string::npos);
+	CHECK(submit.find("u8 opcode;\toffset:32;\tsize:1;") != std::string::npos);
+	CHECK(submit.find("unsigned long long flags;\toffset:40;\tsize:8;") != std::string::npos);
+
+	std::string complete = format_of("io_uring", "io_uring_complete");
+	CHECK(complete.find("void * req;\toffset:16;\tsize:8;") != std::string::npos);
+	CHECK(complete.find("int res;\toffset:32;\tsize:4;") != std::string::npos);
+	CHECK(complete.find("unsigned cflags;\toffset:36;\tsize:4;") != std::string::npos);
 }

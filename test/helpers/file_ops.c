@@ -14,6 +14,10 @@
  * before the call): the kernel faults it in, a BPF program at the syscall's
  * enter cannot.
  *
+ * "open-by-handle PATH" opens PATH's file by its handle: name_to_handle_at,
+ * then open_by_handle_at (read only) with PATH's directory as the mount fd.
+ * "mkdir PATH MODE" makes a directory.
+ *
  * DIR arguments are "-" for AT_FDCWD, "fd:N" for the number N as it is, or a
  * directory, opened O_PATH as the dirfd. Prints one line per operation: "<op> ret=<return> errno=<errno>".
  */
@@ -68,12 +72,36 @@ static const char *unfaulted_copy(const char *path)
 	return page;
 }
 
+/* open_by_handle_at of PATH's file, named by the handle name_to_handle_at
+ * gives: no path reaches the open. */
+static long open_by_handle(const char *path)
+{
+	union {
+		struct file_handle handle;
+		char bytes[sizeof(struct file_handle) + MAX_HANDLE_SZ];
+	} h;
+	int mount_id;
+	h.handle.handle_bytes = MAX_HANDLE_SZ;
+	if (name_to_handle_at(AT_FDCWD, path, &h.handle, &mount_id, 0) != 0) {
+		fprintf(stderr, "file_ops: name_to_handle_at %s: %s\n", path, strerror(errno));
+		exit(2);
+	}
+	/* Any file on the same mount serves as the mount fd: PATH's directory. */
+	char dir[4096];
+	snprintf(dir, sizeof(dir), "%s", path);
+	char *slash = strrchr(dir, '/');
+	if (slash)
+		slash[slash == dir ? 1 : 0] = 0;
+	int mount_fd = open(slash ? dir : ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	return syscall(SYS_open_by_handle_at, mount_fd, &h.handle, O_RDONLY);
+}
+
 static void usage(void)
 {
 	fprintf(stderr, "usage: file_ops OP ARGS... (chdir DIR | unshare-mount | bind SRC DST |\n"
 			"  open PATH FLAGS MODE | creat PATH MODE |\n"
 			"  openat DIR PATH FLAGS MODE | openat-unfaulted DIR PATH FLAGS MODE |\n"
-			"  openat2 DIR PATH FLAGS MODE | rename OLD NEW |\n"
+			"  openat2 DIR PATH FLAGS MODE | open-by-handle PATH | mkdir PATH MODE | rename OLD NEW |\n"
 			"  renameat DIR OLD DIR NEW | renameat2 DIR OLD DIR NEW FLAGS | unlink PATH |\n"
 			"  unlinkat DIR PATH FLAGS | chmod PATH MODE | fchmodat DIR PATH MODE |\n"
 			"  chown PATH UID GID | lchown PATH UID GID | fchownat DIR PATH UID GID FLAGS |\n"
@@ -119,6 +147,12 @@ int main(int argc, char **argv)
 			NEED(4);
 			struct open_how how = {.flags = (unsigned long)num(a[2]), .mode = (unsigned long)num(a[3])};
 			ret = syscall(SYS_openat2, dirfd_of(a[0]), a[1], &how, sizeof(how));
+		} else if (strcmp(op, "open-by-handle") == 0) {
+			NEED(1);
+			ret = open_by_handle(a[0]);
+		} else if (strcmp(op, "mkdir") == 0) {
+			NEED(2);
+			ret = syscall(SYS_mkdir, a[0], num(a[1]));
 		} else if (strcmp(op, "rename") == 0) {
 			NEED(2);
 			ret = syscall(SYS_rename, a[0], a[1]);
