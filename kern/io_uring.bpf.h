@@ -83,12 +83,18 @@ static __always_inline __u16 io_uring_record_kind(__u8 opcode)
 	}
 }
 
-/* Copies a struct filename's string (kernel memory) into half `half` of
- * the call's strings, with the directory a relative one is relative to. */
-static __always_inline void keep_request_path(struct pending_call *call, int half, __s32 dfd, struct filename *name)
+/* Copies the string of the struct filename whose address is at `field`
+ * (a request's member) into half `half` of the call's strings, with the
+ * directory a relative one is relative to. A global function, verified
+ * once for the nine paths of six opcodes. */
+__noinline int keep_request_path(struct pending_call *call, __u32 half, __s32 dfd, __u64 field)
 {
+	if (!call)
+		return 0;
 	char *dst = call->strings + (half ? GUARD_PENDING_HALF : 0);
-	long n = name ? bpf_probe_read_kernel_str(dst, GUARD_PENDING_HALF, name->name) : 0;
+	__u64 name = 0;
+	bpf_probe_read_kernel(&name, sizeof(name), (const void *)field);
+	long n = name ? bpf_probe_read_kernel_str(dst, GUARD_PENDING_HALF, kernel_ptr(struct filename, name)->name) : 0;
 	if (n < 1) {
 		dst[0] = 0;
 		n = 0;
@@ -103,7 +109,12 @@ static __always_inline void keep_request_path(struct pending_call *call, int hal
 		call->dfd = dfd;
 		call->dir = dir;
 	}
+	return 0;
 }
+
+/* Where member m of a request's command struct is: req's address plus the
+ * member's offset in this kernel. */
+#define request_member(req, type, m) ((req) + bpf_core_field_offset(((type *)0)->m))
 
 /* A file request's arguments, from its command area. */
 static __always_inline void keep_file_request(struct io_uring_request *r, __u8 opcode, __u64 req)
@@ -114,29 +125,29 @@ static __always_inline void keep_file_request(struct io_uring_request *r, __u8 o
 		call->open_flags = open->how.flags;
 		call->mode = open->how.mode;
 		r->fixed_slot = open->file_slot;
-		keep_request_path(call, 0, open->dfd, open->filename);
+		keep_request_path(call, 0, open->dfd, request_member(req, struct io_open, filename));
 	} else if (opcode == IORING_OP_RENAMEAT) {
 		struct io_rename *ren = kernel_ptr(struct io_rename, req);
-		keep_request_path(call, 0, ren->old_dfd, ren->oldpath);
-		keep_request_path(call, 1, ren->new_dfd, ren->newpath);
+		keep_request_path(call, 0, ren->old_dfd, request_member(req, struct io_rename, oldpath));
+		keep_request_path(call, 1, ren->new_dfd, request_member(req, struct io_rename, newpath));
 	} else if (opcode == IORING_OP_UNLINKAT) {
 		struct io_unlink *un = kernel_ptr(struct io_unlink, req);
 		call->open_flags = un->flags;
-		keep_request_path(call, 0, un->dfd, un->filename);
+		keep_request_path(call, 0, un->dfd, request_member(req, struct io_unlink, filename));
 	} else if (opcode == IORING_OP_MKDIRAT) {
 		struct io_mkdir *mk = kernel_ptr(struct io_mkdir, req);
 		call->mode = mk->mode;
-		keep_request_path(call, 0, mk->dfd, mk->filename);
+		keep_request_path(call, 0, mk->dfd, request_member(req, struct io_mkdir, filename));
 	} else if (opcode == IORING_OP_LINKAT) {
 		struct io_link *ln = kernel_ptr(struct io_link, req);
 		call->open_flags = ln->flags;
-		keep_request_path(call, 0, ln->old_dfd, ln->oldpath);
-		keep_request_path(call, 1, ln->new_dfd, ln->newpath);
+		keep_request_path(call, 0, ln->old_dfd, request_member(req, struct io_link, oldpath));
+		keep_request_path(call, 1, ln->new_dfd, request_member(req, struct io_link, newpath));
 	} else if (opcode == IORING_OP_SYMLINKAT) {
 		/* path: the new link; path2: the target, stored as given. */
 		struct io_link *sl = kernel_ptr(struct io_link, req);
-		keep_request_path(call, 0, sl->new_dfd, sl->newpath);
-		keep_request_path(call, 1, AT_FDCWD, sl->oldpath);
+		keep_request_path(call, 0, sl->new_dfd, request_member(req, struct io_link, newpath));
+		keep_request_path(call, 1, AT_FDCWD, request_member(req, struct io_link, oldpath));
 	}
 }
 
@@ -208,10 +219,18 @@ __noinline int put_request_record(struct io_uring_request *r, long res, __u64 so
 	return 0;
 }
 
+/* Both tracepoints hold the request at the same place; its opcode (a
+ * plain load) sorts out the requests guard does not report, before
+ * anything else is done. */
+static __always_inline __u16 reported_kind(__u64 req)
+{
+	return req ? io_uring_record_kind(kernel_ptr(struct io_kiocb, req)->opcode) : 0;
+}
+
 SEC("tracepoint/io_uring/io_uring_submit_req")
 int io_uring_submit(struct io_uring_submit_req_entry *ctx)
 {
-	__u16 kind = io_uring_record_kind(ctx->opcode);
+	__u16 kind = reported_kind(ctx->req);
 	if (!kind || is_agent())
 		return 0;
 	__u32 zero = 0;
@@ -246,11 +265,9 @@ int io_uring_submit(struct io_uring_submit_req_entry *ctx)
 SEC("tracepoint/io_uring/io_uring_complete")
 int io_uring_complete(struct io_uring_complete_entry *ctx)
 {
-	if (!ctx->req)
+	if (!reported_kind(ctx->req))
 		return 0;
 	struct io_kiocb *req = kernel_ptr(struct io_kiocb, ctx->req);
-	if (!io_uring_record_kind(req->opcode))
-		return 0;
 	__u64 key = ctx->req;
 	struct io_uring_request *r = bpf_map_lookup_elem(&io_uring_requests, &key);
 	if (!r)

@@ -68,7 +68,8 @@ struct sched_process_exit_entry {
 };
 
 /* io_uring/io_uring_submit_req: a request about to be issued, once its
- * prep has run (the kernel has copied its paths and addresses). */
+ * prep has run (the kernel has copied its paths and addresses). The
+ * request is at offset 16 here and in io_uring_complete alike. */
 struct io_uring_submit_req_entry {
 	__u64 common;
 	__u64 ctx;

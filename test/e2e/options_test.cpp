@@ -47,10 +47,10 @@ std::vector<std::string> fdinfos(pid_t pid)
 
 } // namespace
 
-TEST_CASE("--disable file --disable network attaches the process programs only")
+TEST_CASE("--disable file --disable network --disable io_uring attaches the process programs only")
 {
 	REQUIRE(test::running_as_root());
-	test::GuardProcess guard({"--disable", "file", "--disable", "network"});
+	test::GuardProcess guard({"--disable", "file", "--disable", "network", "--disable", "io_uring"});
 	std::string attached = guard.wait_attached();
 	INFO("stderr: " << guard.stderr_text());
 	REQUIRE(attached.find("attached 11 programs at 12 tracepoints (process 12) in ") != std::string::npos);
@@ -58,12 +58,15 @@ TEST_CASE("--disable file --disable network attaches the process programs only")
 
 	auto run = test::run_helper("file_ops", {"openat", "-", "/etc/hostname", "0", "0"});
 	auto net = test::run_helper("net_ops", {"connect4", "127.0.0.1", "1"});
+	auto uring = test::run_helper("io_uring_ops", {"openat", "/etc/hostname"});
 	INFO("output: " << guard.output_text());
 	// The exits prove guard saw the processes; nothing else of theirs came.
 	REQUIRE(test::find_event(guard, "exit", run.pid));
 	REQUIRE(test::find_event(guard, "exit", net.pid));
+	REQUIRE(test::find_event(guard, "exit", uring.pid));
 	CHECK_FALSE(test::find_event(guard, "file_open", run.pid, {}, std::chrono::milliseconds(0)));
 	CHECK_FALSE(test::find_event(guard, "net_connect", net.pid, {}, std::chrono::milliseconds(0)));
+	CHECK_FALSE(test::find_event(guard, "file_open", uring.pid, {}, std::chrono::milliseconds(0)));
 }
 
 TEST_CASE("--ring-pages and --proc-net-ring-pages size the two rings; a size that is no power of two is refused")
