@@ -134,3 +134,45 @@ TEST_CASE("file_open: access, modify and mode; chown keeps -1 as -1")
 	      "{\"path\":\"x\",\"ok\":false,\"errno\":1,\"error\":\"EPERM\",\"owner_uid\":-1,\"owner_gid\":0,"
 	      "\"path_unresolved\":true}\n");
 }
+
+TEST_CASE("io_uring: via on file and net events; a request reported at submission has no result")
+{
+	struct guard_file f {};
+	f.header = test::make_header(GUARD_RECORD_FILE_OPEN, 7, "app");
+	f.header.flags = GUARD_VIA_IO_URING | GUARD_NO_RESULT | GUARD_FILE_PATH_FROM_USER;
+	f.open_flags = O_RDONLY;
+	CHECK(fields_of(with_strings(f, {{&guard_file::path, "/etc/shadow"}, {&guard_file::path2, ""}, {&guard_file::path_given, ""}})) ==
+	      "{\"path\":\"/etc/shadow\",\"flags\":0,\"access\":\"read\",\"modify\":false,\"path_from_user\":true,"
+	      "\"via\":\"io_uring\",\"result_unknown\":true}\n");
+
+	auto conn = net(GUARD_RECORD_NET_CONNECT, AF_INET, {198, 51, 100, 7}, 443, -101);
+	uint16_t flags = GUARD_VIA_IO_URING | GUARD_NET_ADDR_FROM_USER;
+	std::memcpy(conn.data() + offsetof(struct guard_header, flags), &flags, sizeof(flags));
+	CHECK(fields_of(conn) == "{\"family\":\"inet\",\"addr\":\"198.51.100.7\",\"port\":443,\"ok\":false,\"errno\":101,"
+				 "\"error\":\"ENETUNREACH\",\"addr_from_user\":true,\"via\":\"io_uring\"}\n");
+}
+
+TEST_CASE("net_send carries its count; file_mkdir its mode; open_by_handle_at says by_handle")
+{
+	auto send = net(GUARD_RECORD_NET_SEND, AF_INET6, {0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 5}, 53, 1);
+	uint32_t count = 12;
+	std::memcpy(send.data() + offsetof(struct guard_net, count), &count, sizeof(count));
+	CHECK(fields_of(send) == "{\"family\":\"inet6\",\"addr\":\"2001:db8::5\",\"port\":53,\"count\":12,\"ok\":true}\n");
+
+	struct guard_file m {};
+	m.header = test::make_header(GUARD_RECORD_FILE_MKDIR, 7, "mkdir");
+	m.header.flags = GUARD_FILE_PATH_FROM_USER;
+	m.mode = 0700;
+	CHECK(fields_of(with_strings(m, {{&guard_file::path, "/tmp/.x"}, {&guard_file::path2, ""}, {&guard_file::path_given, ""}})) ==
+	      "{\"path\":\"/tmp/.x\",\"ok\":true,\"mode\":448,\"path_from_user\":true}\n");
+
+	struct guard_file h {};
+	h.header = test::make_header(GUARD_RECORD_FILE_OPEN, 7, "app");
+	h.header.flags = GUARD_FILE_BY_HANDLE;
+	h.result = 4;
+	h.dev = 8 << 20 | 1;
+	h.ino = 941;
+	CHECK(fields_of(with_strings(h, {{&guard_file::path, "/etc/shadow"}, {&guard_file::path2, ""}, {&guard_file::path_given, ""}})) ==
+	      "{\"path\":\"/etc/shadow\",\"ok\":true,\"dev\":2049,\"ino\":941,\"fd\":4,\"flags\":0,\"access\":\"read\","
+	      "\"modify\":false,\"by_handle\":true}\n");
+}

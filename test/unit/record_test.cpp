@@ -89,6 +89,35 @@ TEST_CASE("other versions and unknown kinds are refused")
 	CHECK(decode_record(other, rec) == DecodeError::unknown_kind);
 }
 
+TEST_CASE("the kinds of this ABI version: file_mkdir is a file record, net_send a net record with its count")
+{
+	CHECK(record_family(GUARD_RECORD_FILE_MKDIR) == RecordFamily::file);
+	CHECK(record_family(GUARD_RECORD_NET_SEND) == RecordFamily::net);
+	CHECK(guard_ring_of(GUARD_RECORD_FILE_MKDIR) == GUARD_RING_FILE);
+	CHECK(guard_ring_of(GUARD_RECORD_NET_SEND) == GUARD_RING_PROC_NET);
+	for (uint16_t kind = GUARD_RECORD_EXEC; kind < GUARD_RECORD_KIND_MAX; kind++) {
+		CAPTURE(kind);
+		CHECK(!record_kind_name(kind).empty());
+		CHECK(record_family(kind) != RecordFamily::unknown);
+	}
+
+	// A net record one byte short of its fixed part is refused, whatever its kind.
+	struct guard_net n {};
+	n.header = test::make_header(GUARD_RECORD_NET_SEND, 1, "dig");
+	n.count = 3;
+	n.header.size = sizeof(n);
+	n.unix_path = n.given_unix_path = {sizeof(n), 0};
+	std::vector<uint8_t> bytes(sizeof(n));
+	std::memcpy(bytes.data(), &n, sizeof(n));
+	Record rec;
+	REQUIRE(decode_record(bytes, rec) == DecodeError::none);
+	CHECK(rec.count == 3);
+	bytes.pop_back();
+	__u16 size = static_cast<__u16>(bytes.size());
+	std::memcpy(bytes.data() + offsetof(struct guard_header, size), &size, sizeof(size));
+	CHECK(decode_record(bytes, rec) == DecodeError::short_record);
+}
+
 TEST_CASE("random bytes never decode out of bounds")
 {
 	uint32_t seed = 7;
