@@ -30,7 +30,7 @@ struct Attachments {
 // Throws Error naming the program and tracepoint.
 Attachments attach_programs(const Collection &objects);
 
-// "45 programs at 74 tracepoints (process 12, file 44, network 16, io_uring 2)"
+// "46 programs at 74 tracepoints (process 12, file 44, network 16, io_uring 2)"
 std::string describe(const Attachments &a);
 
 } // namespace guard

@@ -119,8 +119,8 @@ struct pending_call {
 	__u64 upath;    /* the caller's pointers: read again at exit only when the copy at */
 	__u64 upath2;   /* enter failed (the page was not in memory; the kernel then faults it in) */
 	__u64 clone_flags;
-	__u32 argc;     /* exec: arguments kept in the second half */
-	__u32 reserved;
+	__u32 argc;     /* exec: arguments kept in the second half; send: destinations kept */
+	__u32 messages; /* sendmmsg: the messages it was given (0: a send of one) */
 	char strings[GUARD_PENDING_STRINGS];
 };
 

@@ -188,6 +188,7 @@ static __always_inline int keep_request_address(struct pending_call *call, __u8 
 		return 0;
 	call->len = len;
 	call->path_len = len;
+	call->argc = 1; /* a send's one destination (kern/send.bpf.h) */
 	return 1;
 }
 
@@ -211,7 +212,7 @@ __noinline int put_request_record(struct io_uring_request *r, long res, __u64 so
 	 * slot (res is then no fd) or its result is not known. */
 	__u64 made = res >= 0 && !r->fixed_slot && !(flags & GUARD_NO_RESULT) ? task_file_address(res) : 0;
 	if (kind == GUARD_RECORD_NET_SEND)
-		put_send_record(rec, &r->call, res);
+		put_send_records(rec, &r->call, res);
 	else if (kind == GUARD_RECORD_NET_CONNECT || kind == GUARD_RECORD_NET_ACCEPT)
 		put_net_record(rec, &r->call, kind, res, kind == GUARD_RECORD_NET_ACCEPT ? made : sock);
 	else

@@ -66,22 +66,41 @@ static __always_inline __u32 send_count(struct guard_net *rec)
 	return count;
 }
 
-/* Writes the record of a send whose header is filled, from the sockaddr
- * kept in slot, unless its destination had one within the window. The
- * syscalls' exit and io_uring's completion both end here. */
-static __always_inline void put_send_record(struct guard_net *rec, struct pending_call *slot, long ret)
+/* The destinations a send names, each in a place of its own in the
+ * slot's strings: one for sendto and sendmsg, up to GUARD_SEND_MESSAGES for
+ * sendmmsg (its first messages'). A place holds the sockaddr's first
+ * GUARD_SEND_PLACE - 1 bytes (a sockaddr_in6 is 28) and, in its last byte,
+ * the index of the message it came from. */
+#define GUARD_SEND_MESSAGES 8
+#define GUARD_SEND_PLACE 32
+_Static_assert(GUARD_SEND_MESSAGES * GUARD_SEND_PLACE <= GUARD_PENDING_STRINGS, "the places fit the strings");
+
+static __always_inline char *send_place(struct pending_call *slot, __u32 i)
 {
-	if (!slot->path_len && slot->upath) {
-		keep_sockaddr(slot);
-		if (slot->path_len)
-			rec->header.flags |= GUARD_NET_READ_AT_EXIT;
-	}
+	return slot->strings + (i & (GUARD_SEND_MESSAGES - 1)) * GUARD_SEND_PLACE;
+}
+
+/* Copies message `message`'s destination (len bytes at addr, the caller's)
+ * into the slot's next place. */
+static __always_inline void keep_destination(struct pending_call *slot, __u64 addr, __u64 len, __u32 message)
+{
+	if (slot->argc >= GUARD_SEND_MESSAGES)
+		return;
+	char *place = send_place(slot, slot->argc);
+	__u64 n = len > GUARD_SEND_PLACE - 1 ? GUARD_SEND_PLACE - 1 : len;
+	if (n < 2 || bpf_probe_read_user(place, n & (GUARD_SEND_PLACE - 1), (const void *)addr) != 0)
+		place[0] = place[1] = 0; /* no family: no record */
+	place[GUARD_SEND_PLACE - 1] = message;
+	slot->argc++;
+}
+
+/* Writes the record of the send to the destination in place i, with the
+ * result, unless that destination had one within the window. */
+static __always_inline void put_send_record(struct guard_net *rec, struct pending_call *slot, __u32 i, long ret)
+{
 	struct sockaddr_copy given = {};
-	__u32 n = slot->path_len;
-	if (n > GUARD_SOCKADDR_MAX)
-		n = GUARD_SOCKADDR_MAX;
-	bpf_probe_read_kernel(given.bytes, n, slot->strings);
-	given.len = n;
+	bpf_probe_read_kernel(given.bytes, GUARD_SEND_PLACE - 1, send_place(slot, i));
+	given.len = GUARD_SEND_PLACE - 1;
 	if (given.family != GUARD_AF_INET && given.family != GUARD_AF_INET6)
 		return;
 	rec->result = ret;
@@ -97,37 +116,99 @@ static __always_inline void put_send_record(struct guard_net *rec, struct pendin
 	submit(&rec->header, end);
 }
 
-/* At enter: a send's destination, when it has one. */
-static __always_inline void remember_send(struct syscall_enter_entry *ctx, __u64 addr, __u32 len)
+/* Writes a send's records, its header filled: one per destination kept.
+ * sendmmsg returns how many messages went out (an error only when the
+ * first failed): a destination is reported when its message went, or with
+ * the error when it was the first; its result is then 0, not a byte count.
+ * The syscalls' exit and io_uring's completion both end here. */
+static __always_inline void put_send_records(struct guard_net *rec, struct pending_call *slot, long ret)
 {
-	if (!addr || len < 2)
-		return;
-	remember_net_call(ctx, GUARD_RECORD_NET_SEND, ctx->args[0], (const void *)addr, len);
+	if (slot->argc == 1 && slot->upath && send_place(slot, 0)[0] == 0 && send_place(slot, 0)[1] == 0) {
+		/* Not read at enter (its page was not in memory then): now. */
+		slot->argc = 0;
+		keep_destination(slot, slot->upath, slot->len, 0);
+		rec->header.flags |= GUARD_NET_READ_AT_EXIT;
+	}
+	__u16 flags = rec->header.flags;
+	for (__u32 i = 0; i < GUARD_SEND_MESSAGES && i < slot->argc; i++) {
+		long result = ret;
+		if (slot->messages) {
+			__u32 message = send_place(slot, i)[GUARD_SEND_PLACE - 1];
+			if (ret < 0 ? message != 0 : message >= ret)
+				continue;
+			result = ret < 0 ? ret : 0;
+		}
+		rec->header.flags = flags;
+		put_send_record(rec, slot, i, result);
+	}
 }
 
-/* sendto(fd, buf, len, flags, addr, addrlen) */
+/* At enter: the send's slot, for its destinations. */
+static __always_inline struct pending_call *remember_send(struct syscall_enter_entry *ctx)
+{
+	struct pending_call *slot = begin_call(ctx, GUARD_RECORD_NET_SEND);
+	if (slot)
+		slot->dfd = ctx->args[0];
+	return slot;
+}
+
+/* sendto(fd, buf, len, flags, addr, addrlen): addr is the destination. */
 SEC("tracepoint/syscalls/sys_enter_sendto")
 int net_sendto_enter(struct syscall_enter_entry *ctx)
 {
-	remember_send(ctx, ctx->args[4], ctx->args[5]);
+	if (!ctx->args[4])
+		return 0;
+	struct pending_call *slot = remember_send(ctx);
+	if (!slot)
+		return 0;
+	slot->upath = ctx->args[4];
+	slot->len = ctx->args[5];
+	keep_destination(slot, ctx->args[4], ctx->args[5], 0);
 	return 0;
 }
 
-/* The start of struct user_msghdr: where its destination is. */
+/* The start of struct user_msghdr: where its destination is. A struct
+ * mmsghdr starts with one, GUARD_MMSGHDR_SIZE bytes apart in the vector. */
 struct guard_user_msghdr {
 	__u64 name;
 	__u32 namelen;
 };
+#define GUARD_MMSGHDR_SIZE 64
 
-/* sendmsg(fd, msg, flags), sendmmsg(fd, msgvec, vlen, flags): the first
- * message's destination (a struct mmsghdr starts with its msghdr). */
-SEC("tracepoint/syscalls/sys_enter_sendmsg,sys_enter_sendmmsg")
+/* sendmsg(fd, msg, flags) */
+SEC("tracepoint/syscalls/sys_enter_sendmsg")
 int net_sendmsg_enter(struct syscall_enter_entry *ctx)
 {
 	struct guard_user_msghdr msg = {};
-	if (is_agent() || bpf_probe_read_user(&msg, sizeof(msg), (const void *)ctx->args[1]) != 0)
+	if (is_agent() || bpf_probe_read_user(&msg, sizeof(msg), (const void *)ctx->args[1]) != 0 || !msg.name)
 		return 0;
-	remember_send(ctx, msg.name, msg.namelen);
+	struct pending_call *slot = remember_send(ctx);
+	if (!slot)
+		return 0;
+	slot->upath = msg.name;
+	slot->len = msg.namelen;
+	keep_destination(slot, msg.name, msg.namelen, 0);
+	return 0;
+}
+
+/* sendmmsg(fd, msgvec, vlen, flags): the destinations of its first
+ * GUARD_SEND_MESSAGES messages, each one's own (a vector may mix them). */
+SEC("tracepoint/syscalls/sys_enter_sendmmsg")
+int net_sendmmsg_enter(struct syscall_enter_entry *ctx)
+{
+	struct pending_call *slot = remember_send(ctx);
+	if (!slot)
+		return 0;
+	__u32 vlen = ctx->args[2];
+	slot->messages = vlen;
+	for (__u32 m = 0; m < GUARD_SEND_MESSAGES && m < vlen; m++) {
+		struct guard_user_msghdr msg = {};
+		if (bpf_probe_read_user(&msg, sizeof(msg), (const void *)(ctx->args[1] + m * GUARD_MMSGHDR_SIZE)) == 0 &&
+		    msg.name)
+			keep_destination(slot, msg.name, msg.namelen, m);
+	}
+	if (!slot->argc)
+		slot->kind = 0; /* no destination: nothing to report at exit */
 	return 0;
 }
 
@@ -142,7 +223,7 @@ int net_send_exit(struct syscall_exit_entry *ctx)
 	if (!rec)
 		return 0;
 	fill_header(&rec->header, kind);
-	put_send_record(rec, slot, ctx->ret);
+	put_send_records(rec, slot, ctx->ret);
 	return 0;
 }
 

@@ -7,6 +7,8 @@
  *   net_ops serve4 | serve6         bind 127.0.0.1 / ::1 port 0, listen(7),
  *                                   connect to itself, accept4: prints the ports
  *   net_ops serve-unix PATH         the same over a unix socket at PATH
+ *   net_ops sendmmsg4 ADDR PORT...  one sendmmsg of a UDP datagram to each
+ *                                   ADDR PORT pair, in order (prints the result)
  *
  * Every address a test passes is loopback, or the test runs net_ops in an
  * empty network namespace where nothing can leave the machine.
@@ -83,11 +85,36 @@ static void serve(int family, struct sockaddr *addr, socklen_t len)
 	close(server);
 }
 
+/* One sendmmsg, message i to the i-th ADDR PORT pair of args (n pairs). */
+static void send_many(char **args, int n)
+{
+	struct sockaddr_in to[8];
+	struct mmsghdr msgs[8];
+	struct iovec iov = {(void *)"x", 1};
+	if (n > 8)
+		n = 8;
+	memset(msgs, 0, sizeof(msgs));
+	for (int i = 0; i < n; i++) {
+		to[i] = (struct sockaddr_in){.sin_family = AF_INET, .sin_port = htons((uint16_t)atoi(args[2 * i + 1]))};
+		if (inet_pton(AF_INET, args[2 * i], &to[i].sin_addr) != 1)
+			die("inet_pton");
+		msgs[i].msg_hdr.msg_name = &to[i];
+		msgs[i].msg_hdr.msg_namelen = sizeof(to[i]);
+		msgs[i].msg_hdr.msg_iov = &iov;
+		msgs[i].msg_hdr.msg_iovlen = 1;
+	}
+	int fd = socket(AF_INET, SOCK_DGRAM, 0);
+	if (fd < 0)
+		die("socket");
+	report("sendmmsg", sendmmsg(fd, msgs, (unsigned)n, 0));
+	close(fd);
+}
+
 int main(int argc, char **argv)
 {
 	if (argc < 2) {
 		fprintf(stderr, "usage: net_ops connect4|connect6 ADDR PORT | connect-unix PATH | serve4 | serve6 | "
-				"serve-unix PATH\n");
+				"serve-unix PATH | sendmmsg4 ADDR PORT...\n");
 		return 2;
 	}
 	const char *op = argv[1];
@@ -113,6 +140,8 @@ int main(int argc, char **argv)
 	} else if (strcmp(op, "serve6") == 0) {
 		struct sockaddr_in6 in6 = {.sin6_family = AF_INET6, .sin6_addr = IN6ADDR_LOOPBACK_INIT};
 		serve(AF_INET6, (struct sockaddr *)&in6, sizeof(in6));
+	} else if (strcmp(op, "sendmmsg4") == 0 && argc >= 4 && argc % 2 == 0) {
+		send_many(argv + 2, (argc - 2) / 2);
 	} else if (strcmp(op, "serve-unix") == 0 && argc == 3) {
 		struct sockaddr_un sun;
 		socklen_t len = unix_addr(argv[2], &sun);
