@@ -14,7 +14,9 @@
  *
  * FLAGS: --async (IOSQE_ASYNC: the request runs on an io-wq worker thread),
  * --skip-success (IOSQE_CQE_SKIP_SUCCESS: no completion when it succeeds;
- * prints "OP submitted" instead).
+ * prints "OP submitted" instead), --sqpoll (IORING_SETUP_SQPOLL: the kernel's
+ * own thread takes the request from the ring; this process makes no submit
+ * call at all).
  * Every address a test passes is loopback, or the test runs this in an
  * empty network namespace where nothing can leave the machine.
  */
@@ -34,6 +36,7 @@
 
 struct ring {
 	int fd;
+	int sqpoll;
 	unsigned *sq_tail, *sq_mask, *sq_array;
 	unsigned *cq_head, *cq_tail, *cq_mask;
 	struct io_uring_sqe *sqes;
@@ -58,6 +61,10 @@ static void ring_setup(struct ring *r)
 {
 	struct io_uring_params p;
 	memset(&p, 0, sizeof(p));
+	if (r->sqpoll) {
+		p.flags = IORING_SETUP_SQPOLL;
+		p.sq_thread_idle = 1000;
+	}
 	r->fd = (int)syscall(__NR_io_uring_setup, 4, &p);
 	if (r->fd < 0)
 		die("io_uring_setup");
@@ -83,7 +90,11 @@ static int ring_run(struct ring *r, const struct io_uring_sqe *sqe, const char *
 	r->sq_array[index] = index;
 	__atomic_store_n(r->sq_tail, tail + 1, __ATOMIC_RELEASE);
 	int skip = (sqe->flags & IOSQE_CQE_SKIP_SUCCESS) != 0;
-	if (syscall(__NR_io_uring_enter, r->fd, 1, skip ? 0 : 1, skip ? 0 : IORING_ENTER_GETEVENTS, NULL, 0) < 0)
+	/* With SQPOLL the kernel's thread submits; the call only waits (and
+	 * wakes that thread should it sleep). */
+	unsigned to_submit = r->sqpoll ? 0 : 1;
+	unsigned flags = (skip ? 0 : IORING_ENTER_GETEVENTS) | (r->sqpoll ? IORING_ENTER_SQ_WAKEUP : 0);
+	if (syscall(__NR_io_uring_enter, r->fd, to_submit, skip ? 0 : 1, flags, NULL, 0) < 0)
 		die("io_uring_enter");
 	if (skip) {
 		printf("%s submitted\n", op);
@@ -148,21 +159,24 @@ int main(int argc, char **argv)
 {
 	struct io_uring_sqe sqe;
 	memset(&sqe, 0, sizeof(sqe));
+	struct ring r;
+	memset(&r, 0, sizeof(r));
 	int i = 1;
 	for (; i < argc && strncmp(argv[i], "--", 2) == 0; i++) {
 		if (strcmp(argv[i], "--async") == 0)
 			sqe.flags |= IOSQE_ASYNC;
 		else if (strcmp(argv[i], "--skip-success") == 0)
 			sqe.flags |= IOSQE_CQE_SKIP_SUCCESS;
+		else if (strcmp(argv[i], "--sqpoll") == 0)
+			r.sqpoll = 1;
 	}
 	if (i >= argc) {
-		fprintf(stderr, "usage: io_uring_ops [--async] [--skip-success] OP ARGS...\n");
+		fprintf(stderr, "usage: io_uring_ops [--async] [--skip-success] [--sqpoll] OP ARGS...\n");
 		return 2;
 	}
 	const char *op = argv[i];
 	char **a = argv + i + 1;
 	int n = argc - i - 1;
-	struct ring r;
 	ring_setup(&r);
 	struct sockaddr_in in;
 	struct msghdr msg;
