@@ -95,25 +95,55 @@ static __always_inline void keep_destination(struct pending_call *slot, __u64 ad
 }
 
 /* Writes the record of the send to the destination in place i, with the
- * result, unless that destination had one within the window. */
-static __always_inline void put_send_record(struct guard_net *rec, struct pending_call *slot, __u32 i, long ret)
+ * result, unless that destination had one within the window. A global
+ * function: verified once, not once for each place. */
+__noinline int put_send_record(struct guard_scratch *scratch, struct pending_call *slot, __u32 i, long ret)
 {
+	if (!scratch || !slot)
+		return 0;
+	struct guard_net *rec = (struct guard_net *)scratch;
 	struct sockaddr_copy given = {};
 	bpf_probe_read_kernel(given.bytes, GUARD_SEND_PLACE - 1, send_place(slot, i));
 	given.len = GUARD_SEND_PLACE - 1;
 	if (given.family != GUARD_AF_INET && given.family != GUARD_AF_INET6)
-		return;
+		return 0;
 	rec->result = ret;
-	__u32 end = put_address((struct guard_scratch *)rec, sizeof(*rec), &given, 0);
+	__u32 end = put_address(scratch, sizeof(*rec), &given, 0);
 	if (!end)
-		return;
+		return 0;
 	rec->count = send_count(rec);
 	if (!rec->count)
-		return;
+		return 0;
 	rec->header.flags |= GUARD_NET_ADDR_FROM_USER;
 	put_no_address(rec, 1);
 	put_empty_string(end, &rec->given_unix_path);
 	submit(&rec->header, end);
+	return 0;
+}
+
+/* bpf_loop's state over a send's destinations. */
+struct send_loop {
+	struct guard_net *rec;
+	struct pending_call *slot;
+	long ret;
+	__u16 flags;
+};
+
+static long send_step(__u64 i, struct send_loop *c)
+{
+	struct pending_call *slot = c->slot;
+	if (i >= slot->argc)
+		return 1;
+	long result = c->ret;
+	if (slot->messages) {
+		__u32 message = send_place(slot, i)[GUARD_SEND_PLACE - 1];
+		if (c->ret < 0 ? message != 0 : message >= c->ret)
+			return 0;
+		result = c->ret < 0 ? c->ret : 0;
+	}
+	c->rec->header.flags = c->flags;
+	put_send_record((struct guard_scratch *)c->rec, slot, i, result);
+	return 0;
 }
 
 /* Writes a send's records, its header filled: one per destination kept.
@@ -129,18 +159,9 @@ static __always_inline void put_send_records(struct guard_net *rec, struct pendi
 		keep_destination(slot, slot->upath, slot->len, 0);
 		rec->header.flags |= GUARD_NET_READ_AT_EXIT;
 	}
-	__u16 flags = rec->header.flags;
-	for (__u32 i = 0; i < GUARD_SEND_MESSAGES && i < slot->argc; i++) {
-		long result = ret;
-		if (slot->messages) {
-			__u32 message = send_place(slot, i)[GUARD_SEND_PLACE - 1];
-			if (ret < 0 ? message != 0 : message >= ret)
-				continue;
-			result = ret < 0 ? ret : 0;
-		}
-		rec->header.flags = flags;
-		put_send_record(rec, slot, i, result);
-	}
+	/* bpf_loop: the verifier checks one step, whatever the count. */
+	struct send_loop c = {rec, slot, ret, rec->header.flags};
+	bpf_loop(GUARD_SEND_MESSAGES, send_step, &c, 0);
 }
 
 /* At enter: the send's slot, for its destinations. */
