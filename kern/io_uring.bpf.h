@@ -99,16 +99,7 @@ __noinline int keep_request_path(struct pending_call *call, __u32 half, __s32 df
 		dst[0] = 0;
 		n = 0;
 	}
-	__u64 dir = n > 0 && dst[0] != '/' ? dir_identity(dfd) : 0;
-	if (half) {
-		call->path2_len = n;
-		call->dfd2 = dfd;
-		call->dir2 = dir;
-	} else {
-		call->path_len = n;
-		call->dfd = dfd;
-		call->dir = dir;
-	}
+	note_kept_path(call, half, dfd, n);
 	return 0;
 }
 

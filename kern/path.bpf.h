@@ -392,11 +392,11 @@ __noinline int put_given_path(struct guard_scratch *scratch, __u32 offset, struc
 	return forget_offset(rec, offset + dir_len + 1 + n);
 }
 
-/* At enter: keeps the user path src in the slot's half `half`, and when it
- * is relative (or empty), which directory it is relative to. */
-static __always_inline void keep_path(struct pending_call *slot, int half, __s32 dfd, const char *src)
+/* Notes in the slot that its half `half` holds n bytes (NUL included) of
+ * a path given relative to dfd, and when it is relative, which directory
+ * that is now. */
+static __always_inline void note_kept_path(struct pending_call *slot, int half, __s32 dfd, __u16 n)
 {
-	__u16 n = keep_user_string(slot, half, src);
 	__u64 dir = 0;
 	if (n > 0 && slot->strings[half ? GUARD_PENDING_HALF : 0] != '/')
 		dir = dir_identity(dfd);
@@ -409,6 +409,12 @@ static __always_inline void keep_path(struct pending_call *slot, int half, __s32
 		slot->dfd = dfd;
 		slot->dir = dir;
 	}
+}
+
+/* At enter: keeps the user path src in the slot's half `half`. */
+static __always_inline void keep_path(struct pending_call *slot, int half, __s32 dfd, const char *src)
+{
+	note_kept_path(slot, half, dfd, keep_user_string(slot, half, src));
 }
 
 #endif
