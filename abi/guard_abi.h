@@ -92,6 +92,7 @@ struct guard_header {
 /* guard_header.flags bits of every kind (the per-kind flags start at bit 0). */
 #define GUARD_VIA_IO_URING (1 << 15) /* an io_uring request, not a syscall: the header is its submitter's */
 #define GUARD_NO_RESULT    (1 << 14) /* io_uring, IOSQE_CQE_SKIP_SUCCESS: reported at submission, result unknown */
+#define GUARD_NO_REQUEST   (1 << 13) /* io_uring: the completion's request was not seen submitted: its arguments are unknown */
 
 /* guard_exec.header.flags */
 #define GUARD_EXEC_ARGV_TRUNCATED (1 << 0) /* argv was longer than GUARD_ARGV_MAX */

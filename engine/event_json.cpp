@@ -90,6 +90,7 @@ void via_fields(JsonWriter &line, const Record &rec)
 	if (rec.header.flags & GUARD_VIA_IO_URING)
 		line.field_literal("via", "io_uring");
 	flag_field(line, "result_unknown", rec, GUARD_NO_RESULT);
+	flag_field(line, "request_unseen", rec, GUARD_NO_REQUEST);
 }
 
 // The result, unless the record has none.

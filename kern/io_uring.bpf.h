@@ -46,7 +46,8 @@ struct io_uring_request {
 
 /* Keyed by the request (struct io_kiocb *). An LRU map: a request whose
  * completion never came (a ring torn down) is forgotten first, never
- * blocking new ones. */
+ * blocking new ones; one forgotten too early is still reported at its
+ * completion, as far as the completion shows (unseen_request). */
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);
 	__uint(max_entries, 4096);
@@ -219,12 +220,11 @@ static __always_inline __u16 reported_kind(__u64 req)
 	return req ? io_uring_record_kind(kernel_ptr(struct io_kiocb, req)->opcode) : 0;
 }
 
-SEC("tracepoint/io_uring/io_uring_submit_req")
-int io_uring_submit(struct io_uring_submit_req_entry *ctx)
+/* A request of this kind made by the current task, its arguments yet to
+ * be filled in, in the per-CPU scratch. An io_uring thread (an SQPOLL
+ * submitter, an io-wq worker) is named for its process. */
+static __always_inline struct io_uring_request *new_request(__u16 kind, __u16 flags)
 {
-	__u16 kind = reported_kind(ctx->req);
-	if (!kind || is_agent())
-		return 0;
 	__u32 zero = 0;
 	struct io_uring_request *r = bpf_map_lookup_elem(&io_uring_scratch, &zero);
 	if (!r)
@@ -232,11 +232,22 @@ int io_uring_submit(struct io_uring_submit_req_entry *ctx)
 	__builtin_memset(r, 0, __builtin_offsetof(struct io_uring_request, call.strings));
 	r->call.kind = kind;
 	fill_header(&r->header, kind);
-	r->header.flags = GUARD_VIA_IO_URING;
-	/* Submitted by the ring's SQPOLL thread: named for its process. */
+	r->header.flags = flags;
 	struct task_struct *task = current_task_readonly();
 	if (task->flags & GUARD_PF_IO_WORKER)
 		__builtin_memcpy(r->header.comm, task->group_leader->comm, sizeof(r->header.comm));
+	return r;
+}
+
+SEC("tracepoint/io_uring/io_uring_submit_req")
+int io_uring_submit(struct io_uring_submit_req_entry *ctx)
+{
+	__u16 kind = reported_kind(ctx->req);
+	if (!kind || is_agent())
+		return 0;
+	struct io_uring_request *r = new_request(kind, GUARD_VIA_IO_URING);
+	if (!r)
+		return 0;
 	if (kind == GUARD_RECORD_NET_CONNECT || kind == GUARD_RECORD_NET_SEND) {
 		if (!keep_request_address(&r->call, ctx->opcode, ctx->req))
 			return 0;
@@ -254,14 +265,30 @@ int io_uring_submit(struct io_uring_submit_req_entry *ctx)
 	return 0;
 }
 
+/* A completion whose submission is not in the map: submitted before guard
+ * attached, or forgotten by the LRU map under a flood of requests in flight
+ * (one linked behind a request that never ends, then thousands more). What
+ * the completion shows is still reported: the file a successful open made,
+ * a socket's peer; the arguments are gone (GUARD_NO_REQUEST). A send is
+ * skipped: one on a connected socket, which made no entry, is no event. */
+static __always_inline struct io_uring_request *unseen_request(__u16 kind)
+{
+	if (kind == GUARD_RECORD_NET_SEND || is_agent())
+		return 0;
+	return new_request(kind, GUARD_VIA_IO_URING | GUARD_NO_REQUEST);
+}
+
 SEC("tracepoint/io_uring/io_uring_complete")
 int io_uring_complete(struct io_uring_complete_entry *ctx)
 {
-	if (!reported_kind(ctx->req))
+	__u16 kind = reported_kind(ctx->req);
+	if (!kind)
 		return 0;
 	struct io_kiocb *req = kernel_ptr(struct io_kiocb, ctx->req);
 	__u64 key = ctx->req;
 	struct io_uring_request *r = bpf_map_lookup_elem(&io_uring_requests, &key);
+	if (!r)
+		r = unseen_request(kind);
 	if (!r)
 		return 0;
 	/* The socket's file (connect), as a number. */

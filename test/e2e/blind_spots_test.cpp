@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 
 #include <filesystem>
+#include <thread>
 
 #include "test/support/e2e_support.h"
 #include "test/support/events.h"
@@ -98,6 +99,32 @@ TEST_CASE("io_uring: an open of /etc/shadow inline, on a worker thread, by SQPOL
 	CHECK(!ev->has("fd"));
 	CHECK(ev->flag("path_from_user"));
 	CHECK(alerted(guard, silent.pid, "SHADOW_READ"));
+	CHECK(guard.stop(SIGTERM) == 0);
+}
+
+TEST_CASE("io_uring: an open submitted before guard started is still reported at its completion")
+{
+	REQUIRE(test::running_as_root());
+	test::TempDir tmp;
+	const std::string gate = tmp.path + "/gate";
+	// The open waits, linked behind a read of an empty pipe, while guard starts.
+	test::HelperRun run;
+	std::thread helper([&] { run = test::run_helper("io_uring_ops", {"linked-open", "/etc/shadow", gate}); });
+	for (int i = 0; i < 500 && !std::filesystem::exists(gate + ".ready"); i++)
+		std::this_thread::sleep_for(std::chrono::milliseconds(10));
+	test::GuardProcess guard;
+	bool attached = !guard.wait_attached().empty();
+	std::ofstream(gate).put('x');
+	helper.join();
+	REQUIRE(attached);
+	INFO("helper: " << run.out << "output: " << guard.output_text());
+	REQUIRE(run.out.find("openat res=") != std::string::npos);
+	// What the completion shows: the file the new fd holds.
+	auto ev = test::find_event(guard, "file_open", run.pid, field_is("path", "/etc/shadow"));
+	REQUIRE(ev);
+	CHECK(ev->flag("request_unseen"));
+	CHECK(ev->flag("ok"));
+	CHECK(alerted(guard, run.pid, "SHADOW_READ"));
 	CHECK(guard.stop(SIGTERM) == 0);
 }
 

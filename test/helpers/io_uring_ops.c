@@ -11,6 +11,11 @@
  *   io_uring_ops [FLAGS] sendmsg4 ADDR PORT   a UDP datagram to ADDR:PORT
  *   io_uring_ops [FLAGS] accept4              listen on 127.0.0.1, connect to
  *                                             itself, accept through the ring
+ *   io_uring_ops linked-open PATH GATE        an OPENAT of PATH linked behind a
+ *                                             read of an empty pipe, both submitted
+ *                                             at once; then creates GATE.ready, waits
+ *                                             (10 s at most) for GATE to exist, and
+ *                                             fills the pipe: the open runs then
  *
  * FLAGS: --async (IOSQE_ASYNC: the request runs on an io-wq worker thread),
  * --skip-success (IOSQE_CQE_SKIP_SUCCESS: no completion when it succeeds;
@@ -134,6 +139,51 @@ static void two_paths(struct io_uring_sqe *sqe, int opcode, const char *a, const
 	sqe->addr2 = (unsigned long)b;
 }
 
+/* Two requests submitted together, the open linked behind a read that
+ * waits for the pipe; the gate lets a test start guard in between. */
+static void linked_open(struct ring *r, const char *path, const char *gate)
+{
+	int pipefd[2];
+	char byte;
+	if (pipe(pipefd) != 0)
+		die("pipe");
+	struct io_uring_sqe read_sqe, open_sqe;
+	memset(&read_sqe, 0, sizeof(read_sqe));
+	memset(&open_sqe, 0, sizeof(open_sqe));
+	read_sqe.opcode = IORING_OP_READ;
+	read_sqe.fd = pipefd[0];
+	read_sqe.addr = (unsigned long)&byte;
+	read_sqe.len = 1;
+	read_sqe.flags = IOSQE_IO_LINK;
+	open_sqe.opcode = IORING_OP_OPENAT;
+	open_sqe.fd = AT_FDCWD;
+	open_sqe.addr = (unsigned long)path;
+	unsigned tail = *r->sq_tail;
+	for (unsigned k = 0; k < 2; k++) {
+		unsigned index = (tail + k) & *r->sq_mask;
+		r->sqes[index] = k == 0 ? read_sqe : open_sqe;
+		r->sq_array[index] = index;
+	}
+	__atomic_store_n(r->sq_tail, tail + 2, __ATOMIC_RELEASE);
+	if (syscall(__NR_io_uring_enter, r->fd, 2, 0, 0, NULL, 0) != 2)
+		die("io_uring_enter");
+	char ready[4096];
+	snprintf(ready, sizeof(ready), "%s.ready", gate);
+	close(open(ready, O_WRONLY | O_CREAT, 0600));
+	for (int i = 0; i < 1000 && access(gate, F_OK) != 0; i++)
+		usleep(10000);
+	if (write(pipefd[1], "x", 1) != 1)
+		die("write");
+	for (int seen = 0; seen < 2;) {
+		if (syscall(__NR_io_uring_enter, r->fd, 0, 1, IORING_ENTER_GETEVENTS, NULL, 0) < 0)
+			die("io_uring_enter");
+		unsigned head = *r->cq_head;
+		for (; head != __atomic_load_n(r->cq_tail, __ATOMIC_ACQUIRE); head++, seen++)
+			printf("%s res=%d\n", seen == 0 ? "read" : "openat", r->cqes[head & *r->cq_mask].res);
+		__atomic_store_n(r->cq_head, head, __ATOMIC_RELEASE);
+	}
+}
+
 static void serve_and_accept(struct ring *r, struct io_uring_sqe *sqe)
 {
 	int server = socket(AF_INET, SOCK_STREAM, 0);
@@ -234,6 +284,8 @@ int main(int argc, char **argv)
 		sqe.addr = (unsigned long)&msg;
 		sqe.len = 1;
 		ring_run(&r, &sqe, op);
+	} else if (strcmp(op, "linked-open") == 0 && n == 2) {
+		linked_open(&r, a[0], a[1]);
 	} else if (strcmp(op, "accept4") == 0 && n == 0) {
 		serve_and_accept(&r, &sqe);
 	} else {

@@ -150,6 +150,13 @@ TEST_CASE("io_uring: via on file and net events; a request reported at submissio
 	std::memcpy(conn.data() + offsetof(struct guard_header, flags), &flags, sizeof(flags));
 	CHECK(fields_of(conn) == "{\"family\":\"inet\",\"addr\":\"198.51.100.7\",\"port\":443,\"ok\":false,\"errno\":101,"
 				 "\"error\":\"ENETUNREACH\",\"addr_from_user\":true,\"via\":\"io_uring\"}\n");
+
+	// A completion whose submission guard never saw.
+	auto accepted = net(GUARD_RECORD_NET_ACCEPT, AF_INET, {127, 0, 0, 1}, 50000, 5);
+	flags = GUARD_VIA_IO_URING | GUARD_NO_REQUEST;
+	std::memcpy(accepted.data() + offsetof(struct guard_header, flags), &flags, sizeof(flags));
+	CHECK(fields_of(accepted) == "{\"family\":\"inet\",\"addr\":\"127.0.0.1\",\"port\":50000,\"ok\":true,\"fd\":5,"
+				     "\"via\":\"io_uring\",\"request_unseen\":true}\n");
 }
 
 TEST_CASE("net_send carries its count; file_mkdir its mode; open_by_handle_at says by_handle")
