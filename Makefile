@@ -226,12 +226,15 @@ $(SIMDJSON_DIR)/simdjson.o: $(SIMDJSON_DIR)/simdjson.cpp
 ifeq ($(STATIC),1)
   LDLIBS := -lelf -lz
   $(GUARD): $(SIMDJSON_DIR)/simdjson.o
-  # The loader reads BTF, not DWARF: the object inside is stripped of it.
+  # The loader reads BTF, not DWARF: the object inside is stripped of it,
+  # and of .rel.BTF.ext (relocations of the line and function info's
+  # instruction offsets, which the loader takes as they are: a third of
+  # the object).
   $(BUILD)/cli/embedded_object.o: BPF_OBJ := $(BUILD)/kern/guard.embedded.bpf.o
   $(BUILD)/cli/embedded_object.o: $(BUILD)/kern/guard.embedded.bpf.o
 endif
 $(BUILD)/kern/guard.embedded.bpf.o: $(BPF_OBJ)
-	llvm-strip -g $< -o $@
+	llvm-strip -g --remove-section=.rel.BTF.ext $< -o $@
 
 # make test builds on every core, unless make was given -j already; it
 # also builds what the shipping tests check (not the static binary under

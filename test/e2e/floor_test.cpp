@@ -125,7 +125,7 @@ TEST_CASE("the floor skips a disabled family as guard does")
 	if (floor == 0) {
 		::dup2(err[1], STDERR_FILENO);
 		::execl(GUARD_FLOOR, GUARD_FLOOR, "--object", GUARD_BPF_OBJECT, "--disable", "network", "--disable", "file",
-			static_cast<char *>(nullptr));
+			"--disable", "io_uring", static_cast<char *>(nullptr));
 		_exit(127);
 	}
 	::close(err[1]);
