@@ -40,6 +40,9 @@ enum class Field : uint8_t {
 	new_path, any_path, target, flags, access, modify, mode, owner_uid, owner_gid, path_unresolved, path_from_user,
 	// net_*
 	family, addr, port, unix_path, backlog, addr_from_user, raced,
+	// every kind: the user name of uid; exec: argv joined by spaces; every
+	// kind: the parent's (process table)
+	user, cmdline, parent_cmdline,
 	count_,
 };
 
@@ -65,8 +68,10 @@ struct EventView {
 	size_t ancestor_count = 0;
 };
 
-// The string value of a string field (argv: the NUL-separated arguments;
-// callers split). Empty when absent.
+// The string value of a string field (argv, cmdline, parent_cmdline: the
+// NUL-separated arguments; callers split, or read a NUL as the space
+// /proc/PID/cmdline readers print; user: empty, rule_match.cpp looks it up).
+// Empty when absent.
 std::string_view string_field(Field f, const EventView &ev);
 
 // The value of a number or boolean field (booleans are 0 or 1).
