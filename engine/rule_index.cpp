@@ -298,7 +298,10 @@ void RuleSet::index_by_kind()
 	}
 	// User names are read once here, when a rule needs them (user_names.h).
 	if (!user_names.loaded() &&
-	    std::any_of(nodes.begin(), nodes.end(), [](const Node &n) { return n.field == Field::user && is_test(n); }))
+	    std::any_of(nodes.begin(), nodes.end(), [](const Node &n) {
+		    bool other = n.op == NodeOp::str_fieldref && static_cast<Field>(n.value) == Field::user;
+		    return is_test(n) && (n.field == Field::user || other);
+	    }))
 		user_names.load();
 	// A path test by exact name also holds for every other name of the file.
 	watched_files = WatchedFiles();

@@ -81,10 +81,11 @@ struct SigmaInfo {
 	std::string id;                // the rule's UUID (may be empty)
 	std::string level;             // as written: informational, low, ...
 	std::vector<std::string> tags; // attack.t1059, ...
-	std::string file;              // where it was read
 };
 
 struct Rule {
+	// Written into output lines as it is, between quotes: guard's own ids
+	// need no escaping; a Sigma title is kept here JSON-escaped.
 	std::string id;
 	std::string description;
 	Severity severity = Severity::medium;

@@ -9,7 +9,10 @@ namespace {
 
 class Re2Matcher : public TextMatcher {
 public:
-	Re2Matcher(const std::string &pattern, const RE2::Options &options) : source_(pattern), re_(pattern, options) {}
+	Re2Matcher(const std::string &source, const std::string &pattern, const RE2::Options &options)
+		: source_(source), re_(pattern, options)
+	{
+	}
 	bool ok() const { return re_.ok(); }
 	std::string error() const { return re_.error(); }
 	bool matches(std::string_view text) const override
@@ -34,8 +37,7 @@ std::unique_ptr<const TextMatcher> compile_regex(const std::string &pattern, Reg
 	options.set_dot_nl(flags.s);
 	options.set_never_capture(true); // a match is all that is asked
 	// m: ^ and $ at each line, as Perl's (?m).
-	std::string text = flags.m ? "(?m)" + pattern : pattern;
-	auto re = std::make_unique<Re2Matcher>(text, options);
+	auto re = std::make_unique<Re2Matcher>(pattern, flags.m ? "(?m)" + pattern : pattern, options);
 	if (!re->ok()) {
 		error = re->error();
 		return nullptr;

@@ -161,6 +161,45 @@ std::vector<Condition> conditions_of(const YAML::Node &detection, const std::str
 	return out;
 }
 
+// The category the rule's logsource names, or LogsourceSkip.
+const Category &category_of(const YAML::Node &doc, const std::string &file, RuleOutcome &out)
+{
+	const YAML::Node logsource = doc["logsource"];
+	if (!logsource.IsDefined() || !logsource.IsMap())
+		throw Skipped{where(file, doc), "missing \"logsource\""};
+	std::string product = scalar(logsource, "product"), category = scalar(logsource, "category"),
+		    service = scalar(logsource, "service");
+	out.logsource = (product.empty() ? "any" : product) + "/" + (category.empty() ? "service " + service : category);
+	if (!product.empty() && product != "linux")
+		throw LogsourceSkip{{where(file, logsource["product"]), "logsource product \"" + product + "\" (guard runs product: linux)"}};
+	if (!service.empty())
+		throw LogsourceSkip{{where(file, logsource["service"]), "logsource service \"" + service + "\" is not supported"}};
+	const Category *cat = category_by_name(category);
+	if (!cat)
+		throw LogsourceSkip{{where(file, logsource), "logsource category \"" + category + "\" is not supported (guard maps " +
+								     std::string(category_names()) + ")"}};
+	return *cat;
+}
+
+// What the rule's alerts carry besides its title.
+Rule alert_fields_of(const YAML::Node &doc, const std::string &file)
+{
+	Rule base;
+	std::string level = scalar(doc, "level");
+	if (!level.empty() && !severity_of_level(level, base.severity))
+		throw Skipped{where(file, doc["level"]), "unknown level \"" + level + "\""};
+	auto info = std::make_shared<SigmaInfo>();
+	info->id = scalar(doc, "id");
+	info->level = level;
+	if (const YAML::Node tags = doc["tags"]; tags.IsDefined() && tags.IsSequence())
+		for (const YAML::Node &t : tags)
+			if (t.IsScalar())
+				info->tags.push_back(t.Scalar());
+	base.description = scalar(doc, "description").substr(0, kMaxDescription);
+	base.sigma = info;
+	return base;
+}
+
 } // namespace
 
 RuleCompiler::RuleCompiler(RuleSet &set) : set_(set)
@@ -217,41 +256,12 @@ void RuleCompiler::compile(const YAML::Node &doc, const std::string &file, RuleO
 		throw Skipped{where(file, doc), "missing \"title\""};
 	if (out.title.size() > kMaxTitle)
 		throw Skipped{where(file, doc["title"]), "\"title\" longer than 256 characters"};
-	const YAML::Node logsource = doc["logsource"];
-	if (!logsource.IsDefined() || !logsource.IsMap())
-		throw Skipped{where(file, doc), "missing \"logsource\""};
-	std::string product = scalar(logsource, "product"), category = scalar(logsource, "category"),
-		    service = scalar(logsource, "service");
-	out.logsource = (product.empty() ? "any" : product) + "/" + (category.empty() ? "service " + service : category);
-	if (!product.empty() && product != "linux")
-		throw LogsourceSkip{{where(file, logsource["product"]), "logsource product \"" + product + "\" (guard runs product: linux)"}};
-	if (!service.empty())
-		throw LogsourceSkip{{where(file, logsource["service"]), "logsource service \"" + service + "\" is not supported"}};
-	const Category *cat = category_by_name(category);
-	if (!cat)
-		throw LogsourceSkip{{where(file, logsource), "logsource category \"" + category + "\" is not supported (guard maps " +
-								     std::string(category_names()) + ")"}};
-	std::string level = scalar(doc, "level");
-	Severity severity = Severity::medium;
-	if (!level.empty() && !severity_of_level(level, severity))
-		throw Skipped{where(file, doc["level"]), "unknown level \"" + level + "\""};
+	const Category *cat = &category_of(doc, file, out);
+	Rule base = alert_fields_of(doc, file);
 	const YAML::Node detection = doc["detection"];
 	if (!detection.IsDefined() || !detection.IsMap())
 		throw Skipped{where(file, doc), "missing \"detection\""};
 	std::vector<Condition> conditions = conditions_of(detection, file);
-
-	auto info = std::make_shared<SigmaInfo>();
-	info->id = scalar(doc, "id");
-	info->level = level;
-	info->file = file;
-	if (const YAML::Node tags = doc["tags"]; tags.IsDefined() && tags.IsSequence())
-		for (const YAML::Node &t : tags)
-			if (t.IsScalar())
-				info->tags.push_back(t.Scalar());
-	Rule base;
-	base.description = scalar(doc, "description").substr(0, kMaxDescription);
-	base.severity = severity;
-	base.sigma = info;
 
 	NodeBuilder nodes(set_);
 	std::vector<Rule> made;
