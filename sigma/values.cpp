@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "sigma/values.h"
 
+#include <algorithm>
 #include <map>
 
 namespace guard::sigma {
@@ -63,17 +64,24 @@ StringTest test_of(const Pattern &p, Position pos, bool nocase)
 	return {NodeOp::str_glob, fold(g), nocase};
 }
 
-// windash: a '-' that starts an argument may be written with any of these.
+// windash: a '-' or '/' that starts a word (at the start, or after a
+// character that is not a letter, digit or '_', and before one that is) may
+// be written with any of these.
 const char *const kDashes[] = {"-", "/", "\xE2\x80\x93", "\xE2\x80\x94", "\xE2\x80\x95"};
+
+bool word_char(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_'; }
 
 std::vector<std::string> windash_variants(std::string_view v)
 {
 	std::vector<std::string> out;
 	for (const char *dash : kDashes) {
 		std::string s;
-		for (size_t i = 0; i < v.size(); i++)
-			s += v[i] == '-' && (i == 0 || v[i - 1] == ' ') ? std::string(dash) : std::string(1, v[i]);
-		if (out.empty() || s != out.front())
+		for (size_t i = 0; i < v.size(); i++) {
+			bool flag = (v[i] == '-' || v[i] == '/') && (i == 0 || !word_char(v[i - 1])) && i + 1 < v.size() &&
+				    word_char(v[i + 1]);
+			s += flag ? std::string(dash) : std::string(1, v[i]);
+		}
+		if (std::find(out.begin(), out.end(), s) == out.end())
 			out.push_back(s);
 	}
 	return out;

@@ -110,6 +110,9 @@ TEST_CASE("sigma: re with i, m, s; windash; base64 and base64offset")
 	CHECK(fires(e, "T windash", run(1107, "/usr/bin/certutil", {"certutil", "/decode", "a", "b"})));
 	CHECK(fires(e, "T windash", run(1108, "/usr/bin/certutil", {"certutil", "\xE2\x80\x93" "decode", "a"})));
 	CHECK_FALSE(fires(e, "T windash", run(1109, "/usr/bin/certutil", {"certutil", "decode", "a"})));
+	CHECK(fires(e, "T windash", run(1113, "/usr/bin/certutil", {"certutil", "-urlcache"}))); // '/' written as '-'
+	CHECK(fires(e, "T windash", run(1114, "/usr/bin/certutil", {"certutil", "\xE2\x80\x94urlcache"})));
+	CHECK_FALSE(fires(e, "T windash", run(1115, "/usr/bin/certutil", {"certutil", "-decoded", "x"})));
 
 	CHECK(fires(e, "T base64", run(1110, "/bin/echo", {"echo", sigma::base64("bash -i")})));
 	for (std::string lead : {"", "x", "xy"}) {
