@@ -96,6 +96,7 @@ constexpr std::array<FieldInfo, static_cast<size_t>(Field::count_)> kFields = {{
 	{"user", T::string, k_all},
 	{"cmdline", T::string, k_exec},
 	{"parent_cmdline", T::string, k_all},
+	{"addr_text", T::string, k_net},
 }};
 
 bool is_exec(const Record &r) { return record_family(r.header.kind) == RecordFamily::exec; }

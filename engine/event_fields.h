@@ -41,8 +41,8 @@ enum class Field : uint8_t {
 	// net_*
 	family, addr, port, unix_path, backlog, addr_from_user, raced,
 	// every kind: the user name of uid; exec: argv joined by spaces; every
-	// kind: the parent's (process table)
-	user, cmdline, parent_cmdline,
+	// kind: the parent's (process table); net_*: addr as output writes it
+	user, cmdline, parent_cmdline, addr_text,
 	count_,
 };
 
@@ -70,7 +70,8 @@ struct EventView {
 
 // The string value of a string field (argv, cmdline, parent_cmdline: the
 // NUL-separated arguments; callers split, or read a NUL as the space
-// /proc/PID/cmdline readers print; user: empty, rule_match.cpp looks it up).
+// /proc/PID/cmdline readers print; user, addr_text: empty, rule_match.cpp
+// looks the name up and prints the address).
 // Empty when absent.
 std::string_view string_field(Field f, const EventView &ev);
 

@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cstring>
 
+#include "engine/addr_text.h"
 #include "engine/glob.h"
 #include "engine/rule_set.h"
 
@@ -147,6 +148,11 @@ bool string_node(const RuleSet &set, const Node &n, const EventView &ev)
 		}
 		return false;
 	case Field::user: return string_op(set, n, set.user_names.name_of(ev.rec->header.uid));
+	case Field::addr_text: {
+		char text[addr_text_max];
+		char *end = write_addr(text, ev.rec->family, ev.rec->addr); // nothing for unix and other
+		return string_op(set, n, std::string_view(text, static_cast<size_t>(end - text)));
+	}
 	case Field::path:
 		return string_op(set, n, ev.rec->path) || same_file(set, n, *ev.rec);
 	case Field::any_path:

@@ -3,6 +3,7 @@
 
 #include <charconv>
 #include <map>
+#include <tuple>
 
 #include "rules/compile.h"
 #include "sigma/regex.h"
@@ -77,7 +78,7 @@ bool prefix_as_cidr(const std::string &v, Cidr &out)
 // The values of one field that hold together (any of them): literal
 // tests by kind share a node; the others are nodes of their own.
 struct Alternatives {
-	std::map<std::pair<NodeOp, bool>, std::vector<std::string>> literals;
+	std::map<std::tuple<Field, NodeOp, bool>, std::vector<std::string>> literals; // by field, test, nocase
 	std::vector<int64_t> numbers;
 	std::vector<Cidr> cidrs;
 	std::vector<uint32_t> nodes;
@@ -87,8 +88,8 @@ struct Alternatives {
 		RuleSet &set = b.set();
 		std::vector<uint32_t> kids = nodes;
 		for (auto &[key, lits] : literals) {
-			Node n{key.first, f};
-			n.nocase = key.second;
+			Node n{std::get<1>(key), std::get<0>(key)};
+			n.nocase = std::get<2>(key);
 			n.first = static_cast<uint32_t>(set.literals.size());
 			n.count = static_cast<uint32_t>(lits.size());
 			set.literals.insert(set.literals.end(), lits.begin(), lits.end());
@@ -229,7 +230,7 @@ void SelectionCompiler::add_string(const std::string &name, Field f, const Modif
 {
 	RuleSet &set = nodes_.set();
 	if (v.IsNull()) { // null: the field is empty
-		alt.literals[{NodeOp::str_equals, false}].emplace_back();
+		alt.literals[{f, NodeOp::str_equals, false}].emplace_back();
 		return;
 	}
 	if (m.cidr || m.cmp)
@@ -257,7 +258,7 @@ void SelectionCompiler::add_string(const std::string &name, Field f, const Modif
 	if ((m.base64 || m.base64offset) && text.find_first_of("*?") != std::string::npos)
 		skip(v, "field \"" + name + "\": base64 of a value with wildcards");
 	for (StringTest &t : string_tests(text, m))
-		alt.literals[{t.op, t.nocase}].push_back(std::move(t.literal));
+		alt.literals[{f, t.op, t.nocase}].push_back(std::move(t.literal));
 }
 
 void SelectionCompiler::add_number(const std::string &name, Field f, const Modifiers &m, const YAML::Node &v,
@@ -292,19 +293,24 @@ void SelectionCompiler::add_address(const std::string &name, const Modifiers &m,
 		pos = Position::startswith;
 	}
 	Cidr c;
-	bool ok = false;
-	if (m.re || m.fieldref || m.base64 || m.base64offset || m.cmp)
-		ok = false;
-	else if (m.cidr)
-		ok = pos == Position::equals && rules::parse_cidr(text, c, true);
-	else if (pos == Position::equals)
-		ok = rules::parse_cidr(text, c, false);
-	else if (pos == Position::startswith)
-		ok = prefix_as_cidr(text, c);
-	if (!ok)
-		skip(v, "field \"" + name + "\" is an IP address: guard takes an address, cidr, or a prefix of whole "
-			"octets (\"10.\", \"192.168.\") or groups (\"fe80:\"); found \"" + v.Scalar() + "\"");
-	alt.cidrs.push_back(c);
+	if (m.cidr) {
+		if (!rules::parse_cidr(text, c, true))
+			skip(v, "field \"" + name + "\": expected ADDRESS/PREFIX such as \"10.0.0.0/8\" or \"fe80::/10\", found \"" +
+					v.Scalar() + "\"");
+		alt.cidrs.push_back(c);
+		return;
+	}
+	if (m.fieldref || m.cmp)
+		skip(v, "field \"" + name + "\" is an IP address: fieldref, gt, gte, lt, lte do not apply");
+	// An address, or a prefix of whole octets or groups, is tested on the
+	// address's bytes; any other text on the address as output prints it.
+	bool plain = !m.re && !m.base64 && !m.base64offset && !m.windash;
+	if (plain && ((pos == Position::equals && rules::parse_cidr(text, c, false)) ||
+		      (pos == Position::startswith && prefix_as_cidr(text, c)))) {
+		alt.cidrs.push_back(c);
+		return;
+	}
+	add_string(name, Field::addr_text, m, v, alt);
 }
 
 } // namespace guard::sigma

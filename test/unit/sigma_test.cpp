@@ -73,7 +73,7 @@ TEST_CASE("sigma: the corpus loads: every rule of test/fixtures/sigma compiles, 
 			if (!r.loaded)
 				CHECK(r.reason.starts_with("can never match: it needs what guard does not know on any network_connection event"));
 		}
-	CHECK(report.loaded == 16 + 4 + 3 + 4); // process_creation, collection, network, files
+	CHECK(report.loaded == 16 + 4 + 4 + 4); // process_creation, collection, network, files
 	CHECK(report.skipped == 1);
 }
 
@@ -197,6 +197,23 @@ TEST_CASE("sigma: network_connection: connect is Initiated true, accept false; D
 	CHECK(fires(e, "T no hostname", net_record(task(1503), GUARD_RECORD_NET_CONNECT, AF_INET6, v6, 443)));
 	CHECK_FALSE(fires(e, "T no hostname", net_record(task(1504), GUARD_RECORD_NET_CONNECT, AF_INET6, v6, 443)));
 	CHECK(e.alerts("T hostname never") == 0);
+}
+
+TEST_CASE("sigma: an IP field's other text tests run on the address as output prints it")
+{
+	test::EngineCapture e(corpus());
+	auto connect = [](std::vector<uint8_t> addr) {
+		return net_record(task(1505), GUARD_RECORD_NET_CONNECT, addr.size() == 4 ? AF_INET : AF_INET6, addr, 443);
+	};
+	std::vector<uint8_t> ula(16, 0), doc6(16, 0);
+	ula[0] = 0xfd, ula[15] = 1;
+	doc6[0] = 0x20, doc6[1] = 0x01, doc6[2] = 0x0d, doc6[3] = 0xb8, doc6[15] = 1;
+	CHECK(fires(e, "T address text", connect(ula)));
+	CHECK(fires(e, "T address text", connect(test::ipv4(198, 51, 100, 7))));
+	CHECK(fires(e, "T address text", connect(test::ipv4(203, 0, 113, 2))));
+	CHECK_FALSE(fires(e, "T address text", connect(test::ipv4(203, 0, 113, 12))));
+	CHECK_FALSE(fires(e, "T address text", connect(test::ipv4(198, 52, 0, 1))));
+	CHECK_FALSE(fires(e, "T address text", connect(doc6)));
 }
 
 TEST_CASE("sigma: file_event, file_delete, file_rename, file_access: successful calls, the right names")
