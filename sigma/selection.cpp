@@ -41,6 +41,19 @@ bool is_true(const YAML::Node &v, bool &out)
 	return true;
 }
 
+// "CommandLine|contains|all" as its field name and modifiers.
+std::vector<std::string_view> split_key(std::string_view spec)
+{
+	std::vector<std::string_view> parts;
+	for (size_t at = 0;;) {
+		size_t bar = spec.find('|', at);
+		parts.push_back(spec.substr(at, bar == std::string_view::npos ? std::string_view::npos : bar - at));
+		if (bar == std::string_view::npos)
+			return parts;
+		at = bar + 1;
+	}
+}
+
 bool parse_int(const std::string &s, int64_t &out)
 {
 	auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), out);
@@ -147,14 +160,7 @@ uint32_t SelectionCompiler::map_selection(const YAML::Node &map)
 uint32_t SelectionCompiler::field_entry(const YAML::Node &key, const YAML::Node &value)
 {
 	std::string spec = key.Scalar();
-	std::vector<std::string_view> parts;
-	for (size_t at = 0;;) {
-		size_t bar = spec.find('|', at);
-		parts.push_back(std::string_view(spec).substr(at, bar == std::string::npos ? std::string::npos : bar - at));
-		if (bar == std::string::npos)
-			break;
-		at = bar + 1;
-	}
+	std::vector<std::string_view> parts = split_key(spec);
 	std::string name(parts[0]);
 	if (name.empty())
 		skip(key, "keyword searches (values without a field) are not supported");
@@ -177,14 +183,7 @@ uint32_t SelectionCompiler::field_entry(const YAML::Node &key, const YAML::Node 
 		bool want;
 		if (values.size() != 1 || !is_true(values[0], want))
 			skip(value, "field \"" + name + "\": \"exists\" takes true or false");
-		bool present = meaning.what != What::absent;
-		if (meaning.what == What::field && field_info(meaning.field).type == FieldType::string) {
-			Node empty{NodeOp::str_equals, meaning.field, Cmp::lt, static_cast<uint32_t>(nodes_.set().literals.size()), 1, 0};
-			nodes_.set().literals.emplace_back();
-			uint32_t is_empty = nodes_.add(empty);
-			return want ? nodes_.negate(is_empty) : is_empty;
-		}
-		return nodes_.constant(present == want);
+		return exists_test(meaning, want);
 	}
 	// One node per value for `all`; otherwise one set of alternatives.
 	std::vector<uint32_t> kids;
@@ -198,6 +197,19 @@ uint32_t SelectionCompiler::field_entry(const YAML::Node &key, const YAML::Node 
 	if (!m.all)
 		return alt.emit(nodes_, meaning.field);
 	return nodes_.group(NodeOp::all, kids);
+}
+
+// exists: true holds for a text field that is not empty, any other field
+// guard has, a constant; false the reverse.
+uint32_t SelectionCompiler::exists_test(const FieldMeaning &meaning, bool want)
+{
+	if (meaning.what == What::field && field_info(meaning.field).type == FieldType::string) {
+		Node empty{NodeOp::str_equals, meaning.field, Cmp::lt, static_cast<uint32_t>(nodes_.set().literals.size()), 1, 0};
+		nodes_.set().literals.emplace_back();
+		uint32_t is_empty = nodes_.add(empty);
+		return want ? nodes_.negate(is_empty) : is_empty;
+	}
+	return nodes_.constant((meaning.what != What::absent) == want);
 }
 
 void SelectionCompiler::add_value(const std::string &name, const FieldMeaning &meaning, const Modifiers &m,

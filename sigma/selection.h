@@ -37,6 +37,7 @@ public:
 private:
 	uint32_t map_selection(const YAML::Node &map);
 	uint32_t field_entry(const YAML::Node &key, const YAML::Node &value);
+	uint32_t exists_test(const FieldMeaning &meaning, bool want);
 	void add_value(const std::string &name, const FieldMeaning &meaning, const Modifiers &m, const YAML::Node &v,
 		       Alternatives &alt);
 	void add_string(const std::string &name, Field f, const Modifiers &m, const YAML::Node &v, Alternatives &alt);

@@ -41,24 +41,36 @@ std::vector<std::string> files_under(const std::string &path)
 	return files;
 }
 
-FileReport load_file(const std::string &path, RuleCompiler &compiler, const rules::RulesFilePolicy &policy)
+FileReport file_rules(const std::string &text, const std::string &path, RuleCompiler &compiler)
 {
 	FileReport f{path, {}, {}};
 	try {
-		std::string text = rules::read_rules_text(path, policy);
 		for (const YAML::Node &doc : rule_documents(text, path))
 			f.rules.push_back(compiler.add(doc, path));
-	} catch (const rules::RulesFileError &e) {
-		f.error = e.what();
 	} catch (const MalformedYaml &e) {
 		f.error = e.message;
 	}
 	return f;
 }
 
+FileReport load_file(const std::string &path, RuleCompiler &compiler, const rules::RulesFilePolicy &policy)
+{
+	try {
+		return file_rules(rules::read_rules_text(path, policy), path, compiler);
+	} catch (const rules::RulesFileError &e) {
+		return {path, e.what(), {}};
+	}
+}
+
 } // namespace
 
 bool available() { return true; }
+
+FileReport add_sigma_text(const std::string &text, const std::string &name, RuleSet &set)
+{
+	RuleCompiler compiler(set);
+	return file_rules(text, name, compiler);
+}
 
 Report add_sigma_rules(const std::string &path, RuleSet &set, const rules::RulesFilePolicy &policy)
 {

@@ -22,4 +22,8 @@ bool available();
 // when path cannot be read at all, or names neither a file nor a directory.
 Report add_sigma_rules(const std::string &path, RuleSet &set, const rules::RulesFilePolicy &policy);
 
+// One file's rules from its text (name: for messages): what add_sigma_rules
+// does per file, for callers that hold the text (the fuzz target).
+FileReport add_sigma_text(const std::string &text, const std::string &name, RuleSet &set);
+
 } // namespace guard::sigma
