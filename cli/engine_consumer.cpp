@@ -21,6 +21,7 @@
 #include "engine/record_file.h"
 #include "loader/error.h"
 #include "rules/rules_file.h"
+#include "sigma/with_rules.h"
 
 namespace guard {
 
@@ -34,9 +35,14 @@ constexpr std::chrono::seconds kOutputCheck{1};
 
 rules::LoadedRules load_rules(const EngineConfig &config)
 {
-	if (config.rules_path.empty())
-		return rules::load_default_rules();
-	return rules::load_rules_file(config.rules_path, {!config.allow_untrusted_rules, config.allow_no_rules});
+	rules::RulesFilePolicy policy{!config.allow_untrusted_rules, config.allow_no_rules};
+	rules::LoadedRules loaded =
+		config.rules_path.empty() ? rules::load_default_rules() : rules::load_rules_file(config.rules_path, policy);
+	if (!config.sigma_paths.empty()) {
+		sigma::Report report = sigma::add_sigma_paths(loaded, config.sigma_paths, policy);
+		std::fprintf(stderr, "guard: %s\n", sigma::summary(report).c_str());
+	}
+	return loaded;
 }
 
 // The first load, on the reloader's thread like every later one, while this

@@ -36,6 +36,12 @@ void add_engine_options(CLI::App &app, EngineConfig &config)
 	app.add_option("--rules", config.rules_path,
 		       "Rules from FILE instead of the built-in defaults (guard's format or the mini-EDR config/rules.json)")
 		->option_text("FILE");
+	app.add_option("--sigma", config.sigma_paths,
+		       "Sigma rules from PATH (a .yml file, or a directory searched recursively), run with guard's rules "
+		       "(docs/sigma.md); may be repeated")
+		->option_text("PATH")
+		->expected(1)
+		->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
 	app.add_flag("--allow-untrusted-rules", config.allow_untrusted_rules,
 		     "Read a rules file that a user other than root (or guard's) owns or may write, or that lies in such "
 		     "a directory (refused otherwise)");

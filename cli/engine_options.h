@@ -9,6 +9,7 @@
 #include <memory>
 #include <span>
 #include <string>
+#include <vector>
 
 #include "cli/signals.h"
 #include "engine/health.h"
@@ -21,6 +22,7 @@ namespace guard {
 
 struct EngineConfig {
 	std::string rules_path;        // empty: the embedded default rules
+	std::vector<std::string> sigma_paths; // Sigma rule files or directories, run with those rules
 	bool allow_untrusted_rules = false; // read a rules file others could change (tests)
 	bool allow_no_rules = false;        // run a rules file with no enabled rule
 	bool alerts_only = false;
@@ -30,7 +32,7 @@ struct EngineConfig {
 	size_t process_capacity = 32768;
 };
 
-// --rules, --allow-untrusted-rules, --allow-no-rules, --alerts-only,
+// --rules, --sigma, --allow-untrusted-rules, --allow-no-rules, --alerts-only,
 // --rotate-size, --rotate-keep, --health-interval, --process-table-size.
 void add_engine_options(CLI::App &app, EngineConfig &config);
 

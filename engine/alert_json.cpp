@@ -31,12 +31,26 @@ void write_result(JsonWriter &w, const EventView &ev)
 
 std::string alert_rule_fields(const Rule &rule)
 {
-	// Room for the escaped description and its hex twin (json_writer.h's worst case).
-	std::string text(256 + rule.id.size() + 8 * rule.description.size(), '\0');
+	// Room for each escaped text and its hex twin (json_writer.h's worst case).
+	size_t room = 256 + 8 * (rule.id.size() + rule.description.size());
+	if (rule.sigma) {
+		room += 8 * (rule.sigma->id.size() + rule.sigma->level.size());
+		for (const std::string &tag : rule.sigma->tags)
+			room += 16 + 8 * tag.size();
+	}
+	std::string text(room, '\0');
 	JsonWriter w(text.data(), JsonWriter::fragment);
 	w.field_literal("rule", rule.id);
 	w.field_literal("severity", severity_name(rule.severity));
 	w.field_string("description", rule.description);
+	if (rule.sigma) {
+		w.field_string("sigma_id", rule.sigma->id);
+		w.field_string("level", rule.sigma->level);
+		w.begin_array("tags");
+		for (const std::string &tag : rule.sigma->tags)
+			w.element_string(tag);
+		w.end_array();
+	}
 	text.resize(static_cast<size_t>(w.position() - text.data()));
 	return text;
 }

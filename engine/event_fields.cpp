@@ -96,6 +96,10 @@ constexpr std::array<FieldInfo, static_cast<size_t>(Field::count_)> kFields = {{
 	{"addr_from_user", T::boolean, bits({GUARD_RECORD_NET_CONNECT, GUARD_RECORD_NET_BIND, GUARD_RECORD_NET_SEND})},
 	{"raced", T::boolean, bits({GUARD_RECORD_NET_CONNECT, GUARD_RECORD_NET_BIND})},
 	{"count", T::number, bits({GUARD_RECORD_NET_SEND})},
+	{"user", T::string, k_all},
+	{"cmdline", T::string, k_exec},
+	{"parent_cmdline", T::string, k_all},
+	{"addr_text", T::string, k_net},
 }};
 
 bool is_exec(const Record &r) { return record_family(r.header.kind) == RecordFamily::exec; }
@@ -108,6 +112,12 @@ bool flag(const Record &r, uint16_t bit) { return (r.header.flags & bit) != 0; }
 bool result_ok(const Record &r)
 {
 	return r.header.kind == GUARD_RECORD_EXEC ? true : r.result >= 0;
+}
+
+// The arguments end with a NUL each; a command line has none after the last.
+std::string_view without_last_nul(std::string_view s)
+{
+	return !s.empty() && s.back() == '\0' ? s.substr(0, s.size() - 1) : s;
 }
 
 } // namespace
@@ -158,6 +168,8 @@ std::string_view string_field(Field f, const EventView &ev)
 	case Field::parent_exe: return ev.parent ? ev.parent->exe_view() : std::string_view();
 	case Field::via: return via_name(r.header.flags);
 	case Field::argv: return r.argv;
+	case Field::cmdline: return without_last_nul(r.argv);
+	case Field::parent_cmdline: return ev.parent ? ev.parent->cmdline_view() : std::string_view();
 	case Field::path: return r.path;
 	case Field::path_given: return r.path_given;
 	case Field::cwd: return r.cwd;

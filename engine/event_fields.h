@@ -41,6 +41,9 @@ enum class Field : uint8_t {
 	by_handle,
 	// net_*
 	family, addr, port, unix_path, backlog, addr_from_user, raced, count,
+	// every kind: the user name of uid; exec: argv joined by spaces; every
+	// kind: the parent's (process table); net_*: addr as output writes it
+	user, cmdline, parent_cmdline, addr_text,
 	count_,
 };
 
@@ -66,8 +69,11 @@ struct EventView {
 	size_t ancestor_count = 0;
 };
 
-// The string value of a string field (argv: the NUL-separated arguments;
-// callers split). Empty when absent.
+// The string value of a string field (argv, cmdline, parent_cmdline: the
+// NUL-separated arguments; callers split, or read a NUL as the space
+// /proc/PID/cmdline readers print; user, addr_text: empty, rule_match.cpp
+// looks the name up and prints the address).
+// Empty when absent.
 std::string_view string_field(Field f, const EventView &ev);
 
 // The value of a number or boolean field (booleans are 0 or 1).

@@ -35,7 +35,8 @@ bool class_match(std::string_view p, size_t i, unsigned char c, size_t &end)
 // backtrack from every position. Only for patterns without classes or
 // escapes, where the last '*' is surely a wildcard and the rest has no
 // other meaning.
-bool tail_may_match(std::string_view p, std::string_view t)
+template <class Fold>
+bool tail_may_match(std::string_view p, std::string_view t, Fold fold)
 {
 	size_t star = std::string_view::npos;
 	for (size_t i = 0; i < p.size(); i++) {
@@ -51,7 +52,7 @@ bool tail_may_match(std::string_view p, std::string_view t)
 		return false;
 	std::string_view end = t.substr(t.size() - tail.size());
 	for (size_t i = 0; i < tail.size(); i++)
-		if (tail[i] != '?' && tail[i] != end[i])
+		if (tail[i] != '?' && static_cast<unsigned char>(tail[i]) != fold(static_cast<unsigned char>(end[i])))
 			return false;
 	return true;
 }
@@ -85,18 +86,21 @@ bool glob_valid(std::string_view p)
 	return true;
 }
 
-bool glob_match(std::string_view p, std::string_view t)
+namespace {
+
+template <class Fold>
+bool match_folded(std::string_view p, std::string_view t, Fold fold)
 {
 	size_t pi = 0, ti = 0;
 	size_t star_p = std::string_view::npos, star_t = 0;
 	while (ti < t.size()) {
 		if (pi < p.size()) {
 			char pc = p[pi];
-			unsigned char tc = static_cast<unsigned char>(t[ti]);
+			unsigned char tc = fold(static_cast<unsigned char>(t[ti]));
 			if (pc == '*') {
 				// The text before the first star matched: before
 				// backtracking, see whether the end can match at all.
-				if (star_p == std::string_view::npos && !tail_may_match(p, t))
+				if (star_p == std::string_view::npos && !tail_may_match(p, t, fold))
 					return false;
 				star_p = pi++;
 				star_t = ti;
@@ -134,5 +138,15 @@ bool glob_match(std::string_view p, std::string_view t)
 		pi++;
 	return pi == p.size();
 }
+
+struct Bytes {
+	unsigned char operator()(unsigned char c) const { return c; }
+};
+
+} // namespace
+
+bool glob_match(std::string_view p, std::string_view t) { return match_folded(p, t, Bytes{}); }
+
+bool glob_match(std::string_view p, std::string_view t, TextFold fold) { return match_folded(p, t, fold); }
 
 } // namespace guard

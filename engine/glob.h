@@ -8,9 +8,14 @@
 #include <cstddef>
 #include <string_view>
 
+#include "engine/text_fold.h"
+
 namespace guard {
 
 bool glob_match(std::string_view pattern, std::string_view text);
+// The same over the text as fold reads it (text_fold.h); the pattern is
+// taken as it is (a lowered pattern for fold.lower).
+bool glob_match(std::string_view pattern, std::string_view text, TextFold fold);
 
 // Whether pattern is well formed (every '[' closed, no trailing '\').
 bool glob_valid(std::string_view pattern);

@@ -28,10 +28,13 @@ std::unique_ptr<RuleSet> Pipeline::set_rules(std::unique_ptr<RuleSet> rules)
 	alert_counts_.assign(rules_ ? rules_->rules.size() : 0, 0);
 	alert_rule_fields_.clear();
 	rule_ids_.clear();
+	count_of_.clear();
+	std::unordered_map<std::string_view, uint32_t> first_with_id;
 	if (rules_)
 		for (const Rule &r : rules_->rules) {
 			alert_rule_fields_.push_back(alert_rule_fields(r));
 			rule_ids_.insert(r.id);
+			count_of_.push_back(first_with_id.try_emplace(r.id, uint32_t(count_of_.size())).first->second);
 		}
 	return rules;
 }
@@ -50,6 +53,7 @@ const Process *Pipeline::update_processes(const Record &rec)
 	switch (h.kind) {
 	case GUARD_RECORD_EXEC:
 		self.set_exe(rec.exe.empty() ? rec.path : rec.exe);
+		self.set_cmdline(rec.argv);
 		return &self;
 	case GUARD_RECORD_FORK: {
 		if (rec.child_pid == h.pid || rec.child_pid == 0)
@@ -60,6 +64,7 @@ const Process *Pipeline::update_processes(const Record &rec)
 		child.ppid = h.pid;
 		child.set_comm(parent.comm_view());
 		child.set_exe(parent.exe_view());
+		child.set_cmdline(parent.cmdline_view());
 		return processes_.find(h.pid);
 	}
 	default: return &self;
@@ -160,7 +165,7 @@ void Pipeline::on_record(std::span<const uint8_t> bytes)
 		for (size_t i = 0; i < n; i++) {
 			out_.commit(write_alert_line(out_.reserve(alert_max_bytes), alert_rule_fields_[matches[i]], ev,
 						     boot_to_unix_ns_));
-			alert_counts_[matches[i]]++;
+			alert_counts_[count_of_[matches[i]]]++;
 			stats_.alerts++;
 		}
 	}

@@ -86,6 +86,9 @@ private:
 	std::unique_ptr<PathScratch> path_scratch_; // canonical paths of the record at hand
 	std::unique_ptr<RuleSet> rules_;
 	std::vector<uint64_t> alert_counts_;                        // per rule of rules_
+	// Per rule: the first rule with its id, whose count it adds to (the
+	// rules one Sigma rule compiles to, one per record kind, share an id).
+	std::vector<uint32_t> count_of_;
 	std::vector<std::string> alert_rule_fields_;                // per rule of rules_ (alert_json.h)
 	std::unordered_set<std::string_view> rule_ids_;             // of rules_
 	std::unordered_map<std::string, uint64_t> retired_counts_;  // by id, over earlier sets
@@ -98,6 +101,8 @@ void Pipeline::for_each_alert_count(Fn &&fn) const
 {
 	if (rules_)
 		for (size_t i = 0; i < rules_->rules.size(); i++) {
+			if (count_of_[i] != i)
+				continue;
 			const std::string &id = rules_->rules[i].id;
 			auto retired = retired_counts_.find(id);
 			fn(std::string_view(id), alert_counts_[i] + (retired == retired_counts_.end() ? 0 : retired->second));

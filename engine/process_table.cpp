@@ -28,6 +28,14 @@ void Process::set_exe(std::string_view s)
 	exe_plain = json_plain(exe_view());
 }
 
+void Process::set_cmdline(std::string_view s)
+{
+	if (!s.empty() && s.back() == '\0')
+		s.remove_suffix(1);
+	cmdline_len = static_cast<uint16_t>(std::min(s.size(), cmdline_max));
+	std::memcpy(cmdline, s.data(), cmdline_len);
+}
+
 ProcessTable::ProcessTable(size_t capacity) : capacity_(std::max<size_t>(capacity, 1))
 {
 	// The index has at least twice as many slots as entries: probes stay short.
@@ -232,6 +240,9 @@ size_t ProcessTable::seed_from_proc(const char *proc_root)
 		ssize_t n = ::readlink((base + "/exe").c_str(), exe, sizeof(exe));
 		if (n > 0)
 			p.set_exe({exe, static_cast<size_t>(n)});
+		std::string cmdline;
+		if (read_small_file(base + "/cmdline", cmdline))
+			p.set_cmdline(cmdline);
 		count++;
 	}
 	::closedir(dir);

@@ -25,23 +25,31 @@ namespace guard {
 
 struct Process {
 	static constexpr size_t exe_max = 256; // longer paths keep their first bytes
+	// The command line (NUL-separated arguments), for its children's events
+	// (parent_cmdline, Sigma's ParentCommandLine): longer ones keep their
+	// first bytes.
+	static constexpr size_t cmdline_max = 512;
 
 	uint32_t pid = 0;
 	uint32_t ppid = 0;
 	bool exited = false;
 	uint8_t comm_len = 0;
 	uint16_t exe_len = 0;
+	uint16_t cmdline_len = 0;
 	// comm and exe need no escaping in JSON (json_plain): they are written
 	// for many events (parent_comm, parent_exe, ancestry), checked once here.
 	bool comm_plain = true;
 	bool exe_plain = true;
 	char comm[GUARD_COMM_LEN] = {};
 	char exe[exe_max] = {};
+	char cmdline[cmdline_max] = {};
 
 	std::string_view comm_view() const { return {comm, comm_len}; }
 	std::string_view exe_view() const { return {exe, exe_len}; }
+	std::string_view cmdline_view() const { return {cmdline, cmdline_len}; }
 	void set_comm(std::string_view s);
 	void set_exe(std::string_view s);
+	void set_cmdline(std::string_view s); // without a last NUL
 };
 
 struct ProcessTableStats {

@@ -33,7 +33,7 @@ bool same_cidrs(const RuleSet &set, const Node &a, const Node &b)
 // same operation on the same field with the same literals.
 bool same_test(const RuleSet &set, const Node &a, const Node &b)
 {
-	if (a.op != b.op || a.field != b.field || a.count != b.count)
+	if (a.op != b.op || a.field != b.field || a.count != b.count || a.nocase != b.nocase)
 		return false;
 	switch (a.op) {
 	case NodeOp::all:
@@ -44,6 +44,8 @@ bool same_test(const RuleSet &set, const Node &a, const Node &b)
 	case NodeOp::str_suffix:
 	case NodeOp::str_contains:
 	case NodeOp::str_glob: return same_range(set.literals, a, b);
+	case NodeOp::str_regex: return a.first == b.first;
+	case NodeOp::str_fieldref: return a.value == b.value;
 	case NodeOp::addr_cidr: return same_cidrs(set, a, b);
 	case NodeOp::num_in: return same_range(set.numbers, a, b);
 	case NodeOp::num_cmp: return a.cmp == b.cmp && a.value == b.value;
@@ -53,21 +55,36 @@ bool same_test(const RuleSet &set, const Node &a, const Node &b)
 
 bool is_test(const Node &n) { return n.op != NodeOp::all && n.op != NodeOp::any && n.op != NodeOp::not_; }
 
+// A test on strings against literals (those get filters).
+bool tests_literals(const Node &n)
+{
+	switch (n.op) {
+	case NodeOp::str_equals:
+	case NodeOp::str_prefix:
+	case NodeOp::str_suffix:
+	case NodeOp::str_contains:
+	case NodeOp::str_glob: return true;
+	default: return false;
+	}
+}
+
 uint64_t mix(uint64_t h, uint64_t v) { return (h ^ v) * 0x100000001b3ull; }
 
 // Equal for tests same_test finds equal: what they test and with what.
 uint64_t test_hash(const RuleSet &set, const Node &n)
 {
-	uint64_t h = mix(mix(mix(0xcbf29ce484222325ull, uint64_t(n.op)), uint64_t(n.field)), n.count);
+	uint64_t h = mix(mix(mix(mix(0xcbf29ce484222325ull, uint64_t(n.op)), uint64_t(n.field)), n.count), n.nocase);
 	for (uint32_t i = n.first; i < n.first + n.count; i++) {
 		switch (n.op) {
 		case NodeOp::addr_cidr: h = mix(h, set.cidrs[i].prefix); break;
 		case NodeOp::num_in: h = mix(h, static_cast<uint64_t>(set.numbers[i])); break;
 		case NodeOp::num_cmp: break;
+		case NodeOp::str_regex: h = mix(h, i); break;
+		case NodeOp::str_fieldref: break;
 		default: h = mix(h, std::hash<std::string_view>{}(set.literals[i])); break;
 		}
 	}
-	if (n.op == NodeOp::num_cmp)
+	if (n.op == NodeOp::num_cmp || n.op == NodeOp::str_fieldref)
 		h = mix(mix(h, uint64_t(n.cmp)), static_cast<uint64_t>(n.value));
 	return h;
 }
@@ -132,13 +149,25 @@ uint32_t least_length(NodeOp op, std::string_view lit)
 	return n;
 }
 
-LiteralFilter filter_of(NodeOp op, std::string_view lit)
+// The mask of a literal's byte in a filter: a folded text (text_fold.h)
+// may hold another byte there (an upper-case letter, a NUL for a space),
+// each differing from the literal's in bit 0x20 only.
+unsigned char byte_mask(unsigned char c, TextFold fold)
+{
+	bool letter = c >= 'a' && c <= 'z';
+	return (fold.lower && letter) || (fold.nul_space && c == ' ') ? 0xDF : 0xFF;
+}
+
+LiteralFilter filter_of(NodeOp op, std::string_view lit, TextFold fold)
 {
 	LiteralFilter f;
 	size_t head = std::min<size_t>(fixed_head(op, lit), 8);
 	if (head > 0) { // an empty literal may have no data at all: memcpy must not see it
 		std::memcpy(&f.head, lit.data(), head);
-		std::memset(&f.head_mask, 0xFF, head);
+		unsigned char mask[8] = {};
+		for (size_t i = 0; i < head; i++)
+			mask[i] = byte_mask(static_cast<unsigned char>(lit[i]), fold);
+		std::memcpy(&f.head_mask, mask, 8);
 	}
 	std::string_view tail = fixed_tail(op, lit);
 	tail = tail.substr(tail.size() - std::min<size_t>(tail.size(), 8));
@@ -147,7 +176,7 @@ LiteralFilter filter_of(NodeOp op, std::string_view lit)
 		size_t at = 8 - tail.size() + i;
 		bool any = op == NodeOp::str_glob && tail[i] == '?';
 		bytes[at] = any ? 0 : static_cast<unsigned char>(tail[i]);
-		mask[at] = any ? 0 : 0xFF;
+		mask[at] = any ? 0 : byte_mask(static_cast<unsigned char>(tail[i]), fold);
 	}
 	std::memcpy(&f.tail, bytes, 8);
 	std::memcpy(&f.tail_mask, mask, 8);
@@ -210,15 +239,16 @@ void RuleSet::index_by_kind()
 {
 	literal_filters.assign(literals.size(), LiteralFilter{});
 	for (const Node &n : nodes) {
-		if (!is_test(n) || n.op == NodeOp::addr_cidr || n.op == NodeOp::num_in || n.op == NodeOp::num_cmp)
-			continue; // not a string test
+		if (!tests_literals(n))
+			continue;
+		TextFold fold{n.nocase, n.field == Field::cmdline || n.field == Field::parent_cmdline};
 		for (uint32_t i = n.first; i < n.first + n.count; i++)
-			literal_filters[i] = filter_of(n.op, literals[i]);
+			literal_filters[i] = filter_of(n.op, literals[i], fold);
 	}
 	node_filters.assign(nodes.size(), NodeFilter{});
 	for (size_t k = 0; k < nodes.size(); k++) {
 		const Node &n = nodes[k];
-		if (is_test(n) && n.op != NodeOp::addr_cidr && n.op != NodeOp::num_in && n.op != NodeOp::num_cmp)
+		if (tests_literals(n))
 			node_filters[k] = node_filter(literal_filters, n);
 	}
 	for (auto &v : by_kind)
@@ -266,11 +296,18 @@ void RuleSet::index_by_kind()
 			runs.back().count++;
 		}
 	}
+	// User names are read once here, when a rule needs them (user_names.h).
+	if (!user_names.loaded() &&
+	    std::any_of(nodes.begin(), nodes.end(), [](const Node &n) {
+		    bool other = n.op == NodeOp::str_fieldref && static_cast<Field>(n.value) == Field::user;
+		    return is_test(n) && (n.field == Field::user || other);
+	    }))
+		user_names.load();
 	// A path test by exact name also holds for every other name of the file.
 	watched_files = WatchedFiles();
 	for (uint32_t k = 0; k < nodes.size(); k++) {
 		const Node &n = nodes[k];
-		if (n.op != NodeOp::str_equals || (n.field != Field::path && n.field != Field::any_path))
+		if (n.op != NodeOp::str_equals || n.nocase || (n.field != Field::path && n.field != Field::any_path))
 			continue;
 		for (uint32_t i = n.first; i < n.first + n.count; i++)
 			if (literals[i].starts_with('/'))

@@ -3,8 +3,10 @@
 // RuleSet and the event in place: no allocation, no exceptions.
 #include <sys/socket.h>
 
+#include <algorithm>
 #include <cstring>
 
+#include "engine/addr_text.h"
 #include "engine/glob.h"
 #include "engine/rule_set.h"
 
@@ -49,10 +51,54 @@ bool any_literal(const RuleSet &set, const Node &n, std::string_view s, Test tes
 	return false;
 }
 
+// A command line's NULs read as spaces (text_fold.h).
+bool is_command_line(Field f) { return f == Field::cmdline || f == Field::parent_cmdline; }
+
+TextFold fold_of(const Node &n) { return {n.nocase, is_command_line(n.field)}; }
+
+// A regex reads the command line with its spaces: joined into a buffer of
+// the engine thread's (a record's arguments fit GUARD_ARGV_MAX).
+std::string_view joined_command_line(std::string_view s)
+{
+	static thread_local char joined[GUARD_ARGV_MAX];
+	size_t n = std::min(s.size(), sizeof(joined));
+	for (size_t i = 0; i < n; i++)
+		joined[i] = s[i] == '\0' ? ' ' : s[i];
+	return {joined, n};
+}
+
+bool folded_op(const RuleSet &set, const Node &n, std::string_view s)
+{
+	TextFold fold = fold_of(n);
+	switch (n.op) {
+	case NodeOp::str_equals: return any_literal(set, n, s, [&](const std::string &lit) { return folded_equals(s, lit, fold); });
+	case NodeOp::str_prefix: return any_literal(set, n, s, [&](const std::string &lit) { return folded_prefix(s, lit, fold); });
+	case NodeOp::str_suffix: return any_literal(set, n, s, [&](const std::string &lit) { return folded_suffix(s, lit, fold); });
+	case NodeOp::str_contains:
+		return any_literal(set, n, s, [&](const std::string &lit) { return folded_contains(s, lit, fold); });
+	case NodeOp::str_glob: return any_literal(set, n, s, [&](const std::string &lit) { return glob_match(lit, s, fold); });
+	default: return false;
+	}
+}
+
+bool regex_op(const RuleSet &set, const Node &n, std::string_view s)
+{
+	if (is_command_line(n.field))
+		s = joined_command_line(s);
+	for (uint32_t i = n.first; i < n.first + n.count; i++)
+		if (set.regexes[i]->matches(s))
+			return true;
+	return false;
+}
+
 bool string_op(const RuleSet &set, const Node &n, std::string_view s)
 {
+	if (n.op == NodeOp::str_regex)
+		return regex_op(set, n, s);
 	if (!set.node_filters[static_cast<size_t>(&n - set.nodes.data())].may_match(s))
 		return false;
+	if (n.nocase || is_command_line(n.field))
+		return folded_op(set, n, s);
 	switch (n.op) {
 	case NodeOp::str_equals: return any_literal(set, n, s, [&](const std::string &lit) { return s == lit; });
 	case NodeOp::str_prefix: return any_literal(set, n, s, [&](const std::string &lit) { return s.starts_with(lit); });
@@ -101,6 +147,12 @@ bool string_node(const RuleSet &set, const Node &n, const EventView &ev)
 				return true;
 		}
 		return false;
+	case Field::user: return string_op(set, n, set.user_names.name_of(ev.rec->header.uid));
+	case Field::addr_text: {
+		char text[addr_text_max];
+		char *end = write_addr(text, ev.rec->family, ev.rec->addr); // nothing for unix and other
+		return string_op(set, n, std::string_view(text, static_cast<size_t>(end - text)));
+	}
 	case Field::path:
 		return string_op(set, n, ev.rec->path) || same_file(set, n, *ev.rec);
 	case Field::any_path:
@@ -108,6 +160,24 @@ bool string_node(const RuleSet &set, const Node &n, const EventView &ev)
 		       (string_field(Field::new_path, ev).size() && string_op(set, n, ev.rec->path2));
 	default: return string_op(set, n, string_field(n.field, ev));
 	}
+}
+
+// Sigma's fieldref: the two fields hold the same text (read as each
+// field's fold says).
+bool same_text(const RuleSet &set, const Node &n, const EventView &ev)
+{
+	auto text = [&](Field f) {
+		return f == Field::user ? set.user_names.name_of(ev.rec->header.uid) : string_field(f, ev);
+	};
+	Field other = static_cast<Field>(n.value);
+	std::string_view a = text(n.field), b = text(other);
+	if (a.size() != b.size())
+		return false;
+	TextFold fa = fold_of(n), fb{n.nocase, is_command_line(other)};
+	for (size_t i = 0; i < a.size(); i++)
+		if (fa(static_cast<unsigned char>(a[i])) != fb(static_cast<unsigned char>(b[i])))
+			return false;
+	return true;
 }
 
 bool in_cidr(const Cidr &c, const Record &r)
@@ -144,7 +214,9 @@ bool eval_node(const RuleSet &set, uint32_t index, const EventView &ev)
 	case NodeOp::str_prefix:
 	case NodeOp::str_suffix:
 	case NodeOp::str_contains:
-	case NodeOp::str_glob: return string_node(set, n, ev);
+	case NodeOp::str_glob:
+	case NodeOp::str_regex: return string_node(set, n, ev);
+	case NodeOp::str_fieldref: return same_text(set, n, ev);
 	case NodeOp::addr_cidr:
 		for (uint32_t i = n.first; i < n.first + n.count; i++)
 			if (in_cidr(set.cidrs[i], *ev.rec))

@@ -20,6 +20,7 @@
 #include "abi/guard_abi.h"
 #include "engine/dropper.h"
 #include "engine/event_fields.h"
+#include "engine/user_names.h"
 #include "engine/watched_files.h"
 
 namespace guard {
@@ -37,6 +38,8 @@ enum class NodeOp : uint8_t {
 	str_suffix,
 	str_contains,
 	str_glob,
+	str_regex,    // one of regexes [first, first+count) matches somewhere in the string
+	str_fieldref, // the string equals that of field `value` (a Field)
 	addr_cidr,  // the address lies in one of cidrs [first, first+count)
 	num_in,     // the number equals one of numbers [first, first+count)
 	num_cmp,    // the number compares with `value` by `cmp`
@@ -51,6 +54,9 @@ struct Node {
 	uint32_t first = 0;
 	uint32_t count = 0;
 	int64_t value = 0;
+	// String tests: ASCII letters compare without case (Sigma's default);
+	// the literals are stored in lower case.
+	bool nocase = false;
 };
 
 struct Cidr {
@@ -61,7 +67,25 @@ struct Cidr {
 
 constexpr uint32_t no_gate = UINT32_MAX;
 
+// A compiled regular expression (Sigma's `re`): made once at load by rules
+// code (sigma/ wraps RE2), asked per event; the engine does not know how.
+class TextMatcher {
+public:
+	virtual ~TextMatcher() = default;
+	virtual bool matches(std::string_view text) const = 0; // somewhere in text
+	virtual std::string_view pattern() const = 0;
+};
+
+// What a rule loaded from a Sigma file adds to its alerts.
+struct SigmaInfo {
+	std::string id;                // the rule's UUID (may be empty)
+	std::string level;             // as written: informational, low, ...
+	std::vector<std::string> tags; // attack.t1059, ...
+};
+
 struct Rule {
+	// Written into output lines as it is, between quotes: guard's own ids
+	// need no escaping; a Sigma title is kept here JSON-escaped.
 	std::string id;
 	std::string description;
 	Severity severity = Severity::medium;
@@ -75,6 +99,7 @@ struct Rule {
 	// rules): match_event evaluates it once for a run of them. Set by
 	// index_by_kind.
 	uint32_t gate = no_gate;
+	std::shared_ptr<const SigmaInfo> sigma; // null for guard's own rules
 };
 
 // What every string a literal matches must look like at its ends, checked
@@ -174,6 +199,10 @@ struct RuleSet {
 	std::vector<NodeFilter> node_filters;       // one per node (string tests only), made by index_by_kind
 	std::vector<Cidr> cidrs;
 	std::vector<int64_t> numbers;
+	std::vector<std::unique_ptr<const TextMatcher>> regexes;
+	// uid -> user name, read from the passwd database at load when a rule
+	// tests `user` (never per event).
+	UserNames user_names;
 	std::vector<DropperRule> droppers;
 	std::vector<uint32_t> by_kind[GUARD_RECORD_KIND_MAX]; // plain rules per kind, file order
 	std::vector<GateRun> runs_by_kind[GUARD_RECORD_KIND_MAX]; // the same rules as gate runs

@@ -31,7 +31,9 @@ std::string located(std::string_view name, std::string_view text, size_t offset,
 	return printable(std::string(name) + ":" + std::to_string(line) + ":" + std::to_string(col) + ": " + message);
 }
 
-std::string read_whole_file(const std::string &path, const RulesFilePolicy &policy)
+} // namespace
+
+std::string read_rules_text(const std::string &path, const RulesFilePolicy &policy)
 {
 	// O_NONBLOCK: a FIFO put in the file's place opens at once (and is
 	// refused below) instead of waiting for a writer.
@@ -74,8 +76,6 @@ std::string read_whole_file(const std::string &path, const RulesFilePolicy &poli
 	return text;
 }
 
-} // namespace
-
 std::string_view default_rules_text()
 {
 	return {guard_default_rules, static_cast<size_t>(guard_default_rules_end - guard_default_rules)};
@@ -110,7 +110,7 @@ LoadedRules compile_rules_text(std::string_view text, std::string_view name)
 
 LoadedRules load_rules_file(const std::string &path, const RulesFilePolicy &policy)
 {
-	LoadedRules loaded = compile_rules_text(read_whole_file(path, policy), path);
+	LoadedRules loaded = compile_rules_text(read_rules_text(path, policy), path);
 	if (!policy.allow_no_rules && loaded.set->rules.empty())
 		throw RulesFileError(printable(path) + ": no enabled rule: guard would detect nothing (pass --allow-no-rules "
 							"to run without rules)");
@@ -163,15 +163,25 @@ std::string describe_node(const RuleSet &set, uint32_t index)
 			s += (i > n.first ? ", " : "") + describe_node(set, set.children[i]);
 		return s + ")";
 	};
+	if (n.nocase)
+		field += " (any case)";
 	switch (n.op) {
 	case NodeOp::all: return n.count ? group("all") : "every event";
-	case NodeOp::any: return group("any");
+	case NodeOp::any: return n.count ? group("any") : "no event";
 	case NodeOp::not_: return "not(" + describe_node(set, n.first) + ")";
 	case NodeOp::str_equals: return field + " in " + quoted_list(set.literals, n.first, n.count);
 	case NodeOp::str_prefix: return field + " prefix " + quoted_list(set.literals, n.first, n.count);
 	case NodeOp::str_suffix: return field + " suffix " + quoted_list(set.literals, n.first, n.count);
 	case NodeOp::str_contains: return field + " contains " + quoted_list(set.literals, n.first, n.count);
 	case NodeOp::str_glob: return field + " glob " + quoted_list(set.literals, n.first, n.count);
+	case NodeOp::str_regex: {
+		std::string s = field + " regex [";
+		for (uint32_t i = n.first; i < n.first + n.count; i++)
+			s += (i > n.first ? ", \"" : "\"") + printable(set.regexes[i]->pattern()) + "\"";
+		return s + "]";
+	}
+	case NodeOp::str_fieldref:
+		return field + " equals field " + std::string(field_info(static_cast<Field>(n.value)).name);
 	case NodeOp::addr_cidr: {
 		std::string s = field + " cidr [";
 		for (uint32_t i = n.first; i < n.first + n.count; i++)
@@ -200,7 +210,7 @@ std::string describe_rules(const RuleSet &set)
 {
 	std::string out;
 	for (const Rule &r : set.rules) {
-		out += r.id + " [" + severity_name(r.severity) + "]";
+		out += printable(r.id) + " [" + severity_name(r.severity) + "]";
 		if (!r.description.empty())
 			out += " " + printable(r.description);
 		out += "\n";

