@@ -11,7 +11,8 @@
  *                             sockaddr between 192.0.2.1:4444 and 192.0.2.2:4444
  *                             without pause; prints "peer N ADDR" for each, the
  *                             address the kernel connected to (getpeername)
- *   race_ops open-flip N      N opens of "/etc/shadow-" while the other thread
+ *   race_ops open-flip N      N opens (more, up to 100 N, until both names were
+ *                             opened) of "/etc/shadow-" while the other thread
  *                             flips its last byte between '-' and NUL: each open
  *                             gets /etc/shadow or /etc/shadow-, whole (one byte
  *                             changes, so no name is torn); prints
@@ -233,7 +234,10 @@ static void open_flip(int n)
 		die("pthread_create");
 	pin_to(0);
 	int real = 0, decoy = 0, failed = 0;
-	for (int i = 0; i < n; i++) {
+	/* At least n opens, and on until both names were opened (a busy
+	 * machine may not run the flipping thread during the first n), up to
+	 * 100 n. */
+	for (int i = 0; i < n || ((real == 0 || decoy == 0) && i < 100 * n); i++) {
 		int fd = open(r.path, O_RDONLY | O_CLOEXEC);
 		struct stat st;
 		if (fd < 0 || fstat(fd, &st) != 0)

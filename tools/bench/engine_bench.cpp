@@ -4,7 +4,7 @@
 // alert formatting, batched writes to /dev/null). Records are built in memory
 // (test/support/record_mix.h), so no root and no kernel are involved.
 //
-//   engine_bench [--records N] [--mix typical|alerts] [--rules FILE] [--alerts-only] [--out FILE]
+//   engine_bench [--records N] [--mix typical|alerts] [--rules FILE] [--sigma PATH]... [--alerts-only] [--out FILE]
 //
 // --out writes the output to FILE instead of /dev/null: two builds' outputs
 // can then be compared byte for byte (a speed change must not change them).
@@ -23,9 +23,11 @@
 #include <cstdlib>
 #include <cstring>
 #include <string>
+#include <vector>
 
 #include "engine/pipeline.h"
 #include "rules/rules_file.h"
+#include "sigma/with_rules.h"
 #include "test/support/record_mix.h"
 
 using namespace guard;
@@ -76,6 +78,7 @@ int main(int argc, char **argv)
 {
 	size_t records = 5'000'000;
 	std::string mix_name = "typical", rules_path, out_path = "/dev/null";
+	std::vector<std::string> sigma_paths;
 	bool alerts_only = false;
 	for (int i = 1; i < argc; i++) {
 		std::string a = argv[i];
@@ -85,12 +88,15 @@ int main(int argc, char **argv)
 			mix_name = argv[++i];
 		else if (a == "--rules" && i + 1 < argc)
 			rules_path = argv[++i];
+		else if (a == "--sigma" && i + 1 < argc)
+			sigma_paths.push_back(argv[++i]);
 		else if (a == "--out" && i + 1 < argc)
 			out_path = argv[++i];
 		else if (a == "--alerts-only")
 			alerts_only = true;
 		else {
-			std::fprintf(stderr, "usage: engine_bench [--records N] [--mix typical|alerts] [--rules FILE] [--alerts-only] [--out FILE]\n");
+			std::fprintf(stderr, "usage: engine_bench [--records N] [--mix typical|alerts] [--rules FILE] [--sigma PATH]... "
+					     "[--alerts-only] [--out FILE]\n");
 			return 2;
 		}
 	}
@@ -103,6 +109,8 @@ int main(int argc, char **argv)
 	rules::LoadedRules loaded;
 	try {
 		loaded = rules_path.empty() ? rules::load_default_rules() : rules::load_rules_file(rules_path);
+		if (!sigma_paths.empty())
+			sigma::add_sigma_paths(loaded, sigma_paths, {});
 	} catch (const Error &e) {
 		std::fprintf(stderr, "engine_bench: %s\n", e.what());
 		return 2;
