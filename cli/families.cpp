@@ -11,6 +11,7 @@ const std::vector<EventFamily> &event_families()
 		{"process", "process_"},
 		{"file", "file_"},
 		{"network", "net_"},
+		{"privilege", "priv_"},
 	};
 	return families;
 }

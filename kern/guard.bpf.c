@@ -3,12 +3,13 @@
  * userspace through one BPF ring buffer. Policy lives in userspace.
  *
  * One object, one file per event family. Program names start with the
- * family's name (process_, file_, net_): guard --disable FAMILY skips every
+ * family's name (process_, file_, net_, priv_): guard --disable FAMILY skips every
  * program of that family, so it is neither loaded nor attached.
  */
 #include "common.bpf.h"
 #include "process.bpf.h"
 #include "file.bpf.h"
 #include "net.bpf.h"
+#include "privilege.bpf.h"
 
 char LICENSE[] SEC("license") = "GPL";
