@@ -286,16 +286,15 @@ struct guard_bpf_load {
 #define GUARD_MOUNT_FSTYPE_FROM_USER (1 << 9)
 
 /* Paths as the caller gave them (read at enter, made absolute against the
- * cwd), except chroot's on success, walked from the new fs->root, and
- * setns's namespace file, walked from its fd. */
+ * cwd), except chroot's on success, walked from the new fs->root. */
 struct guard_mount {
 	struct guard_header header;
 	__s32 syscall_nr;
 	__s32 result;
 	__u64 flags; /* mount: MS_*; umount: MNT_* and UMOUNT_*; unshare: CLONE_*; setns: nstype */
 	__s32 fd;    /* setns: the namespace's fd; else -1 */
-	__u32 reserved;
-	struct guard_string path;   /* mount, umount: target; pivot_root: new_root; chroot: the new root; setns: the namespace file */
+	__u32 ns_ino; /* setns: the inode number of fd's file (a namespace's is its ns.inum, as /proc/PID/ns names it) */
+	struct guard_string path;   /* mount, umount: target; pivot_root: new_root; chroot: the new root */
 	struct guard_string path2;  /* mount: source; pivot_root: put_old */
 	struct guard_string fstype; /* mount */
 	__u32 reserved2;

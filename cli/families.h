@@ -18,7 +18,7 @@ struct EventFamily {
 
 const std::vector<EventFamily> &event_families();
 
-// "process, file, network": for help and error text.
+// "process, file, network, privilege": for help and error text.
 std::string event_family_names();
 
 // Names of the programs (from program_names) that belong to the families

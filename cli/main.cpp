@@ -104,7 +104,7 @@ int main(int argc, char **argv)
 	app.add_option("--disable", options.disabled_families,
 		       "Do not load the programs of an event family: " + guard::event_family_names())
 		->option_text("FAMILY")
-		->check(CLI::IsMember({"process", "file", "network"}));
+		->check(CLI::IsMember({"process", "file", "network", "privilege"}));
 	guard::add_engine_options(app, options.engine);
 	guard::Subcommand rules = guard::add_rules_command(app);
 	guard::Subcommand replay = guard::add_replay_command(app);

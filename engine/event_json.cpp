@@ -11,18 +11,13 @@
 
 namespace guard {
 
-namespace {
-
-// A flag of the record's header as a boolean field, written only when set:
-// most records have none, and absent reads as false.
-void flag_field(JsonWriter &line, std::string_view key, const Record &rec, unsigned flag)
+void write_flag_field(JsonWriter &line, std::string_view key, const Record &rec, unsigned flag)
 {
 	if (rec.header.flags & flag)
 		line.field_bool(key, true);
 }
 
-// "ok", and for a failure the errno and its name ("ENOENT").
-void result_fields(JsonWriter &line, int32_t result)
+void write_result_fields(JsonWriter &line, int32_t result)
 {
 	line.field_bool("ok", result >= 0);
 	if (result >= 0)
@@ -32,6 +27,8 @@ void result_fields(JsonWriter &line, int32_t result)
 	if (const char *name = errno_name(err))
 		line.field_literal("error", name);
 }
+
+namespace {
 
 // A path the engine made canonical keeps what the process gave beside it.
 void path_field(JsonWriter &line, std::string_view key, std::string_view path, std::string_view given,
@@ -61,17 +58,17 @@ void exec_fields(JsonWriter &line, const Record &rec)
 	line.field_uint("argc", rec.argc);
 	identity_fields(line, rec);
 	if (rec.header.kind == GUARD_RECORD_EXEC_FAILED)
-		result_fields(line, rec.result);
-	flag_field(line, "argv_truncated", rec, GUARD_EXEC_ARGV_TRUNCATED);
-	flag_field(line, "path_truncated", rec, GUARD_EXEC_PATH_TRUNCATED | GUARD_EXEC_EXE_TRUNCATED);
-	flag_field(line, "cwd_truncated", rec, GUARD_EXEC_CWD_TRUNCATED);
-	flag_field(line, "deleted", rec, GUARD_EXEC_EXE_DELETED);
-	flag_field(line, "fileless", rec, GUARD_EXEC_FILELESS);
-	flag_field(line, "memfd", rec, GUARD_EXEC_MEMFD);
-	flag_field(line, "execveat", rec, GUARD_EXEC_EXECVEAT);
-	flag_field(line, "path_from_user", rec, GUARD_EXEC_FROM_USER);
-	flag_field(line, "argv_from_user", rec, GUARD_EXEC_FROM_USER);
-	flag_field(line, "read_at_exit", rec, GUARD_EXEC_READ_AT_EXIT);
+		write_result_fields(line, rec.result);
+	write_flag_field(line, "argv_truncated", rec, GUARD_EXEC_ARGV_TRUNCATED);
+	write_flag_field(line, "path_truncated", rec, GUARD_EXEC_PATH_TRUNCATED | GUARD_EXEC_EXE_TRUNCATED);
+	write_flag_field(line, "cwd_truncated", rec, GUARD_EXEC_CWD_TRUNCATED);
+	write_flag_field(line, "deleted", rec, GUARD_EXEC_EXE_DELETED);
+	write_flag_field(line, "fileless", rec, GUARD_EXEC_FILELESS);
+	write_flag_field(line, "memfd", rec, GUARD_EXEC_MEMFD);
+	write_flag_field(line, "execveat", rec, GUARD_EXEC_EXECVEAT);
+	write_flag_field(line, "path_from_user", rec, GUARD_EXEC_FROM_USER);
+	write_flag_field(line, "argv_from_user", rec, GUARD_EXEC_FROM_USER);
+	write_flag_field(line, "read_at_exit", rec, GUARD_EXEC_READ_AT_EXIT);
 }
 
 std::string_view access_of(uint32_t open_flags)
@@ -87,7 +84,7 @@ void file_fields(JsonWriter &line, const Record &rec)
 {
 	const uint16_t kind = rec.header.kind;
 	path_field(line, "path", rec.path, rec.path_given, "path_given");
-	result_fields(line, rec.result);
+	write_result_fields(line, rec.result);
 	identity_fields(line, rec);
 	switch (kind) {
 	case GUARD_RECORD_FILE_OPEN:
@@ -117,14 +114,14 @@ void file_fields(JsonWriter &line, const Record &rec)
 	default:
 		break;
 	}
-	flag_field(line, "path_truncated", rec, GUARD_FILE_PATH_TRUNCATED);
-	flag_field(line, "path_unresolved", rec, GUARD_FILE_PATH_UNRESOLVED);
-	flag_field(line, "path_from_user", rec, GUARD_FILE_PATH_FROM_USER);
-	flag_field(line, "deleted", rec, GUARD_FILE_DELETED);
-	flag_field(line, "new_path_truncated", rec, GUARD_FILE_PATH2_TRUNCATED);
-	flag_field(line, "new_path_unresolved", rec, GUARD_FILE_PATH2_UNRESOLVED);
-	flag_field(line, "new_path_from_user", rec, GUARD_FILE_PATH2_FROM_USER);
-	flag_field(line, "read_at_exit", rec, GUARD_FILE_READ_AT_EXIT);
+	write_flag_field(line, "path_truncated", rec, GUARD_FILE_PATH_TRUNCATED);
+	write_flag_field(line, "path_unresolved", rec, GUARD_FILE_PATH_UNRESOLVED);
+	write_flag_field(line, "path_from_user", rec, GUARD_FILE_PATH_FROM_USER);
+	write_flag_field(line, "deleted", rec, GUARD_FILE_DELETED);
+	write_flag_field(line, "new_path_truncated", rec, GUARD_FILE_PATH2_TRUNCATED);
+	write_flag_field(line, "new_path_unresolved", rec, GUARD_FILE_PATH2_UNRESOLVED);
+	write_flag_field(line, "new_path_from_user", rec, GUARD_FILE_PATH2_FROM_USER);
+	write_flag_field(line, "read_at_exit", rec, GUARD_FILE_READ_AT_EXIT);
 }
 
 void address_field(JsonWriter &line, std::string_view key, uint16_t family, const uint8_t (&addr)[16])
@@ -164,13 +161,13 @@ void net_fields(JsonWriter &line, const Record &rec)
 		address_fields(line, true, rec.given_family, rec.given_addr, rec.given_port, rec.given_unix_path);
 	if (rec.header.kind == GUARD_RECORD_NET_LISTEN)
 		line.field_uint("backlog", rec.backlog);
-	result_fields(line, rec.result);
+	write_result_fields(line, rec.result);
 	if (rec.header.kind == GUARD_RECORD_NET_ACCEPT && rec.result >= 0)
 		line.field_uint("fd", static_cast<uint64_t>(rec.result));
-	flag_field(line, "unix_path_truncated", rec, GUARD_NET_UNIX_PATH_TRUNCATED);
-	flag_field(line, "addr_from_user", rec, GUARD_NET_ADDR_FROM_USER);
-	flag_field(line, "raced", rec, GUARD_NET_RACED);
-	flag_field(line, "read_at_exit", rec, GUARD_NET_READ_AT_EXIT);
+	write_flag_field(line, "unix_path_truncated", rec, GUARD_NET_UNIX_PATH_TRUNCATED);
+	write_flag_field(line, "addr_from_user", rec, GUARD_NET_ADDR_FROM_USER);
+	write_flag_field(line, "raced", rec, GUARD_NET_RACED);
+	write_flag_field(line, "read_at_exit", rec, GUARD_NET_READ_AT_EXIT);
 }
 
 } // namespace
@@ -204,6 +201,14 @@ void write_event_fields(JsonWriter &line, const Record &rec)
 		break;
 	case RecordFamily::net:
 		net_fields(line, rec);
+		break;
+	case RecordFamily::cred:
+	case RecordFamily::target:
+	case RecordFamily::module:
+	case RecordFamily::bpf:
+	case RecordFamily::mount:
+	case RecordFamily::memfd:
+		write_privilege_fields(line, rec);
 		break;
 	case RecordFamily::unknown:
 		break;

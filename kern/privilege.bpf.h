@@ -8,7 +8,7 @@
  * objects: credentials from task->cred before and after, a loaded BPF
  * program's type and name from the struct bpf_prog behind its fd, a
  * memfd's name and inode from its file, chroot's new root from fs->root,
- * setns's namespace from its file. Strings only the caller holds (a mount's
+ * setns's namespace from its file's inode. Strings only the caller holds (a mount's
  * paths, a module's name) are read at enter and flagged as the caller's.
  */
 #ifndef GUARD_KERN_PRIVILEGE_BPF_H
@@ -454,28 +454,19 @@ int priv_setns_enter(struct syscall_enter_entry *ctx)
 	return 0;
 }
 
-/* The record's path: chroot's new root walked from fs->root, setns's
- * namespace file walked from its fd (nsfs names it "net:[4026531840]"),
- * or the path as given. */
+/* The record's path: chroot's new root walked from fs->root, or the path
+ * as given (namespace: none). */
 static __always_inline __u32 put_mount_path(struct guard_mount *rec, __u16 kind, struct pending_call *slot, __s64 ret)
 {
-	struct path path = {};
-	__u32 how = GUARD_MOUNT_PATH_TRUNCATED;
-	if (kind == GUARD_RECORD_CHROOT && ret == 0) {
-		task_fs_path(0, &path);
-		how |= GUARD_WALK_PAST_ROOT;
-	} else if (kind == GUARD_RECORD_NAMESPACE) {
-		struct file *file = task_file(slot->dfd2);
-		if (file) {
-			path.dentry = file->f_path.dentry;
-			path.mnt = file->f_path.mnt;
-		}
-	}
-	if (path.dentry && path.mnt)
-		return put_kernel_path((struct guard_scratch *)rec, sizeof(*rec), &rec->path, &path, how);
 	if (kind == GUARD_RECORD_NAMESPACE) {
 		put_empty_string(sizeof(*rec), &rec->path);
 		return sizeof(*rec);
+	}
+	if (kind == GUARD_RECORD_CHROOT && ret == 0) {
+		struct path root = {};
+		task_fs_path(0, &root);
+		return put_kernel_path((struct guard_scratch *)rec, sizeof(*rec), &rec->path, &root,
+				       GUARD_MOUNT_PATH_TRUNCATED | GUARD_WALK_PAST_ROOT);
 	}
 	rec->header.flags |= GUARD_MOUNT_PATH_FROM_USER;
 	return put_given_path((struct guard_scratch *)rec, sizeof(*rec), &rec->path, slot, 0);
@@ -497,7 +488,8 @@ int priv_mount_exit(struct syscall_exit_entry *ctx)
 	rec->result = ctx->ret;
 	rec->flags = slot->clone_flags;
 	rec->fd = slot->dfd2;
-	rec->reserved = 0;
+	struct file *ns_file = kind == GUARD_RECORD_NAMESPACE ? task_file(slot->dfd2) : 0;
+	rec->ns_ino = ns_file ? ns_file->f_inode->i_ino : 0;
 	rec->reserved2 = 0;
 	__u32 end = forget_offset(rec, put_mount_path(rec, kind, slot, ctx->ret));
 	if (kind == GUARD_RECORD_PIVOT_ROOT) {
