@@ -215,17 +215,30 @@ int priv_target_exit(struct syscall_exit_entry *ctx)
 
 /* ---- kernel modules ---- */
 
+/* At enter: the module file's fd (-1: none), the flags, the image's
+ * length, and one string of the caller's (params in half 1, or the name to
+ * delete in half 0). */
+static __always_inline void remember_module(struct syscall_enter_entry *ctx, __u16 kind, __s32 fd, __u32 flags,
+					    __u64 image_len, int half, __u64 ustr)
+{
+	struct pending_call *slot = begin_call(ctx, kind);
+	if (!slot)
+		return;
+	slot->dfd = fd;
+	slot->open_flags = flags;
+	slot->clone_flags = image_len;
+	__u16 n = keep_user_string(slot, half, (const char *)ustr);
+	if (half)
+		slot->path2_len = n;
+	else
+		slot->path_len = n;
+}
+
 /* init_module(image, len, params) */
 SEC("tracepoint/syscalls/sys_enter_init_module")
 int priv_init_module_enter(struct syscall_enter_entry *ctx)
 {
-	struct pending_call *slot = begin_call(ctx, GUARD_RECORD_MODULE_LOAD);
-	if (!slot)
-		return 0;
-	slot->dfd = -1;
-	slot->clone_flags = ctx->args[1];
-	slot->upath2 = ctx->args[2];
-	slot->path2_len = keep_user_string(slot, 1, (const char *)ctx->args[2]);
+	remember_module(ctx, GUARD_RECORD_MODULE_LOAD, -1, 0, ctx->args[1], 1, ctx->args[2]);
 	return 0;
 }
 
@@ -233,13 +246,7 @@ int priv_init_module_enter(struct syscall_enter_entry *ctx)
 SEC("tracepoint/syscalls/sys_enter_finit_module")
 int priv_finit_module_enter(struct syscall_enter_entry *ctx)
 {
-	struct pending_call *slot = begin_call(ctx, GUARD_RECORD_MODULE_LOAD);
-	if (!slot)
-		return 0;
-	slot->dfd = ctx->args[0];
-	slot->open_flags = ctx->args[2];
-	slot->upath2 = ctx->args[1];
-	slot->path2_len = keep_user_string(slot, 1, (const char *)ctx->args[1]);
+	remember_module(ctx, GUARD_RECORD_MODULE_LOAD, ctx->args[0], ctx->args[2], 0, 1, ctx->args[1]);
 	return 0;
 }
 
@@ -247,13 +254,7 @@ int priv_finit_module_enter(struct syscall_enter_entry *ctx)
 SEC("tracepoint/syscalls/sys_enter_delete_module")
 int priv_delete_module_enter(struct syscall_enter_entry *ctx)
 {
-	struct pending_call *slot = begin_call(ctx, GUARD_RECORD_MODULE_UNLOAD);
-	if (!slot)
-		return 0;
-	slot->dfd = -1;
-	slot->open_flags = ctx->args[1];
-	slot->upath = ctx->args[0];
-	slot->path_len = keep_user_string(slot, 0, (const char *)ctx->args[0]);
+	remember_module(ctx, GUARD_RECORD_MODULE_UNLOAD, -1, ctx->args[1], 0, 0, ctx->args[0]);
 	return 0;
 }
 
