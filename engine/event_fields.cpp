@@ -42,10 +42,9 @@ constexpr uint32_t k_priv = k_cred | family_bits(RecordFamily::target) | family_
 constexpr uint32_t k_all =
 	k_exec | family_bits(RecordFamily::fork) | family_bits(RecordFamily::exit) | k_file | k_net | k_priv;
 constexpr uint32_t k_result = k_exec | k_file | k_net | k_priv;
-// Kinds whose record carries call_flags ("flags"): all privilege kinds but
-// cred_change and the target kinds.
-constexpr uint32_t k_call_flags = family_bits(RecordFamily::module) | family_bits(RecordFamily::bpf) | k_mount |
-				  family_bits(RecordFamily::memfd);
+// Kinds whose output has the call's flags as "flags" (bpf_prog_load's are
+// "prog_flags").
+constexpr uint32_t k_call_flags = family_bits(RecordFamily::module) | k_mount | family_bits(RecordFamily::memfd);
 
 using T = FieldType;
 constexpr std::array<FieldInfo, static_cast<size_t>(Field::count_)> kFields = {{
@@ -109,7 +108,7 @@ constexpr std::array<FieldInfo, static_cast<size_t>(Field::count_)> kFields = {{
 	{"syscall", T::string, k_priv},
 	{"target_pid", T::number, bits({GUARD_RECORD_PTRACE, GUARD_RECORD_PROCESS_VM_WRITE, GUARD_RECORD_SIGNAL_AGENT})},
 	{"request", T::number, bits({GUARD_RECORD_PTRACE})},
-	{"name", T::string, family_bits(RecordFamily::module) | bits({GUARD_RECORD_BPF_PROG_LOAD, GUARD_RECORD_MEMFD_CREATE})},
+	{"name", T::string, bits({GUARD_RECORD_MODULE_UNLOAD, GUARD_RECORD_BPF_PROG_LOAD, GUARD_RECORD_MEMFD_CREATE})},
 	{"source", T::string, bits({GUARD_RECORD_MOUNT})},
 	{"fstype", T::string, bits({GUARD_RECORD_MOUNT})},
 	{"prog_type", T::number, bits({GUARD_RECORD_BPF_PROG_LOAD})},
