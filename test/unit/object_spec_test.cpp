@@ -56,7 +56,8 @@ TEST_CASE("guard.bpf.o: programs, maps and map references")
 	// Every program is named for its family (cli/families.cpp relies on it).
 	for (const ProgramSpec &p : spec.programs) {
 		CAPTURE(p.name);
-		CHECK((p.name.starts_with("process_") || p.name.starts_with("file_") || p.name.starts_with("net_")));
+		CHECK((p.name.starts_with("process_") || p.name.starts_with("file_") || p.name.starts_with("net_") ||
+		       p.name.starts_with("priv_")));
 		CHECK(p.type == BPF_PROG_TYPE_TRACEPOINT);
 	}
 
