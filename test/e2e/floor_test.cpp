@@ -60,7 +60,7 @@ std::vector<std::string> program_names(pid_t pid)
 }
 
 // The floor's "attached" line, after any line about a tracepoint this
-// kernel lacks; "" when it never came.
+// kernel lacks; when it never came (the floor failed), its first line.
 std::string read_attached_line(int fd)
 {
 	const std::string needle = "guard-floor: attached ";
@@ -69,7 +69,7 @@ std::string read_attached_line(int fd)
 	while (text.find(needle) == std::string::npos || text.find('\n', text.find(needle)) == std::string::npos) {
 		ssize_t n = ::read(fd, buf, sizeof(buf));
 		if (n <= 0)
-			return "";
+			return text.substr(0, text.find('\n'));
 		text.append(buf, static_cast<size_t>(n));
 	}
 	size_t at = text.find(needle);
