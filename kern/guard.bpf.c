@@ -11,5 +11,6 @@
 #include "file.bpf.h"
 #include "net.bpf.h"
 #include "privilege.bpf.h"
+#include "mount.bpf.h"
 
 char LICENSE[] SEC("license") = "GPL";

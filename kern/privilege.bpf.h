@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /* Privilege and tamper signals: credential changes (setuid ... capset),
- * ptrace and process_vm_writev, kernel modules, BPF program loads, mounts,
- * chroot, namespaces, memfd_create, and signals aimed at guard itself.
+ * ptrace and process_vm_writev, kernel modules, BPF program loads,
+ * memfd_create, and signals aimed at guard itself.
  *
  * As for files, the enter keeps what the caller gave and the exit writes
  * the record with the result. What the kernel keeps is read from its
@@ -10,16 +10,36 @@
  * memfd's name and inode from its file, chroot's new root from fs->root,
  * setns's namespace from its file's inode. Strings only the caller holds (a mount's
  * paths, a module's name) are read at enter and flagged as the caller's.
+ * Mounts, chroot and namespaces are in kern/mount.bpf.h.
  */
 #ifndef GUARD_KERN_PRIVILEGE_BPF_H
 #define GUARD_KERN_PRIVILEGE_BPF_H
 
 #include <linux/bpf.h>
-#include <linux/fcntl.h>
-#include <linux/sched.h>
 
 #include "common.bpf.h"
 #include "path.bpf.h"
+
+/* Every privilege record starts as this: the header, then the syscall's
+ * number and its result. */
+struct guard_call_head {
+	struct guard_header header;
+	__s32 syscall_nr;
+	__s32 result;
+};
+
+/* At a syscall's exit: the scratch, with the head of a record of this kind
+ * written; NULL when there is no scratch. */
+static __always_inline void *call_record(struct syscall_exit_entry *ctx, __u16 kind)
+{
+	struct guard_call_head *rec = scratch_record();
+	if (!rec)
+		return 0;
+	fill_header(&rec->header, kind);
+	rec->syscall_nr = ctx->syscall_nr;
+	rec->result = ctx->ret;
+	return rec;
+}
 
 /* ---- credentials ---- */
 
@@ -199,12 +219,9 @@ int priv_target_exit(struct syscall_exit_entry *ctx)
 		return 0;
 	if (kind == GUARD_RECORD_SIGNAL_AGENT && slot->open_flags != GUARD_PENDING_AT_AGENT)
 		return 0;
-	struct guard_target *rec = scratch_record();
+	struct guard_target *rec = call_record(ctx, kind);
 	if (!rec)
 		return 0;
-	fill_header(&rec->header, kind);
-	rec->syscall_nr = ctx->syscall_nr;
-	rec->result = ctx->ret;
 	rec->target_pid = slot->owner_uid;
 	rec->target_tid = slot->owner_gid;
 	rec->request = slot->clone_flags;
@@ -278,12 +295,9 @@ int priv_module_exit(struct syscall_exit_entry *ctx)
 	struct pending_call *slot = take_syscall(ctx, &kind);
 	if (!slot || (kind != GUARD_RECORD_MODULE_LOAD && kind != GUARD_RECORD_MODULE_UNLOAD))
 		return 0;
-	struct guard_module *rec = scratch_record();
+	struct guard_module *rec = call_record(ctx, kind);
 	if (!rec)
 		return 0;
-	fill_header(&rec->header, kind);
-	rec->syscall_nr = ctx->syscall_nr;
-	rec->result = ctx->ret;
 	rec->flags = slot->open_flags;
 	rec->fd = slot->dfd;
 	rec->image_len = slot->clone_flags;
@@ -335,13 +349,10 @@ int priv_bpf_exit(struct syscall_exit_entry *ctx)
 	struct pending_call *slot = take_syscall(ctx, &kind);
 	if (!slot || kind != GUARD_RECORD_BPF_PROG_LOAD)
 		return 0;
-	struct guard_bpf_load *rec = scratch_record();
+	struct guard_bpf_load *rec = call_record(ctx, kind);
 	if (!rec)
 		return 0;
 	const union bpf_attr *attr = (const union bpf_attr *)slot->strings;
-	fill_header(&rec->header, kind);
-	rec->syscall_nr = ctx->syscall_nr;
-	rec->result = ctx->ret;
 	rec->insn_cnt = attr->insn_cnt;
 	rec->prog_flags = attr->prog_flags;
 	struct file *file = ctx->ret >= 0 ? task_file(ctx->ret) : 0;
@@ -357,160 +368,6 @@ int priv_bpf_exit(struct syscall_exit_entry *ctx)
 		__builtin_memcpy(rec->prog_name, attr->prog_name, sizeof(rec->prog_name));
 	}
 	submit(&rec->header, sizeof(*rec));
-	return 0;
-}
-
-/* ---- mounts, chroot, namespaces ---- */
-
-/* Bytes at the end of the slot's second half that hold mount's fstype. */
-#define GUARD_FSTYPE_MAX 64
-#define GUARD_FSTYPE_AT (GUARD_PENDING_STRINGS - GUARD_FSTYPE_MAX)
-
-static __always_inline struct pending_call *remember_mount_call(struct syscall_enter_entry *ctx, __u16 kind,
-								__u64 flags, __s32 fd)
-{
-	struct pending_call *slot = begin_call(ctx, kind);
-	if (!slot)
-		return 0;
-	slot->clone_flags = flags;
-	slot->dfd = AT_FDCWD;
-	slot->dfd2 = fd;
-	return slot;
-}
-
-/* mount(source, target, fstype, flags, data). The source is kept as given
- * (a device, a directory, or a name such as "proc"), the fstype after it. */
-SEC("tracepoint/syscalls/sys_enter_mount")
-int priv_mount_enter(struct syscall_enter_entry *ctx)
-{
-	struct pending_call *slot = remember_mount_call(ctx, GUARD_RECORD_MOUNT, ctx->args[3], -1);
-	if (!slot)
-		return 0;
-	slot->upath = ctx->args[1];
-	keep_path(slot, 0, AT_FDCWD, (const char *)ctx->args[1]);
-	long n = bpf_probe_read_user_str(slot->strings + GUARD_PENDING_HALF, GUARD_PENDING_HALF - GUARD_FSTYPE_MAX,
-					 (const char *)ctx->args[0]);
-	slot->path2_len = n > 0 ? n : 0;
-	n = bpf_probe_read_user_str(slot->strings + GUARD_FSTYPE_AT, GUARD_FSTYPE_MAX, (const char *)ctx->args[2]);
-	slot->len = n > 0 ? n : 0;
-	return 0;
-}
-
-/* umount2(target, flags): the syscall is named umount. */
-SEC("tracepoint/syscalls/sys_enter_umount")
-int priv_umount_enter(struct syscall_enter_entry *ctx)
-{
-	struct pending_call *slot = remember_mount_call(ctx, GUARD_RECORD_UMOUNT, ctx->args[1], -1);
-	if (slot) {
-		slot->upath = ctx->args[0];
-		keep_path(slot, 0, AT_FDCWD, (const char *)ctx->args[0]);
-	}
-	return 0;
-}
-
-/* pivot_root(new_root, put_old) */
-SEC("tracepoint/syscalls/sys_enter_pivot_root")
-int priv_pivot_root_enter(struct syscall_enter_entry *ctx)
-{
-	struct pending_call *slot = remember_mount_call(ctx, GUARD_RECORD_PIVOT_ROOT, 0, -1);
-	if (!slot)
-		return 0;
-	slot->upath = ctx->args[0];
-	slot->upath2 = ctx->args[1];
-	keep_path(slot, 0, AT_FDCWD, (const char *)ctx->args[0]);
-	keep_path(slot, 1, AT_FDCWD, (const char *)ctx->args[1]);
-	return 0;
-}
-
-/* chroot(path) */
-SEC("tracepoint/syscalls/sys_enter_chroot")
-int priv_chroot_enter(struct syscall_enter_entry *ctx)
-{
-	struct pending_call *slot = remember_mount_call(ctx, GUARD_RECORD_CHROOT, 0, -1);
-	if (slot) {
-		slot->upath = ctx->args[0];
-		keep_path(slot, 0, AT_FDCWD, (const char *)ctx->args[0]);
-	}
-	return 0;
-}
-
-/* The flags of unshare that make a new namespace. */
-#define GUARD_CLONE_NEWNS_ALL (CLONE_NEWNS | CLONE_NEWCGROUP | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWUSER | \
-			       CLONE_NEWPID | CLONE_NEWNET | 0x80 /* CLONE_NEWTIME */)
-
-/* unshare(flags): only when it makes a namespace. */
-SEC("tracepoint/syscalls/sys_enter_unshare")
-int priv_unshare_enter(struct syscall_enter_entry *ctx)
-{
-	if (ctx->args[0] & GUARD_CLONE_NEWNS_ALL)
-		remember_mount_call(ctx, GUARD_RECORD_NAMESPACE, ctx->args[0], -1);
-	return 0;
-}
-
-/* setns(fd, nstype) */
-SEC("tracepoint/syscalls/sys_enter_setns")
-int priv_setns_enter(struct syscall_enter_entry *ctx)
-{
-	remember_mount_call(ctx, GUARD_RECORD_NAMESPACE, ctx->args[1], ctx->args[0]);
-	return 0;
-}
-
-/* The record's path: chroot's new root walked from fs->root, or the path
- * as given (namespace: none). */
-static __always_inline __u32 put_mount_path(struct guard_mount *rec, __u16 kind, struct pending_call *slot, __s64 ret)
-{
-	if (kind == GUARD_RECORD_NAMESPACE) {
-		put_empty_string(sizeof(*rec), &rec->path);
-		return sizeof(*rec);
-	}
-	if (kind == GUARD_RECORD_CHROOT && ret == 0) {
-		struct path root = {};
-		task_fs_path(0, &root);
-		return put_kernel_path((struct guard_scratch *)rec, sizeof(*rec), &rec->path, &root,
-				       GUARD_MOUNT_PATH_TRUNCATED | GUARD_WALK_PAST_ROOT);
-	}
-	rec->header.flags |= GUARD_MOUNT_PATH_FROM_USER;
-	return put_given_path((struct guard_scratch *)rec, sizeof(*rec), &rec->path, slot, 0);
-}
-
-SEC("tracepoint/syscalls/"
-    "sys_exit_mount,sys_exit_umount,sys_exit_pivot_root,sys_exit_chroot,sys_exit_unshare,sys_exit_setns")
-int priv_mount_exit(struct syscall_exit_entry *ctx)
-{
-	__u16 kind = 0;
-	struct pending_call *slot = take_syscall(ctx, &kind);
-	if (!slot || kind < GUARD_RECORD_MOUNT || kind > GUARD_RECORD_NAMESPACE)
-		return 0;
-	struct guard_mount *rec = scratch_record();
-	if (!rec)
-		return 0;
-	fill_header(&rec->header, kind);
-	rec->syscall_nr = ctx->syscall_nr;
-	rec->result = ctx->ret;
-	rec->flags = slot->clone_flags;
-	rec->fd = slot->dfd2;
-	struct file *ns_file = kind == GUARD_RECORD_NAMESPACE ? task_file(slot->dfd2) : 0;
-	rec->ns_ino = ns_file ? ns_file->f_inode->i_ino : 0;
-	rec->reserved2 = 0;
-	__u32 end = forget_offset(rec, put_mount_path(rec, kind, slot, ctx->ret));
-	if (kind == GUARD_RECORD_PIVOT_ROOT) {
-		rec->header.flags |= GUARD_MOUNT_PATH2_FROM_USER;
-		end = put_given_path((struct guard_scratch *)rec, end, &rec->path2, slot, GUARD_GIVEN_PATH2);
-	} else if (kind == GUARD_RECORD_MOUNT) {
-		end = put_kept(rec, end, &rec->path2, slot, 1, GUARD_MOUNT_PATH2_FROM_USER);
-	} else {
-		put_empty_string(end, &rec->path2);
-	}
-	end = forget_offset(rec, end);
-	rec->fstype.offset = end;
-	rec->fstype.length = 0;
-	if (kind == GUARD_RECORD_MOUNT) {
-		rec->fstype.length = copy_kept((char *)rec + (end & GUARD_OFFSET_MASK), slot->strings + GUARD_FSTYPE_AT,
-					       slot->len);
-		rec->header.flags |= rec->fstype.length ? GUARD_MOUNT_FSTYPE_FROM_USER : 0;
-		end += rec->fstype.length + 1;
-	}
-	submit(&rec->header, end);
 	return 0;
 }
 
@@ -539,12 +396,9 @@ int priv_memfd_exit(struct syscall_exit_entry *ctx)
 	struct pending_call *slot = take_syscall(ctx, &kind);
 	if (!slot || kind != GUARD_RECORD_MEMFD_CREATE)
 		return 0;
-	struct guard_memfd *rec = scratch_record();
+	struct guard_memfd *rec = call_record(ctx, kind);
 	if (!rec)
 		return 0;
-	fill_header(&rec->header, kind);
-	rec->syscall_nr = ctx->syscall_nr;
-	rec->result = ctx->ret;
 	rec->flags = slot->open_flags;
 	rec->dev = 0;
 	rec->ino = 0;
