@@ -44,6 +44,20 @@ enum guard_record_kind {
 	GUARD_RECORD_NET_ACCEPT,      /* guard_net */
 	GUARD_RECORD_FILE_MKDIR,      /* guard_file: mkdir, mkdirat */
 	GUARD_RECORD_NET_SEND,        /* guard_net: sendto, sendmsg, sendmmsg to an address (datagrams) */
+	/* Privilege and tamper signals (kern/privilege.bpf.h) */
+	GUARD_RECORD_CRED_CHANGE,     /* guard_cred: setuid ... setfsgid, capset */
+	GUARD_RECORD_PTRACE,          /* guard_target: ptrace */
+	GUARD_RECORD_PROCESS_VM_WRITE, /* guard_target: process_vm_writev */
+	GUARD_RECORD_SIGNAL_AGENT,    /* guard_target: kill, tkill, tgkill aimed at guard itself */
+	GUARD_RECORD_MODULE_LOAD,     /* guard_module: init_module, finit_module */
+	GUARD_RECORD_MODULE_UNLOAD,   /* guard_module: delete_module */
+	GUARD_RECORD_BPF_PROG_LOAD,   /* guard_bpf_load: bpf(BPF_PROG_LOAD) */
+	GUARD_RECORD_MOUNT,           /* guard_mount: mount (path: target, path2: source) */
+	GUARD_RECORD_UMOUNT,          /* guard_mount: umount2 (path: target) */
+	GUARD_RECORD_PIVOT_ROOT,      /* guard_mount: pivot_root (path: new_root, path2: put_old) */
+	GUARD_RECORD_CHROOT,          /* guard_mount: chroot (path: the new root) */
+	GUARD_RECORD_NAMESPACE,       /* guard_mount: unshare, setns (path: setns's namespace file) */
+	GUARD_RECORD_MEMFD_CREATE,    /* guard_memfd */
 	GUARD_RECORD_KIND_MAX,        /* one past the last kind */
 };
 
@@ -53,7 +67,7 @@ enum guard_record_kind {
  * rings of their own, a flood of file records can fill only theirs, never
  * take the room of an exec. A kind not named here goes with the precious. */
 enum guard_ring {
-	GUARD_RING_PROC_NET = 0, /* exec, exec_failed, fork, exit, net_* */
+	GUARD_RING_PROC_NET = 0, /* exec, exec_failed, fork, exit, net_*, the privilege kinds */
 	GUARD_RING_FILE,         /* file_* */
 	GUARD_RING_COUNT,
 };
@@ -208,6 +222,118 @@ struct guard_net {
 	char data[];
 };
 
+/* The privilege kinds. Each carries the syscall's number on this
+ * architecture (the tracepoint's own, so userspace names the call) and its
+ * return. */
+
+/* A task's credentials, as struct cred holds them. */
+struct guard_cred_ids {
+	__u32 uid, euid, suid, fsuid;
+	__u32 gid, egid, sgid, fsgid;
+	__u64 cap_effective, cap_permitted, cap_inheritable;
+};
+
+/* Both sets are the kernel's: old read from task->cred at enter, new at
+ * exit (what the kernel did, not what the caller asked). */
+struct guard_cred {
+	struct guard_header header;
+	__s32 syscall_nr;
+	__s32 result;
+	struct guard_cred_ids old_ids;
+	struct guard_cred_ids new_ids;
+};
+
+/* Another process the caller acts on, numbered as the caller numbers it
+ * (its pid namespace's). signal_agent: the agent, by its tgid (kill) or a
+ * thread (tkill, tgkill). */
+struct guard_target {
+	struct guard_header header;
+	__s32 syscall_nr;
+	__s32 result;
+	__u32 target_pid; /* ptrace, process_vm_writev, kill: pid; tgkill: tgid; tkill: 0 */
+	__u32 target_tid; /* tkill, tgkill: tid; else 0 */
+	__u64 request;    /* ptrace: request; signal_agent: the signal; process_vm_writev: iovecs written from */
+	__u64 addr;       /* ptrace: addr; process_vm_writev: iovecs written to */
+};
+
+/* guard_module.header.flags */
+#define GUARD_MODULE_NAME_FROM_USER   (1 << 0) /* name is the caller's string, read at enter */
+#define GUARD_MODULE_PARAMS_FROM_USER (1 << 1) /* params are the caller's, read at enter */
+#define GUARD_MODULE_PATH_TRUNCATED   (1 << 2)
+
+struct guard_module {
+	struct guard_header header;
+	__s32 syscall_nr;
+	__s32 result;
+	__u32 flags;     /* finit_module: MODULE_INIT_*; delete_module: O_* */
+	__s32 fd;        /* finit_module: the module's file; else -1 */
+	__u64 image_len; /* init_module: bytes of the image */
+	struct guard_string name;   /* delete_module: the module's name */
+	struct guard_string path;   /* finit_module: the file's absolute path, walked from fd at enter */
+	struct guard_string params; /* init_module, finit_module: the parameters */
+	__u32 reserved;
+	char data[];
+};
+
+/* guard_bpf_load.header.flags */
+#define GUARD_BPF_NAME_FROM_USER (1 << 0) /* prog_name and prog_type are the caller's bpf_attr, read at enter */
+
+/* A successful load's type and name are the kernel's (the struct bpf_prog
+ * behind the returned fd); a failed one's come from the caller's attr. */
+struct guard_bpf_load {
+	struct guard_header header;
+	__s32 syscall_nr;
+	__s32 result;    /* the program's fd, or -errno */
+	__u32 prog_type; /* BPF_PROG_TYPE_* */
+	__u32 expected_attach_type;
+	__u32 insn_cnt;  /* as the caller gave it */
+	__u32 prog_flags;
+	char prog_name[16]; /* NUL-padded; not always NUL-terminated */
+};
+
+/* guard_mount.header.flags: the bits guard_file uses for the same things. */
+#define GUARD_MOUNT_PATH_TRUNCATED   GUARD_FILE_PATH_TRUNCATED
+#define GUARD_MOUNT_PATH_UNRESOLVED  GUARD_FILE_PATH_UNRESOLVED
+#define GUARD_MOUNT_PATH2_TRUNCATED  GUARD_FILE_PATH2_TRUNCATED
+#define GUARD_MOUNT_PATH2_UNRESOLVED GUARD_FILE_PATH2_UNRESOLVED
+#define GUARD_MOUNT_PATH_FROM_USER   GUARD_FILE_PATH_FROM_USER
+#define GUARD_MOUNT_PATH2_FROM_USER  GUARD_FILE_PATH2_FROM_USER
+#define GUARD_MOUNT_READ_AT_EXIT     GUARD_FILE_READ_AT_EXIT
+#define GUARD_MOUNT_FSTYPE_FROM_USER (1 << 9)
+
+/* Paths as the caller gave them (read at enter, made absolute against the
+ * cwd), except chroot's on success, walked from the new fs->root. */
+struct guard_mount {
+	struct guard_header header;
+	__s32 syscall_nr;
+	__s32 result;
+	__u64 flags; /* mount: MS_*; umount: MNT_* and UMOUNT_*; unshare: CLONE_*; setns: nstype */
+	__s32 fd;    /* setns: the namespace's fd; else -1 */
+	__u32 ns_ino; /* setns: the inode number of fd's file (a namespace's is its ns.inum, as /proc/PID/ns names it) */
+	struct guard_string path;   /* mount, umount: target; pivot_root: new_root; chroot: the new root */
+	struct guard_string path2;  /* mount: source; pivot_root: put_old */
+	struct guard_string fstype; /* mount */
+	__u32 reserved2;
+	char data[];
+};
+
+/* guard_memfd.header.flags */
+#define GUARD_MEMFD_NAME_FROM_USER (1 << 0) /* the call failed: name is the caller's, read at enter */
+
+/* A successful memfd_create's name and identity are the new file's: an exec
+ * of it reports path "/memfd:<name>" and the same ino. */
+struct guard_memfd {
+	struct guard_header header;
+	__s32 syscall_nr;
+	__s32 result; /* the new fd, or -errno */
+	__u32 flags;  /* MFD_* */
+	__u32 dev;    /* the file's super_block s_dev (kernel encoding) */
+	__u64 ino;
+	struct guard_string name; /* without the kernel's "memfd:" prefix */
+	__u32 reserved;
+	char data[];
+};
+
 /* Sizes and offsets are part of the contract: both compilers must agree. */
 #ifdef __cplusplus
 #define GUARD_ABI_ASSERT(expr, msg) static_assert(expr, msg)
@@ -226,6 +352,13 @@ GUARD_ABI_ASSERT(sizeof(struct guard_fork) == 88, "guard_fork");
 GUARD_ABI_ASSERT(sizeof(struct guard_exit) == 80, "guard_exit");
 GUARD_ABI_ASSERT(sizeof(struct guard_file) == 120, "guard_file fixed part");
 GUARD_ABI_ASSERT(sizeof(struct guard_net) == 128, "guard_net fixed part");
+GUARD_ABI_ASSERT(sizeof(struct guard_cred_ids) == 56, "guard_cred_ids");
+GUARD_ABI_ASSERT(sizeof(struct guard_cred) == 192, "guard_cred");
+GUARD_ABI_ASSERT(sizeof(struct guard_target) == 104, "guard_target");
+GUARD_ABI_ASSERT(sizeof(struct guard_module) == 112, "guard_module fixed part");
+GUARD_ABI_ASSERT(sizeof(struct guard_bpf_load) == 112, "guard_bpf_load");
+GUARD_ABI_ASSERT(sizeof(struct guard_mount) == 112, "guard_mount fixed part");
+GUARD_ABI_ASSERT(sizeof(struct guard_memfd) == 104, "guard_memfd fixed part");
 GUARD_ABI_ASSERT(sizeof(struct guard_exec) + 3 * GUARD_PATH_MAX + GUARD_ARGV_MAX <= GUARD_RECORD_MAX,
 		 "an exec record fits GUARD_RECORD_MAX");
 GUARD_ABI_ASSERT(sizeof(struct guard_file) + 3 * GUARD_PATH_MAX <= GUARD_RECORD_MAX,

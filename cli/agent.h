@@ -23,7 +23,8 @@ struct AgentOptions {
 	// process-and-network ring 256 pages (1 MiB with 4 KiB pages), the file
 	// ring 1024 (4 MiB). docs/schema.md says why.
 	RingPages ring_pages{{256, 1024}};
-	// Event families not to load at all ("process", "file", "network", "io_uring").
+	// Event families not to load at all ("process", "file", "network", "io_uring",
+	// "privilege").
 	std::vector<std::string> disabled_families;
 };
 

@@ -12,6 +12,7 @@ const std::vector<EventFamily> &event_families()
 		{"file", "file_"},
 		{"network", "net_"},
 		{"io_uring", "io_uring_"},
+		{"privilege", "priv_"},
 	};
 	return families;
 }

@@ -18,7 +18,7 @@ struct EventFamily {
 
 const std::vector<EventFamily> &event_families();
 
-// "process, file, network, io_uring": for help and error text.
+// "process, file, network, io_uring, privilege": for help and error text.
 std::string event_family_names();
 // The families' names, one string each (for the command line's check).
 std::vector<std::string> event_family_list();

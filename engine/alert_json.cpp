@@ -6,6 +6,7 @@
 #include <cstring>
 
 #include "engine/addr_text.h"
+#include "engine/event_json.h"
 
 namespace guard {
 
@@ -133,6 +134,8 @@ std::string alert_rule_fields(const Rule &rule)
 	} else if (family == RecordFamily::exit) {
 		w.field_int("exit_code", r.exit_code);
 		w.field_uint("signal", r.signal);
+	} else if (family != RecordFamily::unknown) {
+		write_privilege_fields(w, r); // few and small: all of them
 	}
 
 	if (ev.parent) {

@@ -7,6 +7,8 @@
 #include <array>
 #include <cstring>
 
+#include "engine/privilege_fields.h"
+
 namespace guard {
 
 namespace {
@@ -32,8 +34,17 @@ constexpr uint32_t family_bits(RecordFamily family)
 constexpr uint32_t k_exec = family_bits(RecordFamily::exec);
 constexpr uint32_t k_file = family_bits(RecordFamily::file);
 constexpr uint32_t k_net = family_bits(RecordFamily::net);
-constexpr uint32_t k_all = k_exec | family_bits(RecordFamily::fork) | family_bits(RecordFamily::exit) | k_file | k_net;
-constexpr uint32_t k_result = k_exec | k_file | k_net;
+constexpr uint32_t k_cred = family_bits(RecordFamily::cred);
+constexpr uint32_t k_mount = family_bits(RecordFamily::mount);
+// The privilege kinds: every kind from cred_change on.
+constexpr uint32_t k_priv = k_cred | family_bits(RecordFamily::target) | family_bits(RecordFamily::module) |
+			    family_bits(RecordFamily::bpf) | k_mount | family_bits(RecordFamily::memfd);
+constexpr uint32_t k_all =
+	k_exec | family_bits(RecordFamily::fork) | family_bits(RecordFamily::exit) | k_file | k_net | k_priv;
+constexpr uint32_t k_result = k_exec | k_file | k_net | k_priv;
+// Kinds whose output has the call's flags as "flags" (bpf_prog_load's are
+// "prog_flags").
+constexpr uint32_t k_call_flags = family_bits(RecordFamily::module) | k_mount | family_bits(RecordFamily::memfd);
 
 using T = FieldType;
 constexpr std::array<FieldInfo, static_cast<size_t>(Field::count_)> kFields = {{
@@ -61,25 +72,26 @@ constexpr std::array<FieldInfo, static_cast<size_t>(Field::count_)> kFields = {{
 	{"ancestor_exe", T::string, k_exec},
 	{"cwd", T::string, k_exec},
 	{"interpreter", T::string, bits({GUARD_RECORD_EXEC})},
-	{"path", T::string, k_exec | k_file},
+	{"path", T::string, k_exec | k_file | bits({GUARD_RECORD_MODULE_LOAD, GUARD_RECORD_CHROOT})},
 	{"path_truncated", T::boolean, k_exec | k_file},
 	{"path_given", T::string, k_exec | k_file},
-	{"dev", T::number, bits({GUARD_RECORD_EXEC, GUARD_RECORD_FILE_OPEN})},
-	{"ino", T::number, bits({GUARD_RECORD_EXEC, GUARD_RECORD_FILE_OPEN})},
+	{"dev", T::number, bits({GUARD_RECORD_EXEC, GUARD_RECORD_FILE_OPEN, GUARD_RECORD_MEMFD_CREATE})},
+	{"ino", T::number, bits({GUARD_RECORD_EXEC, GUARD_RECORD_FILE_OPEN, GUARD_RECORD_MEMFD_CREATE})},
 	{"deleted", T::boolean, bits({GUARD_RECORD_EXEC, GUARD_RECORD_FILE_OPEN})},
 	{"ok", T::boolean, k_result},
 	{"errno", T::number, k_result},
 	{"error", T::string, k_result},
-	{"fd", T::number, bits({GUARD_RECORD_FILE_OPEN, GUARD_RECORD_NET_ACCEPT})},
+	{"fd", T::number,
+	 bits({GUARD_RECORD_FILE_OPEN, GUARD_RECORD_NET_ACCEPT, GUARD_RECORD_BPF_PROG_LOAD, GUARD_RECORD_MEMFD_CREATE})},
 	{"child_pid", T::number, bits({GUARD_RECORD_FORK})},
 	{"child_tid", T::number, bits({GUARD_RECORD_FORK})},
 	{"clone_flags", T::number, bits({GUARD_RECORD_FORK})},
 	{"exit_code", T::number, bits({GUARD_RECORD_EXIT})},
-	{"signal", T::number, bits({GUARD_RECORD_EXIT})},
+	{"signal", T::number, bits({GUARD_RECORD_EXIT, GUARD_RECORD_SIGNAL_AGENT})},
 	{"new_path", T::string, bits({GUARD_RECORD_FILE_RENAME, GUARD_RECORD_FILE_LINK})},
 	{"any_path", T::string, k_file},
-	{"target", T::string, bits({GUARD_RECORD_FILE_SYMLINK})},
-	{"flags", T::number, bits({GUARD_RECORD_FILE_OPEN})},
+	{"target", T::string, bits({GUARD_RECORD_FILE_SYMLINK, GUARD_RECORD_MOUNT, GUARD_RECORD_UMOUNT})},
+	{"flags", T::number, bits({GUARD_RECORD_FILE_OPEN}) | k_call_flags},
 	{"access", T::string, bits({GUARD_RECORD_FILE_OPEN})},
 	{"modify", T::boolean, k_file},
 	{"mode", T::number, bits({GUARD_RECORD_FILE_OPEN, GUARD_RECORD_FILE_CHMOD, GUARD_RECORD_FILE_MKDIR})},
@@ -100,7 +112,48 @@ constexpr std::array<FieldInfo, static_cast<size_t>(Field::count_)> kFields = {{
 	{"cmdline", T::string, k_exec},
 	{"parent_cmdline", T::string, k_all},
 	{"addr_text", T::string, k_net},
+	{"syscall", T::string, k_priv},
+	{"target_pid", T::number, bits({GUARD_RECORD_PTRACE, GUARD_RECORD_PROCESS_VM_WRITE, GUARD_RECORD_SIGNAL_AGENT})},
+	{"request", T::number, bits({GUARD_RECORD_PTRACE})},
+	{"name", T::string, bits({GUARD_RECORD_MODULE_UNLOAD, GUARD_RECORD_BPF_PROG_LOAD, GUARD_RECORD_MEMFD_CREATE})},
+	{"source", T::string, bits({GUARD_RECORD_MOUNT})},
+	{"fstype", T::string, bits({GUARD_RECORD_MOUNT})},
+	{"prog_type", T::number, bits({GUARD_RECORD_BPF_PROG_LOAD})},
+	{"old_uid", T::number, k_cred},
+	{"new_uid", T::number, k_cred},
+	{"old_euid", T::number, k_cred},
+	{"new_euid", T::number, k_cred},
+	{"old_suid", T::number, k_cred},
+	{"new_suid", T::number, k_cred},
+	{"old_fsuid", T::number, k_cred},
+	{"new_fsuid", T::number, k_cred},
+	{"old_gid", T::number, k_cred},
+	{"new_gid", T::number, k_cred},
+	{"old_egid", T::number, k_cred},
+	{"new_egid", T::number, k_cred},
+	{"old_sgid", T::number, k_cred},
+	{"new_sgid", T::number, k_cred},
+	{"old_fsgid", T::number, k_cred},
+	{"new_fsgid", T::number, k_cred},
+	{"old_cap_effective", T::number, k_cred},
+	{"new_cap_effective", T::number, k_cred},
+	{"old_cap_permitted", T::number, k_cred},
+	{"new_cap_permitted", T::number, k_cred},
+	{"old_cap_inheritable", T::number, k_cred},
+	{"new_cap_inheritable", T::number, k_cred},
 }};
+
+// The cred fields' names are privilege_fields.h's, in the same order.
+constexpr bool cred_names_agree()
+{
+	for (size_t i = 0; i < cred_field_count; i++) {
+		size_t at = static_cast<size_t>(Field::old_uid) + 2 * i;
+		if (kFields[at].name != cred_field_names[i].old_name || kFields[at + 1].name != cred_field_names[i].new_name)
+			return false;
+	}
+	return static_cast<size_t>(Field::old_uid) + 2 * cred_field_count == static_cast<size_t>(Field::count_);
+}
+static_assert(cred_names_agree());
 
 bool is_exec(const Record &r) { return record_family(r.header.kind) == RecordFamily::exec; }
 
@@ -183,7 +236,14 @@ std::string_view string_field(Field f, const EventView &ev)
 	case Field::new_path:
 		return r.header.kind == GUARD_RECORD_FILE_RENAME || r.header.kind == GUARD_RECORD_FILE_LINK ? r.path2
 													: std::string_view();
-	case Field::target: return r.header.kind == GUARD_RECORD_FILE_SYMLINK ? r.path2 : std::string_view();
+	case Field::target:
+		if (r.header.kind == GUARD_RECORD_MOUNT || r.header.kind == GUARD_RECORD_UMOUNT)
+			return r.path;
+		return r.header.kind == GUARD_RECORD_FILE_SYMLINK ? r.path2 : std::string_view();
+	case Field::syscall: return syscall_name(r.syscall_nr);
+	case Field::name: return r.name;
+	case Field::source: return r.header.kind == GUARD_RECORD_MOUNT ? r.path2 : std::string_view();
+	case Field::fstype: return r.fstype;
 	case Field::access: return access_name(r.open_flags);
 	case Field::family: return family_name(r.family);
 	case Field::unix_path: return r.unix_path;
@@ -227,8 +287,11 @@ int64_t number_field(Field f, const EventView &ev)
 	case Field::child_tid: return r.child_tid;
 	case Field::clone_flags: return static_cast<int64_t>(r.clone_flags);
 	case Field::exit_code: return r.exit_code;
-	case Field::signal: return r.signal;
-	case Field::flags: return r.open_flags;
+	case Field::signal: return r.header.kind == GUARD_RECORD_SIGNAL_AGENT ? static_cast<int64_t>(r.request) : r.signal;
+	case Field::flags: return r.header.kind == GUARD_RECORD_FILE_OPEN ? r.open_flags : static_cast<int64_t>(r.call_flags);
+	case Field::target_pid: return r.target_pid;
+	case Field::request: return static_cast<int64_t>(r.request);
+	case Field::prog_type: return r.prog_type;
 	case Field::modify:
 		if (r.header.kind == GUARD_RECORD_FILE_OPEN)
 			return flag(r, GUARD_FILE_MODIFY);
@@ -240,8 +303,13 @@ int64_t number_field(Field f, const EventView &ev)
 	case Field::port: return r.port;
 	case Field::backlog: return r.backlog;
 	case Field::count: return r.count;
-	default: return 0;
+	default: break;
 	}
+	if (f >= Field::old_uid && f < Field::count_) {
+		size_t at = static_cast<size_t>(f) - static_cast<size_t>(Field::old_uid);
+		return static_cast<int64_t>(cred_value(at % 2 ? r.new_ids : r.old_ids, at / 2));
+	}
+	return 0;
 }
 
 } // namespace guard

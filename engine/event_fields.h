@@ -44,6 +44,13 @@ enum class Field : uint8_t {
 	// every kind: the user name of uid; exec: argv joined by spaces; every
 	// kind: the parent's (process table); net_*: addr as output writes it
 	user, cmdline, parent_cmdline, addr_text,
+	// the privilege kinds (cred_change ... memfd_create)
+	syscall, target_pid, request, name, source, fstype, prog_type,
+	// cred_change, in the order of engine/privilege_fields.h: old and new of each
+	old_uid, new_uid, old_euid, new_euid, old_suid, new_suid, old_fsuid, new_fsuid,
+	old_gid, new_gid, old_egid, new_egid, old_sgid, new_sgid, old_fsgid, new_fsgid,
+	old_cap_effective, new_cap_effective, old_cap_permitted, new_cap_permitted,
+	old_cap_inheritable, new_cap_inheritable,
 	count_,
 };
 

@@ -11,18 +11,13 @@
 
 namespace guard {
 
-namespace {
-
-// A flag of the record's header as a boolean field, written only when set:
-// most records have none, and absent reads as false.
-void flag_field(JsonWriter &line, std::string_view key, const Record &rec, unsigned flag)
+void write_flag_field(JsonWriter &line, std::string_view key, const Record &rec, unsigned flag)
 {
 	if (rec.header.flags & flag)
 		line.field_bool(key, true);
 }
 
-// "ok", and for a failure the errno and its name ("ENOENT").
-void result_fields(JsonWriter &line, int32_t result)
+void write_result_fields(JsonWriter &line, int32_t result)
 {
 	line.field_bool("ok", result >= 0);
 	if (result >= 0)
@@ -32,6 +27,8 @@ void result_fields(JsonWriter &line, int32_t result)
 	if (const char *name = errno_name(err))
 		line.field_literal("error", name);
 }
+
+namespace {
 
 // A path the engine made canonical keeps what the process gave beside it.
 void path_field(JsonWriter &line, std::string_view key, std::string_view path, std::string_view given,
@@ -61,17 +58,17 @@ void exec_fields(JsonWriter &line, const Record &rec)
 	line.field_uint("argc", rec.argc);
 	identity_fields(line, rec);
 	if (rec.header.kind == GUARD_RECORD_EXEC_FAILED)
-		result_fields(line, rec.result);
-	flag_field(line, "argv_truncated", rec, GUARD_EXEC_ARGV_TRUNCATED);
-	flag_field(line, "path_truncated", rec, GUARD_EXEC_PATH_TRUNCATED | GUARD_EXEC_EXE_TRUNCATED);
-	flag_field(line, "cwd_truncated", rec, GUARD_EXEC_CWD_TRUNCATED);
-	flag_field(line, "deleted", rec, GUARD_EXEC_EXE_DELETED);
-	flag_field(line, "fileless", rec, GUARD_EXEC_FILELESS);
-	flag_field(line, "memfd", rec, GUARD_EXEC_MEMFD);
-	flag_field(line, "execveat", rec, GUARD_EXEC_EXECVEAT);
-	flag_field(line, "path_from_user", rec, GUARD_EXEC_FROM_USER);
-	flag_field(line, "argv_from_user", rec, GUARD_EXEC_FROM_USER);
-	flag_field(line, "read_at_exit", rec, GUARD_EXEC_READ_AT_EXIT);
+		write_result_fields(line, rec.result);
+	write_flag_field(line, "argv_truncated", rec, GUARD_EXEC_ARGV_TRUNCATED);
+	write_flag_field(line, "path_truncated", rec, GUARD_EXEC_PATH_TRUNCATED | GUARD_EXEC_EXE_TRUNCATED);
+	write_flag_field(line, "cwd_truncated", rec, GUARD_EXEC_CWD_TRUNCATED);
+	write_flag_field(line, "deleted", rec, GUARD_EXEC_EXE_DELETED);
+	write_flag_field(line, "fileless", rec, GUARD_EXEC_FILELESS);
+	write_flag_field(line, "memfd", rec, GUARD_EXEC_MEMFD);
+	write_flag_field(line, "execveat", rec, GUARD_EXEC_EXECVEAT);
+	write_flag_field(line, "path_from_user", rec, GUARD_EXEC_FROM_USER);
+	write_flag_field(line, "argv_from_user", rec, GUARD_EXEC_FROM_USER);
+	write_flag_field(line, "read_at_exit", rec, GUARD_EXEC_READ_AT_EXIT);
 }
 
 std::string_view access_of(uint32_t open_flags)
@@ -89,15 +86,15 @@ void via_fields(JsonWriter &line, const Record &rec)
 {
 	if (rec.header.flags & GUARD_VIA_IO_URING)
 		line.field_literal("via", "io_uring");
-	flag_field(line, "result_unknown", rec, GUARD_NO_RESULT);
-	flag_field(line, "request_unseen", rec, GUARD_NO_REQUEST);
+	write_flag_field(line, "result_unknown", rec, GUARD_NO_RESULT);
+	write_flag_field(line, "request_unseen", rec, GUARD_NO_REQUEST);
 }
 
 // The result, unless the record has none.
 void known_result_fields(JsonWriter &line, const Record &rec)
 {
 	if (!(rec.header.flags & GUARD_NO_RESULT))
-		result_fields(line, rec.result);
+		write_result_fields(line, rec.result);
 }
 
 void file_fields(JsonWriter &line, const Record &rec)
@@ -135,15 +132,15 @@ void file_fields(JsonWriter &line, const Record &rec)
 	default:
 		break;
 	}
-	flag_field(line, "path_truncated", rec, GUARD_FILE_PATH_TRUNCATED);
-	flag_field(line, "path_unresolved", rec, GUARD_FILE_PATH_UNRESOLVED);
-	flag_field(line, "path_from_user", rec, GUARD_FILE_PATH_FROM_USER);
-	flag_field(line, "deleted", rec, GUARD_FILE_DELETED);
-	flag_field(line, "new_path_truncated", rec, GUARD_FILE_PATH2_TRUNCATED);
-	flag_field(line, "new_path_unresolved", rec, GUARD_FILE_PATH2_UNRESOLVED);
-	flag_field(line, "new_path_from_user", rec, GUARD_FILE_PATH2_FROM_USER);
-	flag_field(line, "read_at_exit", rec, GUARD_FILE_READ_AT_EXIT);
-	flag_field(line, "by_handle", rec, GUARD_FILE_BY_HANDLE);
+	write_flag_field(line, "path_truncated", rec, GUARD_FILE_PATH_TRUNCATED);
+	write_flag_field(line, "path_unresolved", rec, GUARD_FILE_PATH_UNRESOLVED);
+	write_flag_field(line, "path_from_user", rec, GUARD_FILE_PATH_FROM_USER);
+	write_flag_field(line, "deleted", rec, GUARD_FILE_DELETED);
+	write_flag_field(line, "new_path_truncated", rec, GUARD_FILE_PATH2_TRUNCATED);
+	write_flag_field(line, "new_path_unresolved", rec, GUARD_FILE_PATH2_UNRESOLVED);
+	write_flag_field(line, "new_path_from_user", rec, GUARD_FILE_PATH2_FROM_USER);
+	write_flag_field(line, "read_at_exit", rec, GUARD_FILE_READ_AT_EXIT);
+	write_flag_field(line, "by_handle", rec, GUARD_FILE_BY_HANDLE);
 	via_fields(line, rec);
 }
 
@@ -189,10 +186,10 @@ void net_fields(JsonWriter &line, const Record &rec)
 	known_result_fields(line, rec);
 	if (rec.header.kind == GUARD_RECORD_NET_ACCEPT && rec.result >= 0)
 		line.field_uint("fd", static_cast<uint64_t>(rec.result));
-	flag_field(line, "unix_path_truncated", rec, GUARD_NET_UNIX_PATH_TRUNCATED);
-	flag_field(line, "addr_from_user", rec, GUARD_NET_ADDR_FROM_USER);
-	flag_field(line, "raced", rec, GUARD_NET_RACED);
-	flag_field(line, "read_at_exit", rec, GUARD_NET_READ_AT_EXIT);
+	write_flag_field(line, "unix_path_truncated", rec, GUARD_NET_UNIX_PATH_TRUNCATED);
+	write_flag_field(line, "addr_from_user", rec, GUARD_NET_ADDR_FROM_USER);
+	write_flag_field(line, "raced", rec, GUARD_NET_RACED);
+	write_flag_field(line, "read_at_exit", rec, GUARD_NET_READ_AT_EXIT);
 	via_fields(line, rec);
 }
 
@@ -227,6 +224,14 @@ void write_event_fields(JsonWriter &line, const Record &rec)
 		break;
 	case RecordFamily::net:
 		net_fields(line, rec);
+		break;
+	case RecordFamily::cred:
+	case RecordFamily::target:
+	case RecordFamily::module:
+	case RecordFamily::bpf:
+	case RecordFamily::mount:
+	case RecordFamily::memfd:
+		write_privilege_fields(line, rec);
 		break;
 	case RecordFamily::unknown:
 		break;

@@ -20,6 +20,17 @@ void write_event_context(JsonWriter &line, const Record &rec, int64_t boot_to_un
 // The kind's own fields ("path", "argv", "addr", ...).
 void write_event_fields(JsonWriter &line, const Record &rec);
 
+// "ok", and for a failure "errno" and its name as "error" ("ENOENT").
+void write_result_fields(JsonWriter &line, int32_t result);
+
+// A flag of the record's header as a boolean field, written only when set:
+// most records have none, and absent reads as false.
+void write_flag_field(JsonWriter &line, std::string_view key, const Record &rec, unsigned flag);
+
+// The fields of the privilege kinds (cred_change ... memfd_create):
+// engine/privilege_json.cpp.
+void write_privilege_fields(JsonWriter &line, const Record &rec);
+
 // The whole event line: context, the kind's fields, the parent's comm and
 // exe when known, and the rule it matched (empty: none). Returns its end,
 // newline included. One function over one writer, so the write position

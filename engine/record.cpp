@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "engine/record.h"
 
+#include <sys/syscall.h>
 #include <sys/sysmacros.h>
 
 #include <cstddef>
@@ -48,6 +49,51 @@ std::string_view record_kind_name(uint16_t kind)
 	case GUARD_RECORD_NET_LISTEN: return "net_listen";
 	case GUARD_RECORD_NET_ACCEPT: return "net_accept";
 	case GUARD_RECORD_NET_SEND: return "net_send";
+	case GUARD_RECORD_CRED_CHANGE: return "cred_change";
+	case GUARD_RECORD_PTRACE: return "ptrace";
+	case GUARD_RECORD_PROCESS_VM_WRITE: return "process_vm_write";
+	case GUARD_RECORD_SIGNAL_AGENT: return "signal_agent";
+	case GUARD_RECORD_MODULE_LOAD: return "module_load";
+	case GUARD_RECORD_MODULE_UNLOAD: return "module_unload";
+	case GUARD_RECORD_BPF_PROG_LOAD: return "bpf_prog_load";
+	case GUARD_RECORD_MOUNT: return "mount";
+	case GUARD_RECORD_UMOUNT: return "umount";
+	case GUARD_RECORD_PIVOT_ROOT: return "pivot_root";
+	case GUARD_RECORD_CHROOT: return "chroot";
+	case GUARD_RECORD_NAMESPACE: return "namespace";
+	case GUARD_RECORD_MEMFD_CREATE: return "memfd_create";
+	default: return {};
+	}
+}
+
+std::string_view syscall_name(int32_t nr)
+{
+	switch (nr) {
+	case SYS_setuid: return "setuid";
+	case SYS_setgid: return "setgid";
+	case SYS_setreuid: return "setreuid";
+	case SYS_setregid: return "setregid";
+	case SYS_setresuid: return "setresuid";
+	case SYS_setresgid: return "setresgid";
+	case SYS_setfsuid: return "setfsuid";
+	case SYS_setfsgid: return "setfsgid";
+	case SYS_capset: return "capset";
+	case SYS_ptrace: return "ptrace";
+	case SYS_process_vm_writev: return "process_vm_writev";
+	case SYS_kill: return "kill";
+	case SYS_tkill: return "tkill";
+	case SYS_tgkill: return "tgkill";
+	case SYS_init_module: return "init_module";
+	case SYS_finit_module: return "finit_module";
+	case SYS_delete_module: return "delete_module";
+	case SYS_bpf: return "bpf";
+	case SYS_mount: return "mount";
+	case SYS_umount2: return "umount2";
+	case SYS_pivot_root: return "pivot_root";
+	case SYS_chroot: return "chroot";
+	case SYS_unshare: return "unshare";
+	case SYS_setns: return "setns";
+	case SYS_memfd_create: return "memfd_create";
 	default: return {};
 	}
 }
@@ -174,6 +220,100 @@ DecodeError decode_net(std::span<const uint8_t> bytes, Record &out)
 	return DecodeError::none;
 }
 
+// The privilege kinds: each starts with the syscall's number and result.
+template <class T>
+bool read_call(std::span<const uint8_t> bytes, Record &out)
+{
+	if (bytes.size() < sizeof(T))
+		return false;
+	out.syscall_nr = GUARD_FIELD(bytes.data(), T, syscall_nr);
+	out.result = GUARD_FIELD(bytes.data(), T, result);
+	return true;
+}
+
+DecodeError decode_cred(std::span<const uint8_t> bytes, Record &out)
+{
+	if (!read_call<guard_cred>(bytes, out))
+		return DecodeError::short_record;
+	out.old_ids = GUARD_FIELD(bytes.data(), guard_cred, old_ids);
+	out.new_ids = GUARD_FIELD(bytes.data(), guard_cred, new_ids);
+	return DecodeError::none;
+}
+
+DecodeError decode_target(std::span<const uint8_t> bytes, Record &out)
+{
+	if (!read_call<guard_target>(bytes, out))
+		return DecodeError::short_record;
+	const uint8_t *b = bytes.data();
+	out.target_pid = GUARD_FIELD(b, guard_target, target_pid);
+	out.target_tid = GUARD_FIELD(b, guard_target, target_tid);
+	out.request = GUARD_FIELD(b, guard_target, request);
+	out.addr_arg = GUARD_FIELD(b, guard_target, addr);
+	return DecodeError::none;
+}
+
+DecodeError decode_module(std::span<const uint8_t> bytes, Record &out)
+{
+	if (!read_call<guard_module>(bytes, out))
+		return DecodeError::short_record;
+	const uint8_t *b = bytes.data();
+	out.call_flags = GUARD_FIELD(b, guard_module, flags);
+	out.call_fd = GUARD_FIELD(b, guard_module, fd);
+	out.image_len = GUARD_FIELD(b, guard_module, image_len);
+	out.dev = 0; // path is a string as given or walked: no identity for rules
+	out.ino = 0;
+	if (!read_string(bytes, sizeof(guard_module), GUARD_FIELD(b, guard_module, name), out.name) ||
+	    !read_string(bytes, sizeof(guard_module), GUARD_FIELD(b, guard_module, path), out.path) ||
+	    !read_string(bytes, sizeof(guard_module), GUARD_FIELD(b, guard_module, params), out.params))
+		return DecodeError::string_out_of_bounds;
+	return DecodeError::none;
+}
+
+DecodeError decode_bpf(std::span<const uint8_t> bytes, Record &out)
+{
+	if (!read_call<guard_bpf_load>(bytes, out))
+		return DecodeError::short_record;
+	const uint8_t *b = bytes.data();
+	out.prog_type = GUARD_FIELD(b, guard_bpf_load, prog_type);
+	out.attach_type = GUARD_FIELD(b, guard_bpf_load, expected_attach_type);
+	out.insn_cnt = GUARD_FIELD(b, guard_bpf_load, insn_cnt);
+	out.call_flags = GUARD_FIELD(b, guard_bpf_load, prog_flags);
+	// NUL-padded, and full without a NUL when the name takes all 16 bytes.
+	const char *name = reinterpret_cast<const char *>(b + offsetof(guard_bpf_load, prog_name));
+	out.name = std::string_view(name, strnlen(name, sizeof(guard_bpf_load::prog_name)));
+	return DecodeError::none;
+}
+
+DecodeError decode_mount(std::span<const uint8_t> bytes, Record &out)
+{
+	if (!read_call<guard_mount>(bytes, out))
+		return DecodeError::short_record;
+	const uint8_t *b = bytes.data();
+	out.call_flags = GUARD_FIELD(b, guard_mount, flags);
+	out.call_fd = GUARD_FIELD(b, guard_mount, fd);
+	out.ns_ino = GUARD_FIELD(b, guard_mount, ns_ino);
+	out.dev = 0; // as for modules
+	out.ino = 0;
+	if (!read_string(bytes, sizeof(guard_mount), GUARD_FIELD(b, guard_mount, path), out.path) ||
+	    !read_string(bytes, sizeof(guard_mount), GUARD_FIELD(b, guard_mount, path2), out.path2) ||
+	    !read_string(bytes, sizeof(guard_mount), GUARD_FIELD(b, guard_mount, fstype), out.fstype))
+		return DecodeError::string_out_of_bounds;
+	return DecodeError::none;
+}
+
+DecodeError decode_memfd(std::span<const uint8_t> bytes, Record &out)
+{
+	if (!read_call<guard_memfd>(bytes, out))
+		return DecodeError::short_record;
+	const uint8_t *b = bytes.data();
+	out.call_flags = GUARD_FIELD(b, guard_memfd, flags);
+	out.ino = GUARD_FIELD(b, guard_memfd, ino);
+	out.dev = userspace_dev(GUARD_FIELD(b, guard_memfd, dev));
+	if (!read_string(bytes, sizeof(guard_memfd), GUARD_FIELD(b, guard_memfd, name), out.name))
+		return DecodeError::string_out_of_bounds;
+	return DecodeError::none;
+}
+
 #undef GUARD_FIELD
 
 } // namespace
@@ -193,6 +333,12 @@ DecodeError decode_record(std::span<const uint8_t> bytes, Record &out)
 	case RecordFamily::exit: return decode_exit(bytes, out);
 	case RecordFamily::file: return decode_file(bytes, out);
 	case RecordFamily::net: return decode_net(bytes, out);
+	case RecordFamily::cred: return decode_cred(bytes, out);
+	case RecordFamily::target: return decode_target(bytes, out);
+	case RecordFamily::module: return decode_module(bytes, out);
+	case RecordFamily::bpf: return decode_bpf(bytes, out);
+	case RecordFamily::mount: return decode_mount(bytes, out);
+	case RecordFamily::memfd: return decode_memfd(bytes, out);
 	case RecordFamily::unknown: break;
 	}
 	return DecodeError::unknown_kind;

@@ -32,7 +32,7 @@ inline int64_t failure_errno(int32_t result) { return -int64_t(result); }
 const char *errno_name(int64_t err);
 
 // Record kinds that share a layout (abi/guard_abi.h) and so the same fields.
-enum class RecordFamily : uint8_t { exec, fork, exit, file, net, unknown };
+enum class RecordFamily : uint8_t { exec, fork, exit, file, net, cred, target, module, bpf, mount, memfd, unknown };
 
 constexpr RecordFamily record_family(uint16_t kind)
 {
@@ -54,6 +54,19 @@ constexpr RecordFamily record_family(uint16_t kind)
 	case GUARD_RECORD_NET_LISTEN:
 	case GUARD_RECORD_NET_ACCEPT:
 	case GUARD_RECORD_NET_SEND: return RecordFamily::net;
+	case GUARD_RECORD_CRED_CHANGE: return RecordFamily::cred;
+	case GUARD_RECORD_PTRACE:
+	case GUARD_RECORD_PROCESS_VM_WRITE:
+	case GUARD_RECORD_SIGNAL_AGENT: return RecordFamily::target;
+	case GUARD_RECORD_MODULE_LOAD:
+	case GUARD_RECORD_MODULE_UNLOAD: return RecordFamily::module;
+	case GUARD_RECORD_BPF_PROG_LOAD: return RecordFamily::bpf;
+	case GUARD_RECORD_MOUNT:
+	case GUARD_RECORD_UMOUNT:
+	case GUARD_RECORD_PIVOT_ROOT:
+	case GUARD_RECORD_CHROOT:
+	case GUARD_RECORD_NAMESPACE: return RecordFamily::mount;
+	case GUARD_RECORD_MEMFD_CREATE: return RecordFamily::memfd;
 	default: return RecordFamily::unknown;
 	}
 }
@@ -75,7 +88,8 @@ struct Record {
 	std::string_view argv; // NUL-separated
 	uint32_t argc = 0;
 
-	// EXEC, EXEC_FAILED, FILE_*, NET_*: the syscall's return (-errno on failure); 0 for the others
+	// EXEC, EXEC_FAILED, FILE_*, NET_*, the privilege kinds: the syscall's
+	// return (-errno on failure); 0 for the others
 	int32_t result = 0;
 
 	// FORK
@@ -116,6 +130,35 @@ struct Record {
 	uint16_t given_port = 0;
 	uint8_t given_addr[16] = {};
 	std::string_view given_unix_path;
+
+	// The privilege kinds (CRED_CHANGE ... MEMFD_CREATE): the syscall's
+	// number on this architecture (syscall_name names it).
+	int32_t syscall_nr = 0;
+	// CRED_CHANGE: task->cred before and after
+	struct guard_cred_ids old_ids {};
+	struct guard_cred_ids new_ids {};
+	// PTRACE, PROCESS_VM_WRITE, SIGNAL_AGENT (guard_target)
+	uint32_t target_pid = 0;
+	uint32_t target_tid = 0;
+	uint64_t request = 0; // ptrace: the request; signal_agent: the signal; process_vm_write: local iovecs
+	uint64_t addr_arg = 0; // ptrace: addr; process_vm_write: remote iovecs
+	// MODULE_*, BPF_PROG_LOAD, MOUNT ... NAMESPACE, MEMFD_CREATE: the call's
+	// flags (module: MODULE_INIT_* or O_*; bpf: prog_flags; mount: MS_*;
+	// umount: MNT_*; namespace: CLONE_* or setns's nstype; memfd: MFD_*)
+	uint64_t call_flags = 0;
+	int32_t call_fd = -1; // finit_module, setns: the fd given
+	uint32_t ns_ino = 0;  // NAMESPACE (setns): the inode number of the fd's file
+	uint64_t image_len = 0; // init_module
+	// MODULE_* (module name), BPF_PROG_LOAD (program name), MEMFD_CREATE
+	std::string_view name;
+	std::string_view params; // MODULE_LOAD
+	std::string_view fstype; // MOUNT
+	// BPF_PROG_LOAD
+	uint32_t prog_type = 0;
+	uint32_t attach_type = 0;
+	uint32_t insn_cnt = 0;
+	// MODULE_* and MOUNT ... NAMESPACE use path and path2 (see abi/guard_abi.h);
+	// MEMFD_CREATE uses dev and ino.
 };
 
 DecodeError decode_record(std::span<const uint8_t> bytes, Record &out);
@@ -124,5 +167,9 @@ DecodeError decode_record(std::span<const uint8_t> bytes, Record &out);
 // or empty for a kind this build does not know. A view of a literal: its
 // length is known without a strlen on every event line.
 std::string_view record_kind_name(uint16_t kind);
+
+// The name of a syscall a privilege record can carry ("setresuid"), by its
+// number on this architecture; empty for another.
+std::string_view syscall_name(int32_t nr);
 
 } // namespace guard

@@ -35,10 +35,23 @@ typedef struct {
 	__u32 val;
 } kgid_t;
 
+/* A capability set: one 64-bit mask since Linux 6.3. */
+typedef struct {
+	__u64 val;
+} kernel_cap_t;
+
 struct cred {
 	kuid_t uid;
 	kgid_t gid;
+	kuid_t suid;
+	kgid_t sgid;
 	kuid_t euid;
+	kgid_t egid;
+	kuid_t fsuid;
+	kgid_t fsgid;
+	kernel_cap_t cap_inheritable;
+	kernel_cap_t cap_permitted;
+	kernel_cap_t cap_effective;
 } __guard_core;
 
 /* A task's cgroup v2 id: task->cgroups->dfl_cgrp->kn->id, what
@@ -158,6 +171,22 @@ struct mm_struct {
 	struct file *exe_file;
 } __guard_core;
 
+/* A pid's level: its namespace's depth, 0 for the initial one. */
+struct pid {
+	unsigned int level;
+} __guard_core;
+
+/* kernel/bpf: a BPF program's file (anon inode) holds it as private_data. */
+struct bpf_prog_aux {
+	char name[16];
+} __guard_core;
+
+struct bpf_prog {
+	enum bpf_prog_type type;
+	enum bpf_attach_type expected_attach_type;
+	struct bpf_prog_aux *aux;
+} __guard_core;
+
 struct task_struct {
 	unsigned int flags; /* PF_*: PF_IO_WORKER marks io_uring's own threads */
 	int pid;
@@ -172,6 +201,7 @@ struct task_struct {
 	struct fs_struct *fs;
 	struct files_struct *files;
 	struct mm_struct *mm;
+	struct pid *thread_pid;
 } __guard_core;
 
 /* Sockets: file->private_data of a socket's file is its struct socket. */

@@ -204,12 +204,18 @@ static long walk_step(__u64 index, struct path_walk *w)
 /* walk_path's result: where the path starts in the work area, and a flag. */
 #define GUARD_WALK_TRUNCATED (1 << 16)
 
+/* put_kernel_path's truncated_flag may carry this: walk on past the
+ * process's root, up to the top of its mount namespace (after a chroot,
+ * the new root as the rest of the system names it). */
+#define GUARD_WALK_PAST_ROOT (1u << 31)
+
 /* Writes the absolute path of `path` into the work area, ending
  * at GUARD_WALK_END, and returns where it starts (start == GUARD_WALK_END
  * for the process's root itself), with GUARD_WALK_TRUNCATED when the walk
- * ran out of room before it reached the root. A global function (see
- * put_kernel_path): its loop is verified once, whoever walks. */
-__noinline int walk_path(struct guard_scratch *scratch, struct path *path)
+ * ran out of room before it reached the root (with past_root: the top of
+ * the mount namespace). A global function (see put_kernel_path): its loop
+ * is verified once, whoever walks. */
+__noinline int walk_path(struct guard_scratch *scratch, struct path *path, __u32 past_root)
 {
 	if (!scratch || !path)
 		return GUARD_WALK_END;
@@ -223,8 +229,8 @@ __noinline int walk_path(struct guard_scratch *scratch, struct path *path)
 	w.dentry = dentry;
 	w.mnt = mount_of(mnt);
 	w.mnt_root = (__u64)kernel_ptr(struct vfsmount, mnt)->mnt_root;
-	w.root_dentry = (__u64)fs->root.dentry;
-	w.root_mnt = (__u64)fs->root.mnt;
+	w.root_dentry = past_root ? 0 : (__u64)fs->root.dentry;
+	w.root_mnt = past_root ? 0 : (__u64)fs->root.mnt;
 	w.truncated = 1;
 	*w.startp = GUARD_WALK_END;
 	bpf_loop(GUARD_PATH_DEPTH, walk_step, &w, 0);
@@ -261,9 +267,9 @@ __noinline int put_kernel_path(struct guard_scratch *scratch, __u32 offset, stru
 		return offset;
 	void *rec = scratch;
 	struct guard_header *h = rec;
-	__u32 walked = walk_path(scratch, path);
+	__u32 walked = walk_path(scratch, path, truncated_flag & GUARD_WALK_PAST_ROOT);
 	if (walked & GUARD_WALK_TRUNCATED)
-		h->flags |= truncated_flag;
+		h->flags |= truncated_flag & 0xffff;
 	__u32 start = walked & (GUARD_PATH_MAX - 1);
 	char *dst = (char *)rec + (offset & GUARD_OFFSET_MASK);
 	__u32 len = copy_walked(rec, dst, start) & (GUARD_PATH_MAX - 1);
@@ -371,7 +377,7 @@ __noinline int put_given_path(struct guard_scratch *scratch, __u32 offset, struc
 		return forget_offset(rec, offset + len + 1);
 	}
 
-	__u32 walked = walk_path(scratch, &dir);
+	__u32 walked = walk_path(scratch, &dir, 0);
 	if (walked & GUARD_WALK_TRUNCATED)
 		h->flags |= truncated_flag;
 	__u32 start = walked & (GUARD_PATH_MAX - 1);

@@ -96,4 +96,17 @@ struct io_uring_complete_entry {
 	__u64 extra2;
 };
 
+/* signal/signal_generate: fires in the sender as the kernel queues a
+ * signal; pid is the target task's, in the initial pid namespace. */
+struct signal_generate_entry {
+	__u64 common;
+	__s32 sig;
+	__s32 errno_;
+	__s32 code;
+	char comm[16];
+	__s32 pid;
+	__s32 group;
+	__s32 result;
+};
+
 #endif

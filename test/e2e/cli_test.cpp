@@ -124,7 +124,7 @@ TEST_CASE("guard record under sudo: a summary at exit, and the sudo user replays
 	c.env = {"SUDO_UID=65534", "SUDO_GID=65534"};
 	test::Spawned guard(c);
 	REQUIRE(guard.wait_stderr("guard: attached ", 10s));
-	CHECK(guard.stderr_text().find("(process 12, file 44, io_uring 2)") != std::string::npos);
+	CHECK(guard.stderr_text().find("(process 12, file 44, io_uring 2, privilege ") != std::string::npos);
 	pid_t child = test::run_and_wait("/bin/true");
 	std::this_thread::sleep_for(200ms);
 	int status = guard.stop(SIGINT);

@@ -156,7 +156,7 @@ TEST_CASE("the seed's output section is honoured: ./log/events.jsonl, mode 0600"
 	run_guard({"--rules", "rules.json"}, dir.path, err, &guard_pid);
 	std::string log = dir.path + "/log/events.jsonl";
 	auto deadline = std::chrono::steady_clock::now() + 10s;
-	while (read_text(dir.path + "/stderr.txt").find("attached") == std::string::npos &&
+	while (read_text(dir.path + "/stderr.txt").find("guard: attached ") == std::string::npos &&
 	       std::chrono::steady_clock::now() < deadline)
 		std::this_thread::sleep_for(20ms);
 	pid_t child = test::run_and_wait(true_in(dir.path));
@@ -239,7 +239,7 @@ TEST_CASE("guard record, then guard replay without the kernel: the same exec com
 	std::string err;
 	run_guard({"record", recording}, dir.path, err, &guard_pid);
 	auto deadline = std::chrono::steady_clock::now() + 10s;
-	while (read_text(dir.path + "/stderr.txt").find("attached") == std::string::npos &&
+	while (read_text(dir.path + "/stderr.txt").find("guard: attached ") == std::string::npos &&
 	       std::chrono::steady_clock::now() < deadline)
 		std::this_thread::sleep_for(20ms);
 	pid_t child = test::run_and_wait(true_in(dir.path));

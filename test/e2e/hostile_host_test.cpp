@@ -373,7 +373,7 @@ TEST_CASE("SIGUSR1 prints the stats line and guard runs on; every other terminat
 		CHECK(has(last, "\"final\":true"));
 		CHECK(has(guard.stderr_text(), "stopped by "));
 		// The same stats line at exit.
-		CHECK(guard.stderr_text().rfind("guard: events=") > guard.stderr_text().find("attached"));
+		CHECK(guard.stderr_text().rfind("guard: events=") > guard.stderr_text().find("guard: attached "));
 	}
 }
 
@@ -418,7 +418,7 @@ TEST_CASE("stdout a pipe nobody reads: guard never blocks on it, runs on, and st
 				return true;
 		return false;
 	};
-	REQUIRE(wait_for("attached"));
+	REQUIRE(wait_for("guard: attached "));
 	// Alerts enough to fill the pipe (64 KiB) and guard's buffer (1 MiB).
 	shadow_reads(4000);
 	INFO("stderr: " << test::read_text(err));

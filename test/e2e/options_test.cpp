@@ -47,10 +47,11 @@ std::vector<std::string> fdinfos(pid_t pid)
 
 } // namespace
 
-TEST_CASE("--disable file --disable network --disable io_uring attaches the process programs only")
+TEST_CASE("--disable file --disable network --disable io_uring --disable privilege attaches the process programs only")
 {
 	REQUIRE(test::running_as_root());
-	test::GuardProcess guard({"--disable", "file", "--disable", "network", "--disable", "io_uring"});
+	test::GuardProcess guard(
+		{"--disable", "file", "--disable", "network", "--disable", "io_uring", "--disable", "privilege"});
 	std::string attached = guard.wait_attached();
 	INFO("stderr: " << guard.stderr_text());
 	REQUIRE(attached.find("attached 11 programs at 12 tracepoints (process 12) in ") != std::string::npos);

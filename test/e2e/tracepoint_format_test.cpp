@@ -62,20 +62,47 @@ const std::vector<SyscallArgs> kEnterArgs = {
 	{"sendto", {"fd", "buff", "len", "flags", "addr", "addr_len"}},
 	{"sendmsg", {"fd", "msg"}},
 	{"sendmmsg", {"fd", "mmsg"}},
+	// kern/privilege.bpf.h (the credential calls' arguments are not read;
+	// the module calls are checked where the kernel has them, below)
+	{"ptrace", {"request", "pid", "addr"}},
+	{"process_vm_writev", {"pid", "lvec", "liovcnt", "rvec", "riovcnt"}},
+	{"kill", {"pid", "sig"}},
+	{"tkill", {"pid", "sig"}},
+	{"tgkill", {"tgid", "pid", "sig"}},
+	{"bpf", {"cmd", "uattr", "size"}},
+	{"mount", {"dev_name", "dir_name", "type", "flags"}},
+	{"umount", {"name", "flags"}},
+	{"pivot_root", {"new_root", "put_old"}},
+	{"chroot", {"filename"}},
+	{"unshare", {"unshare_flags"}},
+	{"setns", {"fd", "flags"}},
+	{"memfd_create", {"uname", "flags"}},
+};
+
+// Where the kernel has module support.
+const std::vector<SyscallArgs> kModuleEnterArgs = {
+	{"init_module", {"umod", "len", "uargs"}},
+	{"finit_module", {"fd", "uargs", "flags"}},
+	{"delete_module", {"name_user", "flags"}},
 };
 
 const char *kExits[] = {"execve", "execveat", "open", "creat", "openat", "openat2", "rename", "renameat",
 			"renameat2", "unlink", "unlinkat", "chmod", "fchmodat", "fchmodat2", "chown", "lchown",
 			"fchownat", "link", "linkat", "symlink", "symlinkat", "connect", "bind", "listen",
 			"accept", "accept4", "open_by_handle_at", "mkdir", "mkdirat", "sendto", "sendmsg",
-			"sendmmsg"};
+			"sendmmsg", "setuid", "setgid", "setreuid", "setregid", "setresuid", "setresgid",
+			"setfsuid", "setfsgid", "capset", "ptrace", "process_vm_writev", "kill", "tkill", "tgkill", "bpf",
+			"mount", "umount", "pivot_root", "chroot", "unshare", "setns", "memfd_create"};
 
 } // namespace
 
 TEST_CASE("every sys_enter argument kern/ reads is an 8-byte slot at 16 + 8 * its index")
 {
 	REQUIRE(test::running_as_root());
-	for (const SyscallArgs &s : kEnterArgs) {
+	std::vector<SyscallArgs> all = kEnterArgs;
+	if (!format_of("syscalls", "sys_enter_init_module").empty()) // CONFIG_MODULES
+		all.insert(all.end(), kModuleEnterArgs.begin(), kModuleEnterArgs.end());
+	for (const SyscallArgs &s : all) {
 		std::string format = format_of("syscalls", std::string("sys_enter_") + s.syscall);
 		CAPTURE(s.syscall);
 		REQUIRE(!format.empty());
@@ -128,4 +155,11 @@ TEST_CASE("io_uring tracepoints are laid out as kern/tracepoints.h assumes")
 	CHECK(complete.find("void * req;\toffset:16;\tsize:8;") != std::string::npos);
 	CHECK(complete.find("int res;\toffset:32;\tsize:4;") != std::string::npos);
 	CHECK(complete.find("unsigned cflags;\toffset:36;\tsize:4;") != std::string::npos);
+}
+
+TEST_CASE("signal_generate names the target task where kern/tracepoints.h assumes")
+{
+	REQUIRE(test::running_as_root());
+	std::string generate = format_of("signal", "signal_generate");
+	CHECK(generate.find("pid_t pid;\toffset:36;\tsize:4;") != std::string::npos);
 }

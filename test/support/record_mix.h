@@ -10,6 +10,7 @@
 #include <cstring>
 #include <vector>
 
+#include "test/support/privilege_records.h"
 #include "test/support/record_builders.h"
 
 namespace guard::test {
@@ -65,6 +66,7 @@ inline std::vector<std::vector<uint8_t>> record_mix()
 	v.push_back(file_record(sh, GUARD_RECORD_FILE_SYMLINK, "/srv/z", "../x", 0));
 	v.push_back(file_record(sh, GUARD_RECORD_FILE_OPEN, std::string_view("/srv/\xff\x01weird\"name", 18), {}, 3, O_RDONLY));
 	v.push_back(exec_record(sh, "/usr/bin/env", {"env", std::string("a\xff\n", 3)}));
+	add_privilege_mix(v, sh);
 	v.push_back(exit_record(sh, 1));
 	return v;
 }

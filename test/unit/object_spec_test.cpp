@@ -57,7 +57,7 @@ TEST_CASE("guard.bpf.o: programs, maps and map references")
 	for (const ProgramSpec &p : spec.programs) {
 		CAPTURE(p.name);
 		CHECK((p.name.starts_with("process_") || p.name.starts_with("file_") || p.name.starts_with("net_") ||
-		       p.name.starts_with("io_uring_")));
+		       p.name.starts_with("io_uring_") || p.name.starts_with("priv_")));
 		CHECK(p.type == BPF_PROG_TYPE_TRACEPOINT);
 	}
 
