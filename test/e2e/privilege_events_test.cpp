@@ -274,7 +274,7 @@ TEST_CASE("--disable privilege: no privilege program attached, no such event")
 	test::GuardProcess guard({"--disable", "privilege"});
 	std::string attached = guard.wait_attached();
 	INFO("stderr: " << guard.stderr_text());
-	REQUIRE(attached.find("(process 12, file 38, network 10) in ") != std::string::npos);
+	REQUIRE(attached.find("(process 12, file 44, network 16, io_uring 2) in ") != std::string::npos);
 	CHECK(attached.find("privilege") == std::string::npos);
 
 	auto run = test::run_helper("priv_ops", {"regain-root"});
