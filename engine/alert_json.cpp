@@ -135,7 +135,7 @@ std::string alert_rule_fields(const Rule &rule)
 		w.field_int("exit_code", r.exit_code);
 		w.field_uint("signal", r.signal);
 	} else if (family != RecordFamily::unknown) {
-		write_privilege_fields(w, r); // few and small: all of them
+		w = write_privilege_fields(w, r); // few and small: all of them
 	}
 
 	if (ev.parent) {

@@ -231,7 +231,7 @@ void write_event_fields(JsonWriter &line, const Record &rec)
 	case RecordFamily::bpf:
 	case RecordFamily::mount:
 	case RecordFamily::memfd:
-		write_privilege_fields(line, rec);
+		line = write_privilege_fields(line, rec);
 		break;
 	case RecordFamily::unknown:
 		break;

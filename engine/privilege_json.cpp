@@ -121,7 +121,7 @@ void memfd_fields(JsonWriter &line, const Record &rec)
 
 } // namespace
 
-void write_privilege_fields(JsonWriter &line, const Record &rec)
+JsonWriter write_privilege_fields(JsonWriter line, const Record &rec)
 {
 	line.field_literal("syscall", syscall_name(rec.syscall_nr));
 	switch (record_family(rec.header.kind)) {
@@ -134,6 +134,7 @@ void write_privilege_fields(JsonWriter &line, const Record &rec)
 	default: break;
 	}
 	write_result_fields(line, rec.result);
+	return line;
 }
 
 } // namespace guard
