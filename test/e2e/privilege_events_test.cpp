@@ -212,7 +212,10 @@ TEST_CASE("unshare, mount, setns, chroot, pivot_root and umount2 in a private mo
 	CHECK(setns->num("ns_ino") > 0);
 	auto chroot = find(guard, "chroot", chrooted);
 	REQUIRE(chroot);
-	CHECK(chroot->str("path") == root); // walked from the new root, past it
+	// Walked from the new root, past it, to the top of the mount namespace:
+	// the directory as the rest of the system names it. Where the test runs
+	// in a chroot itself, that is its path with the chroot's in front.
+	CHECK(std::string(chroot->str("path")).ends_with(root));
 	CHECK_FALSE(chroot->flag("path_from_user"));
 	auto pivot = find(guard, "pivot_root", run.pid);
 	REQUIRE(pivot);
