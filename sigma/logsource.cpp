@@ -18,6 +18,15 @@ constexpr FieldMeaning constant(bool v) { return {What::constant, Field::pid, v}
 const std::vector<std::pair<std::string_view, FieldMeaning>> kActorFields = {
 	{"Image", field(Field::exe)}, {"User", field(Field::user)}, {"ProcessId", field(Field::pid)}};
 
+// A connection the process made: a connect, or a datagram sent to an
+// address (it reaches the address as a connect does).
+const std::vector<std::pair<std::string_view, FieldMeaning>> kInitiatedFields = {
+	{"Initiated", constant(true)},
+	{"DestinationIp", field(Field::addr)},
+	{"DestinationPort", field(Field::port)},
+	{"SourceIp", absent()},
+	{"SourcePort", absent()}};
+
 const std::vector<Category> kCategories = {
 	{"process_creation",
 	 {{"Image", field(Field::path)},
@@ -48,21 +57,8 @@ const std::vector<Category> kCategories = {
 	  {"DestinationHostname", absent()},
 	  {"SourceHostname", absent()},
 	  {"Protocol", absent()}},
-	 {{GUARD_RECORD_NET_CONNECT,
-	   Requirement::none,
-	   {{"Initiated", constant(true)},
-	    {"DestinationIp", field(Field::addr)},
-	    {"DestinationPort", field(Field::port)},
-	    {"SourceIp", absent()},
-	    {"SourcePort", absent()}}},
-	  // A datagram sent to an address reaches it as a connect does.
-	  {GUARD_RECORD_NET_SEND,
-	   Requirement::none,
-	   {{"Initiated", constant(true)},
-	    {"DestinationIp", field(Field::addr)},
-	    {"DestinationPort", field(Field::port)},
-	    {"SourceIp", absent()},
-	    {"SourcePort", absent()}}},
+	 {{GUARD_RECORD_NET_CONNECT, Requirement::none, kInitiatedFields},
+	  {GUARD_RECORD_NET_SEND, Requirement::none, kInitiatedFields},
 	  {GUARD_RECORD_NET_ACCEPT,
 	   Requirement::none,
 	   {{"Initiated", constant(false)},

@@ -18,20 +18,10 @@
 #include "test/support/temp_dir.h"
 
 using namespace guard;
+using test::alerted;
 using test::field_is;
 
 namespace {
-
-bool alerted(test::GuardProcess &guard, pid_t pid, const std::string &rule)
-{
-	const std::string pid_field = "\"pid\":" + std::to_string(pid) + ",";
-	return guard
-		.find_line([&](const std::string &l) {
-			return l.find("\"type\":\"alert\"") != std::string::npos && l.find(pid_field) != std::string::npos &&
-			       l.find("\"rule\":\"" + rule + "\"") != std::string::npos;
-		})
-		.has_value();
-}
 
 std::function<bool(simdjson::dom::element)> addr_is(const std::string &addr, int64_t port)
 {

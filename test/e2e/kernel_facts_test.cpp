@@ -25,6 +25,7 @@
 #include "test/support/events.h"
 
 using namespace guard;
+using test::alerted;
 using test::field_is;
 
 namespace {
@@ -88,17 +89,6 @@ std::vector<std::unique_ptr<test::Event>> events_of(test::GuardProcess &guard, c
 		out.push_back(std::move(ev));
 	}
 	return out;
-}
-
-bool alerted(test::GuardProcess &guard, pid_t pid, const std::string &rule, const std::string &also = "")
-{
-	const std::string pid_field = "\"pid\":" + std::to_string(pid) + ",";
-	return guard
-		.find_line([&](const std::string &l) {
-			return l.find("\"type\":\"alert\"") != std::string::npos && l.find(pid_field) != std::string::npos &&
-			       l.find("\"rule\":\"" + rule + "\"") != std::string::npos && l.find(also) != std::string::npos;
-		})
-		.has_value();
 }
 
 } // namespace

@@ -66,4 +66,17 @@ inline std::function<bool(simdjson::dom::element)> field_is(const char *key, std
 	};
 }
 
+// Whether an alert for rule came from pid (waiting as find_line does), with
+// also somewhere in its line.
+inline bool alerted(GuardProcess &guard, pid_t pid, const std::string &rule, const std::string &also = "")
+{
+	const std::string pid_field = "\"pid\":" + std::to_string(pid) + ",";
+	return guard
+		.find_line([&](const std::string &l) {
+			return l.find("\"type\":\"alert\"") != std::string::npos && l.find(pid_field) != std::string::npos &&
+			       l.find("\"rule\":\"" + rule + "\"") != std::string::npos && l.find(also) != std::string::npos;
+		})
+		.has_value();
+}
+
 } // namespace guard::test
