@@ -205,7 +205,8 @@ TEST_CASE("unshare, mount, setns, chroot, pivot_root and umount2 in a private mo
 	CHECK(tmpfs->str("source") == "guard-priv");
 	CHECK(tmpfs->num("flags") == MS_NOSUID);
 	CHECK(tmpfs->flag("path_from_user"));
-	CHECK(tmpfs->flag("ok"));
+	// In a chroot the helper cannot keep a mount private, and only tries it.
+	CHECK(tmpfs->flag("ok") == (test::helper_value(run.out, "private") == "1"));
 	auto setns = find(guard, "namespace", run.pid, field_is("syscall", "setns"));
 	REQUIRE(setns);
 	CHECK(setns->num("flags") == CLONE_NEWUTS);

@@ -12,7 +12,8 @@
  *   priv_ops bpf-load            loads a two-instruction socket filter named "guard_priv"; prints fd=<n>
  *   priv_ops mounts DIR          in a new mount namespace: mount tmpfs on DIR, setns into its own uts
  *                                namespace, a child chroots to DIR (prints child=<pid>), pivot_root(DIR,
- *                                DIR/old), umount2("/old")
+ *                                DIR/old), umount2("/old"); in a chroot (prints private=0) the mount and
+ *                                pivot_root are attempts that fail
  *   priv_ops memfd               memfd_create("guard-priv", MFD_CLOEXEC); prints fd=<n> ino=<n>
  */
 #define _GNU_SOURCE
@@ -170,9 +171,15 @@ static int mounts(const char *dir)
 {
 	if (unshare(CLONE_NEWNS | CLONE_NEWUTS) != 0)
 		die("unshare");
-	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) != 0)
+	/* Where "/" is no mount point (a chroot, as a minimal root made with
+	 * debootstrap is) it cannot be made private, and a tmpfs mounted here
+	 * would show in the host's namespace too: the mount is then tried with
+	 * an option tmpfs refuses, an attempt guard reports all the same. */
+	int private = mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) == 0;
+	if (!private && errno != EINVAL)
 		die("mount private");
-	if (mount("guard-priv", dir, "tmpfs", MS_NOSUID, "size=1m") != 0)
+	printf("private=%d\n", private);
+	if (mount("guard-priv", dir, "tmpfs", MS_NOSUID, private ? "size=1m" : "size=refused") != 0 && private)
 		die("mount tmpfs");
 	int ns = open("/proc/self/ns/uts", O_RDONLY | O_CLOEXEC);
 	if (ns < 0 || setns(ns, CLONE_NEWUTS) != 0)
@@ -183,10 +190,11 @@ static int mounts(const char *dir)
 	if (mkdir(old, 0700) != 0)
 		die("mkdir old");
 	/* In a chroot (a minimal root made with debootstrap, say) the current
-	 * root is no mount point and pivot_root says EINVAL: both calls are
-	 * then attempts, which guard reports all the same. */
+	 * root is no mount point and pivot_root says EINVAL, or EBUSY where
+	 * DIR is no mount of its own either: both calls are then attempts,
+	 * which guard reports all the same. */
 	if (syscall(SYS_pivot_root, dir, old) != 0) {
-		if (errno != EINVAL)
+		if (private || (errno != EINVAL && errno != EBUSY))
 			die("pivot_root");
 		printf("pivot_root errno=%d\n", errno);
 		umount2("/old", MNT_DETACH);
