@@ -47,10 +47,12 @@ struct io_uring_request {
 /* Keyed by the request (struct io_kiocb *). An LRU map: a request whose
  * completion never came (a ring torn down) is forgotten first, never
  * blocking new ones; one forgotten too early is still reported at its
- * completion, as far as the completion shows (unseen_request). */
+ * completion, as far as the completion shows (unseen_request). The kernel
+ * preallocates an LRU map whole (it takes no BPF_F_NO_PREALLOC): 1024
+ * entries of 4 KiB are 4 MiB of kernel memory, 4096 were 16. */
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);
-	__uint(max_entries, 4096);
+	__uint(max_entries, 1024);
 	__type(key, __u64);
 	__type(value, struct io_uring_request);
 } io_uring_requests SEC(".maps");
