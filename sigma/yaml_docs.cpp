@@ -1,7 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "sigma/yaml_docs.h"
 
+#include <yaml-cpp/eventhandler.h>
+
 #include <optional>
+#include <sstream>
 
 namespace guard::sigma {
 
@@ -37,6 +40,45 @@ YAML::Node without_action(const YAML::Node &doc)
 	return copy;
 }
 
+// Where each document starts; yaml-cpp's parser calls it for each one.
+class DocumentStarts : public YAML::EventHandler {
+public:
+	YAML::Mark last;
+	void OnDocumentStart(const YAML::Mark &mark) override { last = mark; }
+	void OnDocumentEnd() override {}
+	void OnNull(const YAML::Mark &, YAML::anchor_t) override {}
+	void OnAlias(const YAML::Mark &, YAML::anchor_t) override {}
+	void OnScalar(const YAML::Mark &, const std::string &, YAML::anchor_t, const std::string &) override {}
+	void OnSequenceStart(const YAML::Mark &, const std::string &, YAML::anchor_t, YAML::EmitterStyle::value) override {}
+	void OnSequenceEnd() override {}
+	void OnMapStart(const YAML::Mark &, const std::string &, YAML::anchor_t, YAML::EmitterStyle::value) override {}
+	void OnMapEnd() override {}
+};
+
+// yaml-cpp 0.7 (Debian 12's) loops forever in LoadAll, allocating, when a
+// token can start no node at block level (a ',' after a quoted scalar or a
+// flow collection, as in `'',`): its parser reports an empty document there
+// and starts the next at the same token. So the documents are walked first
+// with its event parser, and a document that starts where the one before it
+// did is refused at that token. (Fixed upstream after 0.8.)
+void refuse_a_stuck_parser(const std::string &text, const std::string &file)
+{
+	std::istringstream in(text);
+	YAML::Parser parser(in);
+	DocumentStarts starts;
+	std::optional<YAML::Mark> previous;
+	while (parser.HandleNextDocument(starts)) {
+		if (previous && starts.last.pos == previous->pos) {
+			const YAML::Mark &m = starts.last;
+			unsigned char c = static_cast<size_t>(m.pos) < text.size() ? text[m.pos] : 0;
+			std::string token = c > ' ' && c < 0x7f ? "'" + std::string(1, char(c)) + "'" : "this character";
+			throw MalformedYaml{file + ":" + std::to_string(m.line + 1) + ":" + std::to_string(m.column + 1) +
+					    ": malformed YAML: no node can start with " + token};
+		}
+		previous = starts.last;
+	}
+}
+
 } // namespace
 
 std::vector<YAML::Node> with_collections(const std::vector<YAML::Node> &docs, const std::string &file);
@@ -55,6 +97,7 @@ std::vector<YAML::Node> rule_documents(const std::string &text, const std::strin
 {
 	std::vector<YAML::Node> docs;
 	try {
+		refuse_a_stuck_parser(text, file);
 		docs = YAML::LoadAll(text);
 	} catch (const YAML::Exception &e) {
 		std::string at = e.mark.is_null() ? file

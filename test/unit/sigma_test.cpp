@@ -12,6 +12,7 @@
 
 #include "sigma/sigma_rules.h"
 #include "sigma/values.h"
+#include "sigma/yaml_docs.h"
 #include "test/support/engine_capture.h"
 #include "test/support/record_builders.h"
 
@@ -274,6 +275,29 @@ TEST_CASE("sigma: unsupported rules are skipped with FILE:LINE:COL and the reaso
 		CHECK(text.find(expected) != std::string::npos);
 	CHECK(set.rules.empty());
 	CHECK(set.nodes.empty()); // what skipped rules had compiled is gone
+}
+
+// yaml-cpp 0.7's LoadAll never returns on these (docs/fuzzing.md): the
+// fuzzer's finding, its minimal form, and the same after a valid rule.
+TEST_CASE("sigma: YAML on which yaml-cpp's parser would loop is refused at the token")
+{
+	struct Case {
+		const char *text, *expected;
+	} cases[] = {
+		{"'',", "f.yml:1:3: malformed YAML: no node can start with ','"},
+		{",", "f.yml:1:1: malformed YAML: no node can start with ','"},
+		{"title: t\n---\n[a], b\n", "f.yml:3:4: malformed YAML: no node can start with ','"},
+	};
+	for (const Case &c : cases) {
+		INFO(c.text);
+		std::string message;
+		try {
+			sigma::rule_documents(c.text, "f.yml");
+		} catch (const sigma::MalformedYaml &e) {
+			message = e.message;
+		}
+		CHECK(message == c.expected);
+	}
 }
 
 TEST_CASE("sigma: a path that is not there, or not a file or directory, is an error")
