@@ -35,24 +35,27 @@ GUARD_CXXFLAGS := -std=c++20 -Wall -Wextra -Werror -I. -MMD -MP $(CXXFLAGS)
 BPF_CFLAGS := -target bpf -mcpu=v3 -O2 -g -Wall -Werror -I/usr/include/$(ARCH)-linux-gnu -MMD -MP
 LDLIBS = -lelf -lz -lsimdjson $(SIGMA_LIBS)
 
-# Debian packages the build and the tests need.
-# libyaml-cpp-dev and libre2-dev: Sigma rules (sigma/, docs/sigma.md).
+# Debian packages the build and the tests need (Sigma's below).
 DEB_PACKAGES := make g++ clang llvm libelf-dev zlib1g-dev linux-libc-dev \
-                libsimdjson-dev libcli11-dev doctest-dev libyaml-cpp-dev libre2-dev
+                libsimdjson-dev libcli11-dev doctest-dev
 
 LIB_SRCS := $(wildcard loader/*.cpp engine/*.cpp rules/*.cpp)
-# Sigma rules (--sigma) parse YAML with yaml-cpp and run `re` with RE2: the
-# two add 680 KB to the static binary, more than its size guard
+# Sigma rules (--sigma) parse YAML with yaml-cpp and run `re` with Hyperscan:
+# the two add megabytes to the static binary, more than its size guard
 # (test/e2e/ship_test.cpp) allows, so `make static` leaves Sigma out unless
-# SIGMA=1 is given; every other build has it (docs/sigma.md, "Build").
+# SIGMA=1 is given, and Debian packages Hyperscan for amd64 only; every other
+# build has it (docs/sigma.md, "Build").
 ifeq ($(STATIC),1)
+  SIGMA ?= 0
+else ifneq ($(shell uname -m),x86_64)
   SIGMA ?= 0
 else
   SIGMA ?= 1
 endif
 ifeq ($(SIGMA),1)
   LIB_SRCS += $(filter-out sigma/without_sigma.cpp,$(wildcard sigma/*.cpp))
-  SIGMA_LIBS := -lyaml-cpp -lre2
+  SIGMA_LIBS := -lyaml-cpp -lhs
+  DEB_PACKAGES += libyaml-cpp-dev libhyperscan-dev
 else
   LIB_SRCS += sigma/report.cpp sigma/with_rules.cpp sigma/without_sigma.cpp
   SIGMA_LIBS :=

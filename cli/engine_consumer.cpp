@@ -242,7 +242,7 @@ private:
 			w.field_bool("ok", true);
 			w.field_uint("count", n);
 			std::fprintf(stderr, "guard: reloaded %s from %s in %.0f ms\n", counted(n, "rule", "rules").c_str(),
-				     rules::printable(name).c_str(), r.seconds * 1000);
+				     rules::printable(r.loaded->source).c_str(), r.seconds * 1000);
 		} else {
 			sources_.reload_failures++;
 			std::string message = r.error;

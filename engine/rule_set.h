@@ -68,7 +68,7 @@ struct Cidr {
 constexpr uint32_t no_gate = UINT32_MAX;
 
 // A compiled regular expression (Sigma's `re`): made once at load by rules
-// code (sigma/ wraps RE2), asked per event; the engine does not know how.
+// code (sigma/ wraps Hyperscan), asked per event; the engine does not know how.
 class TextMatcher {
 public:
 	virtual ~TextMatcher() = default;

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-// Sigma's `re` values as the engine's TextMatcher, over RE2: compiled once
-// at load, matched in time linear in the text (RE2 has no backtracking),
-// bytes as Latin-1 so any byte sequence is text.
+// Sigma's `re` values as the engine's TextMatcher, over Hyperscan: compiled
+// once at load (with its scratch space), matched in time linear in the text
+// with no allocation and no lock, bytes as they are so any byte sequence is
+// text (docs/sigma.md, "Matching", says why Hyperscan and not RE2).
 #pragma once
 
 #include <memory>

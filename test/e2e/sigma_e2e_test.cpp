@@ -9,6 +9,7 @@
 #include <doctest/doctest.h>
 
 #include <csignal>
+#include <filesystem>
 #include <string>
 
 #include "test/support/command.h"
@@ -54,14 +55,27 @@ detection:
 
 const std::string kUnsupported = std::string(GUARD_SOURCE_DIR) + "/test/fixtures/sigma_unsupported";
 
+// Added to the rules' directory before a SIGHUP: the reload reads the
+// directory again and compiles a regular expression, under the agent's
+// seccomp filter.
+const char *const kReloadedRule = R"(title: 'E2E after reload'
+logsource: {product: linux, category: process_creation}
+detection:
+  selection:
+    CommandLine|re: 'sigma-e2e-re[0-9]+ --after-reload$'
+  condition: selection
+level: medium
+)";
+
 } // namespace
 
-TEST_CASE("sigma e2e: a process_creation rule and a network_connection rule fire on real execs and connects")
+TEST_CASE("sigma e2e: a process_creation rule and a network_connection rule fire on real execs and connects; "
+	  "SIGHUP reads the directory again")
 {
 	REQUIRE(test::running_as_root());
 	test::TempDir dir;
-	std::string rules = dir.write("rules.yml", kRules);
-	test::GuardProcess guard({"--sigma", rules});
+	dir.write("rules.yml", kRules);
+	test::GuardProcess guard({"--sigma", dir.path});
 	REQUIRE(!guard.wait_attached().empty());
 	CHECK(guard.stderr_text().find("guard: 2 Sigma rules loaded from 1 file, 1 skipped (for their logsource: "
 				       "windows/process_creation 1)") != std::string::npos);
@@ -90,6 +104,13 @@ TEST_CASE("sigma e2e: a process_creation rule and a network_connection rule fire
 	// The misses came before the last hit was found: their lines are written by now.
 	CHECK_FALSE(test::find_event(guard, "alert", miss, {}, std::chrono::milliseconds(0)));
 	CHECK_FALSE(test::find_event(guard, "alert", connect_miss.pid, {}, std::chrono::milliseconds(0)));
+
+	std::filesystem::create_directory(dir.path + "/more");
+	dir.write("more/reloaded.yml", kReloadedRule);
+	guard.signal(SIGHUP);
+	CHECK(guard.wait_stderr(" and Sigma " + dir.path + " in "));
+	pid_t after = test::run_and_wait("/bin/echo", {"echo", "sigma-e2e-re42", "--after-reload"});
+	CHECK(test::find_event(guard, "alert", after, field_is("rule", "E2E after reload")));
 	CHECK(guard.stop(SIGINT) == 0);
 }
 

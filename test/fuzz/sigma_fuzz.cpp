@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 // Fuzz target: a Sigma file. yaml-cpp's parse, rule collections, every
-// logsource, field, modifier and condition form, RE2's compile, down to the
+// logsource, field, modifier and condition form, Hyperscan's compile, down to the
 // engine's index; the rules that load are listed as `guard rules check
 // --sigma` lists them. Any input loads, skips its rules with a reason, or is
 // malformed, never a crash.
