@@ -39,7 +39,7 @@ LDLIBS = -lelf -lz -lsimdjson $(SIGMA_LIBS)
 DEB_PACKAGES := make g++ clang llvm libelf-dev zlib1g-dev linux-libc-dev \
                 libsimdjson-dev libcli11-dev doctest-dev
 
-LIB_SRCS := $(wildcard loader/*.cpp engine/*.cpp rules/*.cpp)
+LIB_SRCS := $(wildcard base/*.cpp loader/*.cpp engine/*.cpp rules/*.cpp)
 # Sigma rules (--sigma) parse YAML with yaml-cpp and run `re` with Hyperscan:
 # the two add megabytes to the static binary, more than its size guard
 # (test/e2e/ship_test.cpp) allows, so `make static` leaves Sigma out unless

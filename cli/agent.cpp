@@ -13,6 +13,7 @@
 #include <memory>
 #include <vector>
 
+#include "base/error.h"
 #include "cli/agent_rings.h"
 #include "cli/attachments.h"
 #include "cli/detach.h"
@@ -24,7 +25,6 @@
 #include "engine/health.h"
 #include "loader/collection.h"
 #include "loader/core_relocate.h"
-#include "loader/error.h"
 #include "loader/global_tgid.h"
 #include "loader/kernel_support.h"
 #include "loader/object_spec.h"

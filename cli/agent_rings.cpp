@@ -3,7 +3,8 @@
 
 #include <unistd.h>
 
-#include "engine/kernel_drops.h"
+#include "base/error.h"
+#include "loader/per_cpu_map.h"
 
 namespace guard {
 
@@ -62,10 +63,22 @@ void AgentRings::fill(RingFill (&out)[GUARD_RING_COUNT]) const
 
 void AgentRings::read_drops(KernelDrops &out) const
 {
-	int fds[GUARD_RING_COUNT];
-	for (uint32_t ring = 0; ring < GUARD_RING_COUNT; ring++)
-		fds[ring] = objects_.map(kDropMaps[ring]).fd.get();
-	read_kernel_drops(fds, out);
+	read_kernel_drops(objects_, out);
+}
+
+void read_kernel_drops(const Collection &objects, KernelDrops &out)
+{
+	out = KernelDrops{};
+	for (uint32_t ring = 0; ring < GUARD_RING_COUNT; ring++) {
+		int fd = objects.map(kDropMaps[ring]).fd.get();
+		for (uint32_t kind = 0; kind < GUARD_RECORD_KIND_MAX; kind++) {
+			uint64_t n = with_context("read kernel drop counters of the " + std::string(ring_name(ring)) + " ring",
+						  [&] { return per_cpu_sum(fd, kind); });
+			out.by_kind[kind] += n;
+			out.by_ring[ring] += n;
+		}
+	}
+	out.available = true;
 }
 
 } // namespace guard

@@ -75,4 +75,10 @@ private:
 	RingView rings_[GUARD_RING_COUNT];
 };
 
+// The records the kernel side could not put into their ring (it was full):
+// kern/common.bpf.h counts them per CPU and kind in each ring's drop map
+// ("proc_net_drops", "file_drops"); summed by kind and by ring. A few
+// hundred system calls: for the health timer. Throws Error.
+void read_kernel_drops(const Collection &objects, KernelDrops &out);
+
 } // namespace guard

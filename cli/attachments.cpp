@@ -6,8 +6,8 @@
 
 #include <cstdio>
 
+#include "base/error.h"
 #include "cli/families.h"
-#include "loader/error.h"
 
 namespace guard {
 

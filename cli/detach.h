@@ -19,7 +19,7 @@
 
 #include <vector>
 
-#include "loader/fd.h"
+#include "base/fd.h"
 #include "loader/tracepoint.h"
 
 namespace guard {

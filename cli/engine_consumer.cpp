@@ -11,6 +11,7 @@
 #include <cstdlib>
 #include <cstring>
 
+#include "base/error.h"
 #include "cli/counted.h"
 #include "cli/engine_options.h"
 #include "cli/rules_reloader.h"
@@ -19,7 +20,6 @@
 #include "engine/output_file.h"
 #include "engine/pipeline.h"
 #include "engine/record_file.h"
-#include "loader/error.h"
 #include "rules/rules_file.h"
 #include "sigma/with_rules.h"
 

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "cli/families.h"
 
-#include "loader/error.h"
+#include "base/error.h"
 
 namespace guard {
 

@@ -10,13 +10,13 @@
 #include <chrono>
 #include <cstdio>
 
+#include "base/error.h"
 #include "cli/agent.h"
 #include "cli/commands.h"
 #include "cli/detach.h"
 #include "cli/families.h"
 #include "cli/manual.h"
 #include "cli/obj_command.h"
-#include "loader/error.h"
 
 #ifndef GUARD_VERSION
 #define GUARD_VERSION "0.1.0"

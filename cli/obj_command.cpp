@@ -11,11 +11,12 @@
 #include <memory>
 #include <string>
 
+#include "base/error.h"
+#include "base/file.h"
 #include "loader/bpf_syscall.h"
 #include "loader/collection.h"
 #include "loader/core_relocate.h"
 #include "loader/elf_file.h"
-#include "loader/error.h"
 #include "loader/ksyms.h"
 #include "loader/object_spec.h"
 
@@ -60,14 +61,6 @@ std::string section_kind(const ElfSection &sec)
 	if (sec.type == SHT_REL)
 		return "relocations";
 	return "";
-}
-
-std::vector<uint8_t> read_file(const std::string &path)
-{
-	std::ifstream in(path, std::ios::binary);
-	if (!in)
-		fail(errno_message("read " + path, errno));
-	return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
 }
 
 // "calls_seen" for an address inside a global data map, else "+offset".

@@ -9,7 +9,7 @@
 #include <cerrno>
 #include <cstdint>
 
-#include "loader/error.h"
+#include "base/error.h"
 
 namespace guard {
 

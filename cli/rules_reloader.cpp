@@ -9,7 +9,7 @@
 #include <chrono>
 #include <vector>
 
-#include "loader/error.h"
+#include "base/error.h"
 
 namespace guard {
 

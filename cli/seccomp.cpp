@@ -11,7 +11,7 @@
 #include <cerrno>
 #include <cstddef>
 
-#include "loader/error.h"
+#include "base/error.h"
 
 namespace guard {
 

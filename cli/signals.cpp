@@ -8,7 +8,7 @@
 
 #include <cerrno>
 
-#include "loader/error.h"
+#include "base/error.h"
 
 namespace guard {
 

@@ -9,7 +9,7 @@
 // (a stopped agent would be blind). SIGKILL and SIGSTOP cannot be caught.
 #pragma once
 
-#include "loader/fd.h"
+#include "base/fd.h"
 
 namespace guard {
 

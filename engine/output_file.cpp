@@ -9,7 +9,7 @@
 #include <cerrno>
 #include <cstdio>
 
-#include "loader/error.h"
+#include "base/error.h"
 
 namespace guard {
 

@@ -9,7 +9,7 @@
 #include <cstring>
 
 #include "abi/guard_abi.h"
-#include "loader/error.h"
+#include "base/error.h"
 
 namespace guard {
 

@@ -12,7 +12,7 @@
 #include <string_view>
 #include <vector>
 
-#include "loader/fd.h"
+#include "base/fd.h"
 
 namespace guard {
 

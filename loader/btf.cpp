@@ -8,9 +8,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "loader/fd.h"
+#include "base/fd.h"
 
-#include "loader/error.h"
+#include "base/error.h"
 
 namespace guard {
 

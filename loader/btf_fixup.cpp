@@ -6,7 +6,7 @@
 #include <algorithm>
 #include <optional>
 
-#include "loader/error.h"
+#include "base/error.h"
 
 namespace guard {
 

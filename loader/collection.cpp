@@ -10,9 +10,10 @@
 #include <fstream>
 #include <thread>
 
+#include "base/cpus.h"
+#include "base/error.h"
 #include "loader/bpf_syscall.h"
 #include "loader/core_relocate.h"
-#include "loader/error.h"
 #include "loader/kconfig.h"
 #include "loader/ksyms.h"
 
@@ -35,29 +36,6 @@ void patch_map_value_reference(std::vector<struct bpf_insn> &insns, size_t insn,
 }
 
 namespace {
-
-// /sys/devices/system/cpu/possible: "0-3" or "0,2-5": the highest id + 1.
-uint32_t possible_cpus()
-{
-	std::ifstream in("/sys/devices/system/cpu/possible");
-	std::string text;
-	std::getline(in, text);
-	uint32_t highest = 0;
-	uint32_t n = 0;
-	bool digits = false;
-	for (char c : text + ",") {
-		if (c >= '0' && c <= '9') {
-			n = n * 10 + uint32_t(c - '0');
-			digits = true;
-		} else {
-			if (digits)
-				highest = std::max(highest, n);
-			n = 0;
-			digits = false;
-		}
-	}
-	return highest + 1;
-}
 
 Fd create_map(const MapSpec &m, int btf_fd)
 {

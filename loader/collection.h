@@ -9,8 +9,8 @@
 #include <string>
 #include <vector>
 
+#include "base/fd.h"
 #include "loader/core_relocate.h"
-#include "loader/fd.h"
 #include "loader/object_spec.h"
 
 namespace guard {

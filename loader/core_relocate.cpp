@@ -3,7 +3,7 @@
 
 #include <climits>
 
-#include "loader/error.h"
+#include "base/error.h"
 
 namespace guard {
 

@@ -7,7 +7,7 @@
 #include <cstring>
 #include <memory>
 
-#include "loader/error.h"
+#include "base/error.h"
 
 namespace guard {
 

@@ -5,7 +5,7 @@
 
 #include <cstring>
 
-#include "loader/error.h"
+#include "base/error.h"
 
 namespace guard {
 

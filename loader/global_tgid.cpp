@@ -9,8 +9,8 @@
 #include <array>
 #include <string>
 
+#include "base/fd.h"
 #include "loader/bpf_syscall.h"
-#include "loader/fd.h"
 
 namespace guard {
 

@@ -12,7 +12,7 @@
 
 #include <cstdint>
 
-#include "loader/error.h"
+#include "base/error.h"
 
 namespace guard {
 

@@ -12,7 +12,7 @@
 #include <optional>
 #include <sstream>
 
-#include "loader/error.h"
+#include "base/error.h"
 
 namespace guard {
 

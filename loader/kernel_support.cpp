@@ -9,11 +9,11 @@
 #include <cstring>
 #include <optional>
 
+#include "base/error.h"
+#include "base/fd.h"
 #include "loader/bpf_syscall.h"
 #include "loader/btf.h"
 #include "loader/core_relocate.h"
-#include "loader/error.h"
-#include "loader/fd.h"
 
 namespace guard {
 

@@ -6,10 +6,10 @@
 #include <algorithm>
 #include <cstring>
 
+#include "base/error.h"
 #include "loader/btf_ext.h"
 #include "loader/btf_fixup.h"
 #include "loader/elf_file.h"
-#include "loader/error.h"
 #include "loader/functions.h"
 #include "loader/global_data.h"
 #include "loader/kconfig.h"

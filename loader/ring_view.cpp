@@ -6,7 +6,7 @@
 
 #include <cerrno>
 
-#include "loader/error.h"
+#include "base/error.h"
 
 namespace guard {
 

@@ -11,8 +11,8 @@
 #include <cerrno>
 #include <fstream>
 
+#include "base/error.h"
 #include "loader/bpf_syscall.h"
-#include "loader/error.h"
 
 namespace guard {
 

@@ -8,7 +8,7 @@
 #include <string>
 #include <string_view>
 
-#include "loader/fd.h"
+#include "base/fd.h"
 
 namespace guard {
 

@@ -9,7 +9,7 @@
 #include <cerrno>
 #include <cstdio>
 
-#include "loader/error.h"
+#include "base/error.h"
 #include "rules/compile.h"
 #include "rules/file_trust.h"
 #include "rules/json_tree.h"

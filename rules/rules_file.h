@@ -14,8 +14,8 @@
 #include <string>
 #include <string_view>
 
+#include "base/error.h"
 #include "engine/rule_set.h"
-#include "loader/error.h"
 
 namespace guard::rules {
 

@@ -16,9 +16,9 @@
 #include <cstring>
 #include <string>
 
+#include "base/error.h"
 #include "loader/bpf_syscall.h"
 #include "loader/collection.h"
-#include "loader/error.h"
 #include "loader/object_spec.h"
 #include "loader/tracepoint.h"
 #include "test/support/e2e_support.h"
@@ -57,7 +57,7 @@ std::string config_option(const std::string &name)
 TEST_CASE("global data: a .rodata knob set before load, .data and .bss counters")
 {
 	REQUIRE(test::running_as_root());
-	ObjectSpec spec = read_object_spec(test::read_file_bytes(test::fixture_path("globals.bpf.o")));
+	ObjectSpec spec = read_object_spec(guard::read_file(test::fixture_path("globals.bpf.o")));
 	uint32_t me = static_cast<uint32_t>(::getpid());
 	spec.set_global("target_tgid", me);
 	spec.set_global("increment", uint64_t(3));
@@ -83,7 +83,7 @@ TEST_CASE("global data: a .rodata knob set before load, .data and .bss counters"
 TEST_CASE("CO-RE: task->real_parent->tgid and friends, relocated by our loader")
 {
 	REQUIRE(test::running_as_root());
-	ObjectSpec spec = read_object_spec(test::read_file_bytes(test::fixture_path("core.bpf.o")));
+	ObjectSpec spec = read_object_spec(guard::read_file(test::fixture_path("core.bpf.o")));
 	REQUIRE(!spec.programs.at(0).core_relos.empty());
 	uint32_t me = static_cast<uint32_t>(::getpid());
 	spec.set_global("target_tgid", me);
@@ -123,7 +123,7 @@ TEST_CASE("CO-RE: task->real_parent->tgid and friends, relocated by our loader")
 TEST_CASE("a libbpf-style object: every map type, knobs, printk strings, subprograms, CO-RE")
 {
 	REQUIRE(test::running_as_root());
-	ObjectSpec spec = read_object_spec(test::read_file_bytes(test::fixture_path("libbpf_style.bpf.o")));
+	ObjectSpec spec = read_object_spec(guard::read_file(test::fixture_path("libbpf_style.bpf.o")));
 	uint32_t me = static_cast<uint32_t>(::getpid());
 	spec.set_global("target_tgid", me);
 	Collection objects = Collection::load(spec);
@@ -152,7 +152,7 @@ TEST_CASE("a libbpf-style object: every map type, knobs, printk strings, subprog
 TEST_CASE("an unguarded CO-RE read of a missing field: the error names the relocation")
 {
 	REQUIRE(test::running_as_root());
-	ObjectSpec spec = read_object_spec(test::read_file_bytes(test::fixture_path("rejected.bpf.o")));
+	ObjectSpec spec = read_object_spec(guard::read_file(test::fixture_path("rejected.bpf.o")));
 	LoadOptions options;
 	options.skip_programs = {"guarded_missing_field", "unchecked_lookup"};
 	CHECK_THROWS_WITH_AS(Collection::load(spec, options),
@@ -169,7 +169,7 @@ TEST_CASE("an unguarded CO-RE read of a missing field: the error names the reloc
 TEST_CASE("a verifier rejection shows the source line (line_info)")
 {
 	REQUIRE(test::running_as_root());
-	ObjectSpec spec = read_object_spec(test::read_file_bytes(test::fixture_path("rejected.bpf.o")));
+	ObjectSpec spec = read_object_spec(guard::read_file(test::fixture_path("rejected.bpf.o")));
 	LoadOptions options;
 	options.skip_programs = {"unguarded_missing_field", "guarded_missing_field"};
 	CHECK_THROWS_WITH_AS(Collection::load(spec, options),
@@ -179,7 +179,7 @@ TEST_CASE("a verifier rejection shows the source line (line_info)")
 TEST_CASE("kernel functions: a call to bpf_rdonly_cast, and a __weak one this kernel lacks ruled out")
 {
 	REQUIRE(test::running_as_root());
-	ObjectSpec spec = read_object_spec(test::read_file_bytes(test::fixture_path("kfuncs.bpf.o")));
+	ObjectSpec spec = read_object_spec(guard::read_file(test::fixture_path("kfuncs.bpf.o")));
 	uint32_t me = static_cast<uint32_t>(::getpid());
 	spec.set_global("target_tgid", me);
 	Collection objects = Collection::load(spec);
@@ -194,7 +194,7 @@ TEST_CASE("kernel functions: a call to bpf_rdonly_cast, and a __weak one this ke
 TEST_CASE("a kfunc this kernel lacks: an error naming it, unless __weak and ruled out")
 {
 	REQUIRE(test::running_as_root());
-	ObjectSpec spec = read_object_spec(test::read_file_bytes(test::fixture_path("kfunc_missing.bpf.o")));
+	ObjectSpec spec = read_object_spec(guard::read_file(test::fixture_path("kfunc_missing.bpf.o")));
 	LoadOptions options;
 	options.skip_programs = {"call_weak_unchecked"};
 	CHECK_THROWS_WITH_AS(Collection::load(spec, options),
@@ -214,7 +214,7 @@ TEST_CASE("a kfunc this kernel lacks: an error naming it, unless __weak and rule
 TEST_CASE("the kernel's configuration: extern __kconfig variables filled at load")
 {
 	REQUIRE(test::running_as_root());
-	ObjectSpec spec = read_object_spec(test::read_file_bytes(test::fixture_path("kconfig.bpf.o")));
+	ObjectSpec spec = read_object_spec(guard::read_file(test::fixture_path("kconfig.bpf.o")));
 	uint32_t me = static_cast<uint32_t>(::getpid());
 	spec.set_global("target_tgid", me);
 	Collection objects = Collection::load(spec);

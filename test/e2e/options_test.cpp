@@ -13,7 +13,7 @@
 #include <filesystem>
 #include <fstream>
 
-#include "engine/kernel_drops.h"
+#include "cli/agent_rings.h"
 #include "loader/collection.h"
 #include "loader/global_tgid.h"
 #include "loader/object_spec.h"
@@ -96,7 +96,7 @@ TEST_CASE("--ring-pages and --proc-net-ring-pages size the two rings; a size tha
 TEST_CASE("a full file ring: the kernel side counts the records it drops, by ring and by kind")
 {
 	REQUIRE(test::running_as_root());
-	ObjectSpec spec = read_object_spec(test::read_file_bytes(GUARD_BPF_OBJECT));
+	ObjectSpec spec = read_object_spec(guard::read_file(GUARD_BPF_OBJECT));
 	LoadOptions options;
 	options.max_entries["file_events"] = static_cast<uint32_t>(::getpagesize()); // the smallest ring
 	for (const ProgramSpec &p : spec.programs)
@@ -117,8 +117,7 @@ TEST_CASE("a full file ring: the kernel side counts the records it drops, by rin
 	links.clear();
 
 	KernelDrops drops;
-	const int fds[GUARD_RING_COUNT] = {objects.map("proc_net_drops").fd.get(), objects.map("file_drops").fd.get()};
-	read_kernel_drops(fds, drops);
+	read_kernel_drops(objects, drops);
 	CHECK(drops.available);
 	uint64_t total = 0;
 	for (uint64_t n : drops.by_kind)
@@ -141,7 +140,7 @@ TEST_CASE("a full file ring: the kernel side counts the records it drops, by rin
 TEST_CASE("the agent's own process is excluded in the kernel")
 {
 	REQUIRE(test::running_as_root());
-	ObjectSpec spec = read_object_spec(test::read_file_bytes(GUARD_BPF_OBJECT));
+	ObjectSpec spec = read_object_spec(guard::read_file(GUARD_BPF_OBJECT));
 	// This test process plays the agent.
 	spec.set_global("guard_agent_tgid", read_global_tgid());
 	LoadOptions options;

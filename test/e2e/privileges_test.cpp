@@ -29,7 +29,7 @@
 #include <string>
 #include <thread>
 
-#include "loader/error.h"
+#include "base/error.h"
 #include "loader/kernel_support.h"
 #include "test/support/command.h"
 #include "test/support/e2e_support.h"

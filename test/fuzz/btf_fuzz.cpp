@@ -5,9 +5,9 @@
 // .BTF.ext is parsed against it.
 #include <cstdint>
 
+#include "base/error.h"
 #include "loader/btf.h"
 #include "loader/btf_ext.h"
-#include "loader/error.h"
 #include "test/fuzz/fuzz_input.h"
 
 namespace {

@@ -6,8 +6,8 @@
 // relocation values, enum values.
 #include <cstdint>
 
+#include "base/error.h"
 #include "loader/core_relocate.h"
-#include "loader/error.h"
 #include "test/fuzz/fuzz_input.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

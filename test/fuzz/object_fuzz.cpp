@@ -8,8 +8,8 @@
 #include <cstdint>
 #include <vector>
 
+#include "base/error.h"
 #include "loader/core_relocate.h"
-#include "loader/error.h"
 #include "loader/object_spec.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

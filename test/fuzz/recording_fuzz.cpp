@@ -5,8 +5,8 @@
 #include <cstdint>
 #include <vector>
 
+#include "base/error.h"
 #include "engine/record_file.h"
-#include "loader/error.h"
 #include "test/fuzz/engine_sink.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

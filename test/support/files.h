@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-// Small helpers shared by the tests: reading files, temp directories.
+// Small helpers shared by the tests: reading files (base/file.h), temp directories.
 #pragma once
 
 #include <stdlib.h>
@@ -7,18 +7,13 @@
 #include <cstdint>
 #include <filesystem>
 #include <fstream>
-#include <iterator>
 #include <stdexcept>
 #include <string>
 #include <vector>
 
-namespace guard::test {
+#include "base/file.h"
 
-inline std::vector<uint8_t> read_file_bytes(const std::string &path)
-{
-	std::ifstream in(path, std::ios::binary);
-	return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
-}
+namespace guard::test {
 
 // A fresh directory under /tmp, removed with everything in it.
 struct TempDir {

@@ -6,8 +6,8 @@
 
 #include <algorithm>
 
+#include "base/error.h"
 #include "loader/core_relocate.h"
-#include "loader/error.h"
 #include "test/support/btf_builder.h"
 #include "test/support/files.h"
 #include "test/support/fixtures.h"
@@ -267,7 +267,7 @@ uint32_t member_offset(const Btf &btf, std::string_view type, std::string_view m
 TEST_CASE("core.bpf.o against this machine's vmlinux BTF")
 {
 	Btf vmlinux = Btf::load_file("/sys/kernel/btf/vmlinux");
-	ObjectSpec spec = read_object_spec(test::read_file_bytes(test::fixture_path("core.bpf.o")));
+	ObjectSpec spec = read_object_spec(guard::read_file(test::fixture_path("core.bpf.o")));
 	REQUIRE(spec.btf);
 	const ProgramSpec &prog = spec.programs.at(0);
 	CoreContext ctx(&vmlinux);

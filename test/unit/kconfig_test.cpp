@@ -5,7 +5,7 @@
 
 #include <cstring>
 
-#include "loader/error.h"
+#include "base/error.h"
 #include "loader/kconfig.h"
 #include "loader/object_spec.h"
 #include "test/support/files.h"
@@ -17,7 +17,7 @@ namespace {
 
 ObjectSpec kconfig_fixture()
 {
-	return read_object_spec(test::read_file_bytes(test::fixture_path("kconfig.bpf.o")));
+	return read_object_spec(guard::read_file(test::fixture_path("kconfig.bpf.o")));
 }
 
 const KconfigExtern &var(const ObjectSpec &spec, std::string_view name)

@@ -15,7 +15,7 @@ using namespace guard;
 
 TEST_CASE("the kernel feature table lists exactly the helpers guard's programs call")
 {
-	ObjectSpec spec = read_object_spec(test::read_file_bytes(GUARD_BPF_OBJECT));
+	ObjectSpec spec = read_object_spec(guard::read_file(GUARD_BPF_OBJECT));
 	std::set<uint32_t> called;
 	for (const ProgramSpec &p : spec.programs)
 		for (const struct bpf_insn &insn : p.insns)
@@ -33,7 +33,7 @@ TEST_CASE("the kernel feature table lists exactly the helpers guard's programs c
 
 TEST_CASE("the kernel feature table lists exactly the kfuncs guard's programs call")
 {
-	ObjectSpec spec = read_object_spec(test::read_file_bytes(GUARD_BPF_OBJECT));
+	ObjectSpec spec = read_object_spec(guard::read_file(GUARD_BPF_OBJECT));
 	std::set<std::string> called, listed;
 	for (const ProgramSpec &p : spec.programs)
 		for (const KsymReference &r : p.ksym_refs)

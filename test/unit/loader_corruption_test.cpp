@@ -12,9 +12,9 @@
 #include <string>
 #include <vector>
 
+#include "base/error.h"
 #include "loader/btf.h"
 #include "loader/core_relocate.h"
-#include "loader/error.h"
 #include "loader/object_spec.h"
 #include "test/support/files.h"
 #include "test/support/fixtures.h"
@@ -82,7 +82,7 @@ const char *kFixtures[] = {"globals.bpf.o", "core.bpf.o", "libbpf_style.bpf.o", 
 TEST_CASE("every fixture reads and relocates cleanly as compiled")
 {
 	for (const char *name : kFixtures)
-		CHECK_MESSAGE(read_and_relocate(test::read_file_bytes(test::fixture_path(name))), name);
+		CHECK_MESSAGE(read_and_relocate(guard::read_file(test::fixture_path(name))), name);
 }
 
 TEST_CASE("bytes flipped in BTF, BTF.ext, relocations, symbols, code: an error or a result, never a crash")
@@ -96,7 +96,7 @@ TEST_CASE("bytes flipped in BTF, BTF.ext, relocations, symbols, code: an error o
 	};
 	int refused = 0, total = 0;
 	for (const char *name : kFixtures) {
-		std::vector<uint8_t> bytes = test::read_file_bytes(test::fixture_path(name));
+		std::vector<uint8_t> bytes = guard::read_file(test::fixture_path(name));
 		for (const Region &region : interesting_regions(bytes)) {
 			int rounds = 60;
 			total += rounds;
@@ -120,7 +120,7 @@ TEST_CASE("bytes flipped in BTF, BTF.ext, relocations, symbols, code: an error o
 TEST_CASE("truncated fixtures are refused")
 {
 	for (const char *name : kFixtures) {
-		std::vector<uint8_t> bytes = test::read_file_bytes(test::fixture_path(name));
+		std::vector<uint8_t> bytes = guard::read_file(test::fixture_path(name));
 		for (size_t len = 0; len < bytes.size(); len += 61)
 			CHECK_FALSE(read_and_relocate(std::vector<uint8_t>(bytes.begin(), bytes.begin() + long(len))));
 	}
@@ -142,7 +142,7 @@ size_t section_offset(const std::vector<uint8_t> &bytes, const std::string &want
 
 TEST_CASE("targeted damage names what is wrong")
 {
-	std::vector<uint8_t> bytes = test::read_file_bytes(test::fixture_path("core.bpf.o"));
+	std::vector<uint8_t> bytes = guard::read_file(test::fixture_path("core.bpf.o"));
 	size_t ext = section_offset(bytes, ".BTF.ext");
 
 	SUBCASE("a .BTF.ext table pointing past the section")

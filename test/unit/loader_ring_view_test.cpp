@@ -9,7 +9,7 @@
 #include <string>
 #include <vector>
 
-#include "loader/error.h"
+#include "base/error.h"
 #include "loader/ring_view.h"
 #include "test/support/fake_ring.h"
 

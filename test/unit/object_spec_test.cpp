@@ -12,7 +12,7 @@
 
 #include "abi/guard_abi.h"
 
-#include "loader/error.h"
+#include "base/error.h"
 #include "loader/object_spec.h"
 #include "test/support/files.h"
 
@@ -20,7 +20,7 @@ using namespace guard;
 
 TEST_CASE("guard.bpf.o: programs, maps and map references")
 {
-	ObjectSpec spec = read_object_spec(test::read_file_bytes(GUARD_BPF_OBJECT));
+	ObjectSpec spec = read_object_spec(guard::read_file(GUARD_BPF_OBJECT));
 	CHECK(spec.license == "GPL");
 
 	// Two rings: process and network records, file records (1 MiB, 4 MiB).
@@ -89,7 +89,7 @@ TEST_CASE("guard.bpf.o: programs, maps and map references")
 
 TEST_CASE("guard.bpf.o: one exit program serves every exit of its family")
 {
-	ObjectSpec spec = read_object_spec(test::read_file_bytes(GUARD_BPF_OBJECT));
+	ObjectSpec spec = read_object_spec(guard::read_file(GUARD_BPF_OBJECT));
 	const ProgramSpec *file_exit = spec.find_program("file_exit");
 	REQUIRE(file_exit);
 	CHECK(file_exit->attach_group == "syscalls");
@@ -114,7 +114,7 @@ TEST_CASE("guard.bpf.o: one exit program serves every exit of its family")
 
 TEST_CASE("a section's event list: each event named, none empty")
 {
-	std::vector<uint8_t> image = test::read_file_bytes(GUARD_BPF_OBJECT);
+	std::vector<uint8_t> image = guard::read_file(GUARD_BPF_OBJECT);
 	// The same object with one list spoiled in place, everywhere it is
 	// written (same length): ",," is an empty event.
 	std::string from = "sys_exit_bind,sys_exit_listen";
@@ -129,7 +129,7 @@ TEST_CASE("a section's event list: each event named, none empty")
 
 TEST_CASE("guard.bpf.o: kernel objects are read through bpf_rdonly_cast, a __weak kfunc")
 {
-	ObjectSpec spec = read_object_spec(test::read_file_bytes(GUARD_BPF_OBJECT));
+	ObjectSpec spec = read_object_spec(guard::read_file(GUARD_BPF_OBJECT));
 	const ProgramSpec *exit = spec.find_program("process_exit");
 	REQUIRE(exit);
 	size_t calls = 0, exists = 0;
@@ -152,7 +152,7 @@ TEST_CASE("guard.bpf.o: kernel objects are read through bpf_rdonly_cast, a __wea
 
 TEST_CASE("the same object gives the same spec")
 {
-	auto bytes = test::read_file_bytes(GUARD_BPF_OBJECT);
+	auto bytes = guard::read_file(GUARD_BPF_OBJECT);
 	ObjectSpec a = read_object_spec(bytes);
 	ObjectSpec b = read_object_spec(bytes);
 	REQUIRE(a.programs.size() == b.programs.size());
@@ -166,7 +166,7 @@ TEST_CASE("the same object gives the same spec")
 
 TEST_CASE("a truncated object is an error, never a crash")
 {
-	auto bytes = test::read_file_bytes(GUARD_BPF_OBJECT);
+	auto bytes = guard::read_file(GUARD_BPF_OBJECT);
 	REQUIRE(bytes.size() > 64);
 	// Every cut across the ELF header and a spread of cuts through the rest.
 	for (size_t len = 0; len < bytes.size(); len += (len < 128 ? 1 : 97)) {
@@ -177,7 +177,7 @@ TEST_CASE("a truncated object is an error, never a crash")
 
 TEST_CASE("an object with bytes flipped is read or refused, never a crash")
 {
-	auto bytes = test::read_file_bytes(GUARD_BPF_OBJECT);
+	auto bytes = guard::read_file(GUARD_BPF_OBJECT);
 	uint32_t seed = 12345;
 	int refused = 0;
 	for (int round = 0; round < 300; round++) {

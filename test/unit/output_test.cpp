@@ -13,10 +13,10 @@
 #include <filesystem>
 #include <string>
 
+#include "base/error.h"
 #include "engine/health.h"
 #include "engine/output_file.h"
 #include "engine/record_file.h"
-#include "loader/error.h"
 #include "rules/rules_file.h"
 #include "test/support/files.h"
 #include "test/support/record_mix.h"
@@ -67,7 +67,7 @@ TEST_CASE("a recording reads back record for record, with its clock offset")
 
 TEST_CASE("a bad recording is refused with a reason")
 {
-	auto bytes = test::read_file_bytes("/proc/self/exe");
+	auto bytes = guard::read_file("/proc/self/exe");
 	bytes.resize(4096);
 	CHECK_THROWS_WITH_AS(RecordFile::from_bytes(bytes, "x"), doctest::Contains("no GUARDREC header"), Error);
 	CHECK_THROWS_WITH_AS(RecordFile::from_bytes({1, 2}, "x"), doctest::Contains("shorter than its header"), Error);
@@ -139,8 +139,8 @@ TEST_CASE("reopen follows a file moved away (logrotate's move, then SIGHUP)")
 	put("two\n");
 	REQUIRE(out.reopen(w));
 	put("three\n");
-	CHECK(std::string(reinterpret_cast<const char *>(test::read_file_bytes(file + ".old").data()), 8) == "one\ntwo\n");
-	auto now = test::read_file_bytes(file);
+	CHECK(std::string(reinterpret_cast<const char *>(guard::read_file(file + ".old").data()), 8) == "one\ntwo\n");
+	auto now = guard::read_file(file);
 	CHECK(std::string(now.begin(), now.end()) == "three\n");
 }
 

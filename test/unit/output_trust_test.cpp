@@ -13,9 +13,9 @@
 #include <cstring>
 #include <filesystem>
 
+#include "base/error.h"
 #include "engine/batch_writer.h"
 #include "engine/output_file.h"
-#include "loader/error.h"
 #include "test/support/temp_dir.h"
 
 using namespace guard;

@@ -9,7 +9,7 @@
 #include <algorithm>
 #include <cstring>
 
-#include "loader/error.h"
+#include "base/error.h"
 #include "loader/object_spec.h"
 #include "test/support/files.h"
 #include "test/support/fixtures.h"
@@ -18,7 +18,7 @@ using namespace guard;
 
 namespace {
 
-ObjectSpec fixture(const char *name) { return read_object_spec(test::read_file_bytes(test::fixture_path(name))); }
+ObjectSpec fixture(const char *name) { return read_object_spec(guard::read_file(test::fixture_path(name))); }
 
 uint64_t u64_at(const std::vector<uint8_t> &bytes, uint32_t offset)
 {

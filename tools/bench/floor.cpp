@@ -25,10 +25,11 @@
 #include <string>
 #include <vector>
 
+#include "base/error.h"
+#include "base/file.h"
 #include "cli/attachments.h"
 #include "cli/families.h"
 #include "loader/collection.h"
-#include "loader/error.h"
 #include "loader/object_spec.h"
 #include "loader/tracepoint.h"
 
@@ -44,14 +45,6 @@ std::vector<struct bpf_insn> return_zero()
 	struct bpf_insn exit_insn {};
 	exit_insn.code = BPF_JMP | BPF_EXIT;
 	return {mov, exit_insn};
-}
-
-std::vector<uint8_t> read_file(const std::string &path)
-{
-	std::ifstream in(path, std::ios::binary);
-	if (!in)
-		guard::fail("open " + path + ": " + std::strerror(errno));
-	return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
 }
 
 // Guard's spec with every program emptied, less the disabled families'. The
@@ -116,7 +109,7 @@ int main(int argc, char **argv)
 		sigaddset(&stop, SIGTERM);
 		sigprocmask(SIG_BLOCK, &stop, nullptr);
 
-		std::vector<uint8_t> image = read_file(object_path);
+		std::vector<uint8_t> image = guard::read_file(object_path);
 		guard::ObjectSpec spec = guard::with_context("read " + object_path, [&] { return guard::read_object_spec(image); });
 		guard::ObjectSpec floor = floor_spec(spec, disabled);
 		auto loading = std::chrono::steady_clock::now();

@@ -8,7 +8,7 @@
 
 #include <cstdio>
 
-#include "loader/error.h"
+#include "base/error.h"
 #include "tools/bench/harness/bpf_query.h"
 
 namespace bench {

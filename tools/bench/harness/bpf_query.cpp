@@ -7,8 +7,9 @@
 #include <filesystem>
 #include <fstream>
 
+#include "base/error.h"
 #include "loader/bpf_syscall.h"
-#include "loader/error.h"
+#include "loader/per_cpu_map.h"
 
 namespace bench {
 
@@ -25,24 +26,6 @@ Info object_info(int fd)
 	if (guard::sys_bpf(BPF_OBJ_GET_INFO_BY_FD, get) != 0)
 		guard::fail(guard::errno_message("BPF_OBJ_GET_INFO_BY_FD", errno));
 	return info;
-}
-
-// Slots in a per-CPU map's value: one per possible CPU ("0-1", "0,2-5").
-uint32_t possible_cpus()
-{
-	std::ifstream in("/sys/devices/system/cpu/possible");
-	std::string text;
-	std::getline(in, text);
-	uint32_t highest = 0, n = 0;
-	for (char c : text + ",") {
-		if (c >= '0' && c <= '9') {
-			n = n * 10 + static_cast<uint32_t>(c - '0');
-		} else {
-			highest = std::max(highest, n);
-			n = 0;
-		}
-	}
-	return highest + 1;
 }
 
 } // namespace
@@ -96,18 +79,9 @@ guard::Fd map_held_by(pid_t pid, const std::string &name)
 uint64_t sum_percpu_counters(int map_fd)
 {
 	auto info = object_info<struct bpf_map_info>(map_fd);
-	std::vector<uint64_t> per_cpu(possible_cpus());
 	uint64_t total = 0;
-	for (uint32_t key = 0; key < info.max_entries; key++) {
-		union bpf_attr attr {};
-		attr.map_fd = static_cast<uint32_t>(map_fd);
-		attr.key = reinterpret_cast<uint64_t>(&key);
-		attr.value = reinterpret_cast<uint64_t>(per_cpu.data());
-		if (guard::sys_bpf(BPF_MAP_LOOKUP_ELEM, attr) != 0)
-			guard::fail(guard::errno_message("read per-CPU map key " + std::to_string(key), errno));
-		for (uint64_t n : per_cpu)
-			total += n;
-	}
+	for (uint32_t key = 0; key < info.max_entries; key++)
+		total += guard::per_cpu_sum(map_fd, key);
 	return total;
 }
 

@@ -10,7 +10,7 @@
 #include <string>
 #include <vector>
 
-#include "loader/fd.h"
+#include "base/fd.h"
 
 namespace bench {
 

@@ -11,7 +11,7 @@
 #include <string>
 #include <vector>
 
-#include "loader/fd.h"
+#include "base/fd.h"
 
 namespace bench {
 

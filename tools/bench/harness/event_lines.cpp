@@ -9,7 +9,7 @@
 #include <cstring>
 #include <vector>
 
-#include "loader/error.h"
+#include "base/error.h"
 
 namespace bench {
 

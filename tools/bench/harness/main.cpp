@@ -12,7 +12,7 @@
 #include <ctime>
 #include <fstream>
 
-#include "loader/error.h"
+#include "base/error.h"
 #include "tools/bench/harness/measure.h"
 #include "tools/bench/harness/report.h"
 

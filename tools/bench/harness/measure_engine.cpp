@@ -10,7 +10,7 @@
 #include <cstdio>
 #include <cstdlib>
 
-#include "loader/error.h"
+#include "base/error.h"
 #include "tools/bench/harness/measure.h"
 #include "tools/bench/harness/workload_run.h"
 

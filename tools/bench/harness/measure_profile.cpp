@@ -8,7 +8,7 @@
 
 #include <cstdio>
 
-#include "loader/error.h"
+#include "base/error.h"
 #include "tools/bench/harness/measure.h"
 #include "tools/bench/harness/workload_run.h"
 

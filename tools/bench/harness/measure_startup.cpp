@@ -6,7 +6,7 @@
 
 #include <cstdio>
 
-#include "loader/error.h"
+#include "base/error.h"
 #include "tools/bench/harness/measure.h"
 
 namespace bench {

@@ -12,7 +12,7 @@
 #include <cmath>
 #include <cstdio>
 
-#include "loader/error.h"
+#include "base/error.h"
 #include "tools/bench/harness/event_lines.h"
 #include "tools/bench/harness/measure.h"
 #include "tools/bench/harness/workload_run.h"

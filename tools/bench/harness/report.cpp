@@ -7,7 +7,7 @@
 #include <fstream>
 #include <sstream>
 
-#include "loader/error.h"
+#include "base/error.h"
 
 namespace bench {
 

@@ -5,7 +5,7 @@
 
 #include <cstdio>
 
-#include "loader/error.h"
+#include "base/error.h"
 
 namespace bench {
 

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-#include "loader/error.h"
+#include "base/error.h"
 
 #include <cstring>
 
