@@ -31,11 +31,11 @@ enum guard_record_kind {
 	GUARD_RECORD_EXEC_FAILED,     /* guard_exec: execve/execveat that returned an error */
 	GUARD_RECORD_FORK,            /* guard_fork: a new process (not a thread) */
 	GUARD_RECORD_EXIT,            /* guard_exit: a process ended (its last thread) */
-	GUARD_RECORD_FILE_OPEN,       /* guard_file: open, openat, openat2 */
+	GUARD_RECORD_FILE_OPEN,       /* guard_file: open, creat, openat, openat2, open_by_handle_at */
 	GUARD_RECORD_FILE_RENAME,     /* guard_file: rename, renameat, renameat2 (path -> path2) */
 	GUARD_RECORD_FILE_UNLINK,     /* guard_file: unlink, unlinkat */
-	GUARD_RECORD_FILE_CHMOD,      /* guard_file: chmod, fchmodat */
-	GUARD_RECORD_FILE_CHOWN,      /* guard_file: chown, fchownat */
+	GUARD_RECORD_FILE_CHMOD,      /* guard_file: chmod, fchmodat, fchmodat2 */
+	GUARD_RECORD_FILE_CHOWN,      /* guard_file: chown, lchown, fchownat */
 	GUARD_RECORD_FILE_LINK,       /* guard_file: link, linkat (path2 is the new name) */
 	GUARD_RECORD_FILE_SYMLINK,    /* guard_file: symlink, symlinkat (path is the new link, path2 the target as given) */
 	GUARD_RECORD_NET_CONNECT,     /* guard_net */

@@ -197,6 +197,8 @@ std::string_view family_name(uint16_t family)
 	}
 }
 
+// O_ACCMODE 3 (O_RDWR | O_WRONLY) opens for ioctl only, but the kernel asks
+// for read and write permission (ACC_MODE in fs/namei.c): "read_write".
 std::string_view access_name(uint32_t open_flags)
 {
 	switch (open_flags & O_ACCMODE) {

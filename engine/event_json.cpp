@@ -8,6 +8,7 @@
 #include <cstring>
 
 #include "engine/addr_text.h"
+#include "engine/event_fields.h"
 
 namespace guard {
 
@@ -71,15 +72,6 @@ void exec_fields(JsonWriter &line, const Record &rec)
 	write_flag_field(line, "read_at_exit", rec, GUARD_EXEC_READ_AT_EXIT);
 }
 
-std::string_view access_of(uint32_t open_flags)
-{
-	switch (open_flags & O_ACCMODE) {
-	case O_WRONLY: return "write";
-	case O_RDWR: return "read_write";
-	default: return "read";
-	}
-}
-
 // A record of an io_uring request says so; one reported at submission
 // (IOSQE_CQE_SKIP_SUCCESS: no completion comes on success) has no result.
 void via_fields(JsonWriter &line, const Record &rec)
@@ -108,7 +100,7 @@ void file_fields(JsonWriter &line, const Record &rec)
 		if (rec.result >= 0 && !(rec.header.flags & GUARD_NO_RESULT))
 			line.field_uint("fd", static_cast<uint64_t>(rec.result));
 		line.field_uint("flags", rec.open_flags);
-		line.field_literal("access", access_of(rec.open_flags));
+		line.field_literal("access", access_name(rec.open_flags));
 		line.field_bool("modify", rec.header.flags & GUARD_FILE_MODIFY);
 		if ((rec.open_flags & O_CREAT) || (rec.open_flags & O_TMPFILE) == O_TMPFILE)
 			line.field_uint("mode", rec.mode);

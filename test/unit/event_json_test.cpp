@@ -123,6 +123,10 @@ TEST_CASE("file_open: access, modify and mode; chown keeps -1 as -1")
 	f.result = 3;
 	CHECK(fields_of(with_strings(f, {{&guard_file::path, "/etc/passwd"}, {&guard_file::path2, ""}, {&guard_file::path_given, ""}})) ==
 	      "{\"path\":\"/etc/passwd\",\"ok\":true,\"fd\":3,\"flags\":65,\"access\":\"write\",\"modify\":true,\"mode\":420}\n");
+	// O_ACCMODE 3: as rule matching and alerts name it (one function, access_name).
+	f.open_flags = O_ACCMODE;
+	CHECK(fields_of(with_strings(f, {{&guard_file::path, "/dev/x"}, {&guard_file::path2, ""}, {&guard_file::path_given, ""}}))
+		      .find("\"access\":\"read_write\"") != std::string::npos);
 
 	struct guard_file c {};
 	c.header = test::make_header(GUARD_RECORD_FILE_CHOWN, 7, "chown");
