@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 // The built-in rules added for issue 19 on real attacker procedures, one
 // agent for all of them (each check waits for its alert and moves on):
-// a script run from /tmp by sh, setuid bits, history tampering with rm, ln
+// a script run from /tmp by sh, a payload decoded into sh, setuid bits, history tampering with rm, ln
 // and a shell redirection, a private key read by cat, an exec from "...",
 // and tar/cp of a .ssh directory into /tmp. Everything happens in temporary
 // directories that are removed afterwards.
@@ -36,7 +36,7 @@ pid_t in_child(Act act)
 
 } // namespace
 
-TEST_CASE("the default rules on real procedures: script from /tmp, setuid, history, keys, masquerading, staging")
+TEST_CASE("the default rules on real procedures: script from /tmp, decode and run, setuid, history, keys, masquerading, staging")
 {
 	REQUIRE(test::running_as_root());
 	test::TempDir dir("guard-rules");
@@ -49,6 +49,10 @@ TEST_CASE("the default rules on real procedures: script from /tmp, setuid, histo
 	std::string script = dir.write("x.sh", "exit 0\n");
 	pid_t sh = test::run_and_wait("/bin/sh", {script});
 	CHECK(alerted(guard, sh, "SCRIPT_FROM_TMP", "\"attack\":[\"T1059.004\",\"T1059.006\"]"));
+
+	// DECODE_AND_RUN: "exit 0" decoded and piped into sh.
+	pid_t decoded = test::run_and_wait("/bin/sh", {"-c", "echo ZXhpdCAw | base64 -d | sh"});
+	CHECK(alerted(guard, decoded, "DECODE_AND_RUN", "\"attack\":[\"T1140\",\"T1059.004\"]"));
 
 	// SETUID_BIT_SET and SETUID_FILE_CREATED.
 	std::string plain = dir.write("f", "x");

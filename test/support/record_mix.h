@@ -67,6 +67,7 @@ inline std::vector<std::vector<uint8_t>> record_mix()
 	v.push_back(file_record(sh, GUARD_RECORD_FILE_OPEN, std::string_view("/srv/\xff\x01weird\"name", 18), {}, 3, O_RDONLY));
 	v.push_back(exec_record(sh, "/usr/bin/env", {"env", std::string("a\xff\n", 3)}));
 	v.push_back(exec_record(sh, "/usr/bin/dash", {"sh", "/dev/shm/x.sh"}));                         // SCRIPT_FROM_TMP
+	v.push_back(exec_record(sh, "/usr/bin/dash", {"sh", "-c", "echo ZXhpdCAw | base64 -d | sh"}));  // DECODE_AND_RUN
 	v.push_back(with_file_mode(file_record(sh, GUARD_RECORD_FILE_CHMOD, "/srv/sh", {}, 0), 04755));  // SETUID_BIT_SET
 	v.push_back(with_file_mode(file_record(sh, GUARD_RECORD_FILE_OPEN, "/srv/sh", {}, 3, O_WRONLY | O_CREAT, GUARD_FILE_MODIFY),
 				   02755));                                                              // SETUID_FILE_CREATED

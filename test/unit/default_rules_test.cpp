@@ -115,6 +115,19 @@ TEST_CASE("default SCRIPT_FROM_TMP and MASQUERADING_DIR_EXEC: what they catch an
 	CHECK(e.alerts("MASQUERADING_DIR_EXEC") == 5);
 }
 
+TEST_CASE("default DECODE_AND_RUN: a decoded payload piped into a shell or exec'd by python; not a decode alone")
+{
+	EngineCapture e(rules::load_default_rules().set);
+	Task sh{960, 1, "sh", 1}, py{961, 1, "python3", 1}, b64{962, 1, "base64", 1};
+	e.feed(exec_record(sh, "/usr/bin/dash", {"sh", "-c", "echo ZXhpdCAw | base64 -d | sh"}));
+	e.feed(exec_record(sh, "/usr/bin/dash", {"bash", "-c", "xxd -r -p p.hex|bash"}));
+	e.feed(exec_record(py, "/usr/bin/python3.11", {"python3", "-c", "import base64;exec(base64.b64decode('cHJpbnQoMSk='))"}));
+	e.feed(exec_record(sh, "/usr/bin/dash", {"sh", "-c", "base64 -d key.b64 > key"})); // decoded, not run
+	e.feed(exec_record(sh, "/usr/bin/dash", {"sh", "-c", "curl -s x | sh"}));          // run, not decoded
+	e.feed(exec_record(b64, "/usr/bin/base64", {"base64", "-d"}));                     // not an interpreter
+	CHECK(e.alerts("DECODE_AND_RUN") == 3);
+}
+
 TEST_CASE("default SETUID_BIT_SET and SETUID_FILE_CREATED: chmod u+s and a setuid create, not dpkg nor 0755")
 {
 	EngineCapture e(rules::load_default_rules().set);
