@@ -1,10 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 // The built-in rules added for issue 19 on real attacker procedures, one
-// agent for all of them (each check waits for its alert and moves on):
-// a script run from /tmp by sh, a payload decoded into sh, setuid bits, history tampering with rm, ln
-// and a shell redirection, a private key read by cat, an exec from "...",
-// and tar/cp of a .ssh directory into /tmp. Everything happens in temporary
-// directories that are removed afterwards.
+// agent for all of them (each check waits for its alert and moves on): a
+// script run from /tmp by sh, a payload decoded into sh, setuid bits,
+// history tampering with rm, ln and a shell redirection, a private key read
+// by cat, an exec from "..." and from a dot directory, a program named sshd
+// run from /tmp, and tar and cp of a .ssh directory into /tmp. Everything
+// happens in temporary directories that are removed afterwards.
 #include <doctest/doctest.h>
 
 #include <fcntl.h>
@@ -86,6 +87,12 @@ TEST_CASE("the default rules on real procedures: script from /tmp, decode and ru
 		pid_t ran = test::run_and_wait(copy);
 		CHECK(alerted(guard, ran, "MASQUERADING_DIR_EXEC", "\"attack\":[\"T1564.001\",\"T1036.005\"]"));
 	}
+
+	// MASQUERADING_NAME: a program run under a system daemon's name from /tmp.
+	std::string sshd = dir.path + "/sshd";
+	std::filesystem::copy_file("/bin/true", sshd);
+	pid_t fake = test::run_and_wait(sshd);
+	CHECK(alerted(guard, fake, "MASQUERADING_NAME", "\"attack\":[\"T1036.004\",\"T1036.005\"]"));
 
 	// ARCHIVE_TO_TMP: tar and cp of a .ssh directory into /tmp.
 	pid_t tar = test::run_and_wait("/bin/tar", {"cf", dir.path + "/k.tar", "-C", dir.path + "/home", ".ssh"});

@@ -76,6 +76,7 @@ inline std::vector<std::vector<uint8_t>> record_mix()
 				GUARD_FILE_MODIFY));                                                    // HISTORY_TRUNCATED
 	v.push_back(file_record(cat, GUARD_RECORD_FILE_OPEN, "/home/u/.ssh/id_rsa", {}, 3, O_RDONLY));  // CREDENTIAL_FILE_READ
 	v.push_back(exec_record(sh, "/home/u/.../kworker", {"kworker"}));                               // MASQUERADING_DIR_EXEC
+	v.push_back(exec_record(Task{4005, 4000, "sshd", 5'000'500'000}, "/dev/shm/sshd", {"sshd"}));   // MASQUERADING_NAME
 	v.push_back(exec_record(Task{4004, 4000, "tar", 5'000'400'000}, "/usr/bin/tar",
 				{"tar", "czf", "/tmp/e.tgz", "/etc"}));                                 // ARCHIVE_TO_TMP
 	add_privilege_mix(v, sh);

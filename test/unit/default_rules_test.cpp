@@ -130,6 +130,20 @@ TEST_CASE("default DECODE_AND_RUN: a decoded payload piped into a shell or exec'
 	CHECK(e.alerts("DECODE_AND_RUN") == 3);
 }
 
+TEST_CASE("default MASQUERADING_NAME: a kernel thread's name, a daemon's name on another file; not the daemon itself")
+{
+	EngineCapture e(rules::load_default_rules().set);
+	Task kw{970, 1, "kworker/0:1", 1}, fake{971, 1, "sshd", 1}, real{972, 1, "sshd", 1}, cron{973, 1, "cron", 1};
+	e.feed(exec_record(Task{970, 1, "a.out", 1}, "/home/ann/a.out", {"a.out"}));
+	e.feed(net_record(kw, GUARD_RECORD_NET_CONNECT, AF_INET, ipv4(192, 0, 2, 1), 443)); // renamed by prctl, then connects
+	e.feed(exec_record(fake, "/dev/shm/sshd", {"sshd"}));
+	e.feed(exec_record(real, "/usr/sbin/sshd", {"/usr/sbin/sshd", "-D"}));
+	e.feed(net_record(real, GUARD_RECORD_NET_LISTEN, AF_INET, ipv4(0, 0, 0, 0), 22));
+	e.feed(exec_record(cron, "/usr/sbin/cron", {"/usr/sbin/cron", "-f"}));
+	e.feed(net_record(Task{974, 1, "cron", 1}, GUARD_RECORD_NET_CONNECT, AF_INET, ipv4(10, 0, 0, 1), 25)); // exe unknown
+	CHECK(e.alerts("MASQUERADING_NAME") == 2);
+}
+
 TEST_CASE("default SETUID_BIT_SET and SETUID_FILE_CREATED: chmod u+s and a setuid create, not dpkg nor 0755")
 {
 	EngineCapture e(rules::load_default_rules().set);
