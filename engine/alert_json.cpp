@@ -39,11 +39,19 @@ std::string alert_rule_fields(const Rule &rule)
 		for (const std::string &tag : rule.sigma->tags)
 			room += 16 + 8 * tag.size();
 	}
+	for (const std::string &id : rule.attack)
+		room += 16 + 8 * id.size();
 	std::string text(room, '\0');
 	JsonWriter w(text.data(), JsonWriter::fragment);
 	w.field_literal("rule", rule.id);
 	w.field_literal("severity", severity_name(rule.severity));
 	w.field_string("description", rule.description);
+	if (!rule.attack.empty()) {
+		w.begin_array("attack");
+		for (const std::string &id : rule.attack)
+			w.element_string(id);
+		w.end_array();
+	}
 	if (rule.sigma) {
 		w.field_string("sigma_id", rule.sigma->id);
 		w.field_string("level", rule.sigma->level);

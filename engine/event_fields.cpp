@@ -112,6 +112,7 @@ constexpr std::array<FieldInfo, static_cast<size_t>(Field::count_)> kFields = {{
 	{"cmdline", T::string, k_exec},
 	{"parent_cmdline", T::string, k_all},
 	{"addr_text", T::string, k_net},
+	{"script", T::string, k_exec},
 	{"syscall", T::string, k_priv},
 	{"target_pid", T::number, bits({GUARD_RECORD_PTRACE, GUARD_RECORD_PROCESS_VM_WRITE, GUARD_RECORD_SIGNAL_AGENT})},
 	{"request", T::number, bits({GUARD_RECORD_PTRACE})},
@@ -173,6 +174,24 @@ std::string_view without_last_nul(std::string_view s)
 	return !s.empty() && s.back() == '\0' ? s.substr(0, s.size() - 1) : s;
 }
 
+// The first argument after argv[0] not starting with '-': what `bash
+// /tmp/x.sh` or `python3 -u /dev/shm/y` runs. An option's own value
+// (`-c CODE`) is taken for it: a test on a path prefix then fails, as it
+// should.
+std::string_view first_operand(std::string_view argv, uint32_t argc)
+{
+	for (uint32_t i = 0; i < argc && !argv.empty(); i++) {
+		size_t nul = argv.find('\0');
+		std::string_view arg = argv.substr(0, nul);
+		if (i > 0 && !arg.empty() && arg[0] != '-')
+			return arg;
+		if (nul == std::string_view::npos)
+			break;
+		argv.remove_prefix(nul + 1);
+	}
+	return {};
+}
+
 } // namespace
 
 const FieldInfo &field_info(Field f) { return kFields[static_cast<size_t>(f)]; }
@@ -224,6 +243,7 @@ std::string_view string_field(Field f, const EventView &ev)
 	case Field::via: return via_name(r.header.flags);
 	case Field::argv: return r.argv;
 	case Field::cmdline: return without_last_nul(r.argv);
+	case Field::script: return first_operand(r.argv, r.argc);
 	case Field::parent_cmdline: return ev.parent ? ev.parent->cmdline_view() : std::string_view();
 	case Field::path: return r.path;
 	case Field::path_given: return r.path_given;

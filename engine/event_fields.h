@@ -44,6 +44,9 @@ enum class Field : uint8_t {
 	// every kind: the user name of uid; exec: argv joined by spaces; every
 	// kind: the parent's (process table); net_*: addr as output writes it
 	user, cmdline, parent_cmdline, addr_text,
+	// exec: the first argument after argv[0] that is no option (an
+	// interpreter's script)
+	script,
 	// the privilege kinds (cred_change ... memfd_create)
 	syscall, target_pid, request, name, source, fstype, prog_type,
 	// cred_change, in the order of engine/privilege_fields.h: old and new of each

@@ -49,6 +49,7 @@ bool same_test(const RuleSet &set, const Node &a, const Node &b)
 	case NodeOp::addr_cidr: return same_cidrs(set, a, b);
 	case NodeOp::num_in: return same_range(set.numbers, a, b);
 	case NodeOp::num_cmp: return a.cmp == b.cmp && a.value == b.value;
+	case NodeOp::num_bits: return a.value == b.value;
 	}
 	return false;
 }
@@ -78,13 +79,14 @@ uint64_t test_hash(const RuleSet &set, const Node &n)
 		switch (n.op) {
 		case NodeOp::addr_cidr: h = mix(h, set.cidrs[i].prefix); break;
 		case NodeOp::num_in: h = mix(h, static_cast<uint64_t>(set.numbers[i])); break;
-		case NodeOp::num_cmp: break;
+		case NodeOp::num_cmp:
+		case NodeOp::num_bits: break;
 		case NodeOp::str_regex: h = mix(h, i); break;
 		case NodeOp::str_fieldref: break;
 		default: h = mix(h, std::hash<std::string_view>{}(set.literals[i])); break;
 		}
 	}
-	if (n.op == NodeOp::num_cmp || n.op == NodeOp::str_fieldref)
+	if (n.op == NodeOp::num_cmp || n.op == NodeOp::num_bits || n.op == NodeOp::str_fieldref)
 		h = mix(mix(h, uint64_t(n.cmp)), static_cast<uint64_t>(n.value));
 	return h;
 }

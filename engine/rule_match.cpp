@@ -229,6 +229,7 @@ bool eval_node(const RuleSet &set, uint32_t index, const EventView &ev)
 				return true;
 		return false;
 	}
+	case NodeOp::num_bits: return (number_field(n.field, ev) & n.value) != 0;
 	case NodeOp::num_cmp: {
 		int64_t v = number_field(n.field, ev);
 		switch (n.cmp) {

@@ -43,6 +43,7 @@ enum class NodeOp : uint8_t {
 	addr_cidr,  // the address lies in one of cidrs [first, first+count)
 	num_in,     // the number equals one of numbers [first, first+count)
 	num_cmp,    // the number compares with `value` by `cmp`
+	num_bits,   // the number has one of the bits of `value` set
 };
 
 enum class Cmp : uint8_t { lt, le, gt, ge };
@@ -100,6 +101,9 @@ struct Rule {
 	// index_by_kind.
 	uint32_t gate = no_gate;
 	std::shared_ptr<const SigmaInfo> sigma; // null for guard's own rules
+	// MITRE ATT&CK technique ids ("T1053.003"), checked at load; written
+	// into each alert as "attack".
+	std::vector<std::string> attack;
 };
 
 // What every string a literal matches must look like at its ends, checked

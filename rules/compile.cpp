@@ -21,9 +21,9 @@ constexpr size_t kMaxConditionDepth = 32;
 constexpr int64_t kMaxWindowSeconds = 86400;
 
 const std::vector<std::string_view> kRuleKeys = {"id", "description", "severity", "events", "match",
-						 "enabled", "type", "watch", "within_seconds"};
+						 "enabled", "type", "watch", "within_seconds", "attack"};
 const std::vector<std::string_view> kConditionKeys = {"field", "equals", "in", "prefix", "suffix", "contains",
-						      "glob", "cidr", "lt", "le", "gt", "ge", "all", "any", "not"};
+						      "glob", "cidr", "lt", "le", "gt", "ge", "any_bits", "all", "any", "not"};
 
 std::vector<std::string_view> kind_names()
 {
@@ -39,6 +39,20 @@ std::vector<std::string_view> field_names()
 	for (size_t i = 0; i < static_cast<size_t>(Field::count_); i++)
 		names.push_back(field_info(static_cast<Field>(i)).name);
 	return names;
+}
+
+// T and 4 digits, optionally a dot and 3 more: "T1059", "T1053.003".
+bool is_attack_id(std::string_view s)
+{
+	auto digits = [&](size_t from, size_t n) {
+		for (size_t i = from; i < from + n; i++)
+			if (s[i] < '0' || s[i] > '9')
+				return false;
+		return true;
+	};
+	if (s.size() != 5 && s.size() != 9)
+		return false;
+	return s[0] == 'T' && digits(1, 4) && (s.size() == 5 || (s[5] == '.' && digits(6, 3)));
 }
 
 std::string kinds_text(uint32_t kinds)
@@ -168,6 +182,8 @@ private:
 		if (!severity_by_name(sev->string, rule.severity))
 			reject(sev->offset, "unknown severity \"" + sev->string + "\"" +
 						    did_you_mean(sev->string, {"info", "low", "medium", "high", "critical"}));
+		if (const JsonValue *a = r.get("attack"))
+			rule.attack = attack_ids(*a);
 		bool enabled = true;
 		if (const JsonValue *e = r.get("enabled"))
 			enabled = expect(*e, Type::boolean, "\"enabled\"").boolean;
@@ -184,6 +200,25 @@ private:
 			compile_match(r, rule);
 		if (enabled)
 			set_->rules.push_back(std::move(rule));
+	}
+
+	std::vector<std::string> attack_ids(const JsonValue &a)
+	{
+		expect(a, Type::array, "\"attack\"");
+		if (a.items.empty())
+			reject(a.offset, "\"attack\": expected at least one MITRE ATT&CK technique id such as \"T1053.003\"");
+		std::vector<std::string> ids;
+		for (const JsonValue &id : a.items) {
+			expect(id, Type::string, "\"attack\" entry");
+			if (!is_attack_id(id.string))
+				reject(id.offset, "\"attack\": expected a MITRE ATT&CK technique id (T and 4 digits, "
+						  "optionally . and 3 digits: \"T1059\", \"T1053.003\"), found \"" +
+							  id.string + "\"");
+			if (std::find(ids.begin(), ids.end(), id.string) != ids.end())
+				reject(id.offset, "\"attack\": \"" + id.string + "\" is listed twice");
+			ids.push_back(id.string);
+		}
+		return ids;
 	}
 
 	void compile_match(const JsonValue &r, Rule &rule)
@@ -293,7 +328,7 @@ private:
 		if (v.members.size() != 2)
 			reject(v.offset, "condition on \"" + fname->string +
 						 "\": expected exactly one operator (equals, in, prefix, suffix, contains, glob, "
-						 "cidr, lt, le, gt, ge)");
+						 "cidr, lt, le, gt, ge, any_bits)");
 		const JsonValue::Member &op = v.members[0].key == "field" ? v.members[1] : v.members[0];
 		switch (info.type) {
 		case FieldType::string: return string_condition(op, field);
@@ -345,8 +380,15 @@ private:
 			check_number_value(f, op.value, true);
 			return add_node({NodeOp::num_cmp, f, it->second, 0, 0, op.value.integer});
 		}
+		if (op.key == "any_bits") {
+			expect(op.value, Type::integer, "\"any_bits\"");
+			check_number_value(f, op.value, true);
+			if (op.value.integer <= 0)
+				reject(op.value.offset, "\"any_bits\": expected a positive integer (the bits, such as 3072 for 06000)");
+			return add_node({NodeOp::num_bits, f, Cmp::lt, 0, 0, op.value.integer});
+		}
 		if (op.key != "equals" && op.key != "in")
-			wrong_operator(op, f, "a number: equals, in, lt, le, gt, ge");
+			wrong_operator(op, f, "a number: equals, in, lt, le, gt, ge, any_bits");
 		if (op.key == "equals" && op.value.type != Type::integer)
 			reject(op.value.offset, std::string("\"equals\": expected an integer (use \"in\" for a list), found ") +
 							type_name(op.value.type));

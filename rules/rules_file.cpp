@@ -196,6 +196,11 @@ std::string describe_node(const RuleSet &set, uint32_t index)
 			s += (i > n.first ? ", " : "") + std::to_string(set.numbers[i]);
 		return s + "]";
 	}
+	case NodeOp::num_bits: {
+		char octal[32];
+		std::snprintf(octal, sizeof(octal), "0%llo", static_cast<unsigned long long>(n.value));
+		return field + " has any of bits " + octal;
+	}
 	case NodeOp::num_cmp: {
 		const char *op = n.cmp == Cmp::lt ? " < " : n.cmp == Cmp::le ? " <= " : n.cmp == Cmp::gt ? " > " : " >= ";
 		return field + op + std::to_string(n.value);
@@ -214,6 +219,12 @@ std::string describe_rules(const RuleSet &set)
 		if (!r.description.empty())
 			out += " " + printable(r.description);
 		out += "\n";
+		if (!r.attack.empty()) {
+			out += "  attack:";
+			for (const std::string &id : r.attack)
+				out += " " + id;
+			out += "\n";
+		}
 		if (r.dropper >= 0) {
 			const DropperRule &d = set.droppers[static_cast<size_t>(r.dropper)];
 			out += "  on: file_open (for write), file_rename, file_link into " + quoted_list(d.watch(), 0, uint32_t(d.watch().size())) +

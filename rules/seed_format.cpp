@@ -68,7 +68,7 @@ const JsonValue &required(const JsonValue &entry, const char *key, const std::st
 
 // The rule every seed entry shares: id, severity, enabled, and the kinds.
 JsonValue base_rule(const JsonValue &entry, const char *id, const char *description,
-		    std::initializer_list<const char *> kinds)
+		    std::initializer_list<const char *> kinds, std::initializer_list<const char *> attack)
 {
 	std::vector<std::pair<std::string, JsonValue>> m;
 	m.emplace_back("id", str(id, entry.offset));
@@ -83,6 +83,10 @@ JsonValue base_rule(const JsonValue &entry, const char *id, const char *descript
 	for (const char *kind : kinds)
 		events.push_back(str(kind, entry.offset));
 	m.emplace_back("events", array(std::move(events), entry.offset));
+	std::vector<JsonValue> techniques;
+	for (const char *t : attack)
+		techniques.push_back(str(t, entry.offset));
+	m.emplace_back("attack", array(std::move(techniques), entry.offset));
 	return object(std::move(m), entry.offset);
 }
 
@@ -113,12 +117,14 @@ JsonValue translate_seed(const JsonValue &root)
 		const JsonValue &e = m.value;
 		if (m.key == "exec_from_tmp") {
 			check_entry_keys(e, {"enabled", "severity", "paths"}, m.key);
-			JsonValue r = base_rule(e, "EXEC_FROM_TMP", "a binary executed from a temporary directory", {"exec"});
+			JsonValue r = base_rule(e, "EXEC_FROM_TMP", "a binary executed from a temporary directory", {"exec"},
+					       {"T1204.002"});
 			r.members.push_back({"match", e.offset, cond("path", "prefix", required(e, "paths", m.key))});
 			rules.push_back(std::move(r));
 		} else if (m.key == "shadow_read") {
 			check_entry_keys(e, {"enabled", "severity", "paths"}, m.key);
-			JsonValue r = base_rule(e, "SHADOW_READ", "an access to the password hashes (ok tells a success from an attempt)", {"file_open"});
+			JsonValue r = base_rule(e, "SHADOW_READ", "an access to the password hashes (ok tells a success from an attempt)", {"file_open"},
+					       {"T1003.008"});
 			r.members.push_back({"match", e.offset, cond("path", "in", required(e, "paths", m.key))});
 			rules.push_back(std::move(r));
 		} else if (m.key == "suspicious_connect") {
@@ -126,7 +132,7 @@ JsonValue translate_seed(const JsonValue &root)
 			// A datagram sent to an address reaches it as a connect would.
 			JsonValue r = base_rule(e, "SUSPICIOUS_CONNECT",
 						"a shell or script runtime connecting or sending outside private networks",
-						{"net_connect", "net_send"});
+						{"net_connect", "net_send"}, {"T1059.004", "T1071"});
 			std::vector<JsonValue> all;
 			all.push_back(cond("comm", "in", required(e, "process_names", m.key)));
 			all.push_back(cond("family", "in", array({str("inet", e.offset), str("inet6", e.offset)}, e.offset)));

@@ -6,6 +6,7 @@
 #include <sys/socket.h>
 
 #include <algorithm>
+#include <cstddef>
 #include <cstdint>
 #include <cstring>
 #include <string>
@@ -156,6 +157,13 @@ inline std::vector<uint8_t> file_record(const Task &t, uint16_t kind, std::strin
 	f.open_flags = open_flags;
 	b.put(f);
 	return b.done();
+}
+
+// A file record (file_record) with a mode: an open's with O_CREAT, a chmod's.
+inline std::vector<uint8_t> with_file_mode(std::vector<uint8_t> rec, uint32_t mode)
+{
+	std::memcpy(rec.data() + offsetof(struct guard_file, mode), &mode, sizeof(mode));
+	return rec;
 }
 
 inline std::vector<uint8_t> net_record(const Task &t, uint16_t kind, uint16_t family, std::vector<uint8_t> addr,

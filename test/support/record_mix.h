@@ -66,6 +66,19 @@ inline std::vector<std::vector<uint8_t>> record_mix()
 	v.push_back(file_record(sh, GUARD_RECORD_FILE_SYMLINK, "/srv/z", "../x", 0));
 	v.push_back(file_record(sh, GUARD_RECORD_FILE_OPEN, std::string_view("/srv/\xff\x01weird\"name", 18), {}, 3, O_RDONLY));
 	v.push_back(exec_record(sh, "/usr/bin/env", {"env", std::string("a\xff\n", 3)}));
+	v.push_back(exec_record(sh, "/usr/bin/dash", {"sh", "/dev/shm/x.sh"}));                         // SCRIPT_FROM_TMP
+	v.push_back(exec_record(sh, "/usr/bin/dash", {"sh", "-c", "echo ZXhpdCAw | base64 -d | sh"}));  // DECODE_AND_RUN
+	v.push_back(with_file_mode(file_record(sh, GUARD_RECORD_FILE_CHMOD, "/srv/sh", {}, 0), 04755));  // SETUID_BIT_SET
+	v.push_back(with_file_mode(file_record(sh, GUARD_RECORD_FILE_OPEN, "/srv/sh", {}, 3, O_WRONLY | O_CREAT, GUARD_FILE_MODIFY),
+				   02755));                                                              // SETUID_FILE_CREATED
+	v.push_back(file_record(sh, GUARD_RECORD_FILE_UNLINK, "/root/.bash_history", {}, 0));           // HISTORY_REMOVED
+	v.push_back(file_record(sh, GUARD_RECORD_FILE_OPEN, "/root/.bash_history", {}, 3, O_WRONLY | O_TRUNC,
+				GUARD_FILE_MODIFY));                                                    // HISTORY_TRUNCATED
+	v.push_back(file_record(cat, GUARD_RECORD_FILE_OPEN, "/home/u/.ssh/id_rsa", {}, 3, O_RDONLY));  // CREDENTIAL_FILE_READ
+	v.push_back(exec_record(sh, "/home/u/.../kworker", {"kworker"}));                               // MASQUERADING_DIR_EXEC
+	v.push_back(exec_record(Task{4005, 4000, "sshd", 5'000'500'000}, "/dev/shm/sshd", {"sshd"}));   // MASQUERADING_NAME
+	v.push_back(exec_record(Task{4004, 4000, "tar", 5'000'400'000}, "/usr/bin/tar",
+				{"tar", "czf", "/tmp/e.tgz", "/etc"}));                                 // ARCHIVE_TO_TMP
 	add_privilege_mix(v, sh);
 	v.push_back(exit_record(sh, 1));
 	return v;

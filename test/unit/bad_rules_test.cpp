@@ -147,6 +147,19 @@ TEST_CASE("bad rules files: each error names file:line:col and what was expected
 		 "\"tpm\"", "did you mean \"tmp\"?"},
 		{"{\"lists\": {\"n\": [1, 2]}, \"rules\": [{" + E + ", \"match\": {\"field\": \"path\", \"prefix\": {\"list\": \"n\"}}}]}",
 		 "1,", "expected a string, found an integer"},
+		// attack: MITRE ATT&CK technique ids
+		{rule("{" + E + ", \"attack\": [\"T1053.3\"]}"), "\"T1053.3\"", "expected a MITRE ATT&CK technique id"},
+		{rule("{" + E + ", \"attack\": [\"t1059\"]}"), "\"t1059\"", "found \"t1059\""},
+		{rule("{" + E + ", \"attack\": [\"T1059.0001\"]}"), "\"T1059.0001\"", "T and 4 digits"},
+		{rule("{" + E + ", \"attack\": [\"T1059\", \"T1059\"]}"), "\"T1059\"", "listed twice", 2},
+		{rule("{" + E + ", \"attack\": \"T1059\"}"), "\"T1059\"", "\"attack\": expected an array"},
+		{rule("{" + E + ", \"attack\": []}"), "[]}", "at least one MITRE ATT&CK technique id"},
+		{rule("{" + E + ", \"attack\": [1059]}"), "1059", "expected a string"},
+		{rule("{" + E + ", \"atack\": [\"T1059\"]}"), "\"atack\"", "did you mean \"attack\"?"},
+		// any_bits
+		{with_match(F, R"({"field": "mode", "any_bits": 0})"), "0}", "expected a positive integer"},
+		{with_match(F, R"({"field": "mode", "any_bits": "04000"})"), "\"04000\"", "expected an integer"},
+		{with_match(F, R"({"field": "path", "any_bits": 1})"), "\"any_bits\"", "does not apply to field \"path\""},
 		// droppers
 		{"{\"rules\": [{\"id\": \"D\", \"type\": \"dropper\", \"severity\": \"high\"}]}", "{\"id\"", "missing \"watch\""},
 		{"{\"rules\": [{\"id\": \"D\", \"type\": \"dropper\", \"severity\": \"high\", \"watch\": [\"tmp\"], \"within_seconds\": 5}]}", "\"tmp\"", "absolute path prefix"},

@@ -75,18 +75,22 @@ TEST_CASE("gates: the default rules share one, and matches are the same as witho
 	for (const Rule &r : set->rules)
 		if (r.id.starts_with("PERSISTENCE_"))
 			CHECK(r.gate == systemd);
-	// An open tests two gates: SHADOW_READ's (its whole condition) and the
-	// one of the five persistence rules, written one after the other.
+	// An open tests three gates: SHADOW_READ's (its whole condition), the
+	// one of the five persistence rules and of HISTORY_TRUNCATED and
+	// SETUID_FILE_CREATED written after them (all start with "modify"), and
+	// CREDENTIAL_FILE_READ's (its paths).
 	const auto &runs = set->runs_by_kind[GUARD_RECORD_FILE_OPEN];
-	REQUIRE(runs.size() == 2);
+	REQUIRE(runs.size() == 3);
+	CHECK(runs[2].count == 1);
 	CHECK(runs[0].count == 1);
 	CHECK(set->candidates[runs[0].first].root == no_gate);
 	CHECK(runs[1].gate == systemd);
-	CHECK(runs[1].count == 5);
-	// Once "modify" holds, each persistence rule tests only its paths.
+	CHECK(runs[1].count == 7);
+	// Once "modify" holds, each persistence rule tests only its paths (the
+	// two after them three tests each).
 	for (uint32_t c = runs[1].first; c < runs[1].first + runs[1].count; c++) {
 		CHECK(set->candidates[c].root == no_gate);
-		CHECK(set->candidates[c].rest_count == 1);
+		CHECK(set->candidates[c].rest_count == (c < runs[1].first + 5 ? 1u : 3u));
 	}
 	// And its paths' filter turns down a path under /tmp in one test.
 	const Node &systemd_paths = set->nodes[set->children[set->candidates[runs[1].first].rest_first]];
