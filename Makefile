@@ -72,6 +72,8 @@ UNIT_OBJS := $(patsubst %.cpp,$(BUILD)/%.o,$(filter-out $(SIGMA_TESTS),$(wildcar
 UNIT_OBJS += $(BUILD)/tools/bench/harness/event_lines.o
 E2E_OBJS := $(patsubst %.cpp,$(BUILD)/%.o,$(filter-out $(SIGMA_TESTS),$(wildcard test/e2e/*.cpp))) $(BUILD)/test/doctest_main.o \
             $(BUILD)/test/support/e2e_support.o
+# The rings' drop counters are read as the agent reads them (test/e2e/options_test.cpp).
+E2E_OBJS += $(BUILD)/cli/agent_rings.o
 # Small C programs the end-to-end tests run to cause each syscall guard reports.
 HELPERS := $(patsubst test/helpers/%.c,$(BUILD)/test/helpers/%,$(wildcard test/helpers/*.c))
 HELPER_CFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Werror -pthread
