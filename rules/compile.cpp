@@ -41,20 +41,6 @@ std::vector<std::string_view> field_names()
 	return names;
 }
 
-// T and 4 digits, optionally a dot and 3 more: "T1059", "T1053.003".
-bool is_attack_id(std::string_view s)
-{
-	auto digits = [&](size_t from, size_t n) {
-		for (size_t i = from; i < from + n; i++)
-			if (s[i] < '0' || s[i] > '9')
-				return false;
-		return true;
-	};
-	if (s.size() != 5 && s.size() != 9)
-		return false;
-	return s[0] == 'T' && digits(1, 4) && (s.size() == 5 || (s[5] == '.' && digits(6, 3)));
-}
-
 std::string kinds_text(uint32_t kinds)
 {
 	std::string s;

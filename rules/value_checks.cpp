@@ -201,4 +201,17 @@ void check_number_value(Field f, const JsonValue &v, bool comparison)
 				 ", the nearest is " + std::to_string(nearest));
 }
 
+bool is_attack_id(std::string_view s)
+{
+	auto digits = [&](size_t from, size_t n) {
+		for (size_t i = from; i < from + n; i++)
+			if (s[i] < '0' || s[i] > '9')
+				return false;
+		return true;
+	};
+	if (s.size() != 5 && s.size() != 9)
+		return false;
+	return s[0] == 'T' && digits(1, 4) && (s.size() == 5 || (s[5] == '.' && digits(6, 3)));
+}
+
 } // namespace guard::rules

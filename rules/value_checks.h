@@ -27,4 +27,8 @@ void check_number_value(Field f, const JsonValue &v, bool comparison);
 // Whether a glob's classes are well formed; why not otherwise.
 std::string glob_problem(std::string_view pattern);
 
+// A MITRE ATT&CK technique id: T and 4 digits, optionally a dot and 3 more
+// ("T1059", "T1053.003").
+bool is_attack_id(std::string_view s);
+
 } // namespace guard::rules

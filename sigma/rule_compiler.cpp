@@ -2,10 +2,12 @@
 #include "sigma/rule_compiler.h"
 
 #include <algorithm>
+#include <cctype>
 #include <map>
 
 #include "engine/glob.h"
 #include "engine/json_text.h"
+#include "rules/value_checks.h"
 #include "sigma/condition.h"
 #include "sigma/logsource.h"
 #include "sigma/selection.h"
@@ -182,6 +184,21 @@ const Category &category_of(const YAML::Node &doc, const std::string &file, Rule
 }
 
 // What the rule's alerts carry besides its title.
+// Sigma names a technique in a tag, "attack.t1059.004" (the specification's
+// tag namespaces): it goes into the alert's "attack" as guard's rules write
+// it, "T1059.004". Tactics ("attack.execution") and groups are tags only.
+void add_technique(const std::string &tag, std::vector<std::string> &attack)
+{
+	const std::string prefix = "attack.t";
+	if (tag.size() <= prefix.size() || !std::equal(prefix.begin(), prefix.end(), tag.begin(), [](char a, char b) {
+		    return a == std::tolower(static_cast<unsigned char>(b));
+	    }))
+		return;
+	std::string id = "T" + tag.substr(prefix.size());
+	if (rules::is_attack_id(id) && std::find(attack.begin(), attack.end(), id) == attack.end())
+		attack.push_back(id);
+}
+
 Rule alert_fields_of(const YAML::Node &doc, const std::string &file)
 {
 	Rule base;
@@ -193,8 +210,10 @@ Rule alert_fields_of(const YAML::Node &doc, const std::string &file)
 	info->level = level;
 	if (const YAML::Node tags = doc["tags"]; tags.IsDefined() && tags.IsSequence())
 		for (const YAML::Node &t : tags)
-			if (t.IsScalar())
+			if (t.IsScalar()) {
 				info->tags.push_back(t.Scalar());
+				add_technique(t.Scalar(), base.attack);
+			}
 	base.description = scalar(doc, "description").substr(0, kMaxDescription);
 	base.sigma = info;
 	return base;

@@ -240,12 +240,12 @@ TEST_CASE("sigma: file_event, file_delete, file_rename, file_access: successful 
 	CHECK_FALSE(fires(e, "T file access", file_record(task(1603), GUARD_RECORD_FILE_OPEN, "/etc/sudoers")));
 }
 
-TEST_CASE("sigma: an alert names the Sigma title, id, level (as guard's severity) and tags")
+TEST_CASE("sigma: an alert names the Sigma title, id, level (as guard's severity), tags and ATT&CK techniques")
 {
 	test::EngineCapture e(corpus());
 	e.feed(run(1701, "/bin/sh", {"sh", "-c", "curl x | sh"}));
 	CHECK(e.alerts_with("\"rule\":\"T contains all\",\"severity\":\"high\",\"description\":\"curl piped into a shell\","
-			    "\"sigma_id\":\"11111111-0000-4000-8000-000000000001\",\"level\":\"high\","
+			    "\"attack\":[\"T1059.004\"],\"sigma_id\":\"11111111-0000-4000-8000-000000000001\",\"level\":\"high\","
 			    "\"tags\":[\"attack.execution\",\"attack.t1059.004\"]") == 1);
 }
 
