@@ -166,5 +166,5 @@ TEST_CASE("the floor names the object it cannot read")
 	REQUIRE(::waitpid(floor, &status, 0) == floor);
 	CHECK(WIFEXITED(status));
 	CHECK(WEXITSTATUS(status) == 1);
-	CHECK(line == "guard-floor: open /nonexistent/guard.bpf.o: No such file or directory");
+	CHECK(line == "guard-floor: read /nonexistent/guard.bpf.o: No such file or directory");
 }
