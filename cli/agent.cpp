@@ -200,10 +200,10 @@ int run_agent(const AgentOptions &options)
 			// handful of records flat out, and write(2) became half of the
 			// agent's CPU.
 			consumer->tick(std::chrono::steady_clock::now());
-			size_t records = rings.drain(on_record, batch_budget(kBatchMs));
-			if (records > 0)
+			bool at_threshold = rings.behind();
+			if (rings.drain(on_record, batch_budget(kBatchMs)) > 0)
 				consumer->after_batch();
-			wait.after_drain(records, woken_by_ring);
+			wait.after_drain(woken_by_ring, at_threshold);
 			woken_by_ring = false;
 			// Still a sixteenth behind (or a batch was full): the kernel
 			// wakes us only as a backlog crosses that mark, so no wakeup is

@@ -6,17 +6,14 @@
 // unless that ring had a wakeup, or was busy, within the last
 // kQuietWakeupMs. A record held back because of a recent wakeup must still
 // be read soon: that wakeup ends one of our sleeps, and a second look
-// kQuietWakeupMs after the drain that follows takes the record. A quiet
-// wakeup's drain is small (the kernel sent it with under 4 KiB waiting), so
-// the look follows small drains only: never a flood's, woken by the backlog
-// threshold, whose large batches keep a flood cheap. Each look follows a
-// kernel wakeup, and the kernel sends at most one quiet wakeup per ring
-// every kQuietWakeupMs, so looks are as bounded as those. Otherwise the loop
-// sleeps kFallbackMs, for the health timer and for a busy ring's backlog
-// below the threshold.
+// kQuietWakeupMs after the drain that follows takes the record. The look
+// follows every wakeup but the backlog threshold's (a ring held a sixteenth
+// of itself as the drain began): a flood's large batches keep it cheap. Each
+// look follows a kernel wakeup, and the kernel sends at most one quiet
+// wakeup per ring every kQuietWakeupMs, so looks are as bounded as those.
+// Otherwise the loop sleeps kFallbackMs, for the health timer and for a
+// busy ring's backlog below the threshold.
 #pragma once
-
-#include <cstddef>
 
 namespace guard {
 
@@ -25,12 +22,11 @@ public:
 	// Shared with the kernel (cli/agent_rings.cpp sets its knobs from these).
 	static constexpr int kQuietWakeupMs = 1;
 	static constexpr int kFallbackMs = 10;
-	// A drain of fewer records is a quiet wakeup's.
-	static constexpr size_t kQuietRecords = 32;
 
-	// After each drain: how many records it took, and whether the sleep
-	// before it was ended by a ring's wakeup (not the timeout or a signal).
-	void after_drain(size_t records, bool woken_by_ring) { second_look_ = woken_by_ring && records < kQuietRecords; }
+	// After each drain: whether the sleep before it was ended by a ring's
+	// wakeup (not the timeout or a signal), and whether a ring was at its
+	// backlog threshold as the drain began.
+	void after_drain(bool woken_by_ring, bool at_threshold) { second_look_ = woken_by_ring && !at_threshold; }
 
 	// The timeout for the next sleep, in ms.
 	int timeout_ms() const { return second_look_ ? kQuietWakeupMs : kFallbackMs; }

@@ -11,31 +11,27 @@ TEST_CASE("agent wait: the fallback before anything happened, and after a timeou
 {
 	AgentWait wait;
 	CHECK(wait.timeout_ms() == AgentWait::kFallbackMs);
-	wait.after_drain(1, false);
+	wait.after_drain(false, false);
 	CHECK(wait.timeout_ms() == AgentWait::kFallbackMs);
 }
 
 TEST_CASE("agent wait: a quiet wakeup gets one second look, one quiet interval later")
 {
 	AgentWait wait;
-	wait.after_drain(1, true);
+	wait.after_drain(true, false);
 	CHECK(wait.timeout_ms() == AgentWait::kQuietWakeupMs);
 	// The look's own drain was not a wakeup: back to the fallback.
-	wait.after_drain(3, false);
+	wait.after_drain(false, false);
 	CHECK(wait.timeout_ms() == AgentWait::kFallbackMs);
-	// Woken with nothing left to take (an earlier drain took the record):
-	// a record held back after that wakeup still needs the look.
-	wait.after_drain(0, true);
-	CHECK(wait.timeout_ms() == AgentWait::kQuietWakeupMs);
-	wait.after_drain(AgentWait::kQuietRecords - 1, true);
+	wait.after_drain(true, false);
 	CHECK(wait.timeout_ms() == AgentWait::kQuietWakeupMs);
 }
 
-TEST_CASE("agent wait: no second look after a flood's large drain")
+TEST_CASE("agent wait: no second look after the backlog threshold's wakeup")
 {
 	AgentWait wait;
-	wait.after_drain(AgentWait::kQuietRecords, true);
+	wait.after_drain(true, true);
 	CHECK(wait.timeout_ms() == AgentWait::kFallbackMs);
-	wait.after_drain(800, true);
+	wait.after_drain(false, true);
 	CHECK(wait.timeout_ms() == AgentWait::kFallbackMs);
 }
