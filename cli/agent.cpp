@@ -15,6 +15,7 @@
 
 #include "base/error.h"
 #include "cli/agent_rings.h"
+#include "cli/agent_wait.h"
 #include "cli/attachments.h"
 #include "cli/detach.h"
 #include "cli/embedded_object.h"
@@ -35,10 +36,6 @@ namespace guard {
 
 namespace {
 
-// How long records below the wakeup threshold may wait in a ring: the
-// agent looks at least this often (100 times a second costs it nothing
-// measurable; a kernel wakeup per record costs each syscall microseconds).
-constexpr int kPollMs = 10;
 // How long one drain may run before the loop looks at signals, the health
 // timer and finished reloads again (a flood the engine cannot keep up with
 // would otherwise keep it draining forever); and the last drain, at exit.
@@ -127,8 +124,8 @@ int run_agent(const AgentOptions &options)
 		// namespace (loader/global_tgid.h).
 		spec.set_global("guard_agent_tgid", read_global_tgid());
 		LoadOptions load = load_options(options, spec);
-		// The kernel wakes us only when a sixteenth of a ring waits; a
-		// short poll picks up the rest (kern/common.bpf.h, docs/schema.md).
+		// The kernel wakes us for a record in a quiet ring and as a
+		// sixteenth of a busy one fills (kern/common.bpf.h, docs/schema.md).
 		size_rings(options.ring_pages, spec, load);
 		LoadTimings timings;
 		load.timings = &timings;
@@ -192,33 +189,41 @@ int run_agent(const AgentOptions &options)
 			     timings.relocate, timings.verify, ms_between(attaching, now));
 
 		int stop_signal = 0;
+		AgentWait wait;
+		bool woken_by_ring = false;
 		while (!stop_signal) {
-			// Drain, write, wait. Records committed after the drain wake us
-			// once a sixteenth of a ring waits (flat out: at once), else
-			// the poll takes them within kPollMs. Draining again whenever a
-			// record was waiting made one small write per handful of records
-			// flat out, and write(2) became half of the agent's CPU.
+			// Drain, write, wait. The kernel wakes us for a record in a
+			// quiet ring, and in a busy one once a sixteenth of it waits
+			// (flat out: at once); AgentWait's timeout takes the records
+			// between (kern/common.bpf.h, cli/agent_wait.h). Draining again
+			// whenever a record was waiting made one small write per
+			// handful of records flat out, and write(2) became half of the
+			// agent's CPU.
 			consumer->tick(std::chrono::steady_clock::now());
+			bool at_threshold = rings.behind();
 			if (rings.drain(on_record, batch_budget(kBatchMs)) > 0)
 				consumer->after_batch();
+			wait.after_drain(woken_by_ring, at_threshold);
+			woken_by_ring = false;
 			// Still a sixteenth behind (or a batch was full): the kernel
 			// wakes us only as a backlog crosses that mark, so no wakeup is
 			// coming. Go again (after a look at the signals, so a flood
 			// cannot delay a stop). (An unfenced, stale look can only send
-			// us to sleep, and the poll bounds that sleep at kPollMs.)
+			// us to sleep, and the timeout bounds that sleep.)
 			if (rings.behind()) {
 				stop_signal = handle_signals(signals, *consumer);
 				continue;
 			}
 			struct epoll_event ready[GUARD_RING_COUNT + 1];
-			// Wake every kPollMs: for records below the wakeup threshold, and
-			// for the periodic health records.
-			int n = ::epoll_wait(epoll.get(), ready, GUARD_RING_COUNT + 1, kPollMs);
+			int n = ::epoll_wait(epoll.get(), ready, GUARD_RING_COUNT + 1, wait.timeout_ms());
 			if (n < 0 && errno != EINTR)
 				fail(errno_message("epoll_wait", errno));
-			for (int i = 0; i < n; i++)
+			for (int i = 0; i < n; i++) {
 				if (ready[i].data.fd == signals.fd())
 					stop_signal = handle_signals(signals, *consumer);
+				else
+					woken_by_ring = true;
+			}
 		}
 
 		// Detach first, so nothing new arrives; then take what is in the rings

@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include "base/error.h"
+#include "cli/agent_wait.h"
 #include "loader/per_cpu_map.h"
 
 namespace guard {
@@ -16,6 +17,12 @@ constexpr const char *kDropMaps[GUARD_RING_COUNT] = {"proc_net_drops", "file_dro
 constexpr const char *kWakeupKnobs[GUARD_RING_COUNT] = {"guard_proc_net_wakeup_bytes", "guard_file_wakeup_bytes"};
 
 uint64_t wakeup_bytes(uint64_t ring_bytes) { return ring_bytes / 16; }
+
+// A ring is quiet while less than this waits in it (a dozen file records):
+// a flood passes it again within a fraction of AgentWait::kQuietWakeupMs
+// after each drain, so the quiet rule never wakes the agent for a flood's
+// records (kern/common.bpf.h).
+constexpr uint64_t kQuietBytes = 4096;
 
 RingView map_ring(const Collection &objects, uint32_t ring)
 {
@@ -32,6 +39,8 @@ void size_rings(const RingPages &sizes, ObjectSpec &spec, LoadOptions &load)
 		load.max_entries[kRingMaps[ring]] = bytes;
 		spec.set_global(kWakeupKnobs[ring], wakeup_bytes(bytes));
 	}
+	spec.set_global("guard_quiet_bytes", kQuietBytes);
+	spec.set_global("guard_quiet_ns", static_cast<uint64_t>(AgentWait::kQuietWakeupMs) * 1000000);
 }
 
 AgentRings::AgentRings(const Collection &objects)

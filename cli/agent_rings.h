@@ -25,8 +25,9 @@ struct RingPages {
 	uint32_t pages[GUARD_RING_COUNT];
 };
 
-// Before Collection::load: each ring's size, and its wakeup threshold (the
-// kernel wakes the agent as a sixteenth of the ring fills) as a knob.
+// Before Collection::load: each ring's size, and the wakeup rules' knobs
+// (kern/common.bpf.h): the kernel wakes the agent as a sixteenth of a ring
+// fills, and for a record in a quiet ring.
 void size_rings(const RingPages &sizes, ObjectSpec &spec, LoadOptions &load);
 
 // The merge key: the record header's boot_ns. A record with no whole header

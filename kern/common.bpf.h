@@ -18,12 +18,34 @@
  * output must not feed its input. 0: exclude nothing. */
 const volatile __u32 guard_agent_tgid = 0;
 
-/* Wake the agent only once this many bytes wait in a ring (0: the ring's
- * own rule, a wakeup whenever the agent has caught up), one knob per ring.
- * Each wakeup is an interrupt and a cross-CPU wakeup, which costs more than
- * the record; the agent polls on a short timer for the rest (cli/agent.cpp). */
+/* When the kernel wakes the agent, by two rules, with knobs set before load
+ * (cli/agent_rings.cpp). Each wakeup is an interrupt and a cross-CPU wakeup,
+ * which costs more than the record, so most records make none:
+ * - batched when busy: once, as the backlog crosses the ring's wakeup_bytes
+ *   (0: the ring's own rule, a wakeup whenever the agent has caught up);
+ * - fast when quiet: for a record that finds fewer than quiet_bytes
+ *   waiting, when in the last quiet_ns that ring neither had a wakeup nor
+ *   held quiet_bytes or more (0: never). A record this holds back is taken
+ *   by the agent's second look quiet_ns after the wakeup before it
+ *   (cli/agent_wait.h), or by the next wakeup. A flood keeps the backlog
+ *   above quiet_bytes until the agent drains it, and passes it again well
+ *   within quiet_ns after, so it is batched by the first rule alone, however
+ *   long the agent takes to drain. */
 const volatile __u64 guard_proc_net_wakeup_bytes = 0;
 const volatile __u64 guard_file_wakeup_bytes = 0;
+const volatile __u64 guard_quiet_bytes = 0;
+const volatile __u64 guard_quiet_ns = 0;
+
+/* By GUARD_RING_*, in boot_ns: the last wakeup the programs asked for, and
+ * about the last time a record found quiet_bytes or more waiting. Written
+ * only with a wakeup, and then at most every quiet_ns / 8 (a few thousand
+ * times a second at most), read with every record. Two CPUs may both see
+ * them old and both wake the agent: one wakeup too many, never too few. */
+struct ring_wakeups {
+	__u64 last_wakeup_ns;
+	__u64 busy_ns;
+};
+struct ring_wakeups guard_ring_wakeups[GUARD_RING_COUNT] = {};
 
 static __always_inline int is_agent(void)
 {
@@ -291,21 +313,39 @@ static __always_inline void count_drop(void *drops, __u32 kind)
 		__sync_fetch_and_add(n, 1);
 }
 
+/* The wakeup flags for a record of `size` bytes at `now` in ring `index`
+ * (the rules above). The backlog is read from the ring's own positions,
+ * plain loads where bpf_ringbuf_query would be a helper call per record. */
+static __always_inline __u64 wakeup_flags(void *ring, __u32 index, __u64 wakeup_bytes, __u64 now, __u32 size)
+{
+	if (!wakeup_bytes)
+		return 0;
+	struct bpf_ringbuf *rb = kernel_ptr(struct bpf_ringbuf_map, ring)->rb;
+	struct ring_wakeups *w = &guard_ring_wakeups[index];
+	__u64 waiting = rb->producer_pos - rb->consumer_pos;
+	/* One wakeup as the backlog crosses the threshold, not one per record
+	 * above it: the agent drains everything once awake. */
+	int crossing = waiting < wakeup_bytes && waiting + size >= wakeup_bytes;
+	int quiet = 0;
+	if (waiting >= guard_quiet_bytes) {
+		if (now - w->busy_ns >= guard_quiet_ns / 8)
+			w->busy_ns = now;
+	} else {
+		quiet = now - w->last_wakeup_ns >= guard_quiet_ns && now - w->busy_ns >= guard_quiet_ns;
+	}
+	if (!crossing && !quiet)
+		return BPF_RB_NO_WAKEUP;
+	w->last_wakeup_ns = now;
+	return BPF_RB_FORCE_WAKEUP;
+}
+
 /* Copies the record into one ring; counts it in that ring's drops when the
  * ring is full. Inlined at each of submit()'s two calls, so each helper call
  * names its maps as constants, as the verifier wants. */
-static __always_inline void output(void *ring, void *drops, __u64 wakeup_bytes, struct guard_header *h, __u32 size)
+static __always_inline void output(void *ring, __u32 index, void *drops, __u64 wakeup_bytes, struct guard_header *h,
+				   __u32 size)
 {
-	__u64 flags = 0;
-	if (wakeup_bytes) {
-		/* One wakeup as the backlog crosses the threshold, not one per
-		 * record above it: the agent drains everything once awake. The
-		 * backlog is read from the ring's own positions, plain loads
-		 * where bpf_ringbuf_query would be a helper call per record. */
-		struct bpf_ringbuf *rb = kernel_ptr(struct bpf_ringbuf_map, ring)->rb;
-		__u64 waiting = rb->producer_pos - rb->consumer_pos;
-		flags = waiting < wakeup_bytes && waiting + size >= wakeup_bytes ? BPF_RB_FORCE_WAKEUP : BPF_RB_NO_WAKEUP;
-	}
+	__u64 flags = wakeup_flags(ring, index, wakeup_bytes, h->boot_ns, size);
 	if (bpf_ringbuf_output(ring, h, size, flags) != 0)
 		count_drop(drops, h->kind);
 }
@@ -317,9 +357,9 @@ static __always_inline void submit(struct guard_header *h, __u32 size)
 	size &= GUARD_RECORD_MAX - 1;
 	h->size = size;
 	if (guard_ring_of(h->kind) == GUARD_RING_FILE)
-		output(&file_events, &file_drops, guard_file_wakeup_bytes, h, size);
+		output(&file_events, GUARD_RING_FILE, &file_drops, guard_file_wakeup_bytes, h, size);
 	else
-		output(&proc_net_events, &proc_net_drops, guard_proc_net_wakeup_bytes, h, size);
+		output(&proc_net_events, GUARD_RING_PROC_NET, &proc_net_drops, guard_proc_net_wakeup_bytes, h, size);
 }
 
 /* Offsets into a record are masked with this before use: the verifier then

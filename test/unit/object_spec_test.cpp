@@ -80,11 +80,18 @@ TEST_CASE("guard.bpf.o: programs, maps and map references")
 	for (const char *name : {"proc_net_drops", "proc_net_events", "pending", "scratch"})
 		CHECK(std::find(referenced.begin(), referenced.end(), name) != referenced.end());
 
-	// The agent's tgid for self-exclusion and each ring's wakeup threshold
-	// are read-only globals the loader sets.
+	// The agent's tgid for self-exclusion and the wakeup rules' knobs are
+	// read-only globals the loader sets.
 	CHECK(spec.find_global("guard_agent_tgid"));
 	CHECK(spec.find_global("guard_proc_net_wakeup_bytes"));
 	CHECK(spec.find_global("guard_file_wakeup_bytes"));
+	CHECK(spec.find_global("guard_quiet_bytes"));
+	CHECK(spec.find_global("guard_quiet_ns"));
+	// Each ring's last wakeup and last backlog are the programs' own, in .bss.
+	const GlobalVariable *wakeups = spec.find_global("guard_ring_wakeups");
+	REQUIRE(wakeups);
+	CHECK(spec.maps.at(wakeups->map).name == ".bss");
+	CHECK(wakeups->size == GUARD_RING_COUNT * 2 * sizeof(uint64_t));
 }
 
 TEST_CASE("guard.bpf.o: one exit program serves every exit of its family")

@@ -87,6 +87,7 @@ Agent::~Agent()
 }
 
 uint64_t Agent::cpu_ns() const { return pid_ > 0 ? bench::cpu_ns(pid_) : 0; }
+SchedStat Agent::sched_stat() const { return pid_ > 0 ? bench::sched_stat(pid_) : SchedStat {}; }
 
 uint64_t Agent::rss_bytes() const { return pid_ > 0 ? bench::rss_bytes(pid_) : 0; }
 

@@ -54,6 +54,7 @@ public:
 	int output_fd() const { return out_.get(); }                     // AgentOutput::pipe (non-blocking)
 
 	uint64_t cpu_ns() const;
+	SchedStat sched_stat() const; // zeros when nothing runs
 	uint64_t rss_bytes() const;
 	// Records the kernel side could not put into their ring, all kinds, all
 	// CPUs, read from guard's per-CPU drop maps (not from guard's own

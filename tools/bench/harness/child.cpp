@@ -153,6 +153,15 @@ uint64_t cpu_ns(pid_t pid)
 	return std::stoull(read_text("/proc/" + std::to_string(pid) + "/schedstat"));
 }
 
+SchedStat sched_stat(pid_t pid)
+{
+	std::istringstream fields(read_text("/proc/" + std::to_string(pid) + "/schedstat"));
+	SchedStat s;
+	if (!(fields >> s.cpu_ns >> s.wait_ns >> s.runs))
+		fail("/proc/" + std::to_string(pid) + "/schedstat: expected three numbers");
+	return s;
+}
+
 uint64_t stat_cpu_ns(pid_t pid)
 {
 	// Fields after the ")" that ends comm: state is field 3, utime 14, stime 15.

@@ -48,6 +48,14 @@ int wait_success(pid_t pid, std::string_view what);
 // stime, but in ns instead of 10 ms ticks). One thread: guard's agent is one.
 uint64_t cpu_ns(pid_t pid);
 
+// All three fields of /proc/<pid>/schedstat: CPU time, time spent runnable
+// but waiting for a CPU, and how many times it was given one (each wakeup
+// that let it run counts).
+struct SchedStat {
+	uint64_t cpu_ns = 0, wait_ns = 0, runs = 0;
+};
+SchedStat sched_stat(pid_t pid);
+
 // utime + stime from /proc/<pid>/stat, in ns (10 ms resolution).
 uint64_t stat_cpu_ns(pid_t pid);
 

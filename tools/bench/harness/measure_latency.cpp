@@ -7,6 +7,7 @@
 #include <poll.h>
 #include <sys/wait.h>
 
+#include <cinttypes>
 #include <cstdio>
 
 #include "tools/bench/harness/event_lines.h"
@@ -17,14 +18,19 @@ namespace bench {
 
 namespace {
 
-// Takes every complete line in `pending`, keeping an unfinished one.
-void take_lines(std::string &pending, uint64_t arrived, uint32_t pid, std::vector<double> &latencies_ms)
+// Takes every complete line in `pending`, keeping an unfinished one; counts
+// the event lines of every process in `lines`.
+void take_lines(std::string &pending, uint64_t arrived, uint32_t pid, std::vector<double> &latencies_ms,
+		uint64_t &lines)
 {
 	size_t start = 0;
 	for (size_t nl; (nl = pending.find('\n', start)) != std::string::npos; start = nl + 1) {
 		LineFacts f;
 		std::string_view line(pending.data() + start, nl - start);
-		if (line_facts(line, f) && !f.health && f.pid == pid && f.boot_ns && f.boot_ns <= arrived)
+		if (!line_facts(line, f) || f.health)
+			continue;
+		lines++;
+		if (f.pid == pid && f.boot_ns && f.boot_ns <= arrived)
 			latencies_ms.push_back(static_cast<double>(arrived - f.boot_ns) / 1e6);
 	}
 	pending.erase(0, start);
@@ -34,6 +40,7 @@ LatencyRow measure_at(const Setup &setup, Agent &agent, const std::string &label
 {
 	std::string pending;
 	std::vector<double> latencies;
+	uint64_t lines = 0;
 	char buf[1 << 16];
 	auto read_for = [&](int quiet_ms, uint32_t pid) {
 		// Until nothing arrived for quiet_ms.
@@ -46,10 +53,12 @@ LatencyRow measure_at(const Setup &setup, Agent &agent, const std::string &label
 			if (n <= 0)
 				return;
 			pending.append(buf, static_cast<size_t>(n));
-			take_lines(pending, arrived, pid, latencies);
+			take_lines(pending, arrived, pid, latencies, lines);
 		}
 	};
 	read_for(50, 0); // what came before is not ours
+	lines = 0;
+	SchedStat agent_before = agent.sched_stat();
 
 	Spawned w = start_workload(setup, {"open", seconds, rate, 0, setup.workload_cpu});
 	uint32_t pid = static_cast<uint32_t>(w.pid);
@@ -62,6 +71,7 @@ LatencyRow measure_at(const Setup &setup, Agent &agent, const std::string &label
 			break;
 	}
 	read_for(300, pid);
+	SchedStat agent_after = agent.sched_stat();
 	WorkloadResult r = finish_workload(w, "open");
 
 	LatencyRow row;
@@ -72,8 +82,20 @@ LatencyRow measure_at(const Setup &setup, Agent &agent, const std::string &label
 	row.p50_ms = quantile(latencies, 0.50);
 	row.p99_ms = quantile(latencies, 0.99);
 	row.max_ms = quantile(latencies, 1.0);
-	std::fprintf(stderr, "bench: latency %s: %zu lines, p50 %.3f ms, p99 %.3f ms\n", label.c_str(), latencies.size(),
-		     row.p50_ms, row.p99_ms);
+	row.workload_cpu_ns_per_op = r.cpu_ns_per_op;
+	row.lines = lines;
+	row.agent_us_per_line =
+		lines ? static_cast<double>(agent_after.cpu_ns - agent_before.cpu_ns) / 1e3 / static_cast<double>(lines) : 0;
+	row.agent_runs = agent_after.runs - agent_before.runs;
+	row.agent_queue_us_per_run =
+		row.agent_runs ? static_cast<double>(agent_after.wait_ns - agent_before.wait_ns) / 1e3 /
+					 static_cast<double>(row.agent_runs)
+			       : 0;
+	std::fprintf(stderr,
+		     "bench: latency %s: %zu lines, p50 %.3f ms, p99 %.3f ms; workload %.0f CPU ns/op, agent %.3f us/line "
+		     "over %" PRIu64 " lines, %" PRIu64 " runs waiting %.0f us each for a CPU\n",
+		     label.c_str(), latencies.size(), row.p50_ms, row.p99_ms, row.workload_cpu_ns_per_op,
+		     row.agent_us_per_line, lines, row.agent_runs, row.agent_queue_us_per_run);
 	return row;
 }
 

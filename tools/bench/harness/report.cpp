@@ -120,9 +120,12 @@ void targets(std::ostringstream &md, const Results &r)
 					 num(10e6 / e.replay.records_per_s, 1) + "x short)")
 		   << " |\n";
 	}
-	for (const LatencyRow &l : r.latency)
-		md << "| latency p99 < 20 ms, " << l.label << " | " << num(l.p99_ms, 2) << " ms | "
-		   << verdict_at_most(l.p99_ms, 20, " ms") << " |\n";
+	for (const LatencyRow &l : r.latency) {
+		// A quiet host's events wake the agent at once (issue 18).
+		double limit = l.rate > 0 && l.rate <= 100 ? 2 : 20;
+		md << "| latency p99 < " << num(limit) << " ms, " << l.label << " | " << num(l.p99_ms, 2) << " ms | "
+		   << verdict_at_most(l.p99_ms, limit, " ms") << " |\n";
+	}
 	if (ran("startup"))
 		md << "| start to attached < 50 ms | " << num(r.startup.guard_measured_ms.median, 1) << " ms | "
 		   << verdict_at_most(r.startup.guard_measured_ms.median, 50, " ms") << " |\n";
@@ -187,10 +190,13 @@ void throughput(std::ostringstream &md, const Throughput &t)
 void latency(std::ostringstream &md, const std::vector<LatencyRow> &rows)
 {
 	md << "### Latency, syscall to line read from guard's stdout\n\n"
-	   << "| load | achieved opens/s | lines | p50 | p99 | max |\n|---|---|---|---|---|---|\n";
+	   << "| load | achieved opens/s | lines | p50 | p99 | max | workload CPU ns/op | agent CPU us/line (all lines) "
+	      "| agent runs, wait for a CPU per run |\n|---|---|---|---|---|---|---|---|---|\n";
 	for (const LatencyRow &l : rows)
 		md << "| " << l.label << " | " << num(l.achieved_rate) << " | " << l.samples << " | " << num(l.p50_ms, 3)
-		   << " ms | " << num(l.p99_ms, 3) << " ms | " << num(l.max_ms, 3) << " ms |\n";
+		   << " ms | " << num(l.p99_ms, 3) << " ms | " << num(l.max_ms, 3) << " ms | "
+		   << num(l.workload_cpu_ns_per_op) << " | " << num(l.agent_us_per_line, 3) << " (" << l.lines << ") | "
+		   << l.agent_runs << ", " << num(l.agent_queue_us_per_run) << " us |\n";
 	md << "\n";
 }
 

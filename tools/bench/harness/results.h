@@ -64,6 +64,17 @@ struct LatencyRow {
 	uint64_t samples = 0;
 	double achieved_rate = 0;
 	double p50_ms = 0, p99_ms = 0, max_ms = 0;
+	// What the rate cost: the workload's CPU per open (its BPF programs,
+	// the wakeups they ask for included), and the agent's CPU per line over
+	// every line it wrote meanwhile (other processes' too).
+	double workload_cpu_ns_per_op = 0;
+	uint64_t lines = 0;
+	double agent_us_per_line = 0;
+	// How often the agent ran (its wakeups) and how long each waited for a
+	// CPU once runnable: on a shared host, the part of a latency no wakeup
+	// rule can remove.
+	uint64_t agent_runs = 0;
+	double agent_queue_us_per_run = 0;
 };
 
 // 6: start-up, size, idle memory.
