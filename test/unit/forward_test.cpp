@@ -2,7 +2,7 @@
 // Forwarding (engine/forwarder.h) against sockets the test binds itself: the
 // RFC 5424 message, octet-counted TCP framing across a receiver that closes,
 // a full queue, journald's native protocol (a large entry as a memfd), the
-// URLs --syslog takes; the BatchWriter's tap; the host's identity.
+// URLs --syslog takes; the BatchWriter's tap; the host's identity, and on lines.
 #include <doctest/doctest.h>
 
 #include <arpa/inet.h>
@@ -22,7 +22,10 @@
 #include "engine/forwarder.h"
 #include "engine/host_identity.h"
 #include "engine/journal_message.h"
+#include "engine/pipeline.h"
 #include "loader/error.h"
+#include "rules/rules_file.h"
+#include "test/support/records.h"
 #include "test/support/temp_dir.h"
 
 using namespace guard;
@@ -278,4 +281,26 @@ TEST_CASE("host identity: hostname and machine id; a missing or unset machine-id
 	CHECK(h.machine_id.empty());
 	h.hostname = "web-1";
 	CHECK(host_fields_json(h) == "\"host\":\"web-1\"");
+}
+
+TEST_CASE("host identity: --host-fields puts host and machine_id on event and alert lines")
+{
+	int null = ::open("/dev/null", O_WRONLY | O_CLOEXEC);
+	REQUIRE(null >= 0);
+	BatchWriter out(null, 1 << 20);
+	std::string lines;
+	out.set_tap([&](std::string_view s) { lines += s; });
+	Pipeline pipeline(out, 0);
+	pipeline.set_host_fields("\"host\":\"web-1\",\"machine_id\":\"0123456789abcdef0123456789abcdef\"");
+	pipeline.set_rules(std::move(rules::load_default_rules().set));
+	pipeline.on_record(test::make_exec(4242, "x", "/tmp/x")); // EXEC_FROM_TMP
+	REQUIRE(out.flush());
+	::close(null);
+	const std::string host = ",\"host\":\"web-1\",\"machine_id\":\"0123456789abcdef0123456789abcdef\",";
+	size_t event_end = lines.find('\n');
+	REQUIRE(event_end != std::string::npos);
+	std::string event = lines.substr(0, event_end), alert = lines.substr(event_end + 1);
+	CHECK(event.find("\"cgroup_id\":0" + host + "\"path\":\"/tmp/x\"") != std::string::npos);
+	CHECK(alert.starts_with("{\"type\":\"alert\""));
+	CHECK(alert.find(host + "\"event\":\"exec\"") != std::string::npos);
 }
