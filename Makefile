@@ -204,6 +204,8 @@ $(BENCH_HARNESS): $(BENCH_OBJS) $(BUILD)/libguard.a
 
 bench-tools: $(GUARD) $(BPF_OBJ) $(BENCH_FLOOR) $(BENCH_WORKLOAD) $(BENCH_HARNESS) $(ENGINE_BENCH)
 
+# The forwarding stage runs a local rsyslogd (tools/bench/harness/measure_forward.cpp).
+bench: DEB_PACKAGES += rsyslog
 bench: deps
 	$(MAKE) bench-tools
 	$(BENCH_HARNESS) --guard ./$(GUARD) --floor $(BENCH_FLOOR) --workload $(BENCH_WORKLOAD) --object $(BPF_OBJ) \
