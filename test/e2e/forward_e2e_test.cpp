@@ -193,6 +193,7 @@ TEST_CASE("--syslog to a real rsyslog over TCP, UDP and a unix socket at once, a
 
 	// What guard emitted: its output file, which never failed.
 	std::vector<std::string> emitted = lines_of(guard.output_text());
+	const std::vector<std::string> &emitted_lines = emitted;
 	REQUIRE(emitted.size() >= 4); // three alerts and the final health record
 	for (std::string scheme : {"tcp", "unix"}) {
 		CAPTURE(scheme);
@@ -219,8 +220,22 @@ TEST_CASE("--syslog to a real rsyslog over TCP, UDP and a unix socket at once, a
 		std::string_view v;
 		CHECK((doc["host"].get_string().get(v) == simdjson::SUCCESS && v == host.hostname));
 		CHECK(doc["machine_id"].error() == (host.machine_id.empty() ? simdjson::NO_SUCH_FIELD : simdjson::SUCCESS));
-		if (doc["type"].get_string().get(v) == simdjson::SUCCESS && v == "health")
-			CHECK((doc["boot_id"].get_string().get(v) == simdjson::SUCCESS && v == host.boot_id));
+		if (doc["type"].get_string().get(v) != simdjson::SUCCESS || v != "health")
+			continue;
+		CHECK((doc["boot_id"].get_string().get(v) == simdjson::SUCCESS && v == host.boot_id));
+		// The final health record: each output's counts of the lines before it.
+		simdjson::dom::array outputs;
+		REQUIRE(doc["forward"].get_array().get(outputs) == simdjson::SUCCESS);
+		CHECK(outputs.size() == 3);
+		for (simdjson::dom::element o : outputs) {
+			uint64_t emitted = 0, sent = 0, dropped = 0, queued = 0;
+			CHECK(o["emitted"].get_uint64().get(emitted) == simdjson::SUCCESS);
+			CHECK(o["sent"].get_uint64().get(sent) == simdjson::SUCCESS);
+			CHECK(o["dropped"].get_uint64().get(dropped) == simdjson::SUCCESS);
+			CHECK(o["queued"].get_uint64().get(queued) == simdjson::SUCCESS);
+			CHECK(emitted == emitted_lines.size() - 1);
+			CHECK(emitted == sent + dropped + queued);
+		}
 	}
 	// And rsyslog read the RFC 5424 header as guard meant it.
 	std::string header = lines_of(rsyslog.text("tcp-header.log")).front();
