@@ -31,7 +31,7 @@ CLI::Validator unsigned_number(uint64_t max, const std::string &name)
 		"0.." + std::to_string(max));
 }
 
-// The URL's whole check (scheme, host resolved, port), as a usage error.
+// The URL's whole check (scheme, address, port), as a usage error.
 CLI::Validator syslog_url()
 {
 	return CLI::Validator(

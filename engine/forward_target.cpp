@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "engine/forward_target.h"
 
-#include <netdb.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <poll.h>
 #include <sys/un.h>
 #include <unistd.h>
@@ -34,14 +35,17 @@ ForwardTarget unix_target(ForwardProtocol protocol, const std::string &name, con
 	return t;
 }
 
-// HOST:PORT, HOST a name, an IPv4 address or a bracketed IPv6 one.
-void resolve(ForwardTarget &t, const std::string &url, const std::string &authority, int socktype)
+// HOST:PORT, HOST an IPv4 address, a bracketed IPv6 one, or localhost. No
+// name is resolved: the static binary has no resolver (glibc's needs its
+// shared NSS modules), and the relay's address is configuration.
+void parse_address(ForwardTarget &t, const std::string &url, const std::string &authority)
 {
 	size_t colon = authority.rfind(':');
 	if (colon == std::string::npos || colon == 0)
 		bad_url(url, "no HOST:PORT");
 	std::string host = authority.substr(0, colon), port = authority.substr(colon + 1);
-	if (host.front() == '[') {
+	bool bracketed = host.front() == '[';
+	if (bracketed) {
 		if (host.back() != ']')
 			bad_url(url, "an IPv6 address needs its closing ]");
 		host = host.substr(1, host.size() - 2);
@@ -50,15 +54,22 @@ void resolve(ForwardTarget &t, const std::string &url, const std::string &author
 	long n = std::strtol(port.c_str(), &end, 10);
 	if (port.empty() || *end != '\0' || n < 1 || n > 65535 || port.find_first_not_of("0123456789") != std::string::npos)
 		bad_url(url, "port \"" + port + "\" is not a number from 1 to 65535");
-	struct addrinfo hints {};
-	hints.ai_socktype = socktype;
-	hints.ai_flags = AI_NUMERICSERV;
-	struct addrinfo *found = nullptr;
-	if (int err = ::getaddrinfo(host.c_str(), port.c_str(), &hints, &found); err != 0)
-		bad_url(url, "host \"" + host + "\": " + ::gai_strerror(err));
-	std::memcpy(&t.addr, found->ai_addr, found->ai_addrlen);
-	t.addr_len = found->ai_addrlen;
-	::freeaddrinfo(found);
+	if (host == "localhost")
+		host = "127.0.0.1";
+	auto *v4 = reinterpret_cast<struct sockaddr_in *>(&t.addr);
+	auto *v6 = reinterpret_cast<struct sockaddr_in6 *>(&t.addr);
+	if (!bracketed && ::inet_pton(AF_INET, host.c_str(), &v4->sin_addr) == 1) {
+		v4->sin_family = AF_INET;
+		v4->sin_port = htons(static_cast<uint16_t>(n));
+		t.addr_len = sizeof(*v4);
+	} else if (bracketed && ::inet_pton(AF_INET6, host.c_str(), &v6->sin6_addr) == 1) {
+		v6->sin6_family = AF_INET6;
+		v6->sin6_port = htons(static_cast<uint16_t>(n));
+		t.addr_len = sizeof(*v6);
+	} else {
+		bad_url(url, "host \"" + host + "\" is not an IPv4 address, a bracketed IPv6 address or localhost "
+			     "(guard resolves no names)");
+	}
 }
 
 } // namespace
@@ -84,7 +95,7 @@ ForwardTarget parse_syslog_url(const std::string &url)
 	ForwardTarget t;
 	t.protocol = scheme == "tcp" ? ForwardProtocol::syslog_tcp : ForwardProtocol::syslog_udp;
 	t.name = "syslog " + url;
-	resolve(t, url, rest, scheme == "tcp" ? SOCK_STREAM : SOCK_DGRAM);
+	parse_address(t, url, rest);
 	return t;
 }
 

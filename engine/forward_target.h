@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 // Where a forwarder sends lines: a syslog receiver (--syslog tcp://HOST:PORT,
 // udp://HOST:PORT, unix:///PATH) or journald (--journald), and the socket
-// it connects there. A host name is resolved once, when the URL is read.
+// it connects there. HOST is an IP address (or localhost): no name is
+// resolved (forward_target.cpp says why).
 #pragma once
 
 #include <sys/socket.h>

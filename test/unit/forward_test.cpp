@@ -118,9 +118,10 @@ TEST_CASE("forward: --syslog URLs, and what a bad one is told")
 	CHECK(parse_syslog_url("tcp://127.0.0.1:514").protocol == ForwardProtocol::syslog_tcp);
 	CHECK(parse_syslog_url("udp://[::1]:514").addr.ss_family == AF_INET6);
 	CHECK(parse_syslog_url("unix:///dev/log").protocol == ForwardProtocol::syslog_unix);
+	CHECK(parse_syslog_url("tcp://localhost:514").addr.ss_family == AF_INET);
 	for (const char *bad : {"127.0.0.1:514", "http://127.0.0.1:80", "tcp://127.0.0.1", "tcp://127.0.0.1:0",
 				"tcp://127.0.0.1:65536", "tcp://127.0.0.1:5x", "unix://dev/log", "tcp://[::1:514",
-				"tcp://127.0.0.1:514/x"}) {
+				"tcp://127.0.0.1:514/x", "tcp://logs.example:514", "udp://::1:514"}) {
 		CAPTURE(bad);
 		try {
 			parse_syslog_url(bad);
