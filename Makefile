@@ -209,6 +209,8 @@ $(BENCH_HARNESS): $(BENCH_OBJS) $(BUILD)/libguard.a
 
 bench-tools: $(GUARD) $(BPF_OBJ) $(BENCH_FLOOR) $(BENCH_WORKLOAD) $(BENCH_HARNESS) $(ENGINE_BENCH)
 
+# The forwarding stage runs a local rsyslogd (tools/bench/harness/measure_forward.cpp).
+bench: DEB_PACKAGES += rsyslog
 bench: deps
 	$(MAKE) bench-tools
 	$(BENCH_HARNESS) --guard ./$(GUARD) --floor $(BENCH_FLOOR) --workload $(BENCH_WORKLOAD) --object $(BPF_OBJ) \
@@ -273,7 +275,7 @@ $(BUILD)/kern/guard.embedded.bpf.o: $(BPF_OBJ)
 NPROC := $(shell nproc 2>/dev/null || echo 1)
 PARALLEL = $(if $(findstring jobserver,$(MAKEFLAGS)),,-j$(NPROC))
 SHIP_TEST_DEPS := $(MAN_PAGE) $(if $(filter 1,$(SAN)),,static-binary)
-test: DEB_PACKAGES += dpkg-dev groff-base systemd python3
+test: DEB_PACKAGES += dpkg-dev groff-base systemd python3 rsyslog
 .PHONY: static-binary
 static-binary:
 	$(MAKE) STATIC=1 build-static/guard

@@ -177,7 +177,8 @@ int run_agent(const AgentOptions &options)
 		auto on_record = [&](std::span<const uint8_t> r) { consumer->on_record(r); };
 		// From here on guard needs little (cli/privileges.h, cli/seccomp.h).
 		drop_privileges();
-		install_seccomp_filter();
+		install_seccomp_filter(options.record_path.empty() &&
+				       (!options.engine.syslog_urls.empty() || options.engine.journald));
 		started = true;
 		// Ready: said once everything is in place, privileges dropped too.
 		// Where start-up went (docs/loader.md, "Start-up time").

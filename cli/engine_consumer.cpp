@@ -5,17 +5,21 @@
 #include <poll.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cinttypes>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <vector>
 
 #include "base/error.h"
 #include "cli/counted.h"
 #include "cli/engine_options.h"
 #include "cli/rules_reloader.h"
 #include "engine/batch_writer.h"
+#include "engine/forwarder.h"
+#include "engine/host_identity.h"
 #include "engine/json_writer.h"
 #include "engine/output_file.h"
 #include "engine/pipeline.h"
@@ -32,6 +36,9 @@ constexpr size_t kOutputBuffer = 1 << 20;
 constexpr size_t kReloadErrorMax = 16384;
 // How often the output file is looked at (deleted under us?).
 constexpr std::chrono::seconds kOutputCheck{1};
+// At exit, how long the forwarders may take to send what they hold.
+constexpr std::chrono::milliseconds kFinalForward{2000};
+constexpr size_t kMaxForwarders = 16; // each has a health entry of ~400 bytes
 
 rules::LoadedRules load_rules(const EngineConfig &config)
 {
@@ -124,7 +131,7 @@ private:
 class EngineConsumer : public RecordConsumer {
 public:
 	EngineConsumer(const EngineConfig &config, std::unique_ptr<RulesReloader> reloader, rules::LoadedRules loaded,
-		       OutputOptions output)
+		       OutputOptions output, const HostIdentity &host)
 		: config_(config), reloader_(std::move(reloader)), output_(std::move(output)),
 		  writer_(output_.fd(), kOutputBuffer), reporter_(output_.is_file() ? "output " + output_.path() : "stdout"),
 		  pipeline_(writer_, boot_to_unix_offset_ns(), {config.alerts_only, config.process_capacity}),
@@ -132,6 +139,10 @@ public:
 		  next_output_check_(started_ + kOutputCheck)
 	{
 		sources_.rules_source = loaded.source;
+		sources_.boot_id = host.boot_id;
+		if (config.host_fields)
+			pipeline_.set_host_fields(host_fields_json(host));
+		start_forwarders(host);
 		pipeline_.set_rules(std::move(loaded.set));
 	}
 
@@ -190,6 +201,7 @@ public:
 	{
 		write_health(pipeline_, sources_, uptime_ns(std::chrono::steady_clock::now()), true);
 		bool ok = reporter_.at_exit(writer_);
+		stop_forwarders();
 		print_stats();
 		return ok;
 	}
@@ -213,10 +225,57 @@ public:
 	void set_health_sources(HealthSources s) override
 	{
 		s.rules_source = sources_.rules_source;
+		s.boot_id = sources_.boot_id;
+		s.forwarding = sources_.forwarding;
 		sources_ = std::move(s);
 	}
 
 private:
+	// Every line the writer takes goes to each forwarder too (batch_writer.h,
+	// set_tap): a failing file does not starve them, nor they it.
+	void start_forwarders(const HostIdentity &host)
+	{
+		std::vector<ForwardTarget> targets;
+		for (const std::string &url : config_.syslog_urls)
+			targets.push_back(parse_syslog_url(url));
+		if (config_.journald)
+			targets.push_back(journald_target());
+		if (targets.size() > kMaxForwarders)
+			fail("at most " + std::to_string(kMaxForwarders) + " --syslog and --journald outputs, got " +
+			     std::to_string(targets.size()));
+		if (targets.empty())
+			return;
+		SyslogIdentity identity = syslog_identity(host.hostname, ::getpid());
+		for (ForwardTarget &t : targets)
+			forwarders_.push_back(std::make_unique<Forwarder>(std::move(t), identity, config_.forward_queue_bytes));
+		writer_.set_tap([this](std::string_view lines) {
+			for (auto &f : forwarders_)
+				f->push(lines);
+		});
+		sources_.forwarding = [this] {
+			std::vector<ForwardStats> all;
+			for (auto &f : forwarders_)
+				all.push_back(f->stats());
+			return all;
+		};
+	}
+
+	// At exit, after the last flush: what each could send, and what it could not.
+	void stop_forwarders()
+	{
+		auto deadline = std::chrono::steady_clock::now() + kFinalForward;
+		for (auto &f : forwarders_) {
+			auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+			f->stop(std::max(left, std::chrono::milliseconds(0)));
+			ForwardStats s = f->stats();
+			std::fprintf(stderr,
+				     "guard: %s: emitted=%" PRIu64 " sent=%" PRIu64 " dropped=%" PRIu64 " (queue_full=%" PRIu64
+				     " unsendable=%" PRIu64 " at_exit=%" PRIu64 ") connects=%" PRIu64 "\n",
+				     s.name.c_str(), s.emitted, s.sent, s.dropped(), s.dropped_queue_full, s.dropped_unsendable,
+				     s.dropped_at_exit, s.connects);
+		}
+	}
+
 	std::chrono::seconds interval() const { return std::chrono::seconds(config_.health_interval_s); }
 	int64_t uptime_ns(std::chrono::steady_clock::time_point now) const
 	{
@@ -234,6 +293,8 @@ private:
 		struct timespec now {};
 		clock_gettime(CLOCK_REALTIME, &now);
 		w.field_time("time", int64_t(now.tv_sec) * 1000000000 + now.tv_nsec);
+		if (!pipeline_.host_fields().empty())
+			w.raw_fields(pipeline_.host_fields());
 		w.field_string("rules", name);
 		if (r.loaded) {
 			size_t n = r.loaded->set->rules.size();
@@ -264,6 +325,7 @@ private:
 	Pipeline pipeline_;
 	HealthSources sources_;
 	std::chrono::steady_clock::time_point started_, next_health_, next_output_check_;
+	std::vector<std::unique_ptr<Forwarder>> forwarders_; // stopped before the writer goes
 };
 
 // Under sudo, the recording belongs to the user who ran sudo (SUDO_UID,
@@ -350,7 +412,11 @@ std::unique_ptr<RecordConsumer> make_engine_consumer(const EngineConfig &config,
 	OutputOptions output{output_path, config.rotate_bytes, config.rotate_keep};
 	if (output.path.empty() && loaded.output && loaded.output->to_file)
 		output.path = loaded.output->path;
-	return std::make_unique<EngineConsumer>(config, std::move(reloader), std::move(loaded), std::move(output));
+	HostIdentity host = read_host_identity();
+	if (config.host_fields && host.machine_id.empty())
+		std::fprintf(stderr, "guard: /etc/machine-id is missing or holds no machine id (32 hex digits): lines "
+				     "carry the hostname only\n");
+	return std::make_unique<EngineConsumer>(config, std::move(reloader), std::move(loaded), std::move(output), host);
 }
 
 std::unique_ptr<RecordConsumer> make_recorder(const std::string &path) { return std::make_unique<Recorder>(path); }

@@ -7,6 +7,8 @@
 #include <string>
 
 #include "cli/engine_options.h"
+#include "engine/forward_target.h"
+#include "loader/error.h"
 
 namespace guard {
 
@@ -27,6 +29,21 @@ CLI::Validator unsigned_number(uint64_t max, const std::string &name)
 			return ok ? std::string() : name + " expects a whole number from 0 to " + std::to_string(max) + ", got " + s;
 		},
 		"0.." + std::to_string(max));
+}
+
+// The URL's whole check (scheme, address, port), as a usage error.
+CLI::Validator syslog_url()
+{
+	return CLI::Validator(
+		[](std::string &s) {
+			try {
+				parse_syslog_url(s);
+				return std::string();
+			} catch (const Error &e) {
+				return std::string(e.what());
+			}
+		},
+		"URL");
 }
 
 } // namespace
@@ -59,6 +76,23 @@ void add_engine_options(CLI::App &app, EngineConfig &config)
 		       "Write a health record every SECONDS (and at exit); 0: at exit only")
 		->option_text("SECONDS")
 		->check(unsigned_number(86400, "--health-interval"));
+	app.add_flag("--host-fields", config.host_fields,
+		     "Put the hostname and machine id (/etc/machine-id) on every line, for lines from many hosts "
+		     "in one pipeline (docs/fleet.md)");
+	app.add_option("--syslog", config.syslog_urls,
+		       "Also send every line to a syslog receiver, as RFC 5424 messages: tcp://HOST:PORT (octet-counted), "
+		       "udp://HOST:PORT or unix:///PATH (unix:///dev/log); may be repeated (docs/fleet.md)")
+		->option_text("URL")
+		->expected(1)
+		->multi_option_policy(CLI::MultiOptionPolicy::TakeAll)
+		->check(syslog_url());
+	app.add_flag("--journald", config.journald,
+		     "Also send every line to journald (native protocol: MESSAGE, PRIORITY, GUARD_RULE, ...)");
+	app.add_option("--forward-queue-size", config.forward_queue_bytes,
+		       "Bytes of lines each --syslog or --journald output may hold while its receiver is slow or away "
+		       "(beyond that, lines are dropped and counted)")
+		->option_text("BYTES")
+		->check(unsigned_number(uint64_t(1) << 32, "--forward-queue-size"));
 	app.add_option("--process-table-size", config.process_capacity, "Processes the process table holds")
 		->option_text("N")
 		->check(CLI::Range(size_t(64), size_t(1) << 22));

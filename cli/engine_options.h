@@ -30,10 +30,15 @@ struct EngineConfig {
 	unsigned rotate_keep = 5;
 	unsigned health_interval_s = 60; // 0: only at exit
 	size_t process_capacity = 32768;
+	bool host_fields = false;        // hostname and machine id on every line
+	std::vector<std::string> syslog_urls; // forward every line there too (engine/forwarder.h)
+	bool journald = false;                // and to journald
+	size_t forward_queue_bytes = size_t(16) << 20; // each forwarder's queue
 };
 
 // --rules, --sigma, --allow-untrusted-rules, --allow-no-rules, --alerts-only,
-// --rotate-size, --rotate-keep, --health-interval, --process-table-size.
+// --rotate-size, --rotate-keep, --health-interval, --process-table-size,
+// --host-fields, --syslog, --journald, --forward-queue-size.
 void add_engine_options(CLI::App &app, EngineConfig &config);
 
 // Thrown by a consumer whose output is standard output when its reader went

@@ -111,6 +111,23 @@ constexpr AllowedSyscall kAllowed[] = {
 #endif
 };
 
+// Only with --syslog or --journald (engine/forwarder.h): connecting again
+// after the receiver went away, sending, a journal entry too large for a
+// datagram. Without them, socket and connect stay refused.
+constexpr AllowedSyscall kForwarding[] = {
+	{SYS_socket, "a forwarder's socket, made again after its receiver went away"},
+	{SYS_connect, "a forwarder connecting to its receiver"},
+	{SYS_getsockopt, "a forwarder's non-blocking connect: SO_ERROR"},
+	{SYS_sendmsg, "a journal entry passed as a memfd"},
+	{SYS_recvfrom, "a forwarder noticing its TCP receiver's close"},
+	{SYS_ppoll, "a forwarder waiting for its socket"},
+	{SYS_memfd_create, "a journal entry too large for a datagram"},
+	{SYS_fcntl, "sealing that memfd"},
+#ifdef SYS_poll
+	{SYS_poll, "libc's poll on x86_64"},
+#endif
+};
+
 // A clone must carry one of these flags: CLONE_THREAD (a thread); in a
 // sanitizer build CLONE_UNTRACED too (LeakSanitizer's helper, at exit).
 #if defined(__SANITIZE_ADDRESS__)
@@ -127,7 +144,7 @@ struct sock_filter jump(uint16_t code, uint32_t k, uint8_t jt, uint8_t jf) { ret
 
 } // namespace
 
-std::vector<struct sock_filter> seccomp_allow_list_filter()
+std::vector<struct sock_filter> seccomp_allow_list_filter(bool forwarding)
 {
 	std::vector<struct sock_filter> f;
 	// Another architecture's calls have other numbers: refuse them whole.
@@ -150,19 +167,23 @@ std::vector<struct sock_filter> seccomp_allow_list_filter()
 	f.push_back(jump(BPF_JMP | BPF_JSET | BPF_K, kCloneFlags, 0, 1));
 	f.push_back(stmt(BPF_RET | BPF_K, kAllow));
 	f.push_back(stmt(BPF_RET | BPF_K, kDeny));
-	for (const AllowedSyscall &s : kAllowed) {
-		if (s.nr == SYS_clone)
-			continue;
+	auto allow = [&f](const AllowedSyscall &s) {
 		f.push_back(jump(BPF_JMP | BPF_JEQ | BPF_K, static_cast<uint32_t>(s.nr), 0, 1));
 		f.push_back(stmt(BPF_RET | BPF_K, kAllow));
-	}
+	};
+	for (const AllowedSyscall &s : kAllowed)
+		if (s.nr != SYS_clone)
+			allow(s);
+	if (forwarding)
+		for (const AllowedSyscall &s : kForwarding)
+			allow(s);
 	f.push_back(stmt(BPF_RET | BPF_K, kDeny));
 	return f;
 }
 
-void install_seccomp_filter()
+void install_seccomp_filter(bool forwarding)
 {
-	std::vector<struct sock_filter> f = seccomp_allow_list_filter();
+	std::vector<struct sock_filter> f = seccomp_allow_list_filter(forwarding);
 	struct sock_fprog prog {static_cast<unsigned short>(f.size()), f.data()};
 	// no_new_privs is set already (drop_privileges); an unprivileged
 	// process could not install a filter without it.

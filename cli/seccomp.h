@@ -16,10 +16,11 @@
 
 namespace guard {
 
-// The filter for this architecture.
-std::vector<struct sock_filter> seccomp_allow_list_filter();
+// The filter for this architecture; with forwarding, the calls of --syslog
+// and --journald's forwarders too (socket, connect, ...).
+std::vector<struct sock_filter> seccomp_allow_list_filter(bool forwarding = false);
 
 // Installs it. Throws guard::Error.
-void install_seccomp_filter();
+void install_seccomp_filter(bool forwarding = false);
 
 } // namespace guard

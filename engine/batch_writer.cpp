@@ -48,12 +48,21 @@ char *BatchWriter::reserve_slow(size_t max_bytes)
 		flush();
 	if (static_cast<size_t>(capacity_ - used_) >= max_bytes)
 		return buffer_.get() + used_;
+	tap_pending(); // before the discarded line, which commit shows it
 	discarding_ = true;
 	return discard_.get();
 }
 
+void BatchWriter::tap_pending()
+{
+	if (tap_ && tapped_ < used_)
+		tap_(std::string_view(buffer_.get() + tapped_, used_ - tapped_));
+	tapped_ = used_;
+}
+
 bool BatchWriter::flush()
 {
+	tap_pending();
 	while (sent_ < used_) {
 		ssize_t n = socket_ ? ::send(fd_, buffer_.get() + sent_, used_ - sent_, MSG_DONTWAIT | MSG_NOSIGNAL)
 				    : ::write(fd_, buffer_.get() + sent_, used_ - sent_);
@@ -67,7 +76,7 @@ bool BatchWriter::flush()
 		sent_ += static_cast<size_t>(n);
 		bytes_written_ += static_cast<uint64_t>(n);
 	}
-	used_ = sent_ = 0;
+	used_ = sent_ = tapped_ = 0;
 	failing_ = false;
 	return true;
 }
@@ -93,6 +102,7 @@ void BatchWriter::on_write_error(int err)
 	std::memmove(buffer_.get(), buffer_.get() + whole, used_ - whole);
 	used_ -= whole;
 	sent_ -= whole;
+	tapped_ = used_;
 }
 
 uint64_t BatchWriter::abandon()
@@ -101,7 +111,7 @@ uint64_t BatchWriter::abandon()
 	units_(std::string_view(buffer_.get(), used_), units);
 	lost_lines_ += units;
 	lost_bytes_ += used_ - sent_;
-	used_ = sent_ = 0;
+	used_ = sent_ = tapped_ = 0;
 	return units;
 }
 

@@ -12,6 +12,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string_view>
 
@@ -43,6 +44,8 @@ public:
 	{
 		if (__builtin_expect(discarding_, 0)) {
 			discarding_ = false;
+			if (tap_)
+				tap_(std::string_view(discard_.get(), static_cast<size_t>(end - discard_.get())));
 			lost_lines_++;
 			lost_bytes_ += static_cast<uint64_t>(end - discard_.get());
 			return;
@@ -59,6 +62,11 @@ public:
 	// counted lost. Returns how many units that was.
 	uint64_t abandon();
 
+	// Sees every line committed, once and in order, between batches, before
+	// the fd is tried: a line this writer loses (its sink failing) is still
+	// seen. The forwarders (forwarder.h): their outputs fail on their own.
+	void set_tap(std::function<void(std::string_view)> tap) { tap_ = std::move(tap); }
+
 	int fd() const { return fd_; }
 	// The output moved (reopened or rotated): later flushes go to fd.
 	void set_fd(int fd);
@@ -73,6 +81,7 @@ public:
 
 private:
 	char *reserve_slow(size_t max_bytes);
+	void tap_pending();
 	void on_write_error(int err);
 
 	int fd_ = -1;
@@ -81,6 +90,8 @@ private:
 	size_t capacity_;
 	size_t used_ = 0;
 	size_t sent_ = 0; // bytes of [0, used_) already written (a pipe took part of a line)
+	size_t tapped_ = 0; // bytes of [0, used_) the tap has seen
+	std::function<void(std::string_view)> tap_;
 	UnitScan units_;
 	std::unique_ptr<char[]> buffer_;
 	std::unique_ptr<char[]> discard_; // where lines go that cannot be kept

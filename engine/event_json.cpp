@@ -194,6 +194,8 @@ void write_event_context(JsonWriter &line, const Record &rec, int64_t boot_to_un
 	line.field_time("time", static_cast<int64_t>(h.boot_ns) + boot_to_unix_ns);
 	line.field_uint("boot_ns", h.boot_ns);
 	line.raw_fields(tasks.fields(h));
+	if (!tasks.host_fields.empty())
+		line.raw_fields(tasks.host_fields);
 }
 
 void write_event_fields(JsonWriter &line, const Record &rec)

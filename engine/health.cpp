@@ -31,6 +31,41 @@ uint64_t resident_bytes()
 
 uint64_t micros(const struct timeval &tv) { return uint64_t(tv.tv_sec) * 1000000 + uint64_t(tv.tv_usec); }
 
+void error_field(JsonWriter &w, int err)
+{
+	const char *name = err ? strerrorname_np(err) : nullptr;
+	if (name) {
+		w.field_literal("error", name);
+	} else {
+		w.key("error");
+		w.field_literal_value("null");
+	}
+}
+
+// Per forwarder: emitted = sent + dropped + queued (forwarder.h).
+void write_forwarding(JsonWriter &w, const std::vector<ForwardStats> &all)
+{
+	w.begin_array("forward");
+	for (const ForwardStats &f : all) {
+		w.begin_element_object();
+		w.field_string("output", f.name);
+		w.field_bool("connected", f.connected);
+		w.field_uint("connects", f.connects);
+		w.field_uint("emitted", f.emitted);
+		w.field_uint("sent", f.sent);
+		w.field_uint("queued", f.queued);
+		w.field_uint("queued_bytes", f.queued_bytes);
+		w.field_uint("dropped", f.dropped());
+		w.field_uint("dropped_queue_full", f.dropped_queue_full);
+		w.field_uint("dropped_unsendable", f.dropped_unsendable);
+		w.field_uint("dropped_at_exit", f.dropped_at_exit);
+		// The last failure's errno ("ECONNREFUSED"), or null.
+		error_field(w, f.connected ? 0 : f.last_error);
+		w.end_object();
+	}
+	w.end_array();
+}
+
 } // namespace
 
 std::string_view ring_name(uint32_t ring) { return ring == GUARD_RING_FILE ? "file" : "proc_net"; }
@@ -45,6 +80,10 @@ void write_health(Pipeline &pipeline, const HealthSources &sources, int64_t upti
 	JsonWriter w(out.reserve(health_max_bytes));
 	w.field_literal("type", "health");
 	w.field_time("time", int64_t(now.tv_sec) * 1000000000 + now.tv_nsec);
+	if (!pipeline.host_fields().empty())
+		w.raw_fields(pipeline.host_fields());
+	if (!sources.boot_id.empty())
+		w.field_string("boot_id", sources.boot_id);
 	w.field_bool("final", final);
 	w.field_uint("uptime_ms", static_cast<uint64_t>(uptime_ns / 1000000));
 	w.field_uint("records", s.records);
@@ -143,6 +182,9 @@ void write_health(Pipeline &pipeline, const HealthSources &sources, int64_t upti
 		w.field_literal_value("null");
 	}
 	w.end_object();
+
+	if (sources.forwarding)
+		write_forwarding(w, sources.forwarding());
 
 	struct rusage ru {};
 	getrusage(RUSAGE_SELF, &ru);

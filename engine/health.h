@@ -10,8 +10,10 @@
 #include <functional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "abi/guard_abi.h"
+#include "engine/forwarder.h"
 #include "engine/pipeline.h"
 
 namespace guard {
@@ -42,6 +44,9 @@ struct HealthSources {
 	uint64_t reloads = 0;
 	uint64_t reload_failures = 0;
 	uint64_t output_rotations = 0;
+	std::string boot_id; // this boot's id (host_identity.h), or empty
+	// The forwarders' counters (--syslog, --journald), when there are any.
+	std::function<std::vector<ForwardStats>()> forwarding;
 };
 
 // Rules listed with their alert counts in one health record: each takes

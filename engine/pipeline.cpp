@@ -18,6 +18,8 @@ Pipeline::Pipeline(BatchWriter &out, int64_t boot_to_unix_ns, PipelineOptions op
 {
 }
 
+void Pipeline::set_host_fields(std::string fields) { task_context_.host_fields = std::move(fields); }
+
 std::unique_ptr<RuleSet> Pipeline::set_rules(std::unique_ptr<RuleSet> rules)
 {
 	if (rules_)
@@ -32,7 +34,9 @@ std::unique_ptr<RuleSet> Pipeline::set_rules(std::unique_ptr<RuleSet> rules)
 	std::unordered_map<std::string_view, uint32_t> first_with_id;
 	if (rules_)
 		for (const Rule &r : rules_->rules) {
-			alert_rule_fields_.push_back(alert_rule_fields(r));
+			// The host's fields ride with the rule's, made once here.
+			alert_rule_fields_.push_back(alert_rule_fields(r) +
+						     (host_fields().empty() ? "" : "," + host_fields()));
 			rule_ids_.insert(r.id);
 			count_of_.push_back(first_with_id.try_emplace(r.id, uint32_t(count_of_.size())).first->second);
 		}

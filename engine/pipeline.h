@@ -65,6 +65,10 @@ public:
 	const PipelineStats &stats() const { return stats_; }
 	BatchWriter &output() { return out_; }
 	int64_t boot_to_unix_ns() const { return boot_to_unix_ns_; }
+	// The host's fields (host_identity.h) on every line from now on (call
+	// before set_rules: alerts carry them with their rule's fields).
+	void set_host_fields(std::string fields);
+	const std::string &host_fields() const { return task_context_.host_fields; }
 
 	// Alerts by rule id, over every rule set this pipeline has run. Calls
 	// fn(std::string_view id, uint64_t count) once per id, in no set order;

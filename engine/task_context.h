@@ -15,6 +15,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <string>
 #include <string_view>
 
 #include "abi/guard_abi.h"
@@ -33,6 +34,10 @@ public:
 	// text when h's task bytes are the cached ones, else freshly written and
 	// kept. Valid until the next call.
 	std::string_view fields(const struct guard_header &h);
+
+	// The host's fields (host_identity.h) that follow the task's on every
+	// line, or empty: --host-fields.
+	std::string host_fields;
 
 private:
 	static constexpr size_t key_offset = offsetof(struct guard_header, cgroup_id);

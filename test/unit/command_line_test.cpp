@@ -66,6 +66,7 @@ TEST_CASE("numbers on the command line out of range are refused, with the range"
 		{{"--health-interval", "100000"}, "--health-interval expects a whole number from 0 to 86400, got 100000"},
 		{{"--process-table-size", "3"}, "--process-table-size"},
 		{{"--ring-pages", "12"}, "power of two"},
+		{{"--forward-queue-size", "-1"}, "--forward-queue-size expects a whole number"},
 	};
 	for (const Bad &c : cases) {
 		CAPTURE(c.args[0]);
@@ -73,6 +74,18 @@ TEST_CASE("numbers on the command line out of range are refused, with the range"
 		CHECK(WIFEXITED(r.status));
 		CHECK(WEXITSTATUS(r.status) == 2);
 		CHECK(r.err.find(c.message) != std::string::npos);
+	}
+}
+
+TEST_CASE("a bad --syslog URL is a usage error that says what was expected")
+{
+	for (const char *url : {"logs.example:514", "tcp://127.0.0.1:70000", "ftp://127.0.0.1:21", "unix://dev/log"}) {
+		CAPTURE(url);
+		Run r = run_guard({"--syslog", url});
+		CHECK(WIFEXITED(r.status));
+		CHECK(WEXITSTATUS(r.status) == 2);
+		CHECK(r.err.find(std::string("--syslog ") + url + ": ") != std::string::npos);
+		CHECK(r.err.find("expected tcp://HOST:PORT, udp://HOST:PORT or unix:///PATH") != std::string::npos);
 	}
 }
 

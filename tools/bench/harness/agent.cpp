@@ -127,6 +127,7 @@ void Agent::stop()
 	}
 	try {
 		wait_success(pid, std::string("stop ") + agent_name(kind_));
+		read_available(err_.get(), stderr_text_);
 	} catch (const guard::Error &e) {
 		read_available(err_.get(), stderr_text_);
 		throw guard::Error(std::string(e.what()) + "; its stderr: " + stderr_text_);

@@ -49,6 +49,8 @@ public:
 	double reported_attach_ms() const { return reported_ms_; } // what the agent printed
 	double measured_ready_ms() const { return measured_ms_; }  // fork to that line, seen by us
 	size_t programs() const { return programs_; }
+	// What it printed on stderr; all of it once stop() returned.
+	const std::string &stderr_text() const { return stderr_text_; }
 
 	const std::string &output_path() const { return output_path_; } // AgentOutput::file and record
 	int output_fd() const { return out_.get(); }                     // AgentOutput::pipe (non-blocking)

@@ -51,7 +51,8 @@ int main(int argc, char **argv)
 	bench::Plan plan;
 	bool quick = false;
 	std::string docs, command;
-	std::vector<std::string> stages{"startup", "overhead", "throughput", "latency", "programs", "profile", "engine"};
+	std::vector<std::string> stages{"startup", "overhead", "throughput", "latency", "programs", "profile", "engine",
+					 "forward"};
 	std::vector<std::string> notes;
 
 	CLI::App app{"guard-bench: guard's cost and capacity against no agent and an empty-program floor (root)."};
@@ -85,6 +86,7 @@ int main(int argc, char **argv)
 		plan.startups = 2;
 		plan.profile_seconds = 2;
 		plan.engine_records = 1e6;
+		plan.forward_seconds = 1;
 	}
 	if (command.empty())
 		for (int i = 0; i < argc; i++)
@@ -123,6 +125,10 @@ int main(int argc, char **argv)
 			r.profile = bench::measure_profile(setup, plan);
 		if (wanted("engine"))
 			r.engine = bench::measure_engine(setup, plan);
+		if (wanted("forward"))
+			r.forward = bench::measure_forward(setup, plan);
+		if (!r.forward.skipped.empty())
+			r.notes.push_back("forward: " + r.forward.skipped);
 		if (!r.profile.skipped.empty())
 			r.notes.push_back("profile: " + r.profile.skipped);
 

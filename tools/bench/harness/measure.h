@@ -24,6 +24,9 @@ struct Plan {
 	double engine_record_seconds = 0.3; // per workload, recorded for the engine's replay
 	double engine_records = 10e6;       // replayed in all (the recording, repeated)
 	std::string engine_command; // empty: none found
+	std::string forward_op = "open";                           // one file_open line per op
+	std::vector<double> forward_rates{20000, 50000, 100000, 0}; // ops/s; 0: flat out
+	double forward_seconds = 5;
 };
 
 Overhead measure_overhead(const Setup &setup, const Plan &plan);
@@ -33,6 +36,7 @@ Startup measure_startup(const Setup &setup, const Plan &plan);
 std::vector<ProgramTime> measure_program_time(const Setup &setup, const Plan &plan);
 EngineBench measure_engine(const Setup &setup, const Plan &plan);
 Profile measure_profile(const Setup &setup, const Plan &plan);
+Forward measure_forward(const Setup &setup, const Plan &plan);
 
 // Waits until guard's output file has stopped growing (the agent has caught
 // up with what the workload caused); returns its size.

@@ -240,6 +240,42 @@ void program_time(std::ostringstream &md, const std::vector<ProgramTime> &rows)
 
 } // namespace
 
+std::string rate_text(double rate) { return rate > 0 ? num(rate) + " ops/s" : "flat out"; }
+
+// Issue 15's question: at the highest rate the file keeps up with, does the
+// syslog path lose nothing?
+void forward(std::ostringstream &md, const Forward &f)
+{
+	md << "### Forwarding to rsyslog over TCP (issue 15)\n\nWorkload " << f.op << " for " << num(f.seconds)
+	   << " s per rate; each rate twice: guard writing to a file alone, then to the file and, in the same run, to a "
+	      "local rsyslogd (imtcp to omfile) with `--syslog tcp://127.0.0.1:PORT`. Agent CPU counts every thread "
+	      "(the forwarder has its own) and every line guard wrote (other processes' too).\n\n"
+	   << "| rate | file alone: ops, lines, drops | file alone: agent CPU us/line | file + syslog: ops, lines, "
+	      "drops | file + syslog: agent CPU us/line | syslog emitted | sent | dropped | rsyslog wrote |\n"
+	      "|---|---|---|---|---|---|---|---|---|\n";
+	const ForwardRow *best = nullptr;
+	for (const ForwardRow &r : f.rows) {
+		md << "| " << rate_text(r.rate) << " | " << r.file_ops << ", " << r.file_lines << ", " << r.file_drops << " | "
+		   << num(r.file_cpu_us_per_line, 3) << " | " << r.ops << ", " << r.lines << ", " << r.drops << " | "
+		   << num(r.cpu_us_per_line, 3) << " | " << r.emitted << " | " << r.sent << " | " << r.dropped << " | "
+		   << r.received << " |\n";
+		if (r.file_drops == 0 && r.file_lines >= r.file_ops)
+			best = &r;
+	}
+	md << "\n";
+	if (!best) {
+		md << "The file path lost events at every rate measured.\n\n";
+		return;
+	}
+	bool lossless = best->dropped == 0 && best->received == best->emitted && best->drops == 0;
+	md << "Highest rate the file kept up with: " << rate_text(best->rate) << ". The syslog path there: "
+	   << (lossless ? "no loss (every emitted line written by rsyslog)"
+			: "emitted " + std::to_string(best->emitted) + ", dropped " + std::to_string(best->dropped) +
+				  " (counted), rsyslog wrote " + std::to_string(best->received))
+	   << "; forwarding cost "
+	   << num(best->cpu_us_per_line - best->file_cpu_us_per_line, 3) << " us of agent CPU per line.\n\n";
+}
+
 std::string markdown_report(const Results &r)
 {
 	std::ostringstream md;
@@ -276,6 +312,8 @@ std::string markdown_report(const Results &r)
 			md << "The engine's own benchmark:\n\n`" << r.engine.other.command << "`\n\n```\n"
 			   << r.engine.other.output << "```\n\n";
 	}
+	if (ran("forward") && r.forward.skipped.empty())
+		forward(md, r.forward);
 	if (!r.notes.empty()) {
 		md << "### Not measured\n\n";
 		for (const std::string &n : r.notes)

@@ -122,6 +122,25 @@ struct Profile {
 	std::string workload_top; // ... in the open workload while guard runs
 };
 
+// Issue 15: the file alone, then the file and rsyslog over TCP in one run,
+// at one rate of one workload (0: flat out).
+struct ForwardRow {
+	double rate = 0;
+	uint64_t file_ops = 0, file_lines = 0, file_drops = 0; // the file alone
+	double file_cpu_us_per_line = 0;
+	uint64_t ops = 0, lines = 0, drops = 0; // file and syslog: the file's side
+	double cpu_us_per_line = 0;
+	uint64_t emitted = 0, sent = 0, dropped = 0; // the syslog side, guard's counts
+	uint64_t received = 0;                       // lines rsyslog wrote
+};
+
+struct Forward {
+	std::string skipped; // why not
+	std::string op;
+	double seconds = 0;
+	std::vector<ForwardRow> rows;
+};
+
 struct Results {
 	std::string machine, kernel, date, command;
 	bool quick = false;
@@ -132,6 +151,7 @@ struct Results {
 	std::vector<ProgramTime> program_time;
 	EngineBench engine;
 	Profile profile;
+	Forward forward;
 	std::vector<std::string> stages; // the measurements that ran
 	std::vector<std::string> notes; // what could not be measured, and why
 };
