@@ -6,9 +6,9 @@
 #include <cstdlib>
 #include <string>
 
+#include "base/error.h"
 #include "cli/engine_options.h"
 #include "engine/forward_target.h"
-#include "loader/error.h"
 
 namespace guard {
 

@@ -10,7 +10,7 @@
 #include <cerrno>
 #include <cstring>
 
-#include "loader/error.h"
+#include "base/error.h"
 
 namespace guard {
 

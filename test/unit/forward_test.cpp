@@ -18,12 +18,12 @@
 #include <thread>
 #include <vector>
 
+#include "base/error.h"
 #include "engine/batch_writer.h"
 #include "engine/forwarder.h"
 #include "engine/host_identity.h"
 #include "engine/journal_message.h"
 #include "engine/pipeline.h"
-#include "loader/error.h"
 #include "rules/rules_file.h"
 #include "test/support/records.h"
 #include "test/support/temp_dir.h"

@@ -19,7 +19,7 @@
 #include <filesystem>
 #include <fstream>
 
-#include "loader/error.h"
+#include "base/error.h"
 #include "tools/bench/harness/event_lines.h"
 #include "tools/bench/harness/measure.h"
 #include "tools/bench/harness/workload_run.h"
