@@ -71,7 +71,7 @@ constexpr AllowedSyscall kAllowed[] = {
 	{SYS_fchmod, "the output's mode 0600"},
 	{SYS_readlinkat, "the rules file's resolved path (/proc/self/fd)"},
 	{SYS_getdents64, "a --sigma directory read again on reload"},
-	{SYS_fcntl, "std::filesystem's directory walk (F_GETFL) on reload"},
+	{SYS_fcntl, "std::filesystem's directory walk (F_GETFL) on reload; sealing a journal entry's memfd"},
 	{SYS_renameat, "output rotation"},
 	{SYS_renameat2, "output rotation"},
 	{SYS_unlinkat, "output rotation with no file kept"},
@@ -122,7 +122,6 @@ constexpr AllowedSyscall kForwarding[] = {
 	{SYS_recvfrom, "a forwarder noticing its TCP receiver's close"},
 	{SYS_ppoll, "a forwarder waiting for its socket"},
 	{SYS_memfd_create, "a journal entry too large for a datagram"},
-	{SYS_fcntl, "sealing that memfd"},
 #ifdef SYS_poll
 	{SYS_poll, "libc's poll on x86_64"},
 #endif
