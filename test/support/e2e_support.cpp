@@ -213,6 +213,9 @@ HelperRun run_helper(const std::string &name, const std::vector<std::string> &ar
 	run.pid = ::fork();
 	if (run.pid == 0) {
 		::dup2(out[1], STDOUT_FILENO);
+		// Only 0, 1 and 2: the helpers print the fds their calls return,
+		// which must not depend on what the test's own parent left open.
+		::close_range(3, ~0U, 0);
 		exec_or_die(argv_s);
 	}
 	::close(out[1]);
