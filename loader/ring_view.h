@@ -14,7 +14,6 @@
 
 #include <linux/bpf.h>
 
-#include <atomic>
 #include <cstddef>
 #include <cstdint>
 #include <span>
@@ -60,16 +59,6 @@ public:
 	{
 		if (cons_ != published_)
 			__atomic_store_n(consumer_pos_, published_ = cons_, __ATOMIC_RELEASE);
-	}
-
-	// True when records are waiting. Issues a full fence first, pairing with
-	// the kernel's, so that a record committed just before we sleep is seen
-	// here rather than missed (the kernel only wakes us if it saw our
-	// consumer position catch up to its record).
-	bool has_data() const
-	{
-		std::atomic_thread_fence(std::memory_order_seq_cst);
-		return __atomic_load_n(producer_pos_, __ATOMIC_ACQUIRE) != cons_;
 	}
 
 	// Bytes written by the kernel and not yet consumed.

@@ -31,7 +31,6 @@ struct JsonValue {
 	std::vector<Member> members;   // object, in file order
 
 	const JsonValue *get(std::string_view key) const;
-	bool is_number() const { return type == Type::integer || type == Type::real; }
 };
 
 struct JsonValue::Member {
