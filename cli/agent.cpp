@@ -19,7 +19,6 @@
 #include "cli/attachments.h"
 #include "cli/detach.h"
 #include "cli/embedded_object.h"
-#include "cli/families.h"
 #include "cli/privileges.h"
 #include "cli/seccomp.h"
 #include "cli/signals.h"
@@ -45,12 +44,7 @@ constexpr int kFinalDrainMs = 250;
 LoadOptions load_options(const AgentOptions &options, const ObjectSpec &spec)
 {
 	LoadOptions load;
-	std::vector<std::string> names;
-	for (const ProgramSpec &p : spec.programs)
-		names.push_back(p.name);
-	load.skip_programs = programs_of_families(options.disabled_families, names);
-	for (std::string &name : programs_without_tracepoints(spec, "guard"))
-		load.skip_programs.push_back(std::move(name));
+	load.skip_programs = programs_to_skip(spec, options.disabled_families, "guard");
 	return load;
 }
 

@@ -44,6 +44,18 @@ std::vector<std::string> programs_without_tracepoints(const ObjectSpec &spec, co
 	return skipped;
 }
 
+std::vector<std::string> programs_to_skip(const ObjectSpec &spec, const std::vector<std::string> &disabled,
+					  const char *who)
+{
+	std::vector<std::string> names;
+	for (const ProgramSpec &p : spec.programs)
+		names.push_back(p.name);
+	std::vector<std::string> skipped = programs_of_families(disabled, names);
+	for (std::string &name : programs_without_tracepoints(spec, who))
+		skipped.push_back(std::move(name));
+	return skipped;
+}
+
 Attachments attach_programs(const Collection &objects)
 {
 	const std::string events_dir = tracefs_root() + "/events/";

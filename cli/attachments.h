@@ -20,6 +20,12 @@ namespace guard {
 // are not loaded at all.
 std::vector<std::string> programs_without_tracepoints(const ObjectSpec &spec, const char *who);
 
+// What guard and its benchmark floor leave out of a load: the programs of
+// the families named in disabled (cli/families.h), and those with no
+// tracepoint on this kernel (said on stderr after `who`).
+std::vector<std::string> programs_to_skip(const ObjectSpec &spec, const std::vector<std::string> &disabled,
+					  const char *who);
+
 struct Attachments {
 	std::vector<TracepointLink> links; // closing them detaches
 	size_t programs = 0;

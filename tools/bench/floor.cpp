@@ -28,7 +28,6 @@
 #include "base/error.h"
 #include "base/file.h"
 #include "cli/attachments.h"
-#include "cli/families.h"
 #include "loader/collection.h"
 #include "loader/object_spec.h"
 #include "loader/tracepoint.h"
@@ -52,14 +51,9 @@ std::vector<struct bpf_insn> return_zero()
 // the floor should not pay for a ring.
 guard::ObjectSpec floor_spec(const guard::ObjectSpec &spec, const std::vector<std::string> &disabled)
 {
-	std::vector<std::string> names;
-	for (const guard::ProgramSpec &p : spec.programs)
-		names.push_back(p.name);
-	std::vector<std::string> skipped = guard::programs_of_families(disabled, names);
-	// As guard does (cli/agent.cpp): tracepoints this kernel lacks (open on
-	// arm64, fchmodat2 before 6.6) are skipped, not errors.
-	for (std::string &name : guard::programs_without_tracepoints(spec, "guard-floor"))
-		skipped.push_back(std::move(name));
+	// As guard skips them: tracepoints this kernel lacks (open on arm64,
+	// fchmodat2 before 6.6) are skipped, not errors.
+	std::vector<std::string> skipped = guard::programs_to_skip(spec, disabled, "guard-floor");
 
 	guard::ObjectSpec floor;
 	floor.license = spec.license;
