@@ -91,8 +91,12 @@ void print_programs(const ObjectSpec &spec)
 		std::string events;
 		for (const std::string &e : p.attach_events)
 			events += (events.empty() ? "" : ",") + e;
-		std::printf("  %s: tracepoint %s/%s (section %s), %zu instructions", p.name.c_str(),
-			    p.attach_group.c_str(), events.c_str(), p.section.c_str(), p.insns.size());
+		std::string where = p.attach_kind == AttachKind::tracepoint ? p.attach_group + "/" + events
+				    : p.attach_binary.empty()                   ? p.attach_target
+										: p.attach_binary + ":" + p.attach_target;
+		std::printf("  %s: %s %s (section %s), %zu instructions", p.name.c_str(),
+			    std::string(attach_kind_name(p.attach_kind)).c_str(), where.c_str(), p.section.c_str(),
+			    p.insns.size());
 		if (!p.subprograms.empty()) {
 			std::printf(", with subprograms");
 			for (const std::string &s : p.subprograms)
@@ -100,6 +104,9 @@ void print_programs(const ObjectSpec &spec)
 		}
 		std::printf("; func_info %zu, line_info %zu\n", p.func_info.size(), p.line_info.size());
 	}
+	for (const SkippedProgram &p : spec.skipped_programs)
+		std::printf("  %s: skipped: section %s names no program type guard knows (%s)\n", p.name.c_str(),
+			    p.section.c_str(), std::string(known_section_prefixes()).c_str());
 }
 
 void print_maps(const ObjectSpec &spec)
@@ -215,12 +222,21 @@ void print_core(const ObjectSpec &spec, CoreContext &kernel)
 	}
 }
 
-void load_and_report(const ObjectSpec &spec)
+// True when every program loaded or this kernel cannot load it whatever
+// it holds (a type it lacks): those are reported, not failures of the object.
+bool load_and_report(const ObjectSpec &spec)
 {
 	std::printf("\nloading every program (not attached):\n");
 	LoadOptions options;
 	options.verifier_stats = true;
+	options.keep_going = true;
 	Collection objects = Collection::load(spec, options);
+	bool ok = true;
+	for (const ProgramFailure &f : objects.failures()) {
+		std::printf("  %s: %s: %s\n", f.spec->name.c_str(), f.not_supported ? "not loaded" : "FAILED",
+			    f.message.c_str());
+		ok &= f.not_supported;
+	}
 	for (const Program &p : objects.programs()) {
 		struct bpf_prog_info info = bpf_program_info(p.fd.get());
 		std::printf("  %s: loaded as id %u; verified_insns %u, xlated %u insns, jited %u bytes\n",
@@ -236,6 +252,7 @@ void load_and_report(const ObjectSpec &spec)
 		}
 	}
 	std::printf("unloaded.\n");
+	return ok;
 }
 
 int run_obj(const ObjOptions &options)
@@ -265,8 +282,8 @@ int run_obj(const ObjOptions &options)
 		if (any_kfunc && spec.btf)
 			print_kfuncs(spec, kernel);
 		std::fflush(stdout);
-		if (options.load)
-			load_and_report(spec);
+		if (options.load && !load_and_report(spec))
+			return 1;
 		return 0;
 	} catch (const Error &e) {
 		std::fflush(stdout);

@@ -54,6 +54,10 @@ struct ProgramLoadRequest {
 	std::string_view license;
 	// BPF_F_* load flags (prog_flags): BPF_F_SLEEPABLE, say.
 	uint32_t flags = 0;
+	// For the types that take them (docs/loader.md, step 7): the attach type
+	// the program is verified for, and its target's id in vmlinux BTF.
+	uint32_t expected_attach_type = 0;
+	uint32_t attach_btf_id = 0;
 	// With the object's BTF loaded: one bpf_func_info per function and the
 	// bpf_line_info records, insn_off counted in instructions of insns.
 	int prog_btf_fd = -1;
@@ -63,7 +67,9 @@ struct ProgramLoadRequest {
 	// statistics ("processed N insns ...", "verification time ...") land here.
 	std::string *stats = nullptr;
 };
-// On rejection the verifier's log is part of the Error's text.
+// On rejection the verifier's log is part of the error's text: a
+// VerifierRejection when the verifier wrote one, NotSupportedByKernel when
+// the kernel says it cannot (EOPNOTSUPP, ENOTSUPP), else an Error.
 Fd bpf_prog_load(const ProgramLoadRequest &req);
 
 // BPF_PROG_TEST_RUN with no input: runs the program once, now, in the calling

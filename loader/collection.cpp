@@ -12,10 +12,12 @@
 
 #include "base/cpus.h"
 #include "base/error.h"
+#include "loader/attach_btf_id.h"
 #include "loader/bpf_syscall.h"
 #include "loader/core_relocate.h"
 #include "loader/kconfig.h"
 #include "loader/ksyms.h"
+#include "loader/load_errors.h"
 
 namespace guard {
 
@@ -96,6 +98,7 @@ struct PendingProgram {
 	std::vector<struct bpf_insn> insns; // relocated
 	std::vector<CoreResult> core;
 	std::vector<KsymResult> ksyms;
+	uint32_t attach_btf_id = 0;
 	std::string stats;
 	Fd fd;
 	std::exception_ptr error;
@@ -111,6 +114,8 @@ void load_one(PendingProgram &p, const ObjectSpec &spec, int btf_fd, bool want_s
 	req.type = ps.type;
 	req.insns = p.insns;
 	req.license = spec.license;
+	req.expected_attach_type = ps.expected_attach_type;
+	req.attach_btf_id = p.attach_btf_id;
 	if (want_stats)
 		req.stats = &p.stats;
 	if (btf_fd >= 0 && !ps.func_info.empty()) {
@@ -138,6 +143,17 @@ void load_one(PendingProgram &p, const ObjectSpec &spec, int btf_fd, bool want_s
 		}
 	} catch (...) {
 		p.error = std::current_exception();
+	}
+}
+
+ProgramFailure describe_failure(const PendingProgram &p)
+{
+	try {
+		std::rethrow_exception(p.error);
+	} catch (const NotSupportedByKernel &e) {
+		return {p.spec, e.what(), true};
+	} catch (const Error &e) {
+		return {p.spec, e.what(), false};
 	}
 }
 
@@ -195,7 +211,16 @@ Collection Collection::load(const ObjectSpec &spec, const LoadOptions &options)
 	for (const ProgramSpec &ps : spec.programs) {
 		if (skipped(ps))
 			continue;
-		PendingProgram p{&ps, ps.insns, {}, {}, {}, {}, {}};
+		PendingProgram p{&ps, ps.insns, {}, {}, 0, {}, {}, {}};
+		if (ps.needs_btf_target) {
+			try {
+				p.attach_btf_id = with_context("load program " + ps.name, [&] {
+					return find_attach_btf_id(core.kernel(), ps);
+				});
+			} catch (...) {
+				p.error = std::current_exception(); // reported in program order, below
+			}
+		}
 		if (!ps.core_relos.empty())
 			p.core = with_context("relocate program " + ps.name,
 					      [&] { return apply_core_relocations(*spec.btf, core, ps, p.insns); });
@@ -225,7 +250,8 @@ Collection Collection::load(const ObjectSpec &spec, const LoadOptions &options)
 	std::atomic<size_t> next{0};
 	auto worker = [&] {
 		for (size_t i = next++; i < pending.size(); i = next++)
-			load_one(pending[i], spec, c.btf_.get(), options.verifier_stats);
+			if (!pending[i].error)
+				load_one(pending[i], spec, c.btf_.get(), options.verifier_stats);
 	};
 	std::vector<std::thread> pool;
 	for (unsigned t = 1; t < threads; t++)
@@ -239,9 +265,12 @@ Collection Collection::load(const ObjectSpec &spec, const LoadOptions &options)
 
 	// Report the first failure in program order, as a sequential load would.
 	for (PendingProgram &p : pending) {
-		if (p.error)
+		if (p.error && !options.keep_going)
 			std::rethrow_exception(p.error);
-		c.programs_.push_back({p.spec, std::move(p.fd), std::move(p.core), std::move(p.stats)});
+		if (p.error)
+			c.failures_.push_back(describe_failure(p));
+		else
+			c.programs_.push_back({p.spec, std::move(p.fd), std::move(p.core), std::move(p.stats)});
 	}
 	return c;
 }
