@@ -28,7 +28,7 @@
 #include "loader/global_tgid.h"
 #include "loader/kernel_support.h"
 #include "loader/object_spec.h"
-#include "loader/tracepoint.h"
+#include "loader/attach.h"
 #include "rules/rules_file.h"
 
 namespace guard {

@@ -13,6 +13,8 @@
 
 #include "base/error.h"
 #include "base/file.h"
+#include "cli/obj_attach.h"
+#include "cli/obj_settings.h"
 #include "loader/bpf_syscall.h"
 #include "loader/collection.h"
 #include "loader/core_relocate.h"
@@ -27,6 +29,10 @@ namespace {
 struct ObjOptions {
 	std::string path;
 	bool load = false;
+	bool attach = false;
+	double attach_seconds = 3;
+	std::vector<std::string> set_globals; // NAME=VALUE
+	std::vector<std::string> map_sizes;   // NAME:FIELD=N
 };
 
 std::string map_type_name(uint32_t type)
@@ -261,6 +267,10 @@ int run_obj(const ObjOptions &options)
 		std::vector<uint8_t> bytes = read_file(options.path);
 		ElfFile elf = with_context(options.path, [&] { return ElfFile::parse(bytes); });
 		ObjectSpec spec = with_context(options.path, [&] { return read_object_spec(bytes); });
+		for (const std::string &setting : options.set_globals)
+			apply_global_setting(spec, setting);
+		for (const std::string &setting : options.map_sizes)
+			apply_map_setting(spec, setting);
 		std::printf("%s: license \"%s\", %zu program%s, %zu map%s", options.path.c_str(), spec.license.c_str(),
 			    spec.programs.size(), spec.programs.size() == 1 ? "" : "s", spec.maps.size(),
 			    spec.maps.size() == 1 ? "" : "s");
@@ -284,6 +294,8 @@ int run_obj(const ObjOptions &options)
 		std::fflush(stdout);
 		if (options.load && !load_and_report(spec))
 			return 1;
+		if (options.attach && !attach_and_report(spec, options.attach_seconds))
+			return 1;
 		return 0;
 	} catch (const Error &e) {
 		std::fflush(stdout);
@@ -302,6 +314,15 @@ Subcommand add_obj_command(CLI::App &app)
 	obj->add_option("FILE", options->path, "A BPF object (clang -target bpf)")->required();
 	obj->add_flag("--load", options->load,
 		      "Also load every program without attaching it, print the verifier's statistics, unload");
+	obj->add_flag("--attach", options->attach,
+		      "Also load and attach every program that can be, for --attach-seconds (or until SIGINT or "
+		      "SIGTERM), detach, and print the object's integer globals");
+	obj->add_option("--attach-seconds", options->attach_seconds, "How long --attach keeps them attached")
+		->check(CLI::Range(0.0, 3600.0));
+	obj->add_option("--set", options->set_globals,
+			"NAME=VALUE: set an integer global (a const volatile knob) before load; repeatable");
+	obj->add_option("--map", options->map_sizes,
+			"NAME:FIELD=N: set a map's max_entries, value_size or key_size before load; repeatable");
 	return {obj, [options] { return run_obj(*options); }};
 }
 

@@ -30,7 +30,7 @@
 #include "cli/attachments.h"
 #include "loader/collection.h"
 #include "loader/object_spec.h"
-#include "loader/tracepoint.h"
+#include "loader/attach_tracepoint.h"
 
 namespace {
 
