@@ -11,6 +11,7 @@
 
 #include "base/error.h"
 #include "loader/attach.h"
+#include "loader/bpf_syscall.h"
 #include "loader/collection.h"
 #include "loader/load_errors.h"
 
@@ -54,6 +55,16 @@ void print_counters(const ObjectSpec &spec, const Collection &objects)
 
 } // namespace
 
+void print_created_maps(const Collection &objects)
+{
+	std::printf("\nmaps as the kernel created them:\n");
+	for (const Map &m : objects.maps()) {
+		struct bpf_map_info info = bpf_map_info_of(m.fd.get());
+		std::printf("  %-16s id %u, key %u, value %u, max_entries %u\n", m.spec.name.c_str(), info.id,
+			    info.key_size, info.value_size, info.max_entries);
+	}
+}
+
 bool attach_and_report(const ObjectSpec &spec, double seconds)
 {
 	sigset_t stop;
@@ -65,6 +76,7 @@ bool attach_and_report(const ObjectSpec &spec, double seconds)
 	LoadOptions options;
 	options.keep_going = true;
 	Collection objects = Collection::load(spec, options);
+	print_created_maps(objects);
 	bool ok = true;
 	std::printf("\nattaching:\n");
 	for (const ProgramFailure &f : objects.failures()) {

@@ -5,6 +5,7 @@
 // counters (the object's integer globals) read after it ran.
 #pragma once
 
+#include "loader/collection.h"
 #include "loader/object_spec.h"
 
 namespace guard {
@@ -13,5 +14,8 @@ namespace guard {
 // says) or skipped with the reason. False when a program failed for a
 // reason other than this kernel's lack of support.
 bool attach_and_report(const ObjectSpec &spec, double seconds);
+
+// Each map's id and sizes as the kernel reports them (after --map).
+void print_created_maps(const Collection &objects);
 
 } // namespace guard

@@ -257,6 +257,7 @@ bool load_and_report(const ObjectSpec &spec)
 			start = end + 1;
 		}
 	}
+	print_created_maps(objects);
 	std::printf("unloaded.\n");
 	return ok;
 }

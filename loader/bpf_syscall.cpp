@@ -243,6 +243,18 @@ struct bpf_prog_info bpf_program_info(int prog_fd)
 	return info;
 }
 
+struct bpf_map_info bpf_map_info_of(int map_fd)
+{
+	struct bpf_map_info info {};
+	union bpf_attr query {};
+	query.info.bpf_fd = static_cast<uint32_t>(map_fd);
+	query.info.info_len = sizeof(info);
+	query.info.info = reinterpret_cast<uintptr_t>(&info);
+	if (sys_bpf(BPF_OBJ_GET_INFO_BY_FD, query) != 0)
+		fail(errno_message("BPF_OBJ_GET_INFO_BY_FD", errno));
+	return info;
+}
+
 std::vector<KernelProgram> bpf_loaded_programs()
 {
 	std::vector<KernelProgram> programs;

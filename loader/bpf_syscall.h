@@ -85,5 +85,7 @@ std::vector<KernelProgram> bpf_loaded_programs();
 
 // What the kernel says about one loaded program (BPF_OBJ_GET_INFO_BY_FD).
 struct bpf_prog_info bpf_program_info(int prog_fd);
+// What the kernel says about one map: its id, type and sizes as created.
+struct bpf_map_info bpf_map_info_of(int map_fd);
 
 } // namespace guard

@@ -92,7 +92,9 @@ TEST_CASE("guard obj --attach: uprobe, uretprobe, raw_tp, tp_btf and tracepoint 
 	INFO(out << guard.stderr_text());
 	REQUIRE(WIFEXITED(status));
 	CHECK(WEXITSTATUS(status) == 0);
-	CHECK(out.find("sized            hash             key 4, value 8, max_entries 4096") != std::string::npos);
+	CHECK(out.find("\n  sized            id ") != std::string::npos);
+	CHECK(out.find(", key 4, value 8, max_entries 4096\n", out.find("maps as the kernel created them:")) !=
+	      std::string::npos);
 	CHECK(out.find("on_perf_event: skipped: ") != std::string::npos);
 	for (const char *name : {"on_uprobe", "on_uretprobe", "on_raw_tp", "on_tp_btf", "on_tracepoint"}) {
 		CAPTURE(name);
