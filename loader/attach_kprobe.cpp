@@ -3,7 +3,6 @@
 
 #include <sys/utsname.h>
 
-#include <cstdlib>
 #include <fstream>
 
 #include "base/error.h"
@@ -56,21 +55,13 @@ std::string syscall_function(std::string_view syscall)
 Link attach_kprobe(int prog_fd, std::string_view target, bool retprobe)
 {
 	return with_context(std::string(retprobe ? "attach kretprobe " : "attach kprobe ") + std::string(target), [&] {
-		std::string function(target);
-		uint64_t offset = 0;
-		if (size_t plus = function.find('+'); plus != std::string::npos) {
-			char *end = nullptr;
-			offset = std::strtoull(function.c_str() + plus + 1, &end, 0);
-			if (end == function.c_str() + plus + 1 || *end != '\0')
-				fail("expected <function>[+<offset>]");
-			function.resize(plus);
-		}
+		ProbeTarget probe = parse_probe_target(target);
 		struct perf_event_attr attr {};
 		attr.type = pmu_type("kprobe");
 		if (retprobe)
 			attr.config |= pmu_retprobe_bit("kprobe");
-		attr.config1 = reinterpret_cast<uintptr_t>(function.c_str()); // kprobe_func
-		attr.config2 = offset;                                        // probe_offset
+		attr.config1 = reinterpret_cast<uintptr_t>(probe.function.c_str()); // kprobe_func
+		attr.config2 = probe.offset;                                        // probe_offset
 		return link_perf_event(prog_fd, open_perf_event(attr), {}, std::string(target));
 	});
 }

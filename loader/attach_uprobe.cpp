@@ -92,22 +92,14 @@ Link attach_uprobe(int prog_fd, std::string_view binary, std::string_view target
 {
 	std::string where = std::string(binary) + ":" + std::string(target);
 	return with_context(std::string(retprobe ? "attach uretprobe " : "attach uprobe ") + where, [&] {
-		std::string function(target);
-		uint64_t extra = 0;
-		if (size_t plus = function.find('+'); plus != std::string::npos) {
-			char *end = nullptr;
-			extra = std::strtoull(function.c_str() + plus + 1, &end, 0);
-			if (end == function.c_str() + plus + 1 || *end != '\0')
-				fail("expected <function>[+<offset>]");
-			function.resize(plus);
-		}
+		ProbeTarget probe = parse_probe_target(target);
 		std::string path = resolve_binary(binary);
 		struct perf_event_attr attr {};
 		attr.type = pmu_type("uprobe");
 		if (retprobe)
 			attr.config |= pmu_retprobe_bit("uprobe");
-		attr.config1 = reinterpret_cast<uintptr_t>(path.c_str()); // uprobe_path
-		attr.config2 = function_file_offset(path, function) + extra; // probe_offset
+		attr.config1 = reinterpret_cast<uintptr_t>(path.c_str());                     // uprobe_path
+		attr.config2 = function_file_offset(path, probe.function) + probe.offset; // probe_offset
 		return link_perf_event(prog_fd, open_perf_event(attr), {}, path + ":" + std::string(target));
 	});
 }

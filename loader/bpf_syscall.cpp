@@ -231,27 +231,27 @@ uint32_t bpf_prog_test_run(int prog_fd)
 	return attr.test.retval;
 }
 
+void bpf_object_info(int fd, void *info, uint32_t size)
+{
+	union bpf_attr query {};
+	query.info.bpf_fd = static_cast<uint32_t>(fd);
+	query.info.info_len = size;
+	query.info.info = reinterpret_cast<uintptr_t>(info);
+	if (sys_bpf(BPF_OBJ_GET_INFO_BY_FD, query) != 0)
+		fail(errno_message("BPF_OBJ_GET_INFO_BY_FD", errno));
+}
+
 struct bpf_prog_info bpf_program_info(int prog_fd)
 {
 	struct bpf_prog_info info {};
-	union bpf_attr query {};
-	query.info.bpf_fd = static_cast<uint32_t>(prog_fd);
-	query.info.info_len = sizeof(info);
-	query.info.info = reinterpret_cast<uintptr_t>(&info);
-	if (sys_bpf(BPF_OBJ_GET_INFO_BY_FD, query) != 0)
-		fail(errno_message("BPF_OBJ_GET_INFO_BY_FD", errno));
+	bpf_object_info(prog_fd, &info, sizeof(info));
 	return info;
 }
 
 struct bpf_map_info bpf_map_info_of(int map_fd)
 {
 	struct bpf_map_info info {};
-	union bpf_attr query {};
-	query.info.bpf_fd = static_cast<uint32_t>(map_fd);
-	query.info.info_len = sizeof(info);
-	query.info.info = reinterpret_cast<uintptr_t>(&info);
-	if (sys_bpf(BPF_OBJ_GET_INFO_BY_FD, query) != 0)
-		fail(errno_message("BPF_OBJ_GET_INFO_BY_FD", errno));
+	bpf_object_info(map_fd, &info, sizeof(info));
 	return info;
 }
 

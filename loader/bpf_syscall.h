@@ -83,6 +83,9 @@ struct KernelProgram {
 };
 std::vector<KernelProgram> bpf_loaded_programs();
 
+// BPF_OBJ_GET_INFO_BY_FD: what the kernel says about a program, map, link
+// or BTF, into the matching struct bpf_*_info of size bytes.
+void bpf_object_info(int fd, void *info, uint32_t size);
 // What the kernel says about one loaded program (BPF_OBJ_GET_INFO_BY_FD).
 struct bpf_prog_info bpf_program_info(int prog_fd);
 // What the kernel says about one map: its id, type and sizes as created.

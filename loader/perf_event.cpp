@@ -6,6 +6,8 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdio>
+#include <cstdlib>
 #include <fstream>
 
 #include "base/error.h"
@@ -56,6 +58,20 @@ uint64_t pmu_retprobe_bit(std::string_view pmu)
 	if (!(in >> format) || std::sscanf(format.c_str(), "config:%u", &bit) != 1 || bit > 63)
 		fail("read " + path + ": expected config:<bit>");
 	return uint64_t(1) << bit;
+}
+
+ProbeTarget parse_probe_target(std::string_view target)
+{
+	ProbeTarget t{std::string(target), 0};
+	size_t plus = t.function.find('+');
+	if (plus == std::string::npos)
+		return t;
+	char *end = nullptr;
+	t.offset = std::strtoull(t.function.c_str() + plus + 1, &end, 0);
+	if (plus == 0 || end == t.function.c_str() + plus + 1 || *end != '\0')
+		fail("expected <function>[+<offset>], got " + std::string(target));
+	t.function.resize(plus);
+	return t;
 }
 
 Link link_perf_event(int prog_fd, Fd event, std::string program, std::string target)

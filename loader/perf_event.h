@@ -27,6 +27,13 @@ uint32_t pmu_type(std::string_view pmu);
 // /sys/bus/event_source/devices/<pmu>/format/retprobe.
 uint64_t pmu_retprobe_bit(std::string_view pmu);
 
+// A probe's "function" or "function+offset" (decimal or 0x hex).
+struct ProbeTarget {
+	std::string function;
+	uint64_t offset = 0;
+};
+ProbeTarget parse_probe_target(std::string_view target);
+
 // Ties the program to the event; the Link owns both.
 Link link_perf_event(int prog_fd, Fd event, std::string program, std::string target);
 

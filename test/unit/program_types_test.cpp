@@ -10,6 +10,7 @@
 
 #include "base/error.h"
 #include "loader/object_spec.h"
+#include "loader/perf_event.h"
 #include "loader/program_types.h"
 #include "test/support/files.h"
 #include "test/support/fixtures.h"
@@ -110,4 +111,19 @@ TEST_CASE("program_types.bpf.o: every kind in the spec, the unknown section list
 	CHECK(tracepoint->attach_group == "syscalls");
 	CHECK(tracepoint->attach_events == std::vector<std::string>{"sys_enter_getppid"});
 	CHECK(spec.programs.size() == 13);
+}
+
+TEST_CASE("probe targets: function, function+offset; a bad offset is an error")
+{
+	ProbeTarget plain = parse_probe_target("do_unlinkat");
+	CHECK(plain.function == "do_unlinkat");
+	CHECK(plain.offset == 0);
+	ProbeTarget hex = parse_probe_target("tcp_v4_connect+0x10");
+	CHECK(hex.function == "tcp_v4_connect");
+	CHECK(hex.offset == 16);
+	CHECK(parse_probe_target("f+8").offset == 8);
+	for (const char *bad : {"f+", "f+x", "f+8x", "+8"}) {
+		CAPTURE(bad);
+		CHECK_THROWS_WITH_AS(parse_probe_target(bad), doctest::Contains("expected <function>[+<offset>]"), Error);
+	}
 }
