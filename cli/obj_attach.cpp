@@ -40,6 +40,16 @@ std::string link_type_name(uint32_t type)
 	}
 }
 
+// As the kernel says: "link id 12, perf_event, program id 40".
+std::string describe_link(const Link &l)
+{
+	if (!l.link.valid())
+		return "perf event ioctl, no BPF link on this kernel";
+	struct bpf_link_info info = l.info();
+	return "link id " + std::to_string(info.id) + ", " + link_type_name(info.type) + ", program id " +
+	       std::to_string(info.prog_id);
+}
+
 void print_counters(const ObjectSpec &spec, const Collection &objects)
 {
 	std::printf("\nglobals after detaching:\n");
@@ -89,9 +99,8 @@ bool attach_and_report(const ObjectSpec &spec, double seconds)
 		try {
 			std::vector<Link> made = attach_program(p);
 			for (Link &l : made) {
-				struct bpf_link_info info = l.info();
-				std::printf("  %s: attached at %s (link id %u, %s, program id %u)\n", p.spec->name.c_str(),
-					    l.target.c_str(), info.id, link_type_name(info.type).c_str(), info.prog_id);
+				std::printf("  %s: attached at %s (%s)\n", p.spec->name.c_str(), l.target.c_str(),
+					    describe_link(l).c_str());
 				links.push_back(std::move(l));
 			}
 			attached += !made.empty();
