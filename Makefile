@@ -201,7 +201,7 @@ $(BENCH_WORKLOAD): tools/bench/workload.c
 	@mkdir -p $(@D)
 	$(CC) -std=gnu11 -O2 -Wall -Wextra -Werror $< -o $@
 
-$(BENCH_FLOOR): $(BUILD)/tools/bench/floor.o $(BUILD)/cli/families.o $(BUILD)/cli/attachments.o $(BUILD)/libguard.a
+$(BENCH_FLOOR): $(BUILD)/tools/bench/floor.o $(BUILD)/libguard.a
 	$(CXX) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
 $(BENCH_HARNESS): $(BENCH_OBJS) $(BUILD)/libguard.a

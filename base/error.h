@@ -4,15 +4,23 @@
 // reads "load program handle_exec: verifier: ..." instead of "EACCES".
 #pragma once
 
-#include <stdexcept>
+#include <exception>
 #include <string>
 #include <string_view>
+#include <utility>
 
 namespace guard {
 
-class Error : public std::runtime_error {
+class Error : public std::exception {
 public:
-	using std::runtime_error::runtime_error;
+	explicit Error(std::string message) : message_(std::move(message)) {}
+	const char *what() const noexcept override { return message_.c_str(); }
+	// Puts "context: " in front of the message, keeping the error's type,
+	// so a caller that branches on a subclass still can after with_context.
+	void add_context(std::string_view context) { message_.insert(0, std::string(context) + ": "); }
+
+private:
+	std::string message_;
 };
 
 [[noreturn]] inline void fail(const std::string &message) { throw Error(message); }
@@ -20,14 +28,16 @@ public:
 // "what: strerror(errno)" for a failed system call.
 std::string errno_message(std::string_view what, int err);
 
-// Runs fn; an Error escaping from it gains "context: " in front.
+// Runs fn; an Error escaping from it gains "context: " in front and keeps
+// its type.
 template <class Fn>
 auto with_context(std::string_view context, Fn &&fn) -> decltype(fn())
 {
 	try {
 		return fn();
-	} catch (const Error &e) {
-		throw Error(std::string(context) + ": " + e.what());
+	} catch (Error &e) {
+		e.add_context(context);
+		throw;
 	}
 }
 

@@ -95,10 +95,10 @@ DetachHelper DetachHelper::start()
 	return h;
 }
 
-void DetachHelper::hand_over(std::vector<TracepointLink> &links)
+void DetachHelper::hand_over(std::vector<Link> &links)
 {
 	std::vector<Fd *> events;
-	for (TracepointLink &l : links)
+	for (Link &l : links)
 		if (l.link.valid() && l.perf_event.valid())
 			events.push_back(&l.perf_event);
 	for (size_t i = 0; i < events.size() && socket_.valid(); i += kFdsPerMessage) {
@@ -115,7 +115,7 @@ void DetachHelper::hand_over(std::vector<TracepointLink> &links)
 	}
 }
 
-void detach_all(std::vector<TracepointLink> &links)
+void detach_all(std::vector<Link> &links)
 {
 	const size_t n = links.size();
 	const size_t stripes = std::min<size_t>(n, 64);

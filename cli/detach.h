@@ -20,7 +20,7 @@
 #include <vector>
 
 #include "base/fd.h"
-#include "loader/tracepoint.h"
+#include "loader/link.h"
 
 namespace guard {
 
@@ -36,14 +36,14 @@ public:
 	// helper and closes guard's copies (the links hold the events until
 	// they are closed). Events attached with the older ioctl have no link
 	// and stay: closing them is what detaches their program.
-	void hand_over(std::vector<TracepointLink> &links);
+	void hand_over(std::vector<Link> &links);
 
 private:
 	Fd socket_;
 };
 
 // Closes every link at once, a thread each (at most 64), then the rest.
-void detach_all(std::vector<TracepointLink> &links);
+void detach_all(std::vector<Link> &links);
 
 // The helper's own main: argv[0] is "guard-detach", fd 3 its socket.
 // Receives perf events until guard's end of the socket closes, then closes

@@ -14,7 +14,7 @@
 #include "cli/agent.h"
 #include "cli/commands.h"
 #include "cli/detach.h"
-#include "cli/families.h"
+#include "loader/families.h"
 #include "cli/manual.h"
 #include "cli/obj_command.h"
 

@@ -13,6 +13,8 @@
 
 #include "base/error.h"
 #include "base/file.h"
+#include "cli/obj_attach.h"
+#include "cli/obj_settings.h"
 #include "loader/bpf_syscall.h"
 #include "loader/collection.h"
 #include "loader/core_relocate.h"
@@ -27,6 +29,10 @@ namespace {
 struct ObjOptions {
 	std::string path;
 	bool load = false;
+	bool attach = false;
+	double attach_seconds = 3;
+	std::vector<std::string> set_globals; // NAME=VALUE
+	std::vector<std::string> map_sizes;   // NAME:FIELD=N
 };
 
 std::string map_type_name(uint32_t type)
@@ -91,8 +97,12 @@ void print_programs(const ObjectSpec &spec)
 		std::string events;
 		for (const std::string &e : p.attach_events)
 			events += (events.empty() ? "" : ",") + e;
-		std::printf("  %s: tracepoint %s/%s (section %s), %zu instructions", p.name.c_str(),
-			    p.attach_group.c_str(), events.c_str(), p.section.c_str(), p.insns.size());
+		std::string where = p.attach_kind == AttachKind::tracepoint ? p.attach_group + "/" + events
+				    : p.attach_binary.empty()                   ? p.attach_target
+										: p.attach_binary + ":" + p.attach_target;
+		std::printf("  %s: %s %s (section %s), %zu instructions", p.name.c_str(),
+			    std::string(attach_kind_name(p.attach_kind)).c_str(), where.c_str(), p.section.c_str(),
+			    p.insns.size());
 		if (!p.subprograms.empty()) {
 			std::printf(", with subprograms");
 			for (const std::string &s : p.subprograms)
@@ -100,6 +110,9 @@ void print_programs(const ObjectSpec &spec)
 		}
 		std::printf("; func_info %zu, line_info %zu\n", p.func_info.size(), p.line_info.size());
 	}
+	for (const SkippedProgram &p : spec.skipped_programs)
+		std::printf("  %s: skipped: section %s names no program type guard knows (%s)\n", p.name.c_str(),
+			    p.section.c_str(), std::string(known_section_prefixes()).c_str());
 }
 
 void print_maps(const ObjectSpec &spec)
@@ -215,12 +228,21 @@ void print_core(const ObjectSpec &spec, CoreContext &kernel)
 	}
 }
 
-void load_and_report(const ObjectSpec &spec)
+// True when every program loaded or this kernel cannot load it whatever
+// it holds (a type it lacks): those are reported, not failures of the object.
+bool load_and_report(const ObjectSpec &spec)
 {
 	std::printf("\nloading every program (not attached):\n");
 	LoadOptions options;
 	options.verifier_stats = true;
+	options.keep_going = true;
 	Collection objects = Collection::load(spec, options);
+	bool ok = true;
+	for (const ProgramFailure &f : objects.failures()) {
+		std::printf("  %s: %s: %s\n", f.spec->name.c_str(), f.not_supported ? "not loaded" : "FAILED",
+			    f.message.c_str());
+		ok &= f.not_supported;
+	}
 	for (const Program &p : objects.programs()) {
 		struct bpf_prog_info info = bpf_program_info(p.fd.get());
 		std::printf("  %s: loaded as id %u; verified_insns %u, xlated %u insns, jited %u bytes\n",
@@ -235,7 +257,9 @@ void load_and_report(const ObjectSpec &spec)
 			start = end + 1;
 		}
 	}
+	print_created_maps(objects);
 	std::printf("unloaded.\n");
+	return ok;
 }
 
 int run_obj(const ObjOptions &options)
@@ -244,6 +268,10 @@ int run_obj(const ObjOptions &options)
 		std::vector<uint8_t> bytes = read_file(options.path);
 		ElfFile elf = with_context(options.path, [&] { return ElfFile::parse(bytes); });
 		ObjectSpec spec = with_context(options.path, [&] { return read_object_spec(bytes); });
+		for (const std::string &setting : options.set_globals)
+			apply_global_setting(spec, setting);
+		for (const std::string &setting : options.map_sizes)
+			apply_map_setting(spec, setting);
 		std::printf("%s: license \"%s\", %zu program%s, %zu map%s", options.path.c_str(), spec.license.c_str(),
 			    spec.programs.size(), spec.programs.size() == 1 ? "" : "s", spec.maps.size(),
 			    spec.maps.size() == 1 ? "" : "s");
@@ -265,8 +293,10 @@ int run_obj(const ObjOptions &options)
 		if (any_kfunc && spec.btf)
 			print_kfuncs(spec, kernel);
 		std::fflush(stdout);
-		if (options.load)
-			load_and_report(spec);
+		if (options.load && !load_and_report(spec))
+			return 1;
+		if (options.attach && !attach_and_report(spec, options.attach_seconds))
+			return 1;
 		return 0;
 	} catch (const Error &e) {
 		std::fflush(stdout);
@@ -285,6 +315,15 @@ Subcommand add_obj_command(CLI::App &app)
 	obj->add_option("FILE", options->path, "A BPF object (clang -target bpf)")->required();
 	obj->add_flag("--load", options->load,
 		      "Also load every program without attaching it, print the verifier's statistics, unload");
+	obj->add_flag("--attach", options->attach,
+		      "Also load and attach every program that can be, for --attach-seconds (or until SIGINT or "
+		      "SIGTERM), detach, and print the object's integer globals");
+	obj->add_option("--attach-seconds", options->attach_seconds, "How long --attach keeps them attached")
+		->check(CLI::Range(0.0, 3600.0));
+	obj->add_option("--set", options->set_globals,
+			"NAME=VALUE: set an integer global (a const volatile knob) before load; repeatable");
+	obj->add_option("--map", options->map_sizes,
+			"NAME:FIELD=N: set a map's max_entries, value_size or key_size before load; repeatable");
 	return {obj, [options] { return run_obj(*options); }};
 }
 

@@ -8,6 +8,7 @@
 #include <cstring>
 
 #include "base/error.h"
+#include "loader/load_errors.h"
 
 namespace guard {
 
@@ -105,6 +106,8 @@ long prog_load(const ProgramLoadRequest &req, char *log, uint32_t log_size, uint
 	std::string license(req.license);
 	attr.license = reinterpret_cast<uintptr_t>(license.c_str());
 	attr.prog_flags = req.flags;
+	attr.expected_attach_type = req.expected_attach_type;
+	attr.attach_btf_id = req.attach_btf_id;
 	copy_object_name(attr.prog_name, req.name);
 	if (req.prog_btf_fd >= 0) {
 		attr.prog_btf_fd = static_cast<uint32_t>(req.prog_btf_fd);
@@ -121,6 +124,28 @@ long prog_load(const ProgramLoadRequest &req, char *log, uint32_t log_size, uint
 		attr.log_size = log_size;
 	}
 	return sys_bpf(BPF_PROG_LOAD, attr);
+}
+
+// EPERM before the verifier ran (no log) means either "you may not load
+// BPF" or "nobody may load this type here" (a locked-down kernel refuses
+// fentry, fexit and LSM programs even to root). Telling them apart: may
+// this process load the plainest program, r0 = 0; exit, as a tracepoint?
+bool may_load_tracepoint_program()
+{
+	struct bpf_insn insns[2] {};
+	insns[0].code = BPF_ALU64 | BPF_MOV | BPF_K;
+	insns[0].dst_reg = BPF_REG_0;
+	insns[1].code = BPF_JMP | BPF_EXIT;
+	ProgramLoadRequest probe;
+	probe.name = "guard_probe";
+	probe.type = BPF_PROG_TYPE_TRACEPOINT;
+	probe.insns = insns;
+	probe.license = "GPL";
+	long fd = prog_load(probe, nullptr, 0);
+	if (fd < 0)
+		return false;
+	::close(static_cast<int>(fd));
+	return true;
 }
 
 } // namespace
@@ -157,8 +182,19 @@ Fd bpf_prog_load(const ProgramLoadRequest &req)
 	}
 	std::string message = errno_message("BPF_PROG_LOAD", first_errno);
 	std::string tail = log_tail(log, 4096);
+	// ENOTSUPP (524) is the kernel's own "not supported", which only
+	// reaches userspace by mistake; strerror has no text for it.
+	if (first_errno == EOPNOTSUPP || first_errno == 524)
+		throw NotSupportedByKernel(message + (first_errno == 524 ? " (ENOTSUPP)" : "") + ": not supported by this kernel" +
+					   (tail.empty() ? "" : ": verifier:\n" + tail));
 	if (!tail.empty())
-		message += ": verifier:\n" + tail;
+		throw VerifierRejection(message + ": verifier:\n" + tail, tail);
+	if (first_errno == EPERM && req.type != BPF_PROG_TYPE_TRACEPOINT && may_load_tracepoint_program())
+		throw NotSupportedByKernel(message + ": not supported by this kernel: it refuses program type " +
+					   std::to_string(req.type) + " with expected_attach_type " +
+					   std::to_string(req.expected_attach_type) +
+					   " where a plain tracepoint program loads (a locked-down kernel refuses fentry, "
+					   "fexit and lsm)");
 	fail(message);
 }
 
@@ -195,15 +231,27 @@ uint32_t bpf_prog_test_run(int prog_fd)
 	return attr.test.retval;
 }
 
+void bpf_object_info(int fd, void *info, uint32_t size)
+{
+	union bpf_attr query {};
+	query.info.bpf_fd = static_cast<uint32_t>(fd);
+	query.info.info_len = size;
+	query.info.info = reinterpret_cast<uintptr_t>(info);
+	if (sys_bpf(BPF_OBJ_GET_INFO_BY_FD, query) != 0)
+		fail(errno_message("BPF_OBJ_GET_INFO_BY_FD", errno));
+}
+
 struct bpf_prog_info bpf_program_info(int prog_fd)
 {
 	struct bpf_prog_info info {};
-	union bpf_attr query {};
-	query.info.bpf_fd = static_cast<uint32_t>(prog_fd);
-	query.info.info_len = sizeof(info);
-	query.info.info = reinterpret_cast<uintptr_t>(&info);
-	if (sys_bpf(BPF_OBJ_GET_INFO_BY_FD, query) != 0)
-		fail(errno_message("BPF_OBJ_GET_INFO_BY_FD", errno));
+	bpf_object_info(prog_fd, &info, sizeof(info));
+	return info;
+}
+
+struct bpf_map_info bpf_map_info_of(int map_fd)
+{
+	struct bpf_map_info info {};
+	bpf_object_info(map_fd, &info, sizeof(info));
 	return info;
 }
 

@@ -54,6 +54,10 @@ struct ProgramLoadRequest {
 	std::string_view license;
 	// BPF_F_* load flags (prog_flags): BPF_F_SLEEPABLE, say.
 	uint32_t flags = 0;
+	// For the types that take them (docs/loader.md, step 7): the attach type
+	// the program is verified for, and its target's id in vmlinux BTF.
+	uint32_t expected_attach_type = 0;
+	uint32_t attach_btf_id = 0;
 	// With the object's BTF loaded: one bpf_func_info per function and the
 	// bpf_line_info records, insn_off counted in instructions of insns.
 	int prog_btf_fd = -1;
@@ -63,7 +67,9 @@ struct ProgramLoadRequest {
 	// statistics ("processed N insns ...", "verification time ...") land here.
 	std::string *stats = nullptr;
 };
-// On rejection the verifier's log is part of the Error's text.
+// On rejection the verifier's log is part of the error's text: a
+// VerifierRejection when the verifier wrote one, NotSupportedByKernel when
+// the kernel says it cannot (EOPNOTSUPP, ENOTSUPP), else an Error.
 Fd bpf_prog_load(const ProgramLoadRequest &req);
 
 // BPF_PROG_TEST_RUN with no input: runs the program once, now, in the calling
@@ -77,7 +83,12 @@ struct KernelProgram {
 };
 std::vector<KernelProgram> bpf_loaded_programs();
 
+// BPF_OBJ_GET_INFO_BY_FD: what the kernel says about a program, map, link
+// or BTF, into the matching struct bpf_*_info of size bytes.
+void bpf_object_info(int fd, void *info, uint32_t size);
 // What the kernel says about one loaded program (BPF_OBJ_GET_INFO_BY_FD).
 struct bpf_prog_info bpf_program_info(int prog_fd);
+// What the kernel says about one map: its id, type and sizes as created.
+struct bpf_map_info bpf_map_info_of(int map_fd);
 
 } // namespace guard

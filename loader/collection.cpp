@@ -12,10 +12,12 @@
 
 #include "base/cpus.h"
 #include "base/error.h"
+#include "loader/attach_btf_id.h"
 #include "loader/bpf_syscall.h"
 #include "loader/core_relocate.h"
 #include "loader/kconfig.h"
 #include "loader/ksyms.h"
+#include "loader/load_errors.h"
 
 namespace guard {
 
@@ -96,6 +98,7 @@ struct PendingProgram {
 	std::vector<struct bpf_insn> insns; // relocated
 	std::vector<CoreResult> core;
 	std::vector<KsymResult> ksyms;
+	uint32_t attach_btf_id = 0;
 	std::string stats;
 	Fd fd;
 	std::exception_ptr error;
@@ -111,6 +114,8 @@ void load_one(PendingProgram &p, const ObjectSpec &spec, int btf_fd, bool want_s
 	req.type = ps.type;
 	req.insns = p.insns;
 	req.license = spec.license;
+	req.expected_attach_type = ps.expected_attach_type;
+	req.attach_btf_id = p.attach_btf_id;
 	if (want_stats)
 		req.stats = &p.stats;
 	if (btf_fd >= 0 && !ps.func_info.empty()) {
@@ -141,19 +146,21 @@ void load_one(PendingProgram &p, const ObjectSpec &spec, int btf_fd, bool want_s
 	}
 }
 
-} // namespace
-
-Collection Collection::load(const ObjectSpec &spec, const LoadOptions &options)
+ProgramFailure describe_failure(const PendingProgram &p)
 {
-	using clock = std::chrono::steady_clock;
-	auto ms_since = [](clock::time_point t) { return std::chrono::duration<double, std::milli>(clock::now() - t).count(); };
-	LoadTimings timings;
-	auto step = clock::now();
-	Collection c;
-	// The object's BTF first: maps and programs refer to its types by id.
-	if (spec.btf)
-		c.btf_ = with_context("load object BTF", [&] { return bpf_btf_load(spec.btf->raw()); });
+	try {
+		std::rethrow_exception(p.error);
+	} catch (const NotSupportedByKernel &e) {
+		return {p.spec, e.what(), true};
+	} catch (const Error &e) {
+		return {p.spec, e.what(), false};
+	}
+}
 
+// Step 9: every map, sizes as the options and this machine say.
+std::vector<Map> create_maps(const ObjectSpec &spec, const LoadOptions &options, int btf_fd)
+{
+	std::vector<Map> maps;
 	for (const MapSpec &ms : spec.maps) {
 		Map m{ms, {}};
 		if (ms.section == ".kconfig" && !spec.kconfig.empty())
@@ -166,22 +173,25 @@ Collection Collection::load(const ObjectSpec &spec, const LoadOptions &options)
 			m.spec.max_entries = it->second;
 		if (m.spec.type == BPF_MAP_TYPE_PERF_EVENT_ARRAY && m.spec.max_entries == 0)
 			m.spec.max_entries = possible_cpus();
-		m.fd = with_context("create map " + ms.name, [&] { return create_map(m.spec, c.btf_.get()); });
-		c.maps_.push_back(std::move(m));
+		m.fd = with_context("create map " + ms.name, [&] { return create_map(m.spec, btf_fd); });
+		maps.push_back(std::move(m));
 	}
+	return maps;
+}
 
-	timings.maps = ms_since(step);
-	step = clock::now();
+bool skipped(const LoadOptions &options, const ProgramSpec &ps)
+{
+	return std::find(options.skip_programs.begin(), options.skip_programs.end(), ps.name) !=
+	       options.skip_programs.end();
+}
 
-	// Relocate every program first (CO-RE, maps): pure work on copies.
-	auto skipped = [&](const ProgramSpec &ps) {
-		return std::find(options.skip_programs.begin(), options.skip_programs.end(), ps.name) !=
-		       options.skip_programs.end();
-	};
-	CoreContext core(options.kernel_btf);
-	std::vector<uint32_t> core_roots; // every type to look up in vmlinux BTF
+// Every type to look up in vmlinux BTF, found for all programs in one pass
+// over it rather than one pass per relocation.
+void prefetch_kernel_types(const ObjectSpec &spec, const LoadOptions &options, CoreContext &core)
+{
+	std::vector<uint32_t> core_roots;
 	for (const ProgramSpec &ps : spec.programs) {
-		if (skipped(ps))
+		if (skipped(options, ps))
 			continue;
 		for (const CoreRelocation &r : ps.core_relos)
 			core_roots.push_back(r.type_id);
@@ -191,41 +201,54 @@ Collection Collection::load(const ObjectSpec &spec, const LoadOptions &options)
 	}
 	if (!core_roots.empty())
 		with_context("relocate", [&] { core.candidates().prefetch(*spec.btf, core_roots); });
-	std::vector<PendingProgram> pending;
-	for (const ProgramSpec &ps : spec.programs) {
-		if (skipped(ps))
-			continue;
-		PendingProgram p{&ps, ps.insns, {}, {}, {}, {}, {}};
-		if (!ps.core_relos.empty())
-			p.core = with_context("relocate program " + ps.name,
-					      [&] { return apply_core_relocations(*spec.btf, core, ps, p.insns); });
-		if (!ps.ksym_refs.empty())
-			with_context("relocate program " + ps.name, [&] {
-				if (!spec.btf)
-					fail("kernel functions need the object's BTF (compile with -g)");
-				p.ksyms = apply_ksym_references(*spec.btf, core, ps, p.insns);
-			});
-		for (const MapReference &ref : ps.map_refs) {
-			int fd = c.maps_.at(ref.map).fd.get();
-			if (ref.kind == MapReferenceKind::map_value)
-				patch_map_value_reference(p.insns, ref.insn, fd, ref.offset);
-			else
-				patch_map_reference(p.insns, ref.insn, fd);
+}
+
+// Steps 7 (attach_btf_id), 10, 10b and 11 for one program, on a copy of its
+// instructions. A missing BTF target is kept in p.error, reported in
+// program order with the verifier's refusals.
+PendingProgram relocate_program(const ObjectSpec &spec, const ProgramSpec &ps, const std::vector<Map> &maps,
+				CoreContext &core)
+{
+	PendingProgram p{&ps, ps.insns, {}, {}, 0, {}, {}, {}};
+	if (ps.needs_btf_target) {
+		try {
+			p.attach_btf_id =
+				with_context("load program " + ps.name, [&] { return find_attach_btf_id(core.kernel(), ps); });
+		} catch (const Error &) {
+			p.error = std::current_exception();
 		}
-		pending.push_back(std::move(p));
 	}
+	if (!ps.core_relos.empty())
+		p.core = with_context("relocate program " + ps.name,
+				      [&] { return apply_core_relocations(*spec.btf, core, ps, p.insns); });
+	if (!ps.ksym_refs.empty())
+		with_context("relocate program " + ps.name, [&] {
+			if (!spec.btf)
+				fail("kernel functions need the object's BTF (compile with -g)");
+			p.ksyms = apply_ksym_references(*spec.btf, core, ps, p.insns);
+		});
+	for (const MapReference &ref : ps.map_refs) {
+		int fd = maps.at(ref.map).fd.get();
+		if (ref.kind == MapReferenceKind::map_value)
+			patch_map_value_reference(p.insns, ref.insn, fd, ref.offset);
+		else
+			patch_map_reference(p.insns, ref.insn, fd);
+	}
+	return p;
+}
 
-	timings.relocate = ms_since(step);
-	step = clock::now();
-
-	// Then the verifier, which is most of the start-up time: programs are
-	// independent, so they are verified on several CPUs at once.
+// Step 12, the verifier, which is most of the start-up time: programs are
+// independent, so they are verified on several CPUs at once.
+void verify_programs(std::vector<PendingProgram> &pending, const ObjectSpec &spec, int btf_fd,
+		     const LoadOptions &options)
+{
 	unsigned threads = options.load_threads ? options.load_threads : std::thread::hardware_concurrency();
 	threads = std::max(1u, std::min<unsigned>(threads, unsigned(pending.size())));
 	std::atomic<size_t> next{0};
 	auto worker = [&] {
 		for (size_t i = next++; i < pending.size(); i = next++)
-			load_one(pending[i], spec, c.btf_.get(), options.verifier_stats);
+			if (!pending[i].error)
+				load_one(pending[i], spec, btf_fd, options.verifier_stats);
 	};
 	std::vector<std::thread> pool;
 	for (unsigned t = 1; t < threads; t++)
@@ -233,15 +256,47 @@ Collection Collection::load(const ObjectSpec &spec, const LoadOptions &options)
 	worker();
 	for (std::thread &t : pool)
 		t.join();
+}
+
+} // namespace
+
+Collection Collection::load(const ObjectSpec &spec, const LoadOptions &options)
+{
+	using clock = std::chrono::steady_clock;
+	auto ms_since = [](clock::time_point t) { return std::chrono::duration<double, std::milli>(clock::now() - t).count(); };
+	LoadTimings timings;
+	auto step = clock::now();
+	Collection c;
+	// The object's BTF first (step 8): maps and programs refer to its types by id.
+	if (spec.btf)
+		c.btf_ = with_context("load object BTF", [&] { return bpf_btf_load(spec.btf->raw()); });
+	c.maps_ = create_maps(spec, options, c.btf_.get());
+	timings.maps = ms_since(step);
+	step = clock::now();
+
+	// Relocate every program first: pure work on copies.
+	CoreContext core(options.kernel_btf);
+	prefetch_kernel_types(spec, options, core);
+	std::vector<PendingProgram> pending;
+	for (const ProgramSpec &ps : spec.programs)
+		if (!skipped(options, ps))
+			pending.push_back(relocate_program(spec, ps, c.maps_, core));
+	timings.relocate = ms_since(step);
+	step = clock::now();
+
+	verify_programs(pending, spec, c.btf_.get(), options);
 	timings.verify = ms_since(step);
 	if (options.timings)
 		*options.timings = timings;
 
 	// Report the first failure in program order, as a sequential load would.
 	for (PendingProgram &p : pending) {
-		if (p.error)
+		if (p.error && !options.keep_going)
 			std::rethrow_exception(p.error);
-		c.programs_.push_back({p.spec, std::move(p.fd), std::move(p.core), std::move(p.stats)});
+		if (p.error)
+			c.failures_.push_back(describe_failure(p));
+		else
+			c.programs_.push_back({p.spec, std::move(p.fd), std::move(p.core), std::move(p.stats)});
 	}
 	return c;
 }

@@ -37,6 +37,9 @@ struct LoadOptions {
 	unsigned load_threads = 0;
 	// Filled in when given.
 	LoadTimings *timings = nullptr;
+	// A program the kernel refuses is kept in Collection::failures() and
+	// the others load; without it, the first refusal is thrown.
+	bool keep_going = false;
 };
 
 struct Map {
@@ -51,6 +54,13 @@ struct Program {
 	std::string verifier_stats;   // with LoadOptions::verifier_stats
 };
 
+// A program that did not load (LoadOptions::keep_going).
+struct ProgramFailure {
+	const ProgramSpec *spec;
+	std::string message;
+	bool not_supported = false; // NotSupportedByKernel: this kernel cannot, whatever the program
+};
+
 class Collection {
 public:
 	// The spec must outlive the Collection. Throws Error naming the map or
@@ -60,6 +70,7 @@ public:
 	const Map &map(std::string_view name) const;
 	const std::vector<Map> &maps() const { return maps_; }
 	const std::vector<Program> &programs() const { return programs_; }
+	const std::vector<ProgramFailure> &failures() const { return failures_; }
 	// The object's BTF as loaded into the kernel; invalid without .BTF.
 	int btf_fd() const { return btf_.get(); }
 
@@ -81,6 +92,7 @@ private:
 	Fd btf_;
 	std::vector<Map> maps_;
 	std::vector<Program> programs_;
+	std::vector<ProgramFailure> failures_;
 };
 
 // Points an ld_imm64 at a map: src_reg = BPF_PSEUDO_MAP_FD, imm = the fd.

@@ -19,34 +19,38 @@ namespace guard {
 
 namespace {
 
-// Section names follow libbpf's convention, which clang users write by hand:
-// "tracepoint/<group>/<event>" or its short form "tp/<group>/<event>". guard
-// adds one thing: several events of the group, comma-separated, for a program
-// that serves them all ("tracepoint/syscalls/sys_exit_bind,sys_exit_listen").
-bool parse_program_section(std::string_view section, ProgramSpec &prog)
+// The section says the program type (loader/program_types.cpp). guard adds
+// one thing to libbpf's tracepoint sections: several events of the group,
+// comma-separated, for a program that serves them all
+// ("tracepoint/syscalls/sys_exit_bind,sys_exit_listen").
+bool read_program_section(std::string_view section, ProgramSpec &prog)
 {
-	for (std::string_view prefix : {"tracepoint/", "tp/"}) {
-		if (section.substr(0, prefix.size()) != prefix)
-			continue;
-		std::string_view rest = section.substr(prefix.size());
-		size_t slash = rest.find('/');
-		if (slash == std::string_view::npos || slash == 0 || slash + 1 == rest.size())
-			fail("section " + std::string(section) + ": expected " + std::string(prefix) + "<group>/<event>");
-		prog.type = BPF_PROG_TYPE_TRACEPOINT;
-		prog.attach_group = rest.substr(0, slash);
-		std::string_view events = rest.substr(slash + 1);
-		for (size_t start = 0; start <= events.size();) {
-			size_t comma = std::min(events.find(',', start), events.size());
-			std::string_view event = events.substr(start, comma - start);
-			if (event.empty() || event.find('/') != std::string_view::npos)
-				fail("section " + std::string(section) + ": expected " + std::string(prefix) +
-				     "<group>/<event>[,<event>...]");
-			prog.attach_events.emplace_back(event);
-			start = comma + 1;
-		}
+	ProgramSection parsed;
+	if (!parse_program_section(section, parsed))
+		return false;
+	prog.type = parsed.type;
+	prog.attach_kind = parsed.kind;
+	prog.expected_attach_type = parsed.expected_attach_type;
+	prog.needs_btf_target = parsed.needs_btf_target;
+	prog.attach_target = parsed.target;
+	prog.attach_binary = parsed.binary;
+	if (parsed.kind != AttachKind::tracepoint)
 		return true;
+	std::string_view rest = parsed.target;
+	size_t slash = rest.find('/');
+	prog.attach_group = rest.substr(0, slash);
+	std::string_view events = rest.substr(slash + 1);
+	std::string_view prefix = section.substr(0, section.find('/') + 1);
+	for (size_t start = 0; start <= events.size();) {
+		size_t comma = std::min(events.find(',', start), events.size());
+		std::string_view event = events.substr(start, comma - start);
+		if (event.empty() || event.find('/') != std::string_view::npos)
+			fail("section " + std::string(section) + ": expected " + std::string(prefix) +
+			     "<group>/<event>[,<event>...]");
+		prog.attach_events.emplace_back(event);
+		start = comma + 1;
 	}
-	return false;
+	return true;
 }
 
 // __uint(name, N) is `int (*name)[N]` in BTF: PTR -> ARRAY with nelems = N.
@@ -171,6 +175,14 @@ const MapSpec *ObjectSpec::find_map(std::string_view name) const
 	return nullptr;
 }
 
+MapSpec *ObjectSpec::find_map(std::string_view name)
+{
+	for (MapSpec &m : maps)
+		if (m.name == name)
+			return &m;
+	return nullptr;
+}
+
 const ProgramSpec *ObjectSpec::find_program(std::string_view name) const
 {
 	for (const ProgramSpec &p : programs)
@@ -215,16 +227,20 @@ ObjectSpec read_object_spec(std::span<const uint8_t> elf_image)
 		ProgramSpec prog;
 		prog.name = fn.name;
 		prog.section = fn.section_name;
-		with_context("program " + prog.name, [&] {
+		bool known = with_context("program " + prog.name, [&] {
 			if (!fn.global)
 				fail("a program must be a global function (static ones are not loaded)");
-			if (!parse_program_section(fn.section_name, prog))
-				fail("section " + fn.section_name + ": unknown program type (expected tracepoint/ or tp/)");
+			if (!read_program_section(fn.section_name, prog))
+				return false;
 			link_program(prog, fn, functions);
+			return true;
 		});
-		spec.programs.push_back(std::move(prog));
+		if (known)
+			spec.programs.push_back(std::move(prog));
+		else
+			spec.skipped_programs.push_back({prog.name, prog.section});
 	}
-	if (spec.programs.empty())
+	if (spec.programs.empty() && spec.skipped_programs.empty())
 		fail("no programs (no executable section other than .text)");
 	return spec;
 }

@@ -16,6 +16,7 @@
 
 #include "loader/btf.h"
 #include "loader/core_kind.h"
+#include "loader/program_types.h"
 
 namespace guard {
 
@@ -78,6 +79,14 @@ struct ProgramSpec {
 	std::string name;    // the function's symbol
 	std::string section; // e.g. "tracepoint/sched/sched_process_exec"
 	uint32_t type = 0;   // BPF_PROG_TYPE_*
+	// What BPF_PROG_LOAD must be told besides the type (loader/program_types.h).
+	AttachKind attach_kind = AttachKind::tracepoint;
+	uint32_t expected_attach_type = 0;
+	bool needs_btf_target = false; // attach_btf_id: attach_target's type in vmlinux BTF
+	// Where it attaches: a function, syscall, raw tracepoint or LSM hook
+	// (empty: the section names none); attach_binary is a uprobe's file.
+	std::string attach_target;
+	std::string attach_binary;
 	std::string attach_group; // tracepoint group, e.g. "sched"
 	// Tracepoint names, e.g. "sched_process_exec": usually one, but one
 	// program may serve several tracepoints of its group (guard's own
@@ -115,10 +124,18 @@ struct KconfigExtern {
 	bool weak = false;    // __weak: 0 when the kernel's config lacks it
 };
 
+// A program in a section that names no program type guard knows: listed,
+// not loaded, and the object's other programs load without it.
+struct SkippedProgram {
+	std::string name;
+	std::string section;
+};
+
 struct ObjectSpec {
 	std::string license;
 	std::vector<MapSpec> maps;
 	std::vector<ProgramSpec> programs;
+	std::vector<SkippedProgram> skipped_programs;
 	std::vector<GlobalVariable> globals;
 	std::vector<KconfigExtern> kconfig;
 	// The object's .BTF after the fix-ups clang leaves to the loader; empty
@@ -128,6 +145,7 @@ struct ObjectSpec {
 	const MapSpec *find_map(std::string_view name) const;
 	const ProgramSpec *find_program(std::string_view name) const;
 	const GlobalVariable *find_global(std::string_view name) const;
+	MapSpec *find_map(std::string_view name);
 
 	// Sets the initial value of a global variable before load, typically a
 	// `const volatile` knob in .rodata. The size must be the variable's.

@@ -14,7 +14,7 @@
 #include <fstream>
 #include <string>
 
-#include "loader/tracepoint.h"
+#include "loader/attach_tracepoint.h"
 #include "test/support/e2e_support.h"
 
 using namespace guard;

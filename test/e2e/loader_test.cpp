@@ -20,7 +20,7 @@
 #include "loader/bpf_syscall.h"
 #include "loader/collection.h"
 #include "loader/object_spec.h"
-#include "loader/tracepoint.h"
+#include "loader/attach_tracepoint.h"
 #include "test/support/e2e_support.h"
 #include "test/support/files.h"
 #include "test/support/fixtures.h"
@@ -33,7 +33,7 @@ namespace {
 // fixtures, calls getppid() `times` times, and detaches.
 void run_on_getppid(const Program &prog, int times)
 {
-	TracepointLink link = attach_tracepoint(prog.fd.get(), prog.spec->attach_group, prog.spec->attach_events.at(0));
+	Link link = attach_tracepoint(prog.fd.get(), prog.spec->attach_group, prog.spec->attach_events.at(0));
 	for (int i = 0; i < times; i++)
 		::syscall(SYS_getppid);
 }
@@ -136,10 +136,10 @@ TEST_CASE("a libbpf-style object: every map type, knobs, printk strings, subprog
 			openat = &p;
 	REQUIRE(openat);
 	CHECK(openat->spec->subprograms.size() == 3); // is_target (global), bump (static), add_index (callback)
-	TracepointLink link = attach_tracepoint(openat->fd.get(), openat->spec->attach_group, openat->spec->attach_events.at(0));
+	Link link = attach_tracepoint(openat->fd.get(), openat->spec->attach_group, openat->spec->attach_events.at(0));
 	for (int i = 0; i < 3; i++)
 		::close(::open("/proc/self/stat", O_RDONLY));
-	link = TracepointLink{};
+	link = Link{};
 
 	// bump(), a subprogram, counted our opens in the hash map.
 	uint64_t opens = 0;

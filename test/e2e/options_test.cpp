@@ -18,7 +18,7 @@
 #include "loader/global_tgid.h"
 #include "loader/object_spec.h"
 #include "loader/ring_view.h"
-#include "loader/tracepoint.h"
+#include "loader/attach_tracepoint.h"
 #include "test/support/e2e_support.h"
 #include "test/support/events.h"
 #include "test/support/files.h"
@@ -104,7 +104,7 @@ TEST_CASE("a full file ring: the kernel side counts the records it drops, by rin
 			options.skip_programs.push_back(p.name);
 	Collection objects = Collection::load(spec, options);
 	REQUIRE(objects.programs().size() == 2);
-	std::vector<TracepointLink> links;
+	std::vector<Link> links;
 	for (const Program &p : objects.programs()) // file_exit serves more syscalls: here only openat
 		links.push_back(attach_tracepoint(p.fd.get(), "syscalls",
 						  p.spec->name == "file_exit" ? "sys_exit_openat" : "sys_enter_openat"));
@@ -148,7 +148,7 @@ TEST_CASE("the agent's own process is excluded in the kernel")
 		if (p.name != "file_openat_enter" && p.name != "file_exit")
 			options.skip_programs.push_back(p.name);
 	Collection objects = Collection::load(spec, options);
-	std::vector<TracepointLink> links;
+	std::vector<Link> links;
 	for (const Program &p : objects.programs()) // file_exit serves more syscalls: here only openat
 		links.push_back(attach_tracepoint(p.fd.get(), "syscalls",
 						  p.spec->name == "file_exit" ? "sys_exit_openat" : "sys_enter_openat"));

@@ -15,7 +15,7 @@
 #include <filesystem>
 #include <string>
 
-#include "loader/tracepoint.h"
+#include "loader/attach_tracepoint.h"
 #include "test/support/e2e_support.h"
 #include "test/support/events.h"
 #include "test/support/temp_dir.h"

@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-#include "loader/tracepoint.h"
+#include "loader/attach_tracepoint.h"
 #include "test/support/e2e_support.h"
 
 using namespace guard;

@@ -66,3 +66,19 @@ TEST_CASE("layers: abi, base, loader, engine, rules and sigma include only the l
 	}
 	CHECK(files > 100);
 }
+
+TEST_CASE("layers: tools/ uses the library, not the guard command's own code (cli/)")
+{
+	size_t files = 0;
+	for (const auto &entry : std::filesystem::recursive_directory_iterator(std::string(GUARD_SOURCE_DIR) + "/tools")) {
+		std::string ext = entry.path().extension().string();
+		if (ext != ".h" && ext != ".cpp")
+			continue;
+		files++;
+		for (const auto &[line, folder] : included_folders(entry.path())) {
+			INFO(entry.path().string() << ":" << line << " includes from " << folder << "/");
+			CHECK(folder != "cli");
+		}
+	}
+	CHECK(files > 5);
+}

@@ -53,7 +53,7 @@ TEST_CASE("guard.bpf.o: programs, maps and map references")
 	CHECK(pending->flags == BPF_F_NO_PREALLOC); // the kernel requires it of task storage
 	CHECK(pending->key_size == 4);
 
-	// Every program is named for its family (cli/families.cpp relies on it).
+	// Every program is named for its family (loader/families.cpp relies on it).
 	for (const ProgramSpec &p : spec.programs) {
 		CAPTURE(p.name);
 		CHECK((p.name.starts_with("process_") || p.name.starts_with("file_") || p.name.starts_with("net_") ||

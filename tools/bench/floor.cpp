@@ -27,10 +27,10 @@
 
 #include "base/error.h"
 #include "base/file.h"
-#include "cli/attachments.h"
+#include "loader/attach.h"
 #include "loader/collection.h"
+#include "loader/families.h"
 #include "loader/object_spec.h"
-#include "loader/tracepoint.h"
 
 namespace {
 

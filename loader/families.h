@@ -2,12 +2,17 @@
 // Event families: the user switches them on and off by name, and kern/
 // names every program after its family (process_*, file_*, net_*). A
 // family that is off has its programs skipped at load, so they are never
-// verified nor attached and cost nothing.
+// verified nor attached and cost nothing. This is guard's own object's
+// convention (kern/), the loader's policy for it, shared by guard and its
+// benchmark floor (tools/bench/floor.cpp).
 #pragma once
 
 #include <string>
 #include <string_view>
 #include <vector>
+
+#include "loader/attach.h"
+#include "loader/object_spec.h"
 
 namespace guard {
 
@@ -30,5 +35,14 @@ std::vector<std::string> programs_of_families(const std::vector<std::string> &di
 
 // The family a program belongs to, or "" when none.
 std::string_view family_of_program(std::string_view program_name);
+
+// What guard and its benchmark floor leave out of a load: the programs of
+// the families named in disabled, and those with no tracepoint on this
+// kernel (said on stderr after `who`).
+std::vector<std::string> programs_to_skip(const ObjectSpec &spec, const std::vector<std::string> &disabled,
+					  const char *who);
+
+// "46 programs at 74 tracepoints (process 12, file 44, network 16, io_uring 2)"
+std::string describe(const Attachments &a);
 
 } // namespace guard
