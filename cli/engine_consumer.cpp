@@ -222,6 +222,12 @@ public:
 		std::fprintf(stderr, "guard: %s\n", stats_line(s).c_str());
 	}
 
+	void set_kill_tables(std::function<void(const RuleSet &)> install) override
+	{
+		install(*pipeline_.rules());
+		install_kill_tables_ = std::move(install);
+	}
+
 	void set_health_sources(HealthSources s) override
 	{
 		s.rules_source = sources_.rules_source;
@@ -296,6 +302,14 @@ private:
 		if (!pipeline_.host_fields().empty())
 			w.raw_fields(pipeline_.host_fields());
 		w.field_string("rules", name);
+		if (r.loaded && install_kill_tables_) {
+			try {
+				install_kill_tables_(*r.loaded->set);
+			} catch (const Error &e) {
+				r.error = e.what();
+				r.loaded.reset();
+			}
+		}
 		if (r.loaded) {
 			size_t n = r.loaded->set->rules.size();
 			reloader_->dispose(pipeline_.set_rules(std::move(r.loaded->set)));
@@ -326,6 +340,7 @@ private:
 	HealthSources sources_;
 	std::chrono::steady_clock::time_point started_, next_health_, next_output_check_;
 	std::vector<std::unique_ptr<Forwarder>> forwarders_; // stopped before the writer goes
+	std::function<void(const RuleSet &)> install_kill_tables_;
 };
 
 // Under sudo, the recording belongs to the user who ran sudo (SUDO_UID,

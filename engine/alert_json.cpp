@@ -66,8 +66,8 @@ std::string alert_rule_fields(const Rule &rule)
 
 // One function over one local writer, like the event line (event_json.h):
 // the write position stays in a register.
-[[gnu::flatten]] char *write_alert_line(char *out, std::string_view rule_fields, const EventView &ev,
-					int64_t boot_to_unix_ns)
+[[gnu::flatten]] char *write_alert_line(char *out, std::string_view rule_fields, const char *action,
+					const EventView &ev, int64_t boot_to_unix_ns)
 {
 	JsonWriter w(out);
 	const Record &r = *ev.rec;
@@ -75,6 +75,8 @@ std::string alert_rule_fields(const Rule &rule)
 	w.field_literal("type", "alert");
 	w.field_time("time", static_cast<int64_t>(h.boot_ns) + boot_to_unix_ns);
 	w.raw_fields(rule_fields);
+	if (action)
+		w.field_literal("action", action);
 	w.field_literal("event", record_kind_name(h.kind));
 	w.field_uint("boot_ns", h.boot_ns);
 	w.field_uint("pid", h.pid);

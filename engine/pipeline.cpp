@@ -167,7 +167,8 @@ void Pipeline::on_record(std::span<const uint8_t> bytes)
 	if (n > 0) {
 		load_ancestry();
 		for (size_t i = 0; i < n; i++) {
-			out_.commit(write_alert_line(out_.reserve(alert_max_bytes), alert_rule_fields_[matches[i]], ev,
+			const char *action = alert_action(rules_->rules[matches[i]], h);
+			out_.commit(write_alert_line(out_.reserve(alert_max_bytes), alert_rule_fields_[matches[i]], action, ev,
 						     boot_to_unix_ns_));
 			alert_counts_[count_of_[matches[i]]]++;
 			stats_.alerts++;
