@@ -92,6 +92,11 @@ TEST_CASE("a kill rule's tables: file identities in the kernel's dev_t, prefixes
 	CHECK((t.cidrs[0].len == 4 && t.cidrs[0].prefix == 24 && t.cidrs[0].bytes[0] == 192));
 	CHECK((t.cidrs[1].len == 16 && t.cidrs[1].prefix == 32 && t.cidrs[1].bytes[0] == 0x20));
 	CHECK(t.kinds == (GUARD_KILL_EXEC | GUARD_KILL_OPEN | GUARD_KILL_CONNECT));
+	// guard rules check says which rules kill.
+	std::string described = rules::describe_rules(*loaded.set);
+	CHECK(described.find("B [high]\n  on: net_connect\n  when: addr cidr [192.0.2.0/24, 2001:db8::/32]\n  action: kill") !=
+	      std::string::npos);
+	CHECK(described.find("C [high]\n  on: file_open\n  when: path prefix [\"/etc/\"]\n") != std::string::npos);
 
 	// The alert's action: what the kernel did, for kill rules only.
 	struct guard_header h {};
