@@ -158,7 +158,8 @@ public:
 
 	void after_batch() override
 	{
-		pipeline_.refresh_watched_files(std::chrono::steady_clock::now());
+		if (pipeline_.refresh_watched_files(std::chrono::steady_clock::now()))
+			refresh_kill_tables();
 		bool ok = writer_.flush();
 		if (!ok && writer_.last_error() == EPIPE && !output_.is_file())
 			throw OutputClosed{};
@@ -279,6 +280,20 @@ private:
 				     " unsendable=%" PRIu64 " at_exit=%" PRIu64 ") connects=%" PRIu64 "\n",
 				     s.name.c_str(), s.emitted, s.sent, s.dropped(), s.dropped_queue_full, s.dropped_unsendable,
 				     s.dropped_at_exit, s.connects);
+		}
+	}
+
+	// A kill rule's file replaced (renamed over, recreated): its new
+	// identity into the kernel, as the watched files' (KillTables writes
+	// only a table that changed). A failure keeps the tables as they were.
+	void refresh_kill_tables()
+	{
+		if (!install_kill_tables_)
+			return;
+		try {
+			install_kill_tables_(*pipeline_.rules());
+		} catch (const Error &e) {
+			std::fprintf(stderr, "guard: %s\n", e.what());
 		}
 	}
 

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "cli/kill_tables.h"
 
+#include <algorithm>
 #include <cstring>
 #include <string>
 
@@ -24,8 +25,20 @@ KillTables::KillTables(const Collection &objects)
 {
 }
 
+bool KillTables::same(const KillTable &a, const KillTable &b)
+{
+	auto same_file = [](const KillFile &x, const KillFile &y) { return x.kind == y.kind && x.dev == y.dev && x.ino == y.ino; };
+	auto same_cidr = [](const Cidr &x, const Cidr &y) {
+		return x.len == y.len && x.prefix == y.prefix && std::memcmp(x.bytes, y.bytes, sizeof(x.bytes)) == 0;
+	};
+	return a.kinds == b.kinds && std::equal(a.files.begin(), a.files.end(), b.files.begin(), b.files.end(), same_file) &&
+	       std::equal(a.cidrs.begin(), a.cidrs.end(), b.cidrs.begin(), b.cidrs.end(), same_cidr);
+}
+
 void KillTables::install(const KillTable &table)
 {
+	if (same(table, installed_) && table.kinds)
+		return;
 	size_t v4 = 0;
 	for (const Cidr &c : table.cidrs)
 		v4 += c.len == 4;
@@ -45,6 +58,7 @@ void KillTables::install(const KillTable &table)
 	uint32_t state = (next ? GUARD_KILL_GENERATION : 0) | table.kinds;
 	with_context("kill rules: switch generation", [&] { bpf_map_update(state_fd_, &zero, &state); });
 	active_ = next;
+	installed_ = table;
 	erase(entries_[next ^ 1]);
 }
 

@@ -18,9 +18,9 @@ class KillTables {
 public:
 	explicit KillTables(const Collection &objects);
 
-	// Makes table the one the kernel checks. Throws Error (a table too
-	// big, a failed map update); the kernel then keeps checking the
-	// previous table, whole.
+	// Makes table the one the kernel checks (nothing to do when it is the
+	// one it checks). Throws Error (a table too big, a failed map update);
+	// the kernel then keeps checking the previous table, whole.
 	void install(const KillTable &table);
 
 private:
@@ -33,7 +33,10 @@ private:
 	void write(const KillTable &table, uint32_t generation, Entries &out);
 	void erase(Entries &entries);
 
+	static bool same(const KillTable &a, const KillTable &b);
+
 	int state_fd_, files_fd_, v4_fd_, v6_fd_;
+	KillTable installed_; // what the active generation holds
 	uint32_t active_ = 0; // the generation the state word names
 	Entries entries_[2];
 };

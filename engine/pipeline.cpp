@@ -99,14 +99,16 @@ void Pipeline::note_replaced_file(const Record &rec)
 	}
 }
 
-void Pipeline::refresh_watched_files(std::chrono::steady_clock::time_point now)
+bool Pipeline::refresh_watched_files(std::chrono::steady_clock::time_point now)
 {
 	if (!rules_ || rules_->watched_files.empty())
-		return;
+		return false;
 	if (rules_->watched_files.stale || now - watched_files_resolved_ >= watched_files_period) {
 		rules_->watched_files.resolve();
 		watched_files_resolved_ = now;
+		return true;
 	}
+	return false;
 }
 
 void Pipeline::write_event(const Record &rec, const EventView &ev, const uint32_t *matches, size_t n)

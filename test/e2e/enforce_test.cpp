@@ -3,7 +3,8 @@
 // kills a program run from a file a rule names before it runs an
 // instruction, a shell that opens a rule's file before it reads a byte, a
 // connect to a rule's prefix before the program goes on; a reload moves the
-// kill to another file at once. Without --enforce nothing is killed and the
+// kill to another file at once, and a file replaced under its name is
+// killed by its new identity. Without --enforce nothing is killed and the
 // alerts say "would_kill". One agent run per mode.
 #include <doctest/doctest.h>
 
@@ -118,6 +119,18 @@ TEST_CASE("--enforce: the kernel kills at exec, open and connect; a reload moves
 	REQUIRE(guard.find_line([](const std::string &l) { return has(l, "\"type\":\"reload\"") && has(l, "\"ok\":true"); }));
 	CHECK(run({"sh", "-c", "read x < " + secret}).second == 0);
 	CHECK(killed(run({"sh", "-c", "read x < " + other}).second));
+
+	// The file replaced (a new inode renamed over it, as passwd does to
+	// /etc/shadow): once guard has seen the rename, the new file is killed.
+	std::string replacement = dir.write("other.new", "new\n");
+	std::filesystem::rename(replacement, other);
+	bool replaced_killed = false;
+	for (int i = 0; i < 40 && !replaced_killed; i++) {
+		replaced_killed = killed(run({"sh", "-c", "read x < " + other}).second);
+		if (!replaced_killed)
+			::usleep(50'000);
+	}
+	CHECK(replaced_killed);
 	CHECK(guard.stop(SIGTERM) == 0);
 }
 
