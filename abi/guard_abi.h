@@ -107,6 +107,39 @@ struct guard_header {
 #define GUARD_VIA_IO_URING (1 << 15) /* an io_uring request, not a syscall: the header is its submitter's */
 #define GUARD_NO_RESULT    (1 << 14) /* io_uring, IOSQE_CQE_SKIP_SUCCESS: reported at submission, result unknown */
 #define GUARD_NO_REQUEST   (1 << 13) /* io_uring: the completion's request was not seen submitted: its arguments are unknown */
+#define GUARD_KILLED       (1 << 12) /* guard --enforce: the kernel sent the task SIGKILL for this record (a kill rule's table held it) */
+
+/* The kill rules' kernel tables (kern/enforce.bpf.h), written by the agent
+ * (cli/kill_tables.cpp) at start and on every reload. Every entry carries
+ * the generation it belongs to; the agent fills the inactive generation,
+ * then flips the state word (one 32-bit store), so a program sees the old
+ * tables or the new ones, never half of each. */
+#define GUARD_KILL_GENERATION (1u << 31) /* state word: the active generation (0 or 1) */
+#define GUARD_KILL_EXEC    (1u << 0)     /* state word and key kind: the exec table has entries */
+#define GUARD_KILL_OPEN    (1u << 1)
+#define GUARD_KILL_CONNECT (1u << 2)
+#define GUARD_KILL_FILES_MAX 4096 /* files (exec and open) per generation */
+#define GUARD_KILL_CIDRS_MAX 1024 /* prefixes per generation and family */
+
+struct guard_kill_file_key {
+	__u32 generation;
+	__u32 kind;       /* GUARD_KILL_EXEC or GUARD_KILL_OPEN */
+	__u64 dev;        /* the kernel's dev_t (super_block s_dev: major << 20 | minor) */
+	__u64 ino;
+};
+
+/* LPM trie keys: prefixlen counts the generation's 32 bits, then the address's. */
+struct guard_kill_v4_key {
+	__u32 prefixlen;
+	__u32 generation;
+	__u8 addr[4];
+};
+
+struct guard_kill_v6_key {
+	__u32 prefixlen;
+	__u32 generation;
+	__u8 addr[16];
+};
 
 /* guard_exec.header.flags */
 #define GUARD_EXEC_ARGV_TRUNCATED (1 << 0) /* argv was longer than GUARD_ARGV_MAX */

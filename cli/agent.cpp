@@ -18,6 +18,7 @@
 #include "cli/agent_wait.h"
 #include "cli/detach.h"
 #include "cli/embedded_object.h"
+#include "cli/kill_tables.h"
 #include "cli/privileges.h"
 #include "cli/seccomp.h"
 #include "cli/signals.h"
@@ -117,6 +118,8 @@ int run_agent(const AgentOptions &options)
 		// by the tgid the kernel knows it by, which getpid() is not in a pid
 		// namespace (loader/global_tgid.h).
 		spec.set_global("guard_agent_tgid", read_global_tgid());
+		// Kill rules are armed only when asked (kern/enforce.bpf.h).
+		spec.set_global("guard_enforce", uint32_t(options.engine.enforce && options.record_path.empty()));
 		LoadOptions load = load_options(options, spec);
 		// The kernel wakes us for a record in a quiet ring and as a
 		// sixteenth of a busy one fills (kern/common.bpf.h, docs/schema.md).
@@ -130,6 +133,9 @@ int run_agent(const AgentOptions &options)
 		signals.stop_if_asked();
 
 		AgentRings rings(objects);
+		// Before attaching: a kill rule holds from the first event.
+		KillTables kill_tables(objects);
+		consumer->set_kill_tables([&kill_tables](const RuleSet &set) { kill_tables.install(build_kill_table(set)); });
 
 		auto attaching = std::chrono::steady_clock::now();
 		Attachments attached = attach_programs(objects);

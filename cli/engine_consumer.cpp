@@ -158,7 +158,8 @@ public:
 
 	void after_batch() override
 	{
-		pipeline_.refresh_watched_files(std::chrono::steady_clock::now());
+		if (pipeline_.refresh_watched_files(std::chrono::steady_clock::now()))
+			refresh_kill_tables();
 		bool ok = writer_.flush();
 		if (!ok && writer_.last_error() == EPIPE && !output_.is_file())
 			throw OutputClosed{};
@@ -222,6 +223,12 @@ public:
 		std::fprintf(stderr, "guard: %s\n", stats_line(s).c_str());
 	}
 
+	void set_kill_tables(std::function<void(const RuleSet &)> install) override
+	{
+		install(*pipeline_.rules());
+		install_kill_tables_ = std::move(install);
+	}
+
 	void set_health_sources(HealthSources s) override
 	{
 		s.rules_source = sources_.rules_source;
@@ -276,6 +283,20 @@ private:
 		}
 	}
 
+	// A kill rule's file replaced (renamed over, recreated): its new
+	// identity into the kernel, as the watched files' (KillTables writes
+	// only a table that changed). A failure keeps the tables as they were.
+	void refresh_kill_tables()
+	{
+		if (!install_kill_tables_)
+			return;
+		try {
+			install_kill_tables_(*pipeline_.rules());
+		} catch (const Error &e) {
+			std::fprintf(stderr, "guard: %s\n", e.what());
+		}
+	}
+
 	std::chrono::seconds interval() const { return std::chrono::seconds(config_.health_interval_s); }
 	int64_t uptime_ns(std::chrono::steady_clock::time_point now) const
 	{
@@ -296,6 +317,14 @@ private:
 		if (!pipeline_.host_fields().empty())
 			w.raw_fields(pipeline_.host_fields());
 		w.field_string("rules", name);
+		if (r.loaded && install_kill_tables_) {
+			try {
+				install_kill_tables_(*r.loaded->set);
+			} catch (const Error &e) {
+				r.error = e.what();
+				r.loaded.reset();
+			}
+		}
 		if (r.loaded) {
 			size_t n = r.loaded->set->rules.size();
 			reloader_->dispose(pipeline_.set_rules(std::move(r.loaded->set)));
@@ -326,6 +355,7 @@ private:
 	HealthSources sources_;
 	std::chrono::steady_clock::time_point started_, next_health_, next_output_check_;
 	std::vector<std::unique_ptr<Forwarder>> forwarders_; // stopped before the writer goes
+	std::function<void(const RuleSet &)> install_kill_tables_;
 };
 
 // Under sudo, the recording belongs to the user who ran sudo (SUDO_UID,

@@ -65,6 +65,9 @@ void add_engine_options(CLI::App &app, EngineConfig &config)
 	app.add_flag("--allow-no-rules", config.allow_no_rules,
 		     "Run with a rules file that has no enabled rule (refused otherwise: guard would detect nothing)");
 	app.add_flag("--alerts-only", config.alerts_only, "Write alert records (and health) only, not every event");
+	app.add_flag("--enforce", config.enforce,
+		     "Arm the rules with \"action\": \"kill\": the kernel kills the process at the match (docs/rules.md); "
+		     "without it their alerts say \"would_kill\"");
 	app.add_option("--rotate-size", config.rotate_bytes,
 		       "Rotate the output file when it passes BYTES (FILE -> FILE.1 -> ...); 0: never")
 		->option_text("BYTES")

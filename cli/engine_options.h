@@ -6,6 +6,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <span>
 #include <string>
@@ -13,6 +14,7 @@
 
 #include "cli/signals.h"
 #include "engine/health.h"
+#include "engine/rule_set.h"
 
 namespace CLI {
 class App;
@@ -26,6 +28,7 @@ struct EngineConfig {
 	bool allow_untrusted_rules = false; // read a rules file others could change (tests)
 	bool allow_no_rules = false;        // run a rules file with no enabled rule
 	bool alerts_only = false;
+	bool enforce = false;          // arm the kill rules (kern/enforce.bpf.h)
 	uint64_t rotate_bytes = 0;     // 0: no size rotation
 	unsigned rotate_keep = 5;
 	unsigned health_interval_s = 60; // 0: only at exit
@@ -36,7 +39,7 @@ struct EngineConfig {
 	size_t forward_queue_bytes = size_t(16) << 20; // each forwarder's queue
 };
 
-// --rules, --sigma, --allow-untrusted-rules, --allow-no-rules, --alerts-only,
+// --rules, --sigma, --allow-untrusted-rules, --allow-no-rules, --alerts-only, --enforce,
 // --rotate-size, --rotate-keep, --health-interval, --process-table-size,
 // --host-fields, --syslog, --journald, --forward-queue-size.
 void add_engine_options(CLI::App &app, EngineConfig &config);
@@ -61,6 +64,10 @@ public:
 	// SIGUSR1: the stats line on stderr.
 	virtual void print_stats() = 0;
 	virtual void set_health_sources(HealthSources) {}
+	// Where the kill rules go into the kernel (cli/kill_tables.h): called
+	// at once with the rules in use, and with each reload's before it is
+	// installed (a throw keeps the old rules, in the kernel too).
+	virtual void set_kill_tables(std::function<void(const RuleSet &)>) {}
 };
 
 // The engine: rules loaded (a bad file throws RulesFileError; a stop signal

@@ -77,7 +77,7 @@ constexpr AllowedSyscall kAllowed[] = {
 	{SYS_unlinkat, "output rotation with no file kept"},
 	{SYS_mkdirat, "a deleted output directory made again"},
 	{SYS_getrusage, "the health record's CPU time"},
-	{SYS_bpf, "reading the rings' drop counts (BPF_MAP_LOOKUP_ELEM on fds guard holds)"},
+	{SYS_bpf, "the rings' drop counts, the kill rules' tables on reload (map lookup, update, delete on fds guard holds)"},
 #if defined(__SANITIZE_ADDRESS__)
 	// The sanitizer runtimes' own calls (make SAN=1): UBSan reads memory it
 	// is unsure of through a pipe; LeakSanitizer stops the world at exit

@@ -43,8 +43,8 @@ std::string alert_rule_fields(const Rule &rule)
 // the write position stays in a register. After the rule, the same fields
 // as the event's own line, written by the same functions, so the two never
 // drift apart; then what only the process table knows.
-[[gnu::flatten]] char *write_alert_line(char *out, std::string_view rule_fields, const EventView &ev,
-					int64_t boot_to_unix_ns)
+[[gnu::flatten]] char *write_alert_line(char *out, std::string_view rule_fields, const char *action,
+					const EventView &ev, int64_t boot_to_unix_ns)
 {
 	JsonWriter w(out);
 	const Record &r = *ev.rec;
@@ -52,6 +52,8 @@ std::string alert_rule_fields(const Rule &rule)
 	w.field_literal("type", "alert");
 	w.field_time("time", static_cast<int64_t>(h.boot_ns) + boot_to_unix_ns);
 	w.raw_fields(rule_fields);
+	if (action)
+		w.field_literal("action", action);
 	w.field_literal("event", record_kind_name(h.kind));
 	w.field_uint("boot_ns", h.boot_ns);
 	write_task_fields(w, h);

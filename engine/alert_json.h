@@ -31,6 +31,19 @@ std::string alert_rule_fields(const Rule &rule);
 // The alert line for one match, written at out (alert_max_bytes of room);
 // returns its end, newline included. ev.ancestors/ancestor_count: the
 // ancestry to print (parent first). rule_fields: alert_rule_fields(rule).
-char *write_alert_line(char *out, std::string_view rule_fields, const EventView &ev, int64_t boot_to_unix_ns);
+// action: a kill rule's (alert_action), or null.
+char *write_alert_line(char *out, std::string_view rule_fields, const char *action, const EventView &ev,
+		       int64_t boot_to_unix_ns);
+
+// What a kill rule's alert says happened: "killed" when the kernel killed
+// the process (the record is flagged GUARD_KILLED), else "would_kill" (guard
+// runs without --enforce, or the kernel's table did not hold the file: one
+// that did not exist when the rules loaded). Null for other rules.
+inline const char *alert_action(const Rule &rule, const struct guard_header &h)
+{
+	if (rule.action != RuleAction::kill)
+		return nullptr;
+	return (h.flags & GUARD_KILLED) ? "killed" : "would_kill";
+}
 
 } // namespace guard

@@ -99,14 +99,16 @@ void Pipeline::note_replaced_file(const Record &rec)
 	}
 }
 
-void Pipeline::refresh_watched_files(std::chrono::steady_clock::time_point now)
+bool Pipeline::refresh_watched_files(std::chrono::steady_clock::time_point now)
 {
 	if (!rules_ || rules_->watched_files.empty())
-		return;
+		return false;
 	if (rules_->watched_files.stale || now - watched_files_resolved_ >= watched_files_period) {
 		rules_->watched_files.resolve();
 		watched_files_resolved_ = now;
+		return true;
 	}
+	return false;
 }
 
 void Pipeline::write_event(const Record &rec, const EventView &ev, const uint32_t *matches, size_t n)
@@ -167,7 +169,8 @@ void Pipeline::on_record(std::span<const uint8_t> bytes)
 	if (n > 0) {
 		load_ancestry();
 		for (size_t i = 0; i < n; i++) {
-			out_.commit(write_alert_line(out_.reserve(alert_max_bytes), alert_rule_fields_[matches[i]], ev,
+			const char *action = alert_action(rules_->rules[matches[i]], h);
+			out_.commit(write_alert_line(out_.reserve(alert_max_bytes), alert_rule_fields_[matches[i]], action, ev,
 						     boot_to_unix_ns_));
 			alert_counts_[count_of_[matches[i]]]++;
 			stats_.alerts++;

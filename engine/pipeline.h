@@ -56,8 +56,9 @@ public:
 	// Between batches: resolves the rules' watched files again when an
 	// event may have replaced one (engine/watched_files.h), and every
 	// watched_files_period regardless (a mount over a watched file makes
-	// no event guard sees). stat(2) calls: never per event.
-	void refresh_watched_files(std::chrono::steady_clock::time_point now);
+	// no event guard sees). stat(2) calls: never per event. True when it
+	// resolved them (the kill rules' tables are then resolved again too).
+	bool refresh_watched_files(std::chrono::steady_clock::time_point now);
 	static constexpr std::chrono::seconds watched_files_period{10};
 
 	ProcessTable &processes() { return processes_; }

@@ -48,6 +48,10 @@ enum class NodeOp : uint8_t {
 
 enum class Cmp : uint8_t { lt, le, gt, ge };
 
+// What a match does besides the alert: kill has the kernel kill the process
+// (engine/kill_table.h says which conditions it can check).
+enum class RuleAction : uint8_t { alert, kill };
+
 struct Node {
 	NodeOp op = NodeOp::all;
 	Field field = Field::pid;
@@ -93,6 +97,7 @@ struct Rule {
 	uint32_t kinds = 0;   // kind_bit() of each kind it applies to
 	uint32_t root = 0;    // condition node; ignored for droppers
 	int dropper = -1;     // index in RuleSet::droppers, or -1 for a plain rule
+	RuleAction action = RuleAction::alert;
 	// A test the rule cannot match without (its first test when the
 	// condition is all-of, or the condition itself when it is one test), as
 	// the first node equal to it in the set, or no_gate. Rules written

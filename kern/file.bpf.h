@@ -19,6 +19,7 @@
 #include <linux/fcntl.h>
 
 #include "common.bpf.h"
+#include "enforce.bpf.h"
 #include "path.bpf.h"
 
 /* O_TMPFILE without O_DIRECTORY: asm-generic/fcntl.h keeps it internal. */
@@ -309,8 +310,10 @@ static __always_inline void put_file_record(struct guard_file *rec, struct pendi
 		rec->header.flags |= GUARD_FILE_MODIFY;
 
 	__u32 end = 0;
-	if (kind == GUARD_RECORD_FILE_OPEN && ret >= 0)
+	if (kind == GUARD_RECORD_FILE_OPEN && ret >= 0) {
 		end = put_opened_file(rec, slot, opened);
+		enforce_file(&rec->header, GUARD_KILL_OPEN, rec->dev, rec->ino);
+	}
 	if (!end) {
 		/* AT_EMPTY_PATH: an empty path names the dirfd's own file
 		 * (fchownat, fchmodat2, linkat; open has no such flag). */

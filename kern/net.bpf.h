@@ -17,6 +17,7 @@
 #include <linux/errno.h>
 
 #include "common.bpf.h"
+#include "enforce.bpf.h"
 #include "path.bpf.h"
 
 /* From linux/socket.h's kernel side (userspace gets them from libc). */
@@ -366,6 +367,8 @@ static __always_inline void put_net_record(struct guard_net *rec, struct pending
 	__u32 end = 0;
 	if (kind == GUARD_RECORD_NET_CONNECT || kind == GUARD_RECORD_NET_BIND) {
 		end = put_connect_or_bind(rec, slot, ret, kind == GUARD_RECORD_NET_BIND, sock);
+		if (kind == GUARD_RECORD_NET_CONNECT && end)
+			enforce_connect(rec);
 	} else {
 		end = kind == GUARD_RECORD_NET_LISTEN ? put_listen_address(rec, sock) : put_accept_peer(rec, ret, sock);
 		put_no_address(rec, 1);

@@ -21,6 +21,7 @@
 #include <linux/sched.h>
 
 #include "common.bpf.h"
+#include "enforce.bpf.h"
 #include "path.bpf.h"
 
 /* Arguments guard reads from argv at most; with GUARD_ARGV_MAX this bounds
@@ -294,6 +295,7 @@ int process_exec(struct sched_process_exec_entry *ctx)
 
 	struct mm_struct *mm = current_task_readonly()->mm;
 	end = put_exe(rec, end, mm->exe_file);
+	enforce_file(&rec->header, GUARD_KILL_EXEC, rec->dev, rec->ino);
 	end = put_cwd(rec, end);
 
 	/* The new program's arguments are in its own memory by now: exec put

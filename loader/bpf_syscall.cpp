@@ -74,6 +74,18 @@ bool bpf_map_lookup(int map_fd, const void *key, void *value)
 	fail(errno_message("BPF_MAP_LOOKUP_ELEM", errno));
 }
 
+bool bpf_map_delete(int map_fd, const void *key)
+{
+	union bpf_attr attr {};
+	attr.map_fd = static_cast<uint32_t>(map_fd);
+	attr.key = reinterpret_cast<uintptr_t>(key);
+	if (sys_bpf(BPF_MAP_DELETE_ELEM, attr) == 0)
+		return true;
+	if (errno == ENOENT)
+		return false;
+	fail(errno_message("BPF_MAP_DELETE_ELEM", errno));
+}
+
 void bpf_map_freeze(int map_fd)
 {
 	union bpf_attr attr {};

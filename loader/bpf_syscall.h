@@ -41,6 +41,8 @@ Fd bpf_map_create(const MapCreateRequest &req);
 void bpf_map_update(int map_fd, const void *key, const void *value, uint64_t flags = BPF_ANY);
 // False when the key is not in the map (ENOENT).
 bool bpf_map_lookup(int map_fd, const void *key, void *value);
+// Deletes key; false if the map had no such key.
+bool bpf_map_delete(int map_fd, const void *key);
 // BPF_MAP_FREEZE: from now on no system call may change the map.
 void bpf_map_freeze(int map_fd);
 

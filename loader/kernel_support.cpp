@@ -29,6 +29,8 @@ constexpr KernelFeature kFeatures[] = {
 	GUARD_HELPER(map_delete_elem, "3.19"),
 	GUARD_HELPER(get_current_pid_tgid, "4.2"),
 	GUARD_HELPER(get_current_task, "4.8"),
+	// Kill rules (kern/enforce.bpf.h), called only with --enforce.
+	GUARD_HELPER(send_signal, "5.3"),
 	{"kernel BTF (/sys/kernel/btf/vmlinux, CONFIG_DEBUG_INFO_BTF=y)", "5.4", 0, "/sys/kernel/btf/vmlinux", {}},
 	GUARD_HELPER(probe_read_user, "5.5"),
 	GUARD_HELPER(probe_read_kernel, "5.5"),

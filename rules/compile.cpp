@@ -6,6 +6,7 @@
 #include <map>
 #include <set>
 
+#include "engine/kill_table.h"
 #include "rules/json_checks.h"
 #include "rules/rule_error.h"
 #include "rules/suggest.h"
@@ -21,7 +22,8 @@ constexpr size_t kMaxConditionDepth = 32;
 constexpr int64_t kMaxWindowSeconds = 86400;
 
 const std::vector<std::string_view> kRuleKeys = {"id", "description", "severity", "events", "match",
-						 "enabled", "type", "watch", "within_seconds", "attack"};
+						 "enabled", "type", "watch", "within_seconds", "attack",
+						 "action"};
 const std::vector<std::string_view> kConditionKeys = {"field", "equals", "in", "prefix", "suffix", "contains",
 						      "glob", "cidr", "lt", "le", "gt", "ge", "any_bits", "all", "any", "not"};
 
@@ -184,8 +186,27 @@ private:
 			compile_dropper(r, rule);
 		else
 			compile_match(r, rule);
+		if (const JsonValue *a = r.get("action"))
+			compile_action(*a, rule);
 		if (enabled)
 			set_->rules.push_back(std::move(rule));
+	}
+
+	// "action": "alert" (the default) or "kill", on a rule the kernel can
+	// check (engine/kill_table.h) that would not kill guard itself.
+	void compile_action(const JsonValue &a, Rule &rule)
+	{
+		const std::string &action = expect(a, Type::string, "\"action\"").string;
+		if (action == "alert")
+			return;
+		if (action != "kill")
+			reject(a.offset, "unknown action \"" + action + "\"" + did_you_mean(action, {"alert", "kill"}));
+		rule.action = RuleAction::kill;
+		if (std::string problem = kill_rule_problem(*set_, rule); !problem.empty())
+			reject(a.offset, "rule " + rule.id + ": " + problem);
+		if (kill_rule_matches_self(*set_, rule))
+			reject(a.offset, "rule " + rule.id + ": \"action\": \"kill\" would kill guard itself (it names the file "
+					 "/proc/self/exe is)");
 	}
 
 	std::vector<std::string> attack_ids(const JsonValue &a)

@@ -236,6 +236,8 @@ std::string describe_rules(const RuleSet &set)
 			if (r.kinds & kind_bit(k))
 				kinds += (kinds.empty() ? "" : ", ") + std::string(record_kind_name(k));
 		out += "  on: " + kinds + "\n  when: " + describe_node(set, r.root) + "\n";
+		if (r.action == RuleAction::kill)
+			out += "  action: kill (in the kernel, with --enforce)\n";
 	}
 	return out;
 }

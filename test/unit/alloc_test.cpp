@@ -198,6 +198,39 @@ TEST_CASE("zero heap allocations per event: 1M+ records of every kind through th
 	CHECK(g_locks.load() == 0);
 }
 
+TEST_CASE("zero heap allocations per event with kill rules: their alerts say killed or would_kill")
+{
+	EngineToDevNull engine;
+	engine.pipeline.set_rules(rules::compile_rules_text(R"({"rules": [
+ {"id": "KILL_EXEC", "severity": "high", "events": ["exec"], "action": "kill", "match": {"field": "path", "equals": "/tmp/payload"}},
+ {"id": "KILL_OPEN", "severity": "high", "events": ["file_open"], "action": "kill", "match": {"field": "path", "in": ["/etc/shadow"]}},
+ {"id": "KILL_NET", "severity": "high", "events": ["net_connect"], "action": "kill", "match": {"field": "addr", "cidr": "203.0.113.0/24"}}
+]})",
+							    "kill.json")
+					  .set);
+	auto pool = test::record_mix();
+	for (auto &r : pool)
+		engine.pipeline.on_record(r);
+	engine.out.flush();
+	g_allocations = 0;
+	g_locks = 0;
+	g_counting = true;
+	for (size_t i = 0; i < 100'000; i++) {
+		auto &r = pool[i % pool.size()];
+		// Half the passes as the kernel flags a record it killed for.
+		auto *h = reinterpret_cast<struct guard_header *>(r.data());
+		h->flags = static_cast<uint16_t>((i / pool.size()) % 2 ? h->flags | GUARD_KILLED : h->flags & ~GUARD_KILLED);
+		engine.pipeline.on_record(r);
+	}
+	engine.out.flush();
+	g_counting = false;
+	size_t rules_fired = 0;
+	engine.pipeline.for_each_alert_count([&](std::string_view, uint64_t n) { rules_fired += n > 0; });
+	CHECK(rules_fired == 3);
+	CHECK(g_allocations.load() == 0);
+	CHECK(g_locks.load() == 0);
+}
+
 TEST_CASE("zero heap allocations from the two rings into the engine: the agent's merged drain")
 {
 	EngineToDevNull engine;
