@@ -120,6 +120,8 @@ struct guard_header {
 #define GUARD_EXEC_CWD_TRUNCATED  (1 << 8)
 #define GUARD_EXEC_FROM_USER      (1 << 9) /* exec_failed: filename and argv are the caller's memory, read at enter */
 #define GUARD_EXEC_READ_AT_EXIT   (1 << 10) /* ... read at exit: at enter the caller's page was not in memory */
+#define GUARD_EXEC_STDIO_SOCKET   (1 << 11) /* exec: fd 0, 1 or 2 of the new program is a socket (its inode is S_IFSOCK) */
+#define GUARD_EXEC_STDIO_INET     (1 << 12) /* exec: ... and one such is an IPv4 or IPv6 socket */
 
 /* exec: every path is the kernel's. filename is the name exec was given, as
  * the kernel copied it (bprm->filename; what a #! script was called); exe

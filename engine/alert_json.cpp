@@ -102,6 +102,8 @@ std::string alert_rule_fields(const Rule &rule)
 			w.field_bool("fileless", true);
 		if (h.flags & GUARD_EXEC_MEMFD)
 			w.field_bool("memfd", true);
+		if (h.flags & GUARD_EXEC_STDIO_INET)
+			w.field_bool("stdio_inet", true);
 	} else if (family == RecordFamily::file) {
 		w.field_string("path", r.path);
 		if (!r.path_given.empty())

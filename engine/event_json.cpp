@@ -70,6 +70,8 @@ void exec_fields(JsonWriter &line, const Record &rec)
 	write_flag_field(line, "path_from_user", rec, GUARD_EXEC_FROM_USER);
 	write_flag_field(line, "argv_from_user", rec, GUARD_EXEC_FROM_USER);
 	write_flag_field(line, "read_at_exit", rec, GUARD_EXEC_READ_AT_EXIT);
+	write_flag_field(line, "stdio_socket", rec, GUARD_EXEC_STDIO_SOCKET);
+	write_flag_field(line, "stdio_inet", rec, GUARD_EXEC_STDIO_INET);
 }
 
 // A record of an io_uring request says so; one reported at submission

@@ -79,6 +79,7 @@ inline std::vector<std::vector<uint8_t>> record_mix()
 	v.push_back(exec_record(Task{4005, 4000, "sshd", 5'000'500'000}, "/dev/shm/sshd", {"sshd"}));   // MASQUERADING_NAME
 	v.push_back(exec_record(Task{4004, 4000, "tar", 5'000'400'000}, "/usr/bin/tar",
 				{"tar", "czf", "/tmp/e.tgz", "/etc"}));                                 // ARCHIVE_TO_TMP
+	v.push_back(exec_record(sh, "/usr/bin/bash", {"bash", "-i"}, GUARD_EXEC_STDIO_SOCKET | GUARD_EXEC_STDIO_INET)); // REVERSE_SHELL
 	v.push_back(exec_record(Task{4006, 4000, "base64", 5'000'600'000}, "/usr/bin/base64", {"base64", "-d"})); // DECODE_THEN_SHELL
 	uint32_t tool_pid = 4010;
 	for (const char *tool : {"id", "whoami", "uname", "hostname", "ps"}) // DISCOVERY_SWEEP
