@@ -110,28 +110,28 @@ struct guard_header {
 
 /* guard_exec.header.flags */
 #define GUARD_EXEC_ARGV_TRUNCATED (1 << 0) /* argv was longer than GUARD_ARGV_MAX */
-#define GUARD_EXEC_PATH_TRUNCATED (1 << 1) /* filename did not fit */
+#define GUARD_EXEC_PATH_TRUNCATED (1 << 1) /* path_given did not fit */
 #define GUARD_EXEC_FILELESS       (1 << 2) /* execveat(AT_EMPTY_PATH) or a memfd-backed file */
 #define GUARD_EXEC_MEMFD          (1 << 3) /* the executable is a memfd */
 #define GUARD_EXEC_EXECVEAT       (1 << 4) /* came through execveat */
-#define GUARD_EXEC_INTERPRETED    (1 << 5) /* the kernel ran an interpreter for filename (#! or binfmt_misc): exe is the interpreter */
+#define GUARD_EXEC_INTERPRETED    (1 << 5) /* the kernel ran an interpreter for path_given (#! or binfmt_misc): exe is the interpreter */
 #define GUARD_EXEC_EXE_TRUNCATED  (1 << 6) /* exe's walk hit its bound: its leading part is missing */
 #define GUARD_EXEC_EXE_DELETED    (1 << 7) /* the executable has no name any more (unlinked, or never had one) */
 #define GUARD_EXEC_CWD_TRUNCATED  (1 << 8)
-#define GUARD_EXEC_FROM_USER      (1 << 9) /* exec_failed: filename and argv are the caller's memory, read at enter */
+#define GUARD_EXEC_FROM_USER      (1 << 9) /* exec_failed: path_given and argv are the caller's memory, read at enter */
 #define GUARD_EXEC_READ_AT_EXIT   (1 << 10) /* ... read at exit: at enter the caller's page was not in memory */
 #define GUARD_EXEC_STDIO_SOCKET   (1 << 11) /* exec: fd 0, 1 or 2 of the new program is a socket (its inode is S_IFSOCK) */
 #define GUARD_EXEC_STDIO_INET     (1 << 12) /* exec: ... and one such is an IPv4 or IPv6 socket */
 
-/* exec: every path is the kernel's. filename is the name exec was given, as
+/* exec: every path is the kernel's. path_given is the name exec was given, as
  * the kernel copied it (bprm->filename; what a #! script was called); exe
  * is the file the new program runs from, walked from the new mm->exe_file
  * (symlinks resolved: the interpreter of a script, ld.so when run by hand);
- * cwd is walked from fs->pwd. exec_failed: filename and argv were read from
+ * cwd is walked from fs->pwd. exec_failed: path_given and argv were read from
  * the caller at the syscall's enter, exe is empty. */
 struct guard_exec {
 	struct guard_header header;
-	struct guard_string filename; /* the path exec was given */
+	struct guard_string path_given; /* the path exec was given (JSON: path_given, when not path) */
 	struct guard_string exe;      /* exec: the executed file's absolute path */
 	struct guard_string cwd;      /* the working directory's absolute path */
 	struct guard_string argv;     /* NUL-separated arguments, argv[0] first */

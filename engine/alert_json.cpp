@@ -1,34 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "engine/alert_json.h"
 
-#include <sys/socket.h>
-
-#include <cstring>
-
-#include "engine/addr_text.h"
 #include "engine/event_json.h"
 
 namespace guard {
-
-namespace {
-
-void write_result(JsonWriter &w, const EventView &ev)
-{
-	if (ev.rec->header.flags & GUARD_NO_RESULT) {
-		w.field_bool("result_unknown", true);
-		return;
-	}
-	bool ok = number_field(Field::ok, ev) != 0;
-	w.field_bool("ok", ok);
-	if (!ok) {
-		w.field_int("errno", number_field(Field::errno_, ev));
-		std::string_view name = string_field(Field::error, ev);
-		if (!name.empty())
-			w.field_literal("error", name);
-	}
-}
-
-} // namespace
 
 std::string alert_rule_fields(const Rule &rule)
 {
@@ -65,7 +40,9 @@ std::string alert_rule_fields(const Rule &rule)
 }
 
 // One function over one local writer, like the event line (event_json.h):
-// the write position stays in a register.
+// the write position stays in a register. After the rule, the same fields
+// as the event's own line, written by the same functions, so the two never
+// drift apart; then what only the process table knows.
 [[gnu::flatten]] char *write_alert_line(char *out, std::string_view rule_fields, const EventView &ev,
 					int64_t boot_to_unix_ns)
 {
@@ -77,82 +54,11 @@ std::string alert_rule_fields(const Rule &rule)
 	w.raw_fields(rule_fields);
 	w.field_literal("event", record_kind_name(h.kind));
 	w.field_uint("boot_ns", h.boot_ns);
-	w.field_uint("pid", h.pid);
-	w.field_uint("tid", h.tid);
-	w.field_uint("ppid", h.ppid);
-	w.field_uint("uid", h.uid);
-	w.field_uint("euid", h.euid);
-	w.field_string("comm", string_field(Field::comm, ev));
+	write_task_fields(w, h);
 	if (ev.self && ev.self->exe_len)
 		w.field_string("exe", ev.self->exe_view(), ev.self->exe_plain);
-
-	uint16_t kind = h.kind;
-	RecordFamily family = record_family(kind);
-	if (family == RecordFamily::exec) {
-		w.field_string("path", r.path);
-		if (!r.path_given.empty())
-			w.field_string("path_given", r.path_given);
-		if (!r.interpreter.empty())
-			w.field_string("interpreter", r.interpreter);
-		w.field_string("cwd", r.cwd);
-		w.field_string_list("argv", r.argv);
-		if (kind == GUARD_RECORD_EXEC_FAILED)
-			write_result(w, ev);
-		if (h.flags & GUARD_EXEC_FILELESS)
-			w.field_bool("fileless", true);
-		if (h.flags & GUARD_EXEC_MEMFD)
-			w.field_bool("memfd", true);
-		if (h.flags & GUARD_EXEC_STDIO_INET)
-			w.field_bool("stdio_inet", true);
-	} else if (family == RecordFamily::file) {
-		w.field_string("path", r.path);
-		if (!r.path_given.empty())
-			w.field_string("path_given", r.path_given);
-		std::string_view second = string_field(Field::new_path, ev);
-		if (!second.empty())
-			w.field_string("new_path", second);
-		if (kind == GUARD_RECORD_FILE_SYMLINK)
-			w.field_string("target", r.path2);
-		if (kind == GUARD_RECORD_FILE_OPEN)
-			w.field_literal("access", access_name(r.open_flags));
-		write_result(w, ev);
-		if (h.flags & GUARD_VIA_IO_URING)
-			w.field_literal("via", "io_uring");
-	} else if (family == RecordFamily::net) {
-		w.field_literal("family", family_name(r.family));
-		if (r.family == AF_INET || r.family == AF_INET6) {
-			char buf[addr_text_max];
-			char *end = write_addr(buf, r.family, r.addr);
-			w.field_literal("addr", std::string_view(buf, static_cast<size_t>(end - buf)));
-			w.field_uint("port", r.port);
-		} else if (!r.unix_path.empty()) {
-			w.field_string("unix_path", r.unix_path);
-		}
-		if ((h.flags & GUARD_NET_RACED) && (r.given_family == AF_INET || r.given_family == AF_INET6)) {
-			char buf[addr_text_max];
-			char *end = write_addr(buf, r.given_family, r.given_addr);
-			w.field_literal("addr_given", std::string_view(buf, static_cast<size_t>(end - buf)));
-			w.field_uint("port_given", r.given_port);
-		}
-		if (kind == GUARD_RECORD_NET_SEND)
-			w.field_uint("count", r.count);
-		write_result(w, ev);
-		if (h.flags & GUARD_VIA_IO_URING)
-			w.field_literal("via", "io_uring");
-	} else if (family == RecordFamily::fork) {
-		w.field_uint("child_pid", r.child_pid);
-	} else if (family == RecordFamily::exit) {
-		w.field_int("exit_code", r.exit_code);
-		w.field_uint("signal", r.signal);
-	} else if (family != RecordFamily::unknown) {
-		w = write_privilege_fields(w, r); // few and small: all of them
-	}
-
-	if (ev.parent) {
-		w.field_string("parent_comm", ev.parent->comm_view(), ev.parent->comm_plain);
-		if (ev.parent->exe_len)
-			w.field_string("parent_exe", ev.parent->exe_view(), ev.parent->exe_plain);
-	}
+	write_event_fields(w, r);
+	write_parent_fields(w, ev.parent);
 	w.begin_array("ancestry");
 	for (size_t i = 0; i < ev.ancestor_count; i++) {
 		const Process *p = ev.ancestors[i];

@@ -31,12 +31,13 @@ void write_result_fields(JsonWriter &line, int32_t result)
 
 namespace {
 
-// A path the engine made canonical keeps what the process gave beside it.
+// A path the engine made canonical keeps what the process gave beside it,
+// when that says something else.
 void path_field(JsonWriter &line, std::string_view key, std::string_view path, std::string_view given,
 		std::string_view given_key)
 {
 	line.field_string(key, path);
-	if (!given.empty())
+	if (!given.empty() && given != path)
 		line.field_string(given_key, given);
 }
 
@@ -234,16 +235,22 @@ void write_event_fields(JsonWriter &line, const Record &rec)
 	}
 }
 
+void write_parent_fields(JsonWriter &line, const Process *parent)
+{
+	if (!parent)
+		return;
+	line.field_string("parent_comm", parent->comm_view(), parent->comm_plain);
+	if (parent->exe_len)
+		line.field_string("parent_exe", parent->exe_view(), parent->exe_plain);
+}
+
 [[gnu::flatten]] char *write_event_line(char *out, const Record &rec, int64_t boot_to_unix_ns, TaskContextCache &tasks,
 					const Process *parent, std::string_view rule, std::string_view severity)
 {
 	JsonWriter line(out);
 	write_event_context(line, rec, boot_to_unix_ns, tasks);
 	write_event_fields(line, rec);
-	if (parent) {
-		line.field_string("parent_comm", parent->comm_view(), parent->comm_plain);
-		line.field_string("parent_exe", parent->exe_view(), parent->exe_plain);
-	}
+	write_parent_fields(line, parent);
 	if (!rule.empty()) {
 		line.field_literal("rule", rule);
 		line.field_literal("severity", severity);

@@ -34,6 +34,10 @@ void write_flag_field(JsonWriter &line, std::string_view key, const Record &rec,
 // (20% of the engine's time per record, measured), not in a register.
 JsonWriter write_privilege_fields(JsonWriter line, const Record &rec);
 
+// "parent_comm", and "parent_exe" when known, of the parent in the process
+// table; nothing when it is not there.
+void write_parent_fields(JsonWriter &line, const Process *parent);
+
 // The whole event line: context, the kind's fields, the parent's comm and
 // exe when known, and the rule it matched (empty: none). Returns its end,
 // newline included. One function over one writer, so the write position

@@ -160,10 +160,10 @@ void resolve_exec_path(Record &rec, PathScratch &s)
 {
 	rec.interpreter = {};
 	if (rec.header.kind == GUARD_RECORD_EXEC_FAILED || rec.exe.empty()) {
-		rec.path = absolute_name(rec.filename, rec.cwd, true, s);
+		rec.path = absolute_name(rec.path_given, rec.cwd, true, s);
 	} else if (rec.header.flags & GUARD_EXEC_INTERPRETED) {
 		rec.interpreter = rec.exe;
-		rec.path = absolute_name(rec.filename, rec.cwd, true, s);
+		rec.path = absolute_name(rec.path_given, rec.cwd, true, s);
 	} else if (std::string_view program; is_dynamic_loader(rec.exe) &&
 					      !(program = loader_program(rec.argv, rec.argc)).empty()) {
 		rec.interpreter = rec.exe;
@@ -171,7 +171,8 @@ void resolve_exec_path(Record &rec, PathScratch &s)
 	} else {
 		rec.path = rec.exe;
 	}
-	rec.path_given = rec.filename != rec.path ? rec.filename : std::string_view();
+	if (rec.path_given == rec.path)
+		rec.path_given = {};
 }
 
 } // namespace

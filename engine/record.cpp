@@ -145,15 +145,14 @@ DecodeError decode_exec(std::span<const uint8_t> bytes, Record &out)
 	out.ino = GUARD_FIELD(b, guard_exec, ino);
 	out.dev = userspace_dev(GUARD_FIELD(b, guard_exec, dev));
 	out.interpreter = {};
-	out.path_given = {};
-	if (!read_string(bytes, sizeof(guard_exec), GUARD_FIELD(b, guard_exec, filename), out.filename) ||
+	if (!read_string(bytes, sizeof(guard_exec), GUARD_FIELD(b, guard_exec, path_given), out.path_given) ||
 	    !read_string(bytes, sizeof(guard_exec), GUARD_FIELD(b, guard_exec, exe), out.exe) ||
 	    !read_string(bytes, sizeof(guard_exec), GUARD_FIELD(b, guard_exec, cwd), out.cwd) ||
 	    !read_string(bytes, sizeof(guard_exec), GUARD_FIELD(b, guard_exec, argv), out.argv))
 		return DecodeError::string_out_of_bounds;
 	// What ran, until path_normalize.h says more: the kernel's file, or
 	// for a failed exec the name it was given.
-	out.path = out.exe.empty() ? out.filename : out.exe;
+	out.path = out.exe.empty() ? out.path_given : out.exe;
 	return DecodeError::none;
 }
 

@@ -81,7 +81,6 @@ struct Record {
 	struct guard_header header {};
 
 	// EXEC, EXEC_FAILED (abi/guard_abi.h, struct guard_exec)
-	std::string_view filename;    // the name exec was given
 	std::string_view exe;         // exec: the file the kernel runs, walked from the new mm
 	std::string_view cwd;         // the working directory, walked from the task's fs
 	std::string_view interpreter; // exec: exe, when it runs `path` for it (#!, ld.so); set by path_normalize
@@ -102,8 +101,9 @@ struct Record {
 	uint32_t signal = 0;
 
 	// EXEC, EXEC_FAILED, FILE_*. For exec, `path` is the program that ran
-	// (path_normalize.h) and path_given the name exec was given, when they
-	// differ; for a file, the kernel's path and the caller's spelling.
+	// (path_normalize.h) and path_given the name exec was given (decoded
+	// always; normalize_record_paths empties it when it says what path
+	// does); for a file, the kernel's path and the caller's spelling.
 	std::string_view path;
 	std::string_view path_given;
 	// FILE_*

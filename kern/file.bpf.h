@@ -124,15 +124,9 @@ int file_rename_enter(struct syscall_enter_entry *ctx)
 	return 0;
 }
 
-SEC("tracepoint/syscalls/sys_enter_renameat")
+/* One program for both: renameat2's flags change nothing guard reports. */
+SEC("tracepoint/syscalls/sys_enter_renameat,sys_enter_renameat2")
 int file_renameat_enter(struct syscall_enter_entry *ctx)
-{
-	remember_file_call(ctx, GUARD_RECORD_FILE_RENAME, ctx->args[0], ctx->args[1], ctx->args[2], ctx->args[3], 0);
-	return 0;
-}
-
-SEC("tracepoint/syscalls/sys_enter_renameat2")
-int file_renameat2_enter(struct syscall_enter_entry *ctx)
 {
 	remember_file_call(ctx, GUARD_RECORD_FILE_RENAME, ctx->args[0], ctx->args[1], ctx->args[2], ctx->args[3], 0);
 	return 0;
@@ -176,15 +170,10 @@ int file_fchmodat2_enter(struct syscall_enter_entry *ctx)
 }
 
 /* chown(path, uid, gid), lchown(path, uid, gid), fchownat(dfd, path, uid, gid, flags) */
-SEC("tracepoint/syscalls/sys_enter_chown")
+/* One program for both: the path is resolved at enter as given, and
+ * whether the kernel then follows a final symlink does not change it. */
+SEC("tracepoint/syscalls/sys_enter_chown,sys_enter_lchown")
 int file_chown_enter(struct syscall_enter_entry *ctx)
-{
-	remember_chown(ctx, AT_FDCWD, ctx->args[0], ctx->args[1], ctx->args[2], 0);
-	return 0;
-}
-
-SEC("tracepoint/syscalls/sys_enter_lchown")
-int file_lchown_enter(struct syscall_enter_entry *ctx)
 {
 	remember_chown(ctx, AT_FDCWD, ctx->args[0], ctx->args[1], ctx->args[2], 0);
 	return 0;

@@ -177,9 +177,9 @@ int process_exec_exit(struct syscall_exit_entry *ctx)
 	rec->dev = 0;
 	rec->reserved = 0;
 	__u32 end = sizeof(*rec);
-	rec->filename.offset = end;
-	rec->filename.length = copy_kept((char *)rec + end, slot->strings, slot->path_len);
-	end += rec->filename.length + 1;
+	rec->path_given.offset = end;
+	rec->path_given.length = copy_kept((char *)rec + end, slot->strings, slot->path_len);
+	end += rec->path_given.length + 1;
 	put_empty_string(end, &rec->exe);
 	end = put_cwd(rec, end);
 	__u32 n = slot->path2_len;
@@ -312,8 +312,8 @@ int process_exec(struct sched_process_exec_entry *ctx)
 	}
 	if (copied > GUARD_PATH_MAX)
 		copied = GUARD_PATH_MAX;
-	rec->filename.offset = sizeof(struct guard_exec);
-	rec->filename.length = copied - 1;
+	rec->path_given.offset = sizeof(struct guard_exec);
+	rec->path_given.length = copied - 1;
 	__u32 end = sizeof(struct guard_exec) + copied;
 
 	struct mm_struct *mm = current_task_readonly()->mm;

@@ -28,11 +28,11 @@ FieldValue field_value(const CoreSpec &spec)
 	if (acc.name.empty()) {
 		// An array element (or the root itself): offset and size only.
 		uint64_t size = btf.resolve_size(acc.type_id);
-		if (spec.kind == BPF_CORE_FIELD_BYTE_OFFSET) {
+		if (spec.kind == CoreKind::field_byte_offset) {
 			out.value = spec.bit_offset / 8;
 			out.size = uint32_t(size);
 			out.type_id = acc.type_id;
-		} else if (spec.kind == BPF_CORE_FIELD_BYTE_SIZE) {
+		} else if (spec.kind == CoreKind::field_byte_size) {
 			out.value = size;
 		} else {
 			fail(std::string(core_kind_name(spec.kind)) + " relocation on an array element");
@@ -67,17 +67,17 @@ FieldValue field_value(const CoreSpec &spec)
 	// shifts' and signedness's answers are unambiguous enough to check.
 	out.validate = !bitfield;
 	switch (spec.kind) {
-	case BPF_CORE_FIELD_BYTE_OFFSET:
+	case CoreKind::field_byte_offset:
 		out.value = byte_off;
 		if (!bitfield) {
 			out.size = uint32_t(byte_size);
 			out.type_id = field_type;
 		}
 		break;
-	case BPF_CORE_FIELD_BYTE_SIZE:
+	case CoreKind::field_byte_size:
 		out.value = byte_size;
 		break;
-	case BPF_CORE_FIELD_SIGNED: {
+	case CoreKind::field_signed: {
 		uint32_t k = field_type ? btf.kind(field_type) : 0;
 		const struct btf_type *ft = field_type ? &btf.type(field_type) : nullptr;
 		out.value = ((k == BTF_KIND_ENUM || k == BTF_KIND_ENUM64) && BTF_INFO_KFLAG(ft->info)) ||
@@ -85,27 +85,27 @@ FieldValue field_value(const CoreSpec &spec)
 		out.validate = true;
 		break;
 	}
-	case BPF_CORE_FIELD_LSHIFT_U64:
+	case CoreKind::field_lshift_u64:
 		// Little-endian: shift the field's top bit up to bit 63.
 		out.value = 64 - (bit_off + bit_size - byte_off * 8);
 		break;
-	case BPF_CORE_FIELD_RSHIFT_U64:
+	case CoreKind::field_rshift_u64:
 		out.value = 64 - bit_size;
 		out.validate = true;
 		break;
 	default:
-		fail("unexpected field relocation kind " + std::to_string(spec.kind));
+		fail("unexpected field relocation kind " + std::string(core_kind_name(spec.kind)));
 	}
 	return out;
 }
 
 // One side's value; target == nullptr means "no candidate matched".
 // Returns false when the answer is "poison the instruction".
-bool side_value(const CoreSpec *spec, uint32_t kind, FieldValue &out)
+bool side_value(const CoreSpec *spec, CoreKind kind, FieldValue &out)
 {
 	switch (core_kind_class(kind)) {
 	case CoreKindClass::field:
-		if (kind == BPF_CORE_FIELD_EXISTS) {
+		if (kind == CoreKind::field_exists) {
 			out.value = spec != nullptr;
 			return true;
 		}
@@ -120,11 +120,11 @@ bool side_value(const CoreSpec *spec, uint32_t kind, FieldValue &out)
 			return true;
 		}
 		switch (kind) {
-		case BPF_CORE_TYPE_ID_LOCAL:
-		case BPF_CORE_TYPE_ID_TARGET:
+		case CoreKind::type_id_local:
+		case CoreKind::type_id_target:
 			out.value = spec->root_type_id;
 			break;
-		case BPF_CORE_TYPE_SIZE:
+		case CoreKind::type_size:
 			out.value = spec->btf->resolve_size(spec->root_type_id);
 			break;
 		default: // exists, matches
@@ -133,7 +133,7 @@ bool side_value(const CoreSpec *spec, uint32_t kind, FieldValue &out)
 		}
 		return true;
 	case CoreKindClass::enumval:
-		if (kind == BPF_CORE_ENUMVAL_EXISTS) {
+		if (kind == CoreKind::enumval_exists) {
 			out.value = spec != nullptr;
 			return true;
 		}
@@ -216,6 +216,83 @@ void poison(std::vector<struct bpf_insn> &insns, size_t at)
 	insn = {BPF_JMP | BPF_CALL, 0, 0, 0, kCorePoisonHelper};
 }
 
+// The one kernel type among the candidates that the local spec matches, with
+// its value. Two that match must agree: otherwise which was meant is unknown.
+struct KernelMatch {
+	std::optional<CoreSpec> spec; // none: no candidate matched
+	FieldValue value;
+	bool poison = false; // matched, but has no value (side_value said so)
+};
+
+KernelMatch match_in_kernel(const CoreSpec &local_spec, const Btf &target, const std::vector<uint32_t> &cands,
+			    CoreKind kind)
+{
+	KernelMatch m;
+	for (uint32_t cand : cands) {
+		CoreSpec targ_spec;
+		if (!match_core_spec(local_spec, target, cand, targ_spec))
+			continue;
+		FieldValue v;
+		bool ok = side_value(&targ_spec, kind, v);
+		if (!m.spec) {
+			m.spec = targ_spec;
+			m.value = v;
+			m.poison = !ok;
+			continue;
+		}
+		if (targ_spec.bit_offset != m.spec->bit_offset)
+			fail("ambiguous: kernel types " + std::to_string(m.spec->root_type_id) + " and " +
+			     std::to_string(cand) + " put the field at different offsets");
+		if (ok == m.poison || (ok && v.value != m.value.value))
+			fail("ambiguous: kernel types " + std::to_string(m.spec->root_type_id) + " and " +
+			     std::to_string(cand) + " give different values");
+	}
+	return m;
+}
+
+// r.relo resolved against the kernel: r's target value, or poison and why.
+void resolve_against_kernel(const Btf &local, CoreContext &kernel, const CoreSpec &local_spec, CoreResult &r)
+{
+	const CoreRelocation &relo = r.relo;
+	if (relo.kind == CoreKind::type_id_local) {
+		// Our own BTF is what the kernel gets: the local id stays valid.
+		r.local_value = r.target_value = relo.type_id;
+		r.validate = false;
+		return;
+	}
+	FieldValue local_value;
+	side_value(&local_spec, relo.kind, local_value);
+	r.local_value = local_value.value;
+	r.local_size = local_value.size;
+	r.validate = local_value.validate;
+
+	if (local.name(relo.type_id).empty())
+		fail("the root type is anonymous: nothing to look up in vmlinux BTF by name");
+	const Btf &target = kernel.kernel();
+	const std::vector<uint32_t> &cands = kernel.candidates().find(local, relo.type_id);
+	KernelMatch m = match_in_kernel(local_spec, target, cands, relo.kind);
+	if (!m.spec) {
+		FieldValue none;
+		if (side_value(nullptr, relo.kind, none)) {
+			r.target_value = none.value;
+		} else {
+			r.poison = true;
+			r.reason = poison_reason(local_spec, !cands.empty());
+		}
+		return;
+	}
+	if (m.poison) {
+		r.poison = true;
+		r.reason = "no value in vmlinux BTF";
+		return;
+	}
+	r.target_value = m.value.value;
+	r.target_size = m.value.size;
+	r.target_path = raw_path(m.spec->raw);
+	if (relo.kind == CoreKind::field_byte_offset && r.local_size != r.target_size)
+		r.size_mismatch = !size_change_is_safe(local, local_value.type_id, target, m.value.type_id);
+}
+
 } // namespace
 
 std::string CoreResult::describe() const
@@ -256,68 +333,9 @@ CoreResult resolve_core_relocation(const Btf &local, CoreContext &kernel, const 
 		return parse_core_spec(local, relo.type_id, relo.access, relo.kind);
 	});
 	r.description = describe_core_spec(local_spec);
-	return with_context("CO-RE relo #" + std::to_string(index) + " (" + r.description + ")", [&] {
-		FieldValue local_value;
-		if (relo.kind == BPF_CORE_TYPE_ID_LOCAL) {
-			// Our own BTF is what the kernel gets: the local id stays valid.
-			r.local_value = r.target_value = relo.type_id;
-			r.validate = false;
-			return r;
-		}
-		side_value(&local_spec, relo.kind, local_value);
-		r.local_value = local_value.value;
-		r.local_size = local_value.size;
-		r.validate = local_value.validate;
-
-		if (local.name(relo.type_id).empty())
-			fail("the root type is anonymous: nothing to look up in vmlinux BTF by name");
-		const Btf &target = kernel.kernel();
-		const std::vector<uint32_t> &cands = kernel.candidates().find(local, relo.type_id);
-		std::optional<CoreSpec> chosen;
-		FieldValue chosen_value;
-		bool chosen_poison = false;
-		for (uint32_t cand : cands) {
-			CoreSpec targ_spec;
-			if (!match_core_spec(local_spec, target, cand, targ_spec))
-				continue;
-			FieldValue v;
-			bool ok = side_value(&targ_spec, relo.kind, v);
-			if (!chosen) {
-				chosen = targ_spec;
-				chosen_value = v;
-				chosen_poison = !ok;
-				continue;
-			}
-			// Two kernel types match: they must agree, or we cannot know which was meant.
-			if (targ_spec.bit_offset != chosen->bit_offset)
-				fail("ambiguous: kernel types " + std::to_string(chosen->root_type_id) + " and " +
-				     std::to_string(cand) + " put the field at different offsets");
-			if (ok == chosen_poison || (ok && v.value != chosen_value.value))
-				fail("ambiguous: kernel types " + std::to_string(chosen->root_type_id) + " and " +
-				     std::to_string(cand) + " give different values");
-		}
-		if (!chosen) {
-			FieldValue none;
-			if (side_value(nullptr, relo.kind, none)) {
-				r.target_value = none.value;
-			} else {
-				r.poison = true;
-				r.reason = poison_reason(local_spec, !cands.empty());
-			}
-			return r;
-		}
-		if (chosen_poison) {
-			r.poison = true;
-			r.reason = "no value in vmlinux BTF";
-			return r;
-		}
-		r.target_value = chosen_value.value;
-		r.target_size = chosen_value.size;
-		r.target_path = raw_path(chosen->raw);
-		if (relo.kind == BPF_CORE_FIELD_BYTE_OFFSET && r.local_size != r.target_size)
-			r.size_mismatch = !size_change_is_safe(local, local_value.type_id, target, chosen_value.type_id);
-		return r;
-	});
+	with_context("CO-RE relo #" + std::to_string(index) + " (" + r.description + ")",
+		     [&] { resolve_against_kernel(local, kernel, local_spec, r); });
+	return r;
 }
 
 void patch_core_instruction(std::vector<struct bpf_insn> &insns, const CoreResult &r)

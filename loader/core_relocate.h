@@ -68,7 +68,7 @@ public:
 	// Answers already computed, by (local BTF, type, access, kind): each
 	// program carries its own copy of shared subprograms, so the same
 	// relocation comes back once per program.
-	std::map<std::tuple<const Btf *, uint32_t, std::string, uint32_t>, CoreResult> resolved;
+	std::map<std::tuple<const Btf *, uint32_t, std::string, CoreKind>, CoreResult> resolved;
 
 private:
 	const Btf *given_;

@@ -222,45 +222,13 @@ bool types_match(const Btf &local, uint32_t local_id, const Btf &target, uint32_
 
 } // namespace
 
-CoreKindClass core_kind_class(uint32_t kind)
-{
-	switch (kind) {
-	case BPF_CORE_FIELD_BYTE_OFFSET:
-	case BPF_CORE_FIELD_BYTE_SIZE:
-	case BPF_CORE_FIELD_EXISTS:
-	case BPF_CORE_FIELD_SIGNED:
-	case BPF_CORE_FIELD_LSHIFT_U64:
-	case BPF_CORE_FIELD_RSHIFT_U64:
-		return CoreKindClass::field;
-	case BPF_CORE_TYPE_ID_LOCAL:
-	case BPF_CORE_TYPE_ID_TARGET:
-	case BPF_CORE_TYPE_EXISTS:
-	case BPF_CORE_TYPE_SIZE:
-	case BPF_CORE_TYPE_MATCHES:
-		return CoreKindClass::type;
-	case BPF_CORE_ENUMVAL_EXISTS:
-	case BPF_CORE_ENUMVAL_VALUE:
-		return CoreKindClass::enumval;
-	default:
-		fail("CO-RE: unknown relocation kind " + std::to_string(kind));
-	}
-}
-
-std::string_view core_kind_name(uint32_t kind)
-{
-	static constexpr std::string_view names[] = {
-		"byte_off", "byte_sz", "field_exists", "signed", "lshift_u64", "rshift_u64", "local_type_id",
-		"target_type_id", "type_exists", "type_size", "enumval_exists", "enumval_value", "type_matches"};
-	return kind < std::size(names) ? names[kind] : "unknown";
-}
-
 std::string_view essential_name(std::string_view name)
 {
 	size_t cut = name.find("___");
 	return cut == std::string_view::npos ? name : name.substr(0, cut);
 }
 
-CoreSpec parse_core_spec(const Btf &btf, uint32_t type_id, std::string_view access, uint32_t kind)
+CoreSpec parse_core_spec(const Btf &btf, uint32_t type_id, std::string_view access, CoreKind kind)
 {
 	CoreSpec spec;
 	spec.btf = &btf;
@@ -425,7 +393,7 @@ bool match_core_spec(const CoreSpec &local, const Btf &target, uint32_t candidat
 
 	switch (core_kind_class(local.kind)) {
 	case CoreKindClass::type:
-		if (local.kind == BPF_CORE_TYPE_MATCHES)
+		if (local.kind == CoreKind::type_matches)
 			return core_types_match(*local.btf, local.root_type_id, target, candidate);
 		return core_types_compatible(*local.btf, local.root_type_id, target, candidate);
 	case CoreKindClass::enumval: {

@@ -27,6 +27,7 @@
 #include <vector>
 
 #include "loader/btf.h"
+#include "loader/core_kind.h"
 
 namespace guard {
 
@@ -42,22 +43,18 @@ struct CoreAccess {
 struct CoreSpec {
 	const Btf *btf = nullptr;
 	uint32_t root_type_id = 0;
-	uint32_t kind = 0;               // enum bpf_core_relo_kind
+	CoreKind kind = CoreKind::field_byte_offset;
 	std::vector<CoreAccess> access;  // named steps and array steps (anonymous members folded in)
 	std::vector<uint32_t> raw;       // every index, anonymous members included
 	uint64_t bit_offset = 0;         // of the accessed field from the root
 };
-
-enum class CoreKindClass { field, type, enumval };
-CoreKindClass core_kind_class(uint32_t kind);
-std::string_view core_kind_name(uint32_t kind);
 
 // "task_struct___v2" -> "task_struct".
 std::string_view essential_name(std::string_view name);
 
 // Parses a relocation's access string against the local BTF. Throws Error
 // when the string does not fit the types (a malformed object).
-CoreSpec parse_core_spec(const Btf &btf, uint32_t type_id, std::string_view access, uint32_t kind);
+CoreSpec parse_core_spec(const Btf &btf, uint32_t type_id, std::string_view access, CoreKind kind);
 
 // "task_struct.real_parent", "pid_type::PIDTYPE_MAX", "struct task_struct".
 std::string describe_core_spec(const CoreSpec &spec);

@@ -182,7 +182,7 @@ std::vector<Function> read_functions(const ElfFile &elf, const ObjectSpec &spec,
 				});
 				take_ext_records(ext->core_relos, fn, [&](const CoreReloRecord &r, size_t insn) {
 					fn.core_relos.push_back({insn, r.type_id, std::string(spec.btf->string_at(r.access_str_off)),
-								 r.kind});
+								 core_kind_from(r.kind)});
 				});
 			});
 			out.push_back(std::move(fn));

@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "loader/btf.h"
+#include "loader/core_kind.h"
 
 namespace guard {
 
@@ -56,7 +57,7 @@ struct CoreRelocation {
 	size_t insn = 0;      // index of the instruction to patch
 	uint32_t type_id = 0; // root type in the object's BTF
 	std::string access;   // e.g. "0:2:1": array index, then member/element indices
-	uint32_t kind = 0;    // enum bpf_core_relo_kind
+	CoreKind kind = CoreKind::field_byte_offset;
 };
 
 // A kernel function (kfunc) the object declares `extern ... __ksym` and

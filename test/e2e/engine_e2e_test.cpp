@@ -297,7 +297,8 @@ TEST_CASE("the seed's SHADOW_READ on real opens: a success and a refused attempt
 	REQUIRE(ok);
 	REQUIRE(denied);
 	CHECK(has(*ok, "\"severity\":\"high\""));
-	CHECK(has(*ok, "\"path\":\"/etc/shadow\",\"access\":\"read\",\"ok\":true"));
+	CHECK(has(*ok, "\"path\":\"/etc/shadow\",\"ok\":true"));
+	CHECK(has(*ok, "\"access\":\"read\""));
 	CHECK(has(*denied, "\"ok\":false,\"errno\":13,\"error\":\"EACCES\""));
 	CHECK(has(*denied, "\"uid\":65534"));
 }

@@ -29,7 +29,7 @@ TEST_CASE("guard reports /bin/true with its pid and comm, then detaches on SIGTE
 	// Without CONFIG_MODULES the kernel has no module syscall tracepoints:
 	// their four programs (six tracepoints) are skipped.
 	const bool modules = ::access((tracefs_root() + "/events/syscalls/sys_enter_init_module").c_str(), F_OK) == 0;
-	const size_t programs = modules ? 70 : 66;
+	const size_t programs = modules ? 68 : 64;
 	REQUIRE(attached.find("attached " + std::to_string(programs) + " programs at " + (modules ? "125" : "119") +
 			      " tracepoints (process 12, file 44, network 16, io_uring 2, privilege " +
 			      (modules ? "51" : "45") + ") in ") != std::string::npos);

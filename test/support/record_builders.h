@@ -89,7 +89,7 @@ inline std::vector<uint8_t> exec_record(const Task &t, std::string_view path, st
 	struct guard_exec e {};
 	e.header = header_of(b);
 	e.header.flags = flags;
-	e.filename = b.add(path);
+	e.path_given = b.add(path);
 	e.exe = b.add(result ? std::string_view() : path);
 	e.cwd = b.add(cwd);
 	std::string joined;
@@ -105,7 +105,7 @@ inline std::vector<uint8_t> exec_record(const Task &t, std::string_view path, st
 }
 
 // A #! script run by the kernel through its interpreter: exe is the
-// interpreter, filename the script as given.
+// interpreter, path_given the script as given.
 inline std::vector<uint8_t> script_exec_record(const Task &t, std::string_view script, std::string_view interpreter,
 					       std::string_view cwd = "/")
 {
@@ -113,7 +113,7 @@ inline std::vector<uint8_t> script_exec_record(const Task &t, std::string_view s
 	struct guard_exec e {};
 	e.header = header_of(b);
 	e.header.flags = GUARD_EXEC_INTERPRETED;
-	e.filename = b.add(script);
+	e.path_given = b.add(script);
 	e.exe = b.add(interpreter);
 	e.cwd = b.add(cwd);
 	e.argv = b.add("");

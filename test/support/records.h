@@ -25,22 +25,22 @@ inline struct guard_header make_header(__u16 kind, __u32 pid, std::string_view c
 	return h;
 }
 
-// An exec record with its filename and the NUL the kernel copies, the
+// An exec record with its path_given and the NUL the kernel copies, the
 // same bytes as exe (the file ran as named); cwd and argv empty.
-inline std::vector<uint8_t> make_exec(__u32 pid, std::string_view comm, std::string_view filename)
+inline std::vector<uint8_t> make_exec(__u32 pid, std::string_view comm, std::string_view path_given)
 {
 	struct guard_exec e {};
 	e.header = make_header(GUARD_RECORD_EXEC, pid, comm);
-	e.filename.offset = sizeof(struct guard_exec);
-	e.filename.length = static_cast<__u16>(filename.size());
-	e.argv.offset = static_cast<__u16>(sizeof(struct guard_exec) + filename.size() + 1);
-	e.exe = e.filename;
+	e.path_given.offset = sizeof(struct guard_exec);
+	e.path_given.length = static_cast<__u16>(path_given.size());
+	e.argv.offset = static_cast<__u16>(sizeof(struct guard_exec) + path_given.size() + 1);
+	e.exe = e.path_given;
 	e.cwd = e.argv;
-	size_t size = sizeof(e) + filename.size() + 1;
+	size_t size = sizeof(e) + path_given.size() + 1;
 	e.header.size = static_cast<__u16>(size);
 	std::vector<uint8_t> bytes(size, 0);
 	std::memcpy(bytes.data(), &e, sizeof(e));
-	std::memcpy(bytes.data() + sizeof(e), filename.data(), filename.size());
+	std::memcpy(bytes.data() + sizeof(e), path_given.data(), path_given.size());
 	return bytes;
 }
 

@@ -20,7 +20,7 @@ namespace {
 // An ALU64 "r1 = imm" with the relocation's local value, as clang emits.
 std::vector<struct bpf_insn> mov_imm(int32_t imm) { return {{BPF_ALU64 | BPF_MOV | BPF_K, 1, 0, 0, imm}}; }
 
-CoreRelocation relo(uint32_t type_id, std::string access, uint32_t kind)
+CoreRelocation relo(uint32_t type_id, std::string access, CoreKind kind)
 {
 	return {0, type_id, std::move(access), kind};
 }
@@ -57,7 +57,7 @@ TEST_CASE("a field is found by name, not by its local offset")
 	Btf target = Btf::parse(t.build());
 	CoreContext ctx(&target);
 
-	CoreResult r = resolve_core_relocation(local.btf, ctx, relo(local.foo, "0:1", BPF_CORE_FIELD_BYTE_OFFSET), 0);
+	CoreResult r = resolve_core_relocation(local.btf, ctx, relo(local.foo, "0:1", CoreKind::field_byte_offset), 0);
 	CHECK_FALSE(r.poison);
 	CHECK(r.description == "foo___local.b");
 	CHECK(r.local_value == 4);
@@ -78,7 +78,7 @@ TEST_CASE("a member inside an anonymous union of the target is found")
 	t.add_struct("foo", 12, {{"a", i32, 0}, {"", anon, 64}});
 	Btf target = Btf::parse(t.build());
 	CoreContext ctx(&target);
-	CoreResult r = resolve_core_relocation(local.btf, ctx, relo(local.foo, "0:1", BPF_CORE_FIELD_BYTE_OFFSET), 0);
+	CoreResult r = resolve_core_relocation(local.btf, ctx, relo(local.foo, "0:1", CoreKind::field_byte_offset), 0);
 	CHECK(r.target_value == 8);
 	CHECK(r.target_path == "0:1:0");
 }
@@ -93,7 +93,7 @@ TEST_CASE("two candidates that agree are fine; two that disagree are ambiguous")
 		t.add_struct("foo___other", 8, {{"b", i32, 32}});
 		Btf target = Btf::parse(t.build());
 		CoreContext ctx(&target);
-		CHECK(resolve_core_relocation(local.btf, ctx, relo(local.foo, "0:1", BPF_CORE_FIELD_BYTE_OFFSET), 0)
+		CHECK(resolve_core_relocation(local.btf, ctx, relo(local.foo, "0:1", CoreKind::field_byte_offset), 0)
 			      .target_value == 4);
 	}
 	{
@@ -104,7 +104,7 @@ TEST_CASE("two candidates that agree are fine; two that disagree are ambiguous")
 		Btf target = Btf::parse(t.build());
 		CoreContext ctx(&target);
 		CHECK_THROWS_WITH_AS(
-			resolve_core_relocation(local.btf, ctx, relo(local.foo, "0:1", BPF_CORE_FIELD_BYTE_OFFSET), 3),
+			resolve_core_relocation(local.btf, ctx, relo(local.foo, "0:1", CoreKind::field_byte_offset), 3),
 			doctest::Contains("CO-RE relo #3 (foo___local.b): ambiguous"), Error);
 	}
 }
@@ -118,7 +118,7 @@ TEST_CASE("a missing field poisons the instruction; exists says 0")
 	Btf target = Btf::parse(t.build());
 	CoreContext ctx(&target);
 
-	CoreResult r = resolve_core_relocation(local.btf, ctx, relo(local.foo, "0:1", BPF_CORE_FIELD_BYTE_OFFSET), 3);
+	CoreResult r = resolve_core_relocation(local.btf, ctx, relo(local.foo, "0:1", CoreKind::field_byte_offset), 3);
 	CHECK(r.poison);
 	CHECK(r.describe() == "CO-RE relo #3 (foo___local.b): no field in vmlinux BTF");
 	auto insns = mov_imm(4);
@@ -126,7 +126,7 @@ TEST_CASE("a missing field poisons the instruction; exists says 0")
 	CHECK(insns[0].code == (BPF_JMP | BPF_CALL));
 	CHECK(insns[0].imm == kCorePoisonHelper);
 
-	CoreResult exists = resolve_core_relocation(local.btf, ctx, relo(local.foo, "0:1", BPF_CORE_FIELD_EXISTS), 0);
+	CoreResult exists = resolve_core_relocation(local.btf, ctx, relo(local.foo, "0:1", CoreKind::field_exists), 0);
 	CHECK_FALSE(exists.poison);
 	CHECK(exists.local_value == 1);
 	CHECK(exists.target_value == 0);
@@ -141,7 +141,7 @@ TEST_CASE("a field whose type changed kind does not match")
 	t.add_struct("foo", 8, {{"a", i32, 0}, {"b", inner, 32}});
 	Btf target = Btf::parse(t.build());
 	CoreContext ctx(&target);
-	CHECK(resolve_core_relocation(local.btf, ctx, relo(local.foo, "0:1", BPF_CORE_FIELD_BYTE_OFFSET), 0).poison);
+	CHECK(resolve_core_relocation(local.btf, ctx, relo(local.foo, "0:1", CoreKind::field_byte_offset), 0).poison);
 }
 
 TEST_CASE("a missing type: type relocations read 0, field relocations poison")
@@ -151,13 +151,13 @@ TEST_CASE("a missing type: type relocations read 0, field relocations poison")
 	t.add_int("int", 4, true);
 	Btf target = Btf::parse(t.build());
 	CoreContext ctx(&target);
-	CoreResult exists = resolve_core_relocation(local.btf, ctx, relo(local.foo, "0", BPF_CORE_TYPE_EXISTS), 0);
+	CoreResult exists = resolve_core_relocation(local.btf, ctx, relo(local.foo, "0", CoreKind::type_exists), 0);
 	CHECK_FALSE(exists.poison);
 	CHECK(exists.target_value == 0);
-	CoreResult size = resolve_core_relocation(local.btf, ctx, relo(local.foo, "0", BPF_CORE_TYPE_SIZE), 0);
+	CoreResult size = resolve_core_relocation(local.btf, ctx, relo(local.foo, "0", CoreKind::type_size), 0);
 	CHECK(size.local_value == 8);
 	CHECK(size.target_value == 0);
-	CoreResult field = resolve_core_relocation(local.btf, ctx, relo(local.foo, "0:0", BPF_CORE_FIELD_BYTE_OFFSET), 1);
+	CoreResult field = resolve_core_relocation(local.btf, ctx, relo(local.foo, "0:0", CoreKind::field_byte_offset), 1);
 	CHECK(field.poison);
 	CHECK(field.reason == "no type named nothing_like_it in vmlinux BTF");
 }
@@ -174,16 +174,16 @@ TEST_CASE("bitfields: byte offset, size and the two shifts")
 	t.add_struct("bits", 8, {{"pad", tu32, 0, 0}, {"lo", tu32, 32, 3}, {"mid", tu32, 42, 5}});
 	Btf target = Btf::parse(t.build());
 	CoreContext ctx(&target);
-	auto value = [&](uint32_t kind) {
+	auto value = [&](CoreKind kind) {
 		CoreResult r = resolve_core_relocation(local, ctx, relo(bits, "0:1", kind), 0);
 		REQUIRE_FALSE(r.poison);
 		return r.target_value;
 	};
-	CHECK(value(BPF_CORE_FIELD_BYTE_OFFSET) == 4);
-	CHECK(value(BPF_CORE_FIELD_BYTE_SIZE) == 4);
-	CHECK(value(BPF_CORE_FIELD_LSHIFT_U64) == 64 - (42 + 5 - 32));
-	CHECK(value(BPF_CORE_FIELD_RSHIFT_U64) == 64 - 5);
-	CHECK(value(BPF_CORE_FIELD_SIGNED) == 0);
+	CHECK(value(CoreKind::field_byte_offset) == 4);
+	CHECK(value(CoreKind::field_byte_size) == 4);
+	CHECK(value(CoreKind::field_lshift_u64) == 64 - (42 + 5 - 32));
+	CHECK(value(CoreKind::field_rshift_u64) == 64 - 5);
+	CHECK(value(CoreKind::field_signed) == 0);
 }
 
 TEST_CASE("enum values by enumerator name")
@@ -195,11 +195,11 @@ TEST_CASE("enum values by enumerator name")
 	t.add_enum("color", {{"GREEN", 5}, {"BLUE", 9}, {"RED", 2}});
 	Btf target = Btf::parse(t.build());
 	CoreContext ctx(&target);
-	CoreResult v = resolve_core_relocation(local, ctx, relo(e, "1", BPF_CORE_ENUMVAL_VALUE), 0);
+	CoreResult v = resolve_core_relocation(local, ctx, relo(e, "1", CoreKind::enumval_value), 0);
 	CHECK(v.description == "color___mine::BLUE___x");
 	CHECK(v.local_value == 1);
 	CHECK(v.target_value == 9);
-	CHECK(resolve_core_relocation(local, ctx, relo(e, "0", BPF_CORE_ENUMVAL_EXISTS), 0).target_value == 1);
+	CHECK(resolve_core_relocation(local, ctx, relo(e, "0", CoreKind::enumval_exists), 0).target_value == 1);
 }
 
 TEST_CASE("a load whose field grew from u32 to u64 is widened")
@@ -213,7 +213,7 @@ TEST_CASE("a load whose field grew from u32 to u64 is widened")
 	t.add_struct("s", 16, {{"pad", u64, 0}, {"n", u64, 64}});
 	Btf target = Btf::parse(t.build());
 	CoreContext ctx(&target);
-	CoreResult r = resolve_core_relocation(local, ctx, relo(s, "0:0", BPF_CORE_FIELD_BYTE_OFFSET), 0);
+	CoreResult r = resolve_core_relocation(local, ctx, relo(s, "0:0", CoreKind::field_byte_offset), 0);
 	std::vector<struct bpf_insn> insns{{BPF_LDX | BPF_MEM | BPF_W, 0, 1, 0, 0}};
 	patch_core_instruction(insns, r);
 	CHECK(insns[0].off == 8);
@@ -228,7 +228,7 @@ TEST_CASE("an instruction that does not hold the local value is refused")
 	t.add_struct("foo", 8, {{"a", i32, 0}, {"b", i32, 32}});
 	Btf target = Btf::parse(t.build());
 	CoreContext ctx(&target);
-	CoreResult r = resolve_core_relocation(local.btf, ctx, relo(local.foo, "0:1", BPF_CORE_FIELD_BYTE_OFFSET), 2);
+	CoreResult r = resolve_core_relocation(local.btf, ctx, relo(local.foo, "0:1", CoreKind::field_byte_offset), 2);
 	auto insns = mov_imm(12);
 	CHECK_THROWS_WITH_AS(patch_core_instruction(insns, r), doctest::Contains("holds 12, the relocation expected 4"),
 			     Error);
@@ -242,10 +242,12 @@ TEST_CASE("malformed access strings are errors")
 	Btf target = Btf::parse(t.build());
 	CoreContext ctx(&target);
 	for (const char *bad : {"", "0:", ":1", "0:x", "0:7", "0:1:0", "99999999999"})
-		CHECK_THROWS_AS(resolve_core_relocation(local.btf, ctx, relo(local.foo, bad, BPF_CORE_FIELD_BYTE_OFFSET), 0),
+		CHECK_THROWS_AS(resolve_core_relocation(local.btf, ctx, relo(local.foo, bad, CoreKind::field_byte_offset), 0),
 				Error);
-	CHECK_THROWS_AS(resolve_core_relocation(local.btf, ctx, relo(local.foo, "0", 99), 0), Error);
-	CHECK_THROWS_AS(resolve_core_relocation(local.btf, ctx, relo(777, "0", BPF_CORE_FIELD_BYTE_OFFSET), 0), Error);
+	// A kind no kernel defines never becomes a CoreKind: refused as .BTF.ext is read.
+	CHECK_THROWS_WITH_AS(core_kind_from(99), "CO-RE: unknown relocation kind 99", Error);
+	CHECK(core_kind_from(BPF_CORE_TYPE_MATCHES) == CoreKind::type_matches);
+	CHECK_THROWS_AS(resolve_core_relocation(local.btf, ctx, relo(777, "0", CoreKind::field_byte_offset), 0), Error);
 }
 
 namespace {
@@ -275,32 +277,32 @@ TEST_CASE("core.bpf.o against this machine's vmlinux BTF")
 	std::vector<CoreResult> results = apply_core_relocations(*spec.btf, ctx, prog, insns);
 	REQUIRE(results.size() == prog.core_relos.size());
 
-	auto find = [&](std::string_view description, uint32_t kind) -> const CoreResult & {
+	auto find = [&](std::string_view description, CoreKind kind) -> const CoreResult & {
 		auto it = std::find_if(results.begin(), results.end(), [&](const CoreResult &r) {
 			return r.description == description && r.relo.kind == kind;
 		});
 		REQUIRE_MESSAGE(it != results.end(), "no relocation " << description);
 		return *it;
 	};
-	CHECK(find("task_struct.real_parent", BPF_CORE_FIELD_BYTE_OFFSET).target_value ==
+	CHECK(find("task_struct.real_parent", CoreKind::field_byte_offset).target_value ==
 	      member_offset(vmlinux, "task_struct", "real_parent"));
-	CHECK(find("task_struct.tgid", BPF_CORE_FIELD_BYTE_OFFSET).target_value ==
+	CHECK(find("task_struct.tgid", CoreKind::field_byte_offset).target_value ==
 	      member_offset(vmlinux, "task_struct", "tgid"));
-	CHECK(find("task_struct.cred", BPF_CORE_FIELD_BYTE_OFFSET).target_value ==
+	CHECK(find("task_struct.cred", CoreKind::field_byte_offset).target_value ==
 	      member_offset(vmlinux, "task_struct", "cred"));
-	CHECK(find("nsproxy.mnt_ns", BPF_CORE_FIELD_BYTE_OFFSET).target_value ==
+	CHECK(find("nsproxy.mnt_ns", CoreKind::field_byte_offset).target_value ==
 	      member_offset(vmlinux, "nsproxy", "mnt_ns"));
-	CHECK(find("mnt_namespace.ns.inum", BPF_CORE_FIELD_BYTE_OFFSET).target_value ==
+	CHECK(find("mnt_namespace.ns.inum", CoreKind::field_byte_offset).target_value ==
 	      member_offset(vmlinux, "mnt_namespace", "ns") + member_offset(vmlinux, "ns_common", "inum"));
-	CHECK(find("cred.euid.val", BPF_CORE_FIELD_BYTE_OFFSET).target_value ==
+	CHECK(find("cred.euid.val", CoreKind::field_byte_offset).target_value ==
 	      member_offset(vmlinux, "cred", "euid"));
-	CHECK(find("task_struct.real_parent", BPF_CORE_FIELD_EXISTS).target_value == 1);
-	CHECK(find("task_struct.real_parent", BPF_CORE_FIELD_BYTE_SIZE).target_value == 8);
-	CHECK(find("task_struct___fake.no_such_member_anywhere", BPF_CORE_FIELD_EXISTS).target_value == 0);
-	CHECK(find("struct guard_no_such_type", BPF_CORE_TYPE_EXISTS).target_value == 0);
-	CHECK(find("struct task_struct", BPF_CORE_TYPE_SIZE).target_value ==
+	CHECK(find("task_struct.real_parent", CoreKind::field_exists).target_value == 1);
+	CHECK(find("task_struct.real_parent", CoreKind::field_byte_size).target_value == 8);
+	CHECK(find("task_struct___fake.no_such_member_anywhere", CoreKind::field_exists).target_value == 0);
+	CHECK(find("struct guard_no_such_type", CoreKind::type_exists).target_value == 0);
+	CHECK(find("struct task_struct", CoreKind::type_size).target_value ==
 	      vmlinux.resolve_size(*vmlinux.find("task_struct", BTF_KIND_STRUCT)));
-	CHECK(find("pid_type___fake::PIDTYPE_NO_SUCH_VALUE___fake", BPF_CORE_ENUMVAL_EXISTS).target_value == 0);
+	CHECK(find("pid_type___fake::PIDTYPE_NO_SUCH_VALUE___fake", CoreKind::enumval_exists).target_value == 0);
 	for (const CoreResult &r : results)
 		CHECK_MESSAGE(!r.poison, r.describe());
 }
@@ -327,7 +329,7 @@ TEST_CASE("type_matches: members by name with matching types; ints by size and s
 
 	CoreContext ctx(&tb);
 	// Three candidates by name; only the one that matches counts.
-	CoreResult r = resolve_core_relocation(lb, ctx, relo(local, "0", BPF_CORE_TYPE_MATCHES), 0);
+	CoreResult r = resolve_core_relocation(lb, ctx, relo(local, "0", CoreKind::type_matches), 0);
 	CHECK(r.local_value == 1);
 	CHECK(r.target_value == 1);
 }

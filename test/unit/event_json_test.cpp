@@ -88,7 +88,7 @@ TEST_CASE("exec_failed: argv as an array, the result, flags only when set")
 	e.header.flags = GUARD_EXEC_ARGV_TRUNCATED | GUARD_EXEC_EXECVEAT;
 	e.argc = 3;
 	e.result = -13;
-	auto bytes = with_strings(e, {{&guard_exec::filename, "/tmp/x"},
+	auto bytes = with_strings(e, {{&guard_exec::path_given, "/tmp/x"},
 				      {&guard_exec::exe, ""},
 				      {&guard_exec::cwd, "/home/u"},
 				      {&guard_exec::argv, std::string_view("x\0-c\0\xff", 6)}});
@@ -106,7 +106,7 @@ TEST_CASE("a result no kernel returns (INT32_MIN) is its errno, with no name")
 	struct guard_exec e {};
 	e.header = test::make_header(GUARD_RECORD_EXEC_FAILED, 7, "sh");
 	e.result = INT32_MIN;
-	auto bytes = with_strings(e, {{&guard_exec::filename, "/x"},
+	auto bytes = with_strings(e, {{&guard_exec::path_given, "/x"},
 				      {&guard_exec::exe, ""},
 				      {&guard_exec::cwd, ""},
 				      {&guard_exec::argv, ""}});

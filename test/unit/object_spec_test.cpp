@@ -103,12 +103,13 @@ TEST_CASE("guard.bpf.o: one exit program serves every exit of its family")
 	CHECK(file_exit->attach_events.size() == 22);
 	CHECK(file_exit->attach_events.front() == "sys_exit_open");
 	CHECK(file_exit->attach_events.back() == "sys_exit_mkdirat");
-	// ... and each syscall it serves has its own enter program.
+	// ... and each syscall it serves has an enter program (one may serve
+	// two syscalls whose arguments mean the same: renameat and renameat2).
 	for (const std::string &exit : file_exit->attach_events) {
 		std::string enter = "sys_enter_" + exit.substr(std::string("sys_exit_").size());
 		bool found = false;
 		for (const ProgramSpec &p : spec.programs)
-			found |= p.attach_events == std::vector<std::string>{enter};
+			found |= std::find(p.attach_events.begin(), p.attach_events.end(), enter) != p.attach_events.end();
 		CAPTURE(enter);
 		CHECK(found);
 	}

@@ -15,7 +15,7 @@ TEST_CASE("a well-formed exec record decodes")
 	REQUIRE(decode_record(bytes, rec) == DecodeError::none);
 	CHECK(rec.header.kind == GUARD_RECORD_EXEC);
 	CHECK(rec.header.pid == 42);
-	CHECK(rec.filename == "/bin/true");
+	CHECK(rec.path_given == "/bin/true");
 }
 
 TEST_CASE("every truncation of a record is refused")
@@ -61,17 +61,17 @@ TEST_CASE("strings pointing outside the record are refused")
 		       Case{static_cast<__u16>(good.size()), 1}}) {
 		auto bytes = good;
 		struct guard_string s {c.offset, c.length};
-		std::memcpy(bytes.data() + offsetof(struct guard_exec, filename), &s, sizeof(s));
+		std::memcpy(bytes.data() + offsetof(struct guard_exec, path_given), &s, sizeof(s));
 		Record rec;
 		CHECK(decode_record(bytes, rec) == DecodeError::string_out_of_bounds);
 	}
 	// The empty string right at the end is inside.
 	auto bytes = good;
 	struct guard_string s {static_cast<__u16>(good.size()), 0};
-	std::memcpy(bytes.data() + offsetof(struct guard_exec, filename), &s, sizeof(s));
+	std::memcpy(bytes.data() + offsetof(struct guard_exec, path_given), &s, sizeof(s));
 	Record rec;
 	CHECK(decode_record(bytes, rec) == DecodeError::none);
-	CHECK(rec.filename.empty());
+	CHECK(rec.path_given.empty());
 }
 
 TEST_CASE("other versions and unknown kinds are refused")
@@ -132,8 +132,8 @@ TEST_CASE("random bytes never decode out of bounds")
 		Record rec;
 		if (decode_record(bytes, rec) == DecodeError::none && rec.header.kind == GUARD_RECORD_EXEC) {
 			auto *begin = reinterpret_cast<const char *>(bytes.data());
-			CHECK(rec.filename.data() >= begin);
-			CHECK(rec.filename.data() + rec.filename.size() <= begin + bytes.size());
+			CHECK(rec.path_given.data() >= begin);
+			CHECK(rec.path_given.data() + rec.path_given.size() <= begin + bytes.size());
 		}
 	}
 }

@@ -60,6 +60,20 @@ size_t count(const std::string &text, std::string_view needle)
 	return n;
 }
 
+// Alert lines holding needle (an alert repeats its event's fields).
+size_t count_alerts(const std::string &text, std::string_view needle)
+{
+	size_t n = 0;
+	for (size_t at = 0, end; at < text.size(); at = end + 1) {
+		end = text.find('\n', at);
+		if (end == std::string::npos)
+			end = text.size();
+		std::string_view line(text.data() + at, end - at);
+		n += line.starts_with("{\"type\":\"alert\"") && line.find(needle) != std::string_view::npos;
+	}
+	return n;
+}
+
 } // namespace
 
 TEST_CASE("recorded fixture, seed rules: the script's execs from /tmp, both shadow reads, one outside connect")
@@ -73,11 +87,12 @@ TEST_CASE("recorded fixture, seed rules: the script's execs from /tmp, both shad
 	// work.sh, dropped and nc twice all ran from /tmp/fx.
 	CHECK(r.alerts["EXEC_FROM_TMP"] == 4);
 	CHECK(r.alerts["SHADOW_READ"] == 2);
-	CHECK(count(r.text, "\"path\":\"/etc/shadow\",\"access\":\"read\",\"ok\":true") == 1);
-	CHECK(count(r.text, "\"path\":\"/etc/shadow\",\"access\":\"read\",\"ok\":false,\"errno\":13,\"error\":\"EACCES\"") == 1);
+	CHECK(count_alerts(r.text, "\"path\":\"/etc/shadow\",\"ok\":true") == 1);
+	CHECK(count_alerts(r.text, "\"path\":\"/etc/shadow\",\"ok\":false,\"errno\":13,\"error\":\"EACCES\"") == 1);
+	CHECK(count_alerts(r.text, "\"access\":\"read\"") == 2);
 	// 198.51.100.7 alerts, 10.0.0.1 does not.
 	CHECK(r.alerts["SUSPICIOUS_CONNECT"] == 1);
-	CHECK(count(r.text, "\"comm\":\"nc\",\"exe\":\"/tmp/fx/nc\",\"family\":\"inet\",\"addr\":\"198.51.100.7\",\"port\":4444") == 1);
+	CHECK(count_alerts(r.text, "\"exe\":\"/tmp/fx/nc\",\"family\":\"inet\",\"addr\":\"198.51.100.7\",\"port\":4444") == 1);
 	CHECK(count(r.text, "\"parent_comm\":\"work.sh\"") >= 5);
 }
 
