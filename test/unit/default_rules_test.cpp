@@ -221,5 +221,5 @@ TEST_CASE("default REVERSE_SHELL: an interpreter with a network socket for a sta
 	e.feed(exec_record(nc, "/usr/bin/ncat", {"ncat"}, GUARD_EXEC_STDIO_SOCKET | GUARD_EXEC_STDIO_INET));
 	CHECK(e.alerts("REVERSE_SHELL") == 2);
 	CHECK(e.alerts_with("\"rule\":\"REVERSE_SHELL\"") == 2);
-	CHECK(e.count_with("\"stdio_socket\":true") == 4); // event lines
+	CHECK(e.count_with("\"stdio_socket\":true") == 6); // 4 event lines, 2 alerts
 }
