@@ -160,6 +160,11 @@ struct guard_kill_v6_key {
  * (symlinks resolved: the interpreter of a script, ld.so when run by hand);
  * cwd is walked from fs->pwd. exec_failed: path_given and argv were read from
  * the caller at the syscall's enter, exe is empty. */
+/* guard_exec.stdio: the shape of a reverse shell. Not header flags: the
+ * header's 16 bits are all taken for exec (GUARD_KILLED is bit 12). */
+#define GUARD_STDIO_SOCKET (1 << 0) /* fd 0, 1 or 2 of the new program is a socket (its inode is S_IFSOCK) */
+#define GUARD_STDIO_INET   (1 << 1) /* ... and one such is an IPv4 or IPv6 socket */
+
 struct guard_exec {
 	struct guard_header header;
 	struct guard_string path_given; /* the path exec was given (JSON: path_given, when not path) */
@@ -170,7 +175,7 @@ struct guard_exec {
 	__s32 result;                 /* 0, or -errno for GUARD_RECORD_EXEC_FAILED */
 	__u64 ino;                    /* exec: exe's inode number */
 	__u32 dev;                    /* exec: exe's file system (super_block s_dev, kernel encoding) */
-	__u32 reserved;
+	__u32 stdio;                  /* exec: GUARD_STDIO_* of the new program's fds 0, 1 and 2 */
 	char data[];                  /* the strings */
 };
 

@@ -113,6 +113,8 @@ constexpr std::array<FieldInfo, static_cast<size_t>(Field::count_)> kFields = {{
 	{"parent_cmdline", T::string, k_all},
 	{"addr_text", T::string, k_net},
 	{"script", T::string, k_exec},
+	{"stdio_socket", T::boolean, bits({GUARD_RECORD_EXEC})},
+	{"stdio_inet", T::boolean, bits({GUARD_RECORD_EXEC})},
 	{"syscall", T::string, k_priv},
 	{"target_pid", T::number, bits({GUARD_RECORD_PTRACE, GUARD_RECORD_PROCESS_VM_WRITE, GUARD_RECORD_SIGNAL_AGENT})},
 	{"request", T::number, bits({GUARD_RECORD_PTRACE})},
@@ -290,6 +292,8 @@ int64_t number_field(Field f, const EventView &ev)
 	case Field::argc: return r.argc;
 	case Field::fileless: return flag(r, GUARD_EXEC_FILELESS);
 	case Field::memfd: return flag(r, GUARD_EXEC_MEMFD);
+	case Field::stdio_socket: return (r.stdio & GUARD_STDIO_SOCKET) != 0;
+	case Field::stdio_inet: return (r.stdio & GUARD_STDIO_INET) != 0;
 	case Field::execveat: return flag(r, GUARD_EXEC_EXECVEAT);
 	case Field::argv_truncated: return flag(r, GUARD_EXEC_ARGV_TRUNCATED);
 	case Field::path_truncated:

@@ -47,6 +47,8 @@ enum class Field : uint8_t {
 	// exec: the first argument after argv[0] that is no option (an
 	// interpreter's script)
 	script,
+	// exec: fd 0, 1 or 2 of the new program is a socket; one is an IPv4 or IPv6 socket
+	stdio_socket, stdio_inet,
 	// the privilege kinds (cred_change ... memfd_create)
 	syscall, target_pid, request, name, source, fstype, prog_type,
 	// cred_change, in the order of engine/privilege_fields.h: old and new of each

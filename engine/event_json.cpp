@@ -71,6 +71,10 @@ void exec_fields(JsonWriter &line, const Record &rec)
 	write_flag_field(line, "path_from_user", rec, GUARD_EXEC_FROM_USER);
 	write_flag_field(line, "argv_from_user", rec, GUARD_EXEC_FROM_USER);
 	write_flag_field(line, "read_at_exit", rec, GUARD_EXEC_READ_AT_EXIT);
+	if (rec.stdio & GUARD_STDIO_SOCKET)
+		line.field_bool("stdio_socket", true);
+	if (rec.stdio & GUARD_STDIO_INET)
+		line.field_bool("stdio_inet", true);
 }
 
 // A record of an io_uring request says so; one reported at submission

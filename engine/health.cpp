@@ -143,6 +143,12 @@ void write_health(Pipeline &pipeline, const HealthSources &sources, int64_t upti
 	w.field_uint("evicted_live", pt.stats().evicted_live);
 	w.end_object();
 
+	// What the correlation rules (dropper, sequence, threshold) forgot
+	// while it still counted: their tables are fixed-size.
+	w.begin_object("correlation");
+	w.field_uint("evicted", pipeline.rules() ? pipeline.rules()->correlation_evicted() : 0);
+	w.end_object();
+
 	// The rules that raised alerts, as many as fit the record (a set may
 	// hold 100,000 rules); how many more did is said.
 	w.field_uint("alerts_total", s.alerts);

@@ -44,7 +44,7 @@ uint64_t kernel_dev(dev_t dev) { return (uint64_t(major(dev)) << 20) | minor(dev
 
 std::string kill_rule_problem(const RuleSet &set, const Rule &rule)
 {
-	if (rule.dropper >= 0)
+	if (rule.correlated())
 		return "\"action\": \"kill\" is for a rule of \"type\": \"match\"";
 	uint32_t others = 0;
 	uint32_t kinds = kill_kinds(rule.kinds, others);

@@ -141,6 +141,7 @@ DecodeError decode_exec(std::span<const uint8_t> bytes, Record &out)
 		return DecodeError::short_record;
 	const uint8_t *b = bytes.data();
 	out.argc = GUARD_FIELD(b, guard_exec, argc);
+	out.stdio = GUARD_FIELD(b, guard_exec, stdio);
 	out.result = GUARD_FIELD(b, guard_exec, result);
 	out.ino = GUARD_FIELD(b, guard_exec, ino);
 	out.dev = userspace_dev(GUARD_FIELD(b, guard_exec, dev));

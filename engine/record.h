@@ -86,6 +86,7 @@ struct Record {
 	std::string_view interpreter; // exec: exe, when it runs `path` for it (#!, ld.so); set by path_normalize
 	std::string_view argv; // NUL-separated
 	uint32_t argc = 0;
+	uint32_t stdio = 0; // exec: GUARD_STDIO_* of the new program's fds 0-2
 
 	// EXEC, EXEC_FAILED, FILE_*, NET_*, the privilege kinds: the syscall's
 	// return (-errno on failure); 0 for the others

@@ -255,12 +255,18 @@ void RuleSet::index_by_kind()
 	}
 	for (auto &v : by_kind)
 		v.clear();
+	for (auto &v : correlated_by_kind)
+		v.clear();
 	// Distinct gates so far, by test_hash: finding a rule's equal among them
 	// costs the 100,000th rule what it cost the first.
 	std::unordered_multimap<uint64_t, uint32_t> gates;
 	for (uint32_t i = 0; i < rules.size(); i++) {
 		Rule &rule = rules[i];
-		if (rule.dropper >= 0)
+		if (rule.sequence >= 0 || rule.threshold >= 0)
+			for (uint16_t k = 0; k < GUARD_RECORD_KIND_MAX; k++)
+				if (rule.kinds & kind_bit(k))
+					correlated_by_kind[k].push_back(i);
+		if (rule.correlated())
 			continue;
 		rule.gate = gate_of(*this, rule.root);
 		if (rule.gate != no_gate) {

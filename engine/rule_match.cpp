@@ -271,6 +271,8 @@ size_t match_event(RuleSet &set, const EventView &ev, uint32_t out[max_matches],
 				add(cand.rule);
 		}
 	}
+	if (!set.correlated_by_kind[kind].empty())
+		n = match_correlations(set, ev, out, n, over_limit);
 	if (set.droppers.empty())
 		return n;
 

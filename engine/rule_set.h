@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "abi/guard_abi.h"
+#include "engine/correlation.h"
 #include "engine/dropper.h"
 #include "engine/event_fields.h"
 #include "engine/user_names.h"
@@ -98,6 +99,9 @@ struct Rule {
 	uint32_t root = 0;    // condition node; ignored for droppers
 	int dropper = -1;     // index in RuleSet::droppers, or -1 for a plain rule
 	RuleAction action = RuleAction::alert;
+	int sequence = -1;    // index in RuleSet::sequences, or -1
+	int threshold = -1;   // index in RuleSet::thresholds, or -1
+	bool correlated() const { return dropper >= 0 || sequence >= 0 || threshold >= 0; }
 	// A test the rule cannot match without (its first test when the
 	// condition is all-of, or the condition itself when it is one test), as
 	// the first node equal to it in the set, or no_gate. Rules written
@@ -213,6 +217,9 @@ struct RuleSet {
 	// tests `user` (never per event).
 	UserNames user_names;
 	std::vector<DropperRule> droppers;
+	std::vector<SequenceRule> sequences;
+	std::vector<ThresholdRule> thresholds;
+	std::vector<uint32_t> correlated_by_kind[GUARD_RECORD_KIND_MAX]; // sequence and threshold rules per kind
 	std::vector<uint32_t> by_kind[GUARD_RECORD_KIND_MAX]; // plain rules per kind, file order
 	std::vector<GateRun> runs_by_kind[GUARD_RECORD_KIND_MAX]; // the same rules as gate runs
 	std::vector<RuleCandidate> candidates;                   // what the runs index
@@ -224,6 +231,9 @@ struct RuleSet {
 	// gate, the gate runs, the literals' filters (rule_index.cpp) and the
 	// watched files, resolved to their identities now.
 	void index_by_kind();
+
+	// What the correlation rules' full tables forgot inside their windows.
+	uint64_t correlation_evicted() const;
 };
 
 // Most matches one event can report; more are counted but not named.
@@ -233,6 +243,11 @@ constexpr size_t max_matches = 16;
 // the indices of the rules that matched to out, in rule order; returns how
 // many. Matches past max_matches are added to over_limit. Allocates nothing.
 size_t match_event(RuleSet &set, const EventView &ev, uint32_t out[max_matches], uint64_t &over_limit);
+
+// The sequence and threshold rules' part of match_event
+// (engine/correlation_match.cpp): adds their matches to out[0, n); returns
+// the new n.
+size_t match_correlations(RuleSet &set, const EventView &ev, uint32_t out[max_matches], size_t n, uint64_t &over_limit);
 
 // For tests and `guard rules check`: does node hold for ev.
 bool eval_node(const RuleSet &set, uint32_t node, const EventView &ev);

@@ -109,6 +109,7 @@ struct super_block {
 } __guard_core;
 
 struct inode {
+	unsigned short i_mode; /* umode_t: the file type (S_IFMT) and permissions */
 	unsigned long i_ino;
 	struct super_block *i_sb;
 } __guard_core;

@@ -176,7 +176,7 @@ int process_exec_exit(struct syscall_exit_entry *ctx)
 	rec->result = ctx->ret;
 	rec->ino = 0;
 	rec->dev = 0;
-	rec->reserved = 0;
+	rec->stdio = 0;
 	__u32 end = sizeof(*rec);
 	rec->path_given.offset = end;
 	rec->path_given.length = copy_kept((char *)rec + end, slot->strings, slot->path_len);
@@ -260,6 +260,30 @@ static __always_inline __u32 put_exe(struct guard_exec *rec, __u32 end, struct f
 	return put_kernel_path((struct guard_scratch *)rec, end, &rec->exe, &path, GUARD_EXEC_EXE_TRUNCATED);
 }
 
+/* Whether fd 0, 1 or 2 of the new program is a socket (GUARD_STDIO_SOCKET)
+ * and whether one is an IPv4 or IPv6 one (GUARD_STDIO_INET): the shape of
+ * a reverse shell. Read from the task's fd table at sched_process_exec, when
+ * exec has closed the close-on-exec files: what the new program holds, not
+ * what its parent meant it to. The type is the inode's (S_IFSOCK); the family
+ * is the struct sock's, behind the socket file's private_data. */
+static __always_inline __u32 stdio_socket_flags(void)
+{
+	__u32 flags = 0;
+	for (__s32 fd = 0; fd < 3; fd++) {
+		struct file *file = task_file(fd);
+		if (!file || (file->f_inode->i_mode & 0170000) != 0140000)
+			continue;
+		flags |= GUARD_STDIO_SOCKET;
+		struct socket *sock = kernel_ptr(struct socket, file->private_data);
+		if (!sock->sk)
+			continue;
+		unsigned short family = sock->sk->__sk_common.skc_family;
+		if (family == 2 /* AF_INET */ || family == 10 /* AF_INET6 */)
+			flags |= GUARD_STDIO_INET;
+	}
+	return flags;
+}
+
 SEC("tracepoint/sched/sched_process_exec")
 int process_exec(struct sched_process_exec_entry *ctx)
 {
@@ -272,7 +296,6 @@ int process_exec(struct sched_process_exec_entry *ctx)
 	rec->result = 0;
 	rec->ino = 0;
 	rec->dev = 0;
-	rec->reserved = 0;
 
 	/* The entry kept at execve's enter (or by prepare_exec) is on this
 	 * task still (a non-leader thread that execs keeps its task_struct
@@ -297,6 +320,7 @@ int process_exec(struct sched_process_exec_entry *ctx)
 	end = put_exe(rec, end, mm->exe_file);
 	enforce_file(&rec->header, GUARD_KILL_EXEC, rec->dev, rec->ino);
 	end = put_cwd(rec, end);
+	rec->stdio = stdio_socket_flags();
 
 	/* The new program's arguments are in its own memory by now: exec put
 	 * them at the top of the new stack, between mm->arg_start and arg_end,

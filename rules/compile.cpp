@@ -9,6 +9,7 @@
 #include "engine/kill_table.h"
 #include "rules/json_checks.h"
 #include "rules/rule_error.h"
+#include "rules/rule_parts.h"
 #include "rules/suggest.h"
 #include "rules/value_checks.h"
 
@@ -19,11 +20,37 @@ namespace {
 using Type = JsonValue::Type;
 
 constexpr size_t kMaxConditionDepth = 32;
-constexpr int64_t kMaxWindowSeconds = 86400;
+const std::vector<std::string_view> kRuleKeys = {"id", "description", "severity", "events", "match",  "enabled",
+						 "type", "watch", "within_seconds", "attack", "steps", "by",
+						 "same", "ordered", "distinct", "count", "action"};
+const std::vector<std::string_view> kRuleTypes = {"match", "dropper", "sequence", "threshold"};
 
-const std::vector<std::string_view> kRuleKeys = {"id", "description", "severity", "events", "match",
-						 "enabled", "type", "watch", "within_seconds", "attack",
-						 "action"};
+// The keys each rule type takes besides id, description, severity, enabled,
+// type and attack.
+const std::vector<std::string_view> &type_keys(std::string_view type)
+{
+	static const std::map<std::string_view, std::vector<std::string_view>> keys = {
+		{"match", {"events", "match"}},
+		{"dropper", {"watch", "within_seconds"}},
+		{"sequence", {"steps", "by", "within_seconds", "same", "ordered"}},
+		{"threshold", {"events", "match", "distinct", "count", "by", "within_seconds"}}};
+	return keys.at(type);
+}
+
+// A key of another rule type in a rule of this one.
+void check_type_keys(const JsonValue &r, std::string_view type)
+{
+	const auto &own = type_keys(type);
+	for (const auto &m : r.members) {
+		std::string owners;
+		for (std::string_view t : kRuleTypes)
+			if (t != type && std::ranges::count(type_keys(t), m.key) && !std::ranges::count(own, m.key))
+				owners += (owners.empty() ? "" : ", ") + std::string(t);
+		if (!owners.empty())
+			reject(m.value.offset, "a " + std::string(type) + " rule takes no \"" + m.key + "\" (a key of " + owners +
+						       " rules: docs/rules.md)");
+	}
+}
 const std::vector<std::string_view> kConditionKeys = {"field", "equals", "in", "prefix", "suffix", "contains",
 						      "glob", "cidr", "lt", "le", "gt", "ge", "any_bits", "all", "any", "not"};
 
@@ -52,7 +79,7 @@ std::string kinds_text(uint32_t kinds)
 	return s;
 }
 
-class Compiler {
+class Compiler : public RuleParts {
 public:
 	explicit Compiler(const JsonValue &root) : root_(root), set_(std::make_unique<RuleSet>()) {}
 
@@ -85,8 +112,15 @@ private:
 		}
 	}
 
+	uint32_t events(const JsonValue &v) override { return parse_events(v); }
+	uint32_t condition(const JsonValue *v, uint32_t kinds) override
+	{
+		return v ? condition(*v, kinds, 0) : add_node({NodeOp::all});
+	}
+	RuleSet &set() override { return *set_; }
+
 	// A value, an array of values, or {"list": "name"} (also inside arrays).
-	void gather(const JsonValue &v, std::vector<const JsonValue *> &out)
+	void gather(const JsonValue &v, std::vector<const JsonValue *> &out) override
 	{
 		switch (v.type) {
 		case Type::array:
@@ -179,11 +213,16 @@ private:
 		std::string type = "match";
 		if (const JsonValue *t = r.get("type")) {
 			type = expect(*t, Type::string, "\"type\"").string;
-			if (type != "match" && type != "dropper")
-				reject(t->offset, "unknown rule type \"" + type + "\"" + did_you_mean(type, {"match", "dropper"}));
+			if (!std::ranges::count(kRuleTypes, type))
+				reject(t->offset, "unknown rule type \"" + type + "\"" + did_you_mean(type, kRuleTypes));
 		}
+		check_type_keys(r, type);
 		if (type == "dropper")
-			compile_dropper(r, rule);
+			compile_dropper(*this, r, rule);
+		else if (type == "sequence")
+			compile_sequence(*this, r, rule);
+		else if (type == "threshold")
+			compile_threshold(*this, r, rule);
 		else
 			compile_match(r, rule);
 		if (const JsonValue *a = r.get("action"))
@@ -230,50 +269,11 @@ private:
 
 	void compile_match(const JsonValue &r, Rule &rule)
 	{
-		for (const char *k : {"watch", "within_seconds"})
-			if (const JsonValue *v = r.get(k))
-				reject(v->offset, std::string("\"") + k + "\" belongs to a rule of \"type\": \"dropper\"");
 		const JsonValue *events = r.get("events");
 		if (!events)
 			reject(r.offset, "rule " + rule.id + ": missing \"events\" (the event kinds it applies to)");
 		rule.kinds = parse_events(*events);
-		const JsonValue *match = r.get("match");
-		if (match) {
-			rule.root = condition(*match, rule.kinds, 0);
-		} else {
-			rule.root = add_node({NodeOp::all});
-		}
-	}
-
-	void compile_dropper(const JsonValue &r, Rule &rule)
-	{
-		for (const char *k : {"events", "match"})
-			if (const JsonValue *v = r.get(k))
-				reject(v->offset, std::string("a dropper rule takes no \"") + k +
-							  "\": it watches file writes and execs by itself");
-		const JsonValue *watch = r.get("watch");
-		if (!watch)
-			reject(r.offset, "dropper rule " + rule.id + ": missing \"watch\" (path prefixes such as \"/tmp/\")");
-		std::vector<const JsonValue *> items;
-		gather(*watch, items);
-		if (items.empty())
-			reject(watch->offset, "\"watch\": expected at least one path prefix");
-		std::vector<std::string> prefixes;
-		for (const JsonValue *w : items) {
-			expect(*w, Type::string, "\"watch\" entry");
-			if (!w->string.starts_with("/") || w->string.find('\0') != std::string::npos)
-				reject(w->offset, "\"watch\": expected an absolute path prefix, found \"" + w->string + "\"");
-			prefixes.push_back(w->string);
-		}
-		const JsonValue *within = r.get("within_seconds");
-		if (!within)
-			reject(r.offset, "dropper rule " + rule.id + ": missing \"within_seconds\"");
-		expect(*within, Type::integer, "\"within_seconds\"");
-		if (within->integer <= 0 || within->integer > kMaxWindowSeconds)
-			reject(within->offset, "\"within_seconds\": expected 1 to 86400");
-		rule.kinds = kind_bit(GUARD_RECORD_EXEC);
-		rule.dropper = static_cast<int>(set_->droppers.size());
-		set_->droppers.emplace_back(std::move(prefixes), uint64_t(within->integer) * 1000000000ull);
+		rule.root = condition(r.get("match"), rule.kinds);
 	}
 
 	uint32_t add_node(Node n)

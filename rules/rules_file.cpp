@@ -209,6 +209,15 @@ std::string describe_node(const RuleSet &set, uint32_t index)
 	return "?";
 }
 
+std::string kinds_text(uint32_t kinds)
+{
+	std::string s;
+	for (uint16_t k = 1; k < GUARD_RECORD_KIND_MAX; k++)
+		if (kinds & kind_bit(k))
+			s += (s.empty() ? "" : ", ") + std::string(record_kind_name(k));
+	return s;
+}
+
 } // namespace
 
 std::string describe_rules(const RuleSet &set)
@@ -231,11 +240,23 @@ std::string describe_rules(const RuleSet &set)
 			       ", then exec of that path within " + std::to_string(d.window_ns() / 1000000000) + " s\n";
 			continue;
 		}
-		std::string kinds;
-		for (uint16_t k = 1; k < GUARD_RECORD_KIND_MAX; k++)
-			if (r.kinds & kind_bit(k))
-				kinds += (kinds.empty() ? "" : ", ") + std::string(record_kind_name(k));
-		out += "  on: " + kinds + "\n  when: " + describe_node(set, r.root) + "\n";
+		if (r.sequence >= 0) {
+			const SequenceRule &q = set.sequences[static_cast<size_t>(r.sequence)];
+			out += "  sequence by " + std::string(group_by_name(q.by)) + " within " +
+			       std::to_string(q.seen.window_ns() / 1000000000) + " s" + (q.ordered ? "" : ", in either order") +
+			       (q.same == no_field ? "" : ", same " + std::string(field_info(q.same).name)) + "\n";
+			for (const CorrelationStep &step : q.steps)
+				out += "  step on: " + kinds_text(step.kinds) + "\n    when: " + describe_node(set, step.root) + "\n";
+			continue;
+		}
+		if (r.threshold >= 0) {
+			const ThresholdRule &t = set.thresholds[static_cast<size_t>(r.threshold)];
+			out += "  threshold: " + std::to_string(t.count) + " distinct " + std::string(field_info(t.distinct[0]).name) +
+			       (t.distinct[1] == no_field ? "" : "+" + std::string(field_info(t.distinct[1]).name)) + " by " +
+			       group_by_name(t.by) + " within " + std::to_string(t.window_ns() / 1000000000) + " s\n";
+		}
+		out += "  on: " + kinds_text(r.kinds) + "\n  when: " + describe_node(set, r.threshold >= 0
+			? set.thresholds[static_cast<size_t>(r.threshold)].step.root : r.root) + "\n";
 		if (r.action == RuleAction::kill)
 			out += "  action: kill (in the kernel, with --enforce)\n";
 	}

@@ -4,17 +4,22 @@
 // script run from /tmp by sh, a payload decoded into sh, setuid bits,
 // history tampering with rm, ln and a shell redirection, a private key read
 // by cat, an exec from "..." and from a dot directory, a program named sshd
-// run from /tmp, and tar and cp of a .ssh directory into /tmp. Everything
+// run from /tmp, tar and cp of a .ssh directory into /tmp, and sh with its
+// standard streams on a loopback TCP connection and on a socketpair. Everything
 // happens in temporary directories that are removed afterwards.
 #include <doctest/doctest.h>
 
+#include <arpa/inet.h>
 #include <fcntl.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <filesystem>
 
+#include "base/fd.h"
 #include "test/support/e2e_support.h"
 #include "test/support/events.h"
 #include "test/support/temp_dir.h"
@@ -33,6 +38,17 @@ pid_t in_child(Act act)
 		_exit(act());
 	::waitpid(pid, nullptr, 0);
 	return pid;
+}
+
+// Runs sh -c 'exit 0' with stdin and stdout on sock; waits.
+pid_t shell_on(int sock)
+{
+	return in_child([&] {
+		if (::dup2(sock, 0) < 0 || ::dup2(sock, 1) < 0)
+			return 1;
+		::execl("/bin/sh", "sh", "-c", "exit 0", static_cast<char *>(nullptr));
+		return 127;
+	});
 }
 
 } // namespace
@@ -99,4 +115,28 @@ TEST_CASE("the default rules on real procedures: script from /tmp, decode and ru
 	CHECK(alerted(guard, tar, "ARCHIVE_TO_TMP", "\"attack\":[\"T1560.001\",\"T1074.001\"]"));
 	pid_t cp = test::run_and_wait("/bin/cp", {"-r", dir.path + "/home/.ssh", dir.path + "/staged"});
 	CHECK(alerted(guard, cp, "ARCHIVE_TO_TMP"));
+
+	// REVERSE_SHELL: sh with stdin and stdout on a loopback TCP connection to
+	// a listener of this test; with them on a socketpair, stdio_socket only.
+	Fd listener(::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0));
+	sockaddr_in addr{};
+	addr.sin_family = AF_INET;
+	addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	socklen_t len = sizeof(addr);
+	REQUIRE(::bind(listener.get(), reinterpret_cast<sockaddr *>(&addr), len) == 0);
+	REQUIRE(::listen(listener.get(), 1) == 0);
+	REQUIRE(::getsockname(listener.get(), reinterpret_cast<sockaddr *>(&addr), &len) == 0);
+	Fd client(::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0));
+	REQUIRE(::connect(client.get(), reinterpret_cast<sockaddr *>(&addr), len) == 0);
+	pid_t reverse = shell_on(client.get());
+	CHECK(alerted(guard, reverse, "REVERSE_SHELL", "\"attack\":[\"T1059.004\",\"T1095\"]"));
+	CHECK(alerted(guard, reverse, "REVERSE_SHELL", "\"stdio_inet\":true"));
+	int pair[2];
+	REQUIRE(::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, pair) == 0);
+	Fd left(pair[0]), right(pair[1]);
+	pid_t local = shell_on(left.get());
+	CHECK(guard.find_line([&](const std::string &l) {
+		return l.find("\"type\":\"exec\"") != std::string::npos && l.find("\"pid\":" + std::to_string(local) + ",") != std::string::npos &&
+		       l.find("\"stdio_socket\":true") != std::string::npos && l.find("stdio_inet") == std::string::npos;
+	}));
 }

@@ -82,7 +82,7 @@ inline struct guard_header header_of(const RecordBuilder &b)
 // An exec of path, as given and as the kernel found it (exe; a failed
 // exec has none), in cwd.
 inline std::vector<uint8_t> exec_record(const Task &t, std::string_view path, std::vector<std::string> argv = {},
-					uint16_t flags = 0, int32_t result = 0, std::string_view cwd = "/")
+					uint16_t flags = 0, int32_t result = 0, std::string_view cwd = "/", uint32_t stdio = 0)
 {
 	RecordBuilder b(result ? GUARD_RECORD_EXEC_FAILED : GUARD_RECORD_EXEC, sizeof(struct guard_exec), t.pid, t.ppid,
 			t.comm, t.boot_ns);
@@ -100,6 +100,7 @@ inline std::vector<uint8_t> exec_record(const Task &t, std::string_view path, st
 	b.bytes.insert(b.bytes.end(), joined.begin(), joined.end());
 	e.argc = static_cast<__u32>(argv.size());
 	e.result = result;
+	e.stdio = stdio;
 	b.put(e);
 	return b.done();
 }

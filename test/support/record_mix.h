@@ -53,8 +53,8 @@ inline std::vector<std::vector<uint8_t>> record_mix()
 				GUARD_FILE_PATH_FROM_USER | GUARD_VIA_IO_URING | GUARD_NO_RESULT)); // SHADOW_READ
 	v.push_back(file_record(sh, GUARD_RECORD_FILE_MKDIR, "/tmp/.hidden", {}, 0, 0, GUARD_FILE_PATH_FROM_USER));
 	v.push_back(file_record(sh, GUARD_RECORD_FILE_OPEN, "/tmp/dropped", {}, 3, O_WRONLY | O_CREAT, GUARD_FILE_MODIFY));
-	v.push_back(file_record(sh, GUARD_RECORD_FILE_CHMOD, "/tmp/dropped", {}, 0));
-	v.push_back(exec_record(sh, "/tmp/dropped", {"/tmp/dropped"}));                               // DROPPER + EXEC_FROM_TMP
+	v.push_back(with_file_mode(file_record(sh, GUARD_RECORD_FILE_CHMOD, "/tmp/dropped", {}, 0), 0755));
+	v.push_back(exec_record(sh, "/tmp/dropped", {"/tmp/dropped"})); // DROPPER + EXEC_FROM_TMP + CHMOD_THEN_RUN
 	v.push_back(file_record(sh, GUARD_RECORD_FILE_RENAME, "/tmp/unit", "/etc/systemd/system/evil.service", 0)); // PERSISTENCE_SYSTEMD
 	v.push_back(file_record(sh, GUARD_RECORD_FILE_OPEN, "/etc/cron.d/job", {}, 3, O_WRONLY | O_TRUNC, GUARD_FILE_MODIFY)); // PERSISTENCE_CRON
 	v.push_back(file_record(sh, GUARD_RECORD_FILE_OPEN, "/home/u/.bashrc", {}, 3, O_WRONLY | O_APPEND, GUARD_FILE_MODIFY)); // PERSISTENCE_SHELL_PROFILE
@@ -79,6 +79,13 @@ inline std::vector<std::vector<uint8_t>> record_mix()
 	v.push_back(exec_record(Task{4005, 4000, "sshd", 5'000'500'000}, "/dev/shm/sshd", {"sshd"}));   // MASQUERADING_NAME
 	v.push_back(exec_record(Task{4004, 4000, "tar", 5'000'400'000}, "/usr/bin/tar",
 				{"tar", "czf", "/tmp/e.tgz", "/etc"}));                                 // ARCHIVE_TO_TMP
+	v.push_back(exec_record(sh, "/usr/bin/bash", {"bash", "-i"}, 0, 0, "/", GUARD_STDIO_SOCKET | GUARD_STDIO_INET)); // REVERSE_SHELL
+	v.push_back(exec_record(Task{4006, 4000, "base64", 5'000'600'000}, "/usr/bin/base64", {"base64", "-d"})); // DECODE_THEN_SHELL
+	uint32_t tool_pid = 4010;
+	for (const char *tool : {"id", "whoami", "uname", "hostname", "ps"}) // DISCOVERY_SWEEP
+		v.push_back(exec_record(Task{tool_pid++, 4000, tool, 5'000'700'000}, std::string("/usr/bin/") + tool, {tool}));
+	for (uint16_t port = 1; port <= 20; port++) // PORT_SCAN
+		v.push_back(net_record(curl, GUARD_RECORD_NET_CONNECT, AF_INET, ipv4(127, 0, 0, 1), port, -111));
 	add_privilege_mix(v, sh);
 	v.push_back(exit_record(sh, 1));
 	return v;

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 // Zero heap allocations and no lock per event, proved: more than a million
 // records of every kind through the real engine (decode, process table,
-// default rules, alert and event formatting, batched writes to /dev/null),
+// default rules, the correlation rules' tables included, alert and event
+// formatting, batched writes to /dev/null),
 // counting every operator new, (outside sanitizer builds) every
 // malloc/calloc/realloc, and every pthread mutex or rwlock taken, by our
 // code or a library's (std::mutex and std::shared_mutex are these); and the
@@ -193,6 +194,9 @@ TEST_CASE("zero heap allocations per event: 1M+ records of every kind through th
 	pipeline.for_each_alert_count([&](std::string_view, uint64_t n) { rules_fired += n > 0; });
 	CHECK(rules_fired == pipeline.rules()->rules.size());
 	CHECK(pipeline.processes().stats().evictions > 0);
+	// The correlation rules (sequence, threshold, dropper) filled their
+	// fixed tables and replaced live entries: that path ran too.
+	CHECK(pipeline.rules()->correlation_evicted() > 0);
 	CHECK(out.bytes_written() > kRecords * 100);
 	CHECK(allocations == 0);
 	CHECK(g_locks.load() == 0);

@@ -210,3 +210,16 @@ TEST_CASE("default ARCHIVE_TO_TMP: tar of /etc and cp of .ssh into /tmp; not an 
 	e.feed(exec_record(tar, "/usr/bin/tar", {"tar", "czf", "/srv/backup/e.tgz", "/etc"}));
 	CHECK(e.alerts("ARCHIVE_TO_TMP") == 3);
 }
+
+TEST_CASE("default REVERSE_SHELL: an interpreter with a network socket for a standard stream; not a unix socket, not another program")
+{
+	EngineCapture e(rules::load_default_rules().set);
+	Task sh{1300, 1299, "bash", 1}, nc{1301, 1299, "ncat", 1}, py{1302, 1299, "python3", 1};
+	e.feed(exec_record(sh, "/usr/bin/bash", {"bash", "-i"}, 0, 0, "/", GUARD_STDIO_SOCKET | GUARD_STDIO_INET));
+	e.feed(exec_record(py, "/usr/bin/python3", {"python3", "-c", "x"}, 0, 0, "/", GUARD_STDIO_SOCKET | GUARD_STDIO_INET));
+	e.feed(exec_record(sh, "/usr/bin/bash", {"bash"}, 0, 0, "/", GUARD_STDIO_SOCKET)); // journald's unix stream
+	e.feed(exec_record(nc, "/usr/bin/ncat", {"ncat"}, 0, 0, "/", GUARD_STDIO_SOCKET | GUARD_STDIO_INET));
+	CHECK(e.alerts("REVERSE_SHELL") == 2);
+	CHECK(e.alerts_with("\"rule\":\"REVERSE_SHELL\"") == 2);
+	CHECK(e.count_with("\"stdio_socket\":true") == 6); // 4 event lines, 2 alerts
+}

@@ -179,7 +179,7 @@ TEST_CASE("the health record: counts by kind, drops, table, alerts by rule, CPU 
 	CHECK(std::string_view(h["type"]) == "health");
 	CHECK(bool(h["final"]));
 	CHECK(uint64_t(h["uptime_ms"]) == 5000);
-	CHECK(uint64_t(h["events"]["exec"]) == 12);
+	CHECK(uint64_t(h["events"]["exec"]) == 19);
 	CHECK(uint64_t(h["events"]["exec_failed"]) == 1);
 	CHECK(uint64_t(h["events"]["net_accept"]) == 1);
 	CHECK(uint64_t(h["kernel_drops"]["file_open"]) == 7);
@@ -193,6 +193,8 @@ TEST_CASE("the health record: counts by kind, drops, table, alerts by rule, CPU 
 	CHECK(uint64_t(h["process_table"]["capacity"]) == 128);
 	CHECK(uint64_t(h["alerts"]["SHADOW_READ"]) == 3); // an attempt, a success, one through io_uring
 	CHECK(uint64_t(h["alerts"]["DROPPER"]) == 1);
+	CHECK(uint64_t(h["alerts"]["PORT_SCAN"]) == 1);
+	CHECK(uint64_t(h["correlation"]["evicted"]) == 0);
 	CHECK(uint64_t(h["rss_bytes"]) > 0);
 	CHECK(std::string_view(h["rules"]["source"]) == "<default rules>");
 }
