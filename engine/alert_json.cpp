@@ -85,6 +85,8 @@ std::string alert_rule_fields(const Rule &rule)
 	w.field_string("comm", string_field(Field::comm, ev));
 	if (ev.self && ev.self->exe_len)
 		w.field_string("exe", ev.self->exe_view(), ev.self->exe_plain);
+	if (ev.cgroup)
+		w.raw_fields(ev.cgroup->json_view());
 
 	uint16_t kind = h.kind;
 	RecordFamily family = record_family(kind);

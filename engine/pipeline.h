@@ -18,6 +18,7 @@
 
 #include "abi/guard_abi.h"
 #include "engine/batch_writer.h"
+#include "engine/cgroup_cache.h"
 #include "engine/path_normalize.h"
 #include "engine/process_table.h"
 #include "engine/record.h"
@@ -29,6 +30,9 @@ namespace guard {
 struct PipelineOptions {
 	bool alerts_only = false;           // write alert lines only, no event lines
 	size_t process_capacity = 32768;    // process table entries
+	// Where cgroup ids' paths come from (the agent: CgroupFs), or nullptr:
+	// no cgroup fields (a replay's ids are another host's, or another boot's).
+	CgroupPathSource *cgroup_paths = nullptr;
 };
 
 struct PipelineStats {
@@ -63,6 +67,7 @@ public:
 	ProcessTable &processes() { return processes_; }
 	const ProcessTable &processes() const { return processes_; }
 	const PipelineStats &stats() const { return stats_; }
+	const CgroupCache &cgroups() const { return cgroups_; }
 	BatchWriter &output() { return out_; }
 	int64_t boot_to_unix_ns() const { return boot_to_unix_ns_; }
 	// The host's fields (host_identity.h) on every line from now on (call
@@ -85,6 +90,7 @@ private:
 	int64_t boot_to_unix_ns_;
 	PipelineOptions options_;
 	ProcessTable processes_;
+	CgroupCache cgroups_;
 	TaskContextCache task_context_;
 	Record rec_; // the record at hand: decoded in place, so fields are not cleared per record (record.h)
 	std::unique_ptr<PathScratch> path_scratch_; // canonical paths of the record at hand

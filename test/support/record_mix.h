@@ -10,6 +10,7 @@
 #include <cstring>
 #include <vector>
 
+#include "test/support/fake_cgroups.h"
 #include "test/support/privilege_records.h"
 #include "test/support/record_builders.h"
 
@@ -79,6 +80,8 @@ inline std::vector<std::vector<uint8_t>> record_mix()
 	v.push_back(exec_record(Task{4005, 4000, "sshd", 5'000'500'000}, "/dev/shm/sshd", {"sshd"}));   // MASQUERADING_NAME
 	v.push_back(exec_record(Task{4004, 4000, "tar", 5'000'400'000}, "/usr/bin/tar",
 				{"tar", "czf", "/tmp/e.tgz", "/etc"}));                                 // ARCHIVE_TO_TMP
+	v.push_back(with_cgroup(exec_record(Task{4006, 4000, "bash", 5'000'600'000}, "/usr/bin/bash", {"bash"}),
+				container_cgroup_base + 1)); // SHELL_IN_CONTAINER (with FakeCgroupPaths)
 	add_privilege_mix(v, sh);
 	v.push_back(exit_record(sh, 1));
 	return v;
