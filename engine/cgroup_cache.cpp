@@ -96,25 +96,31 @@ const CgroupInfo *CgroupCache::lookup(uint64_t id)
 		return last_;
 	if (!source_ || id == 0)
 		return nullptr;
-	if (used_ >= capacity / 4 * 3) {
-		for (size_t i = 0; i < capacity; i++)
-			entries_[i].id = 0;
-		used_ = 0;
-		last_ = nullptr;
-		stats_.restarts++;
-	}
 	size_t i = slot_of(id);
 	while (entries_[i].id != id && entries_[i].id != 0)
 		i = (i + 1) & (capacity - 1);
-	CgroupInfo &e = entries_[i];
-	if (e.id == 0) {
-		resolve(e, id);
+	if (entries_[i].id == 0) {
+		if (used_ >= capacity / 4 * 3) {
+			start_over();
+			i = slot_of(id);
+		}
+		resolve(entries_[i], id);
 		used_++;
 	}
+	const CgroupInfo &e = entries_[i];
 	if (!e.known)
 		return nullptr;
 	last_ = &e;
 	return &e;
+}
+
+void CgroupCache::start_over()
+{
+	for (size_t i = 0; i < capacity; i++)
+		entries_[i].id = 0;
+	used_ = 0;
+	last_ = nullptr;
+	stats_.restarts++;
 }
 
 void CgroupCache::resolve(CgroupInfo &e, uint64_t id)

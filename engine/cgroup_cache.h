@@ -106,6 +106,7 @@ public:
 private:
 	size_t slot_of(uint64_t id) const { return (id * 0x9E3779B97F4A7C15ull) >> (64 - 11); }
 	void resolve(CgroupInfo &e, uint64_t id);
+	void start_over();
 
 	CgroupPathSource *source_;
 	ZeroedArray<CgroupInfo> entries_;

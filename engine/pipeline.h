@@ -3,7 +3,8 @@
 // matched; the event line (unless alerts only) and one alert line per match
 // out. Runs to completion per record on the thread that drains the ring;
 // allocates nothing, takes no lock, throws nothing, makes no system call (the
-// BatchWriter writes once per batch).
+// BatchWriter writes once per batch; a cgroup id first seen is looked up once,
+// cgroup_cache.h).
 #pragma once
 
 #include <chrono>
