@@ -134,7 +134,8 @@ public:
 		       OutputOptions output, const HostIdentity &host)
 		: config_(config), reloader_(std::move(reloader)), output_(std::move(output)),
 		  writer_(output_.fd(), kOutputBuffer), reporter_(output_.is_file() ? "output " + output_.path() : "stdout"),
-		  pipeline_(writer_, boot_to_unix_offset_ns(), {config.alerts_only, config.process_capacity}),
+		  pipeline_(writer_, boot_to_unix_offset_ns(),
+			    {config.alerts_only, config.process_capacity, cgroup_fs_.open() ? &cgroup_fs_ : nullptr}),
 		  started_(std::chrono::steady_clock::now()), next_health_(started_ + interval()),
 		  next_output_check_(started_ + kOutputCheck)
 	{
@@ -351,6 +352,7 @@ private:
 	OutputFile output_;
 	BatchWriter writer_;
 	OutputReporter reporter_;
+	CgroupFs cgroup_fs_; // the cgroup2 mount, for the paths of cgroup ids (engine/cgroup_cache.h)
 	Pipeline pipeline_;
 	HealthSources sources_;
 	std::chrono::steady_clock::time_point started_, next_health_, next_output_check_;

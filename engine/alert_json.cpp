@@ -59,6 +59,8 @@ std::string alert_rule_fields(const Rule &rule)
 	write_task_fields(w, h);
 	if (ev.self && ev.self->exe_len)
 		w.field_string("exe", ev.self->exe_view(), ev.self->exe_plain);
+	if (ev.cgroup)
+		w.raw_fields(ev.cgroup->json_view());
 	write_event_fields(w, r);
 	write_parent_fields(w, ev.parent);
 	w.begin_array("ancestry");

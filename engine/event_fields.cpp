@@ -122,6 +122,12 @@ constexpr std::array<FieldInfo, static_cast<size_t>(Field::count_)> kFields = {{
 	{"source", T::string, bits({GUARD_RECORD_MOUNT})},
 	{"fstype", T::string, bits({GUARD_RECORD_MOUNT})},
 	{"prog_type", T::number, bits({GUARD_RECORD_BPF_PROG_LOAD})},
+	{"cgroup", T::string, k_all},
+	{"container_id", T::string, k_all},
+	{"container_runtime", T::string, k_all},
+	{"pod_uid", T::string, k_all},
+	{"service", T::string, k_all},
+	{"in_container", T::boolean, k_all},
 	{"old_uid", T::number, k_cred},
 	{"new_uid", T::number, k_cred},
 	{"old_euid", T::number, k_cred},
@@ -271,6 +277,11 @@ std::string_view string_field(Field f, const EventView &ev)
 	case Field::access: return access_name(r.open_flags);
 	case Field::family: return family_name(r.family);
 	case Field::unix_path: return r.unix_path;
+	case Field::cgroup: return ev.cgroup ? ev.cgroup->path_view() : std::string_view();
+	case Field::container_id: return ev.cgroup ? ev.cgroup->container_id() : std::string_view();
+	case Field::container_runtime: return ev.cgroup ? ev.cgroup->runtime : std::string_view();
+	case Field::pod_uid: return ev.cgroup ? ev.cgroup->pod_uid_view() : std::string_view();
+	case Field::service: return ev.cgroup ? ev.cgroup->service() : std::string_view();
 	default: return {};
 	}
 }
@@ -289,6 +300,7 @@ int64_t number_field(Field f, const EventView &ev)
 	case Field::mnt_ns: return h.mnt_ns;
 	case Field::pid_ns: return h.pid_ns;
 	case Field::cgroup_id: return static_cast<int64_t>(h.cgroup_id);
+	case Field::in_container: return ev.cgroup && ev.cgroup->in_container();
 	case Field::argc: return r.argc;
 	case Field::fileless: return flag(r, GUARD_EXEC_FILELESS);
 	case Field::memfd: return flag(r, GUARD_EXEC_MEMFD);

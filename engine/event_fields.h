@@ -16,6 +16,7 @@
 #include <cstdint>
 #include <string_view>
 
+#include "engine/cgroup_cache.h"
 #include "engine/process_table.h"
 #include "engine/record.h"
 
@@ -51,6 +52,8 @@ enum class Field : uint8_t {
 	stdio_socket, stdio_inet,
 	// the privilege kinds (cred_change ... memfd_create)
 	syscall, target_pid, request, name, source, fstype, prog_type,
+	// every kind: the task's cgroup v2 path and what it says (cgroup_context.h)
+	cgroup, container_id, container_runtime, pod_uid, service, in_container,
 	// cred_change, in the order of engine/privilege_fields.h: old and new of each
 	old_uid, new_uid, old_euid, new_euid, old_suid, new_suid, old_fsuid, new_fsuid,
 	old_gid, new_gid, old_egid, new_egid, old_sgid, new_sgid, old_fsgid, new_fsgid,
@@ -79,6 +82,7 @@ struct EventView {
 	const Process *parent = nullptr; // ... for its parent
 	const Process *const *ancestors = nullptr; // parent first; exec only
 	size_t ancestor_count = 0;
+	const CgroupInfo *cgroup = nullptr; // the task's cgroup, when its path is known
 };
 
 // The string value of a string field (argv, cmdline, parent_cmdline: the

@@ -14,8 +14,9 @@ namespace guard {
 
 Pipeline::Pipeline(BatchWriter &out, int64_t boot_to_unix_ns, PipelineOptions options)
 	: out_(out), boot_to_unix_ns_(boot_to_unix_ns), options_(options), processes_(options.process_capacity),
-	  path_scratch_(std::make_unique<PathScratch>())
+	  cgroups_(options.cgroup_paths), path_scratch_(std::make_unique<PathScratch>())
 {
+	task_context_.cgroups = &cgroups_;
 }
 
 void Pipeline::set_host_fields(std::string fields) { task_context_.host_fields = std::move(fields); }
@@ -144,6 +145,7 @@ void Pipeline::on_record(std::span<const uint8_t> bytes)
 	ev.rec = &rec;
 	ev.self = update_processes(rec);
 	ev.parent = h.ppid ? processes_.find(h.ppid) : nullptr;
+	ev.cgroup = cgroups_.lookup(h.cgroup_id);
 	const Process *ancestors[ProcessTable::max_ancestry];
 	bool have_ancestry = false;
 	auto load_ancestry = [&] {

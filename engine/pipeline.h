@@ -3,7 +3,8 @@
 // matched; the event line (unless alerts only) and one alert line per match
 // out. Runs to completion per record on the thread that drains the ring;
 // allocates nothing, takes no lock, throws nothing, makes no system call (the
-// BatchWriter writes once per batch).
+// BatchWriter writes once per batch; a cgroup id first seen is looked up once,
+// cgroup_cache.h).
 #pragma once
 
 #include <chrono>
@@ -18,6 +19,7 @@
 
 #include "abi/guard_abi.h"
 #include "engine/batch_writer.h"
+#include "engine/cgroup_cache.h"
 #include "engine/path_normalize.h"
 #include "engine/process_table.h"
 #include "engine/record.h"
@@ -29,6 +31,9 @@ namespace guard {
 struct PipelineOptions {
 	bool alerts_only = false;           // write alert lines only, no event lines
 	size_t process_capacity = 32768;    // process table entries
+	// Where cgroup ids' paths come from (the agent: CgroupFs), or nullptr:
+	// no cgroup fields (a replay's ids are another host's, or another boot's).
+	CgroupPathSource *cgroup_paths = nullptr;
 };
 
 struct PipelineStats {
@@ -64,6 +69,7 @@ public:
 	ProcessTable &processes() { return processes_; }
 	const ProcessTable &processes() const { return processes_; }
 	const PipelineStats &stats() const { return stats_; }
+	const CgroupCache &cgroups() const { return cgroups_; }
 	BatchWriter &output() { return out_; }
 	int64_t boot_to_unix_ns() const { return boot_to_unix_ns_; }
 	// The host's fields (host_identity.h) on every line from now on (call
@@ -86,6 +92,7 @@ private:
 	int64_t boot_to_unix_ns_;
 	PipelineOptions options_;
 	ProcessTable processes_;
+	CgroupCache cgroups_;
 	TaskContextCache task_context_;
 	Record rec_; // the record at hand: decoded in place, so fields are not cleared per record (record.h)
 	std::unique_ptr<PathScratch> path_scratch_; // canonical paths of the record at hand

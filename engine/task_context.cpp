@@ -39,6 +39,8 @@ std::string_view TaskContextCache::fields(const struct guard_header &h)
 		return {e.text, e.len};
 	JsonWriter w(e.text, JsonWriter::fragment);
 	write_task_fields(w, h);
+	if (const CgroupInfo *cgroup = cgroups ? cgroups->find(h.cgroup_id) : nullptr)
+		w.raw_fields(cgroup->json_view());
 	std::memcpy(e.key, key, key_size);
 	e.len = static_cast<uint16_t>(w.position() - e.text);
 	return {e.text, e.len};

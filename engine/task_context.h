@@ -19,6 +19,7 @@
 #include <string_view>
 
 #include "abi/guard_abi.h"
+#include "engine/cgroup_cache.h"
 #include "engine/json_writer.h"
 
 namespace guard {
@@ -30,21 +31,27 @@ class TaskContextCache {
 public:
 	TaskContextCache();
 
-	// The task fields of h as JSON ("pid":1,...,"cgroup_id":2): the cached
-	// text when h's task bytes are the cached ones, else freshly written and
-	// kept. Valid until the next call.
+	// The task fields of h as JSON ("pid":1,...,"cgroup_id":2, then the
+	// cgroup's fields when cgroups knows them): the cached text when h's
+	// task bytes are the cached ones, else freshly written and kept. Valid
+	// until the next call.
 	std::string_view fields(const struct guard_header &h);
 
 	// The host's fields (host_identity.h) that follow the task's on every
 	// line, or empty: --host-fields.
 	std::string host_fields;
 
+	// Where the cgroup's fields come from (the caller looked the id up
+	// before: find() never resolves), or nullptr.
+	const CgroupCache *cgroups = nullptr;
+
 private:
 	static constexpr size_t key_offset = offsetof(struct guard_header, cgroup_id);
 	static constexpr size_t key_size = sizeof(struct guard_header) - key_offset;
 	// Keys and values: 9 numbers of up to 20 digits, comm escaped (6 bytes a
-	// byte at worst) plus its 32-digit hex twin.
-	static constexpr size_t text_max = 128 + 9 * 20 + 6 * GUARD_COMM_LEN + 2 * GUARD_COMM_LEN;
+	// byte at worst) plus its 32-digit hex twin, a comma and the cgroup's.
+	static constexpr size_t text_max =
+		128 + 9 * 20 + 6 * GUARD_COMM_LEN + 2 * GUARD_COMM_LEN + 1 + CgroupInfo::json_max;
 	static constexpr unsigned entry_bits = 6; // 64 entries: threads active at once in a burst of events
 	static constexpr size_t entry_count = size_t(1) << entry_bits;
 

@@ -10,6 +10,7 @@
 #include <cstring>
 #include <vector>
 
+#include "test/support/fake_cgroups.h"
 #include "test/support/privilege_records.h"
 #include "test/support/record_builders.h"
 
@@ -86,6 +87,8 @@ inline std::vector<std::vector<uint8_t>> record_mix()
 		v.push_back(exec_record(Task{tool_pid++, 4000, tool, 5'000'700'000}, std::string("/usr/bin/") + tool, {tool}));
 	for (uint16_t port = 1; port <= 20; port++) // PORT_SCAN
 		v.push_back(net_record(curl, GUARD_RECORD_NET_CONNECT, AF_INET, ipv4(127, 0, 0, 1), port, -111));
+	v.push_back(with_cgroup(exec_record(Task{4030, 4000, "bash", 5'000'800'000}, "/usr/bin/bash", {"bash"}),
+				container_cgroup_base + 1)); // SHELL_IN_CONTAINER (with FakeCgroupPaths)
 	add_privilege_mix(v, sh);
 	v.push_back(exit_record(sh, 1));
 	return v;

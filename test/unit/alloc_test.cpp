@@ -143,7 +143,8 @@ namespace {
 struct EngineToDevNull {
 	int devnull = ::open("/dev/null", O_WRONLY | O_CLOEXEC);
 	BatchWriter out{devnull, 1 << 20};
-	Pipeline pipeline{out, 1'700'000'000'000'000'000, {false, 4096}};
+	test::FakeCgroupPaths cgroup_paths;
+	Pipeline pipeline{out, 1'700'000'000'000'000'000, {false, 4096, &cgroup_paths}};
 	EngineToDevNull() { pipeline.set_rules(rules::load_default_rules().set); }
 	~EngineToDevNull() { ::close(devnull); }
 };
@@ -172,7 +173,11 @@ TEST_CASE("zero heap allocations per event: 1M+ records of every kind through th
 		auto &r = pool[i % pool.size()];
 		// A new set of pids every round of the mix: the process table (4096
 		// entries) fills and evicts all along.
-		test::set_pid(r, 10000 + static_cast<uint32_t>(i / pool.size()) % 60000);
+		size_t round = i / pool.size();
+		test::set_pid(r, 10000 + static_cast<uint32_t>(round) % 60000);
+		// A new cgroup every round, a container's every other: each is
+		// resolved once, and the cgroup cache fills and starts over.
+		test::set_cgroup(r, (round % 2 ? test::container_cgroup_base : 2) + round % 3000);
 		pipeline.on_record(r);
 	}
 	out.flush();
@@ -197,6 +202,7 @@ TEST_CASE("zero heap allocations per event: 1M+ records of every kind through th
 	// The correlation rules (sequence, threshold, dropper) filled their
 	// fixed tables and replaced live entries: that path ran too.
 	CHECK(pipeline.rules()->correlation_evicted() > 0);
+	CHECK(pipeline.cgroups().stats().restarts > 0);
 	CHECK(out.bytes_written() > kRecords * 100);
 	CHECK(allocations == 0);
 	CHECK(g_locks.load() == 0);
@@ -298,7 +304,8 @@ TEST_CASE("zero heap allocations per event with Sigma rules: the test corpus bes
 	int devnull = ::open("/dev/null", O_WRONLY | O_CLOEXEC);
 	REQUIRE(devnull >= 0);
 	BatchWriter out{devnull, 1 << 20};
-	Pipeline pipeline{out, 1'700'000'000'000'000'000, {false, 4096}};
+	test::FakeCgroupPaths cgroup_paths;
+	Pipeline pipeline{out, 1'700'000'000'000'000'000, {false, 4096, &cgroup_paths}};
 	rules::LoadedRules loaded = rules::load_default_rules();
 	sigma::Report report =
 		sigma::add_sigma_paths(loaded, {std::string(GUARD_SOURCE_DIR) + "/test/fixtures/sigma"}, {});

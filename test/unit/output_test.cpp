@@ -179,7 +179,7 @@ TEST_CASE("the health record: counts by kind, drops, table, alerts by rule, CPU 
 	CHECK(std::string_view(h["type"]) == "health");
 	CHECK(bool(h["final"]));
 	CHECK(uint64_t(h["uptime_ms"]) == 5000);
-	CHECK(uint64_t(h["events"]["exec"]) == 19);
+	CHECK(uint64_t(h["events"]["exec"]) == 20);
 	CHECK(uint64_t(h["events"]["exec_failed"]) == 1);
 	CHECK(uint64_t(h["events"]["net_accept"]) == 1);
 	CHECK(uint64_t(h["kernel_drops"]["file_open"]) == 7);

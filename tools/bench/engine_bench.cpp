@@ -126,7 +126,8 @@ int main(int argc, char **argv)
 	// that makes resident.
 	long rss_before = rss_kib();
 	auto built = std::chrono::steady_clock::now();
-	Pipeline pipeline(out, 1'700'000'000'000'000'000, {alerts_only, 32768});
+	FakeCgroupPaths cgroup_paths; // the agent's cache, fed made-up paths (test/support/fake_cgroups.h)
+	Pipeline pipeline(out, 1'700'000'000'000'000'000, {alerts_only, 32768, &cgroup_paths});
 	double construct_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - built).count();
 	long construct_rss_kib = rss_kib() - rss_before;
 	pipeline.set_rules(std::move(loaded.set));
@@ -145,9 +146,14 @@ int main(int argc, char **argv)
 	size_t bytes_in = 0;
 	for (size_t i = 0; i < records; i++) {
 		auto &r = pool[i % pool.size()];
-		if (i % pool.size() == 0)
-			for (auto &x : pool) // a new process generation each round of the mix
-				set_pid(x, 10000 + static_cast<uint32_t>(i / pool.size()) % 60000);
+		if (i % pool.size() == 0) {
+			size_t round = i / pool.size();
+			for (auto &x : pool) { // a new process generation each round of the mix
+				set_pid(x, 10000 + static_cast<uint32_t>(round) % 60000);
+				// in one of 16 cgroups: services and containers, each resolved once
+				set_cgroup(x, (round % 2 ? container_cgroup_base : 2) + round % 8);
+			}
+		}
 		bytes_in += r.size();
 		pipeline.on_record(r);
 	}
