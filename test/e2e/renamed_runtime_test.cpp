@@ -18,5 +18,6 @@ TEST_CASE("a shell that renamed its comm and connects out is SUSPICIOUS_CONNECT 
 	INFO("output: " << guard.output_text());
 	pid_t pid = test::run_and_wait("/usr/bin/unshare",
 				       {"-n", "/bin/bash", "-c", "printf updater > /proc/self/comm; exec 3<>/dev/tcp/198.51.100.7/443"});
-	CHECK(test::alerted(guard, pid, "SUSPICIOUS_CONNECT", "\"comm\":\"updater\",\"exe\":\"/usr/bin/bash\""));
+	CHECK(test::alerted(guard, pid, "SUSPICIOUS_CONNECT", "\"comm\":\"updater\""));
+	CHECK(test::alerted(guard, pid, "SUSPICIOUS_CONNECT", "\"exe\":\"/usr/bin/bash\""));
 }
