@@ -70,15 +70,6 @@ std::vector<std::string_view> field_names()
 	return names;
 }
 
-std::string kinds_text(uint32_t kinds)
-{
-	std::string s;
-	for (uint16_t k = 1; k < GUARD_RECORD_KIND_MAX; k++)
-		if (kinds & kind_bit(k))
-			s += (s.empty() ? "" : ", ") + std::string(record_kind_name(k));
-	return s;
-}
-
 class Compiler : public RuleParts {
 public:
 	explicit Compiler(const JsonValue &root) : root_(root), set_(std::make_unique<RuleSet>()) {}
@@ -489,5 +480,15 @@ private:
 } // namespace
 
 std::unique_ptr<RuleSet> compile_rule_set(const JsonValue &root) { return Compiler(root).run(); }
+
+// "exec, file_open": the names of the kinds in a kind_bit() mask.
+std::string kinds_text(uint32_t kinds)
+{
+	std::string s;
+	for (uint16_t k = 1; k < GUARD_RECORD_KIND_MAX; k++)
+		if (kinds & kind_bit(k))
+			s += (s.empty() ? "" : ", ") + std::string(record_kind_name(k));
+	return s;
+}
 
 } // namespace guard::rules

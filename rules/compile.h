@@ -22,4 +22,8 @@ void check_top_level(const JsonValue &root);
 // Parses "10.0.0.0/8", "::1", "fe80::/10" into c; false if malformed.
 bool parse_cidr(std::string_view text, Cidr &c, bool allow_prefix);
 
+// "exec, file_open": the names of the kinds in a kind_bit() mask, for
+// messages and `guard rules check`.
+std::string kinds_text(uint32_t kinds);
+
 } // namespace guard::rules

@@ -209,15 +209,6 @@ std::string describe_node(const RuleSet &set, uint32_t index)
 	return "?";
 }
 
-std::string kinds_text(uint32_t kinds)
-{
-	std::string s;
-	for (uint16_t k = 1; k < GUARD_RECORD_KIND_MAX; k++)
-		if (kinds & kind_bit(k))
-			s += (s.empty() ? "" : ", ") + std::string(record_kind_name(k));
-	return s;
-}
-
 } // namespace
 
 std::string describe_rules(const RuleSet &set)

@@ -9,6 +9,7 @@
 #include <string>
 
 #include "rules/rules_file.h"
+#include "test/support/rules_error.h"
 
 using namespace guard;
 
@@ -47,16 +48,6 @@ const std::string N = R"("id": "R", "severity": "high", "events": ["net_connect"
 std::string with_match(const std::string &head, const std::string &cond)
 {
 	return rule("{" + head + ", \"match\": " + cond + "}");
-}
-
-std::string check_error(const std::string &text)
-{
-	try {
-		rules::compile_rules_text(text, "r.json");
-	} catch (const rules::RulesFileError &e) {
-		return e.what();
-	}
-	return "";
 }
 
 } // namespace
@@ -205,7 +196,7 @@ TEST_CASE("bad rules files: each error names file:line:col and what was expected
 	CHECK(cases.size() >= 60);
 	for (const BadFile &c : cases) {
 		CAPTURE(c.text);
-		std::string err = check_error(c.text);
+		std::string err = test::rules_error(c.text);
 		CAPTURE(err);
 		CHECK(err.starts_with("r.json:" + position_of(c.text, c.at, c.nth) + ": "));
 		CHECK(err.find(c.message) != std::string::npos);
@@ -214,9 +205,9 @@ TEST_CASE("bad rules files: each error names file:line:col and what was expected
 
 TEST_CASE("near misses that are valid: the seed layout with no rules, one path as a string")
 {
-	CHECK(check_error("{\"rules\": {}}") == "");
-	CHECK(check_error("{\"rules\": []}") == "");
-	CHECK(check_error("{\"rules\": {\"shadow_read\": {\"severity\": \"high\", \"paths\": \"/etc/shadow\"}}}") == "");
+	CHECK(test::rules_error("{\"rules\": {}}") == "");
+	CHECK(test::rules_error("{\"rules\": []}") == "");
+	CHECK(test::rules_error("{\"rules\": {\"shadow_read\": {\"severity\": \"high\", \"paths\": \"/etc/shadow\"}}}") == "");
 }
 
 TEST_CASE("deep nesting is refused, not a stack overflow")
@@ -228,10 +219,10 @@ TEST_CASE("deep nesting is refused, not a stack overflow")
 	for (int i = 0; i < 40; i++)
 		deep += "}";
 	deep += "}]}";
-	CHECK(check_error(deep).find("nested too deeply") != std::string::npos);
+	CHECK(test::rules_error(deep).find("nested too deeply") != std::string::npos);
 
 	std::string arrays(100000, '[');
-	CHECK(check_error("{\"rules\": " + arrays).starts_with("r.json:1:"));
+	CHECK(test::rules_error("{\"rules\": " + arrays).starts_with("r.json:1:"));
 }
 
 TEST_CASE("a missing rules file is an error that names it")

@@ -12,6 +12,7 @@
 #include "engine/alert_json.h"
 #include "engine/kill_table.h"
 #include "rules/rules_file.h"
+#include "test/support/rules_error.h"
 #include "test/support/temp_dir.h"
 
 using namespace guard;
@@ -22,16 +23,6 @@ std::string kill_rule(const std::string &events, const std::string &match)
 {
 	return R"({"rules": [{"id": "K", "severity": "high", "action": "kill", "events": )" + events +
 	       (match.empty() ? "" : ", \"match\": " + match) + "}]}";
-}
-
-std::string error_of(const std::string &text)
-{
-	try {
-		rules::compile_rules_text(text, "r.json");
-	} catch (const rules::RulesFileError &e) {
-		return e.what();
-	}
-	return "";
 }
 
 } // namespace
@@ -58,7 +49,7 @@ TEST_CASE("a kill rule may only test what the kernel checks")
 	};
 	for (const Bad &b : cases) {
 		CAPTURE(b.text);
-		std::string error = error_of(b.text);
+		std::string error = test::rules_error(b.text);
 		CHECK(error.find("r.json:1:") == 0);
 		CHECK(error.find(b.message) != std::string::npos);
 	}

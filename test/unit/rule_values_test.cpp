@@ -9,20 +9,11 @@
 #include <string>
 
 #include "rules/rules_file.h"
+#include "test/support/rules_error.h"
 
 using namespace guard;
 
 namespace {
-
-std::string error_of(const std::string &text)
-{
-	try {
-		rules::compile_rules_text(text, "r.json");
-	} catch (const rules::RulesFileError &e) {
-		return e.what();
-	}
-	return "";
-}
 
 std::string rule(const std::string &events, const std::string &cond)
 {
@@ -80,7 +71,7 @@ TEST_CASE("values no event can have are refused where they are, with the nearest
 	for (const Bad &c : cases) {
 		std::string text = rule(c.events, c.cond);
 		CAPTURE(text);
-		std::string err = error_of(text);
+		std::string err = test::rules_error(text);
 		CAPTURE(err);
 		CHECK(err.starts_with(at(text, c.needle)));
 		CHECK(err.find(c.message) != std::string::npos);
@@ -95,13 +86,13 @@ TEST_CASE("the values at the edges of each range, and 64-bit ids, are accepted")
 			       R"({"field": "comm", "equals": "exactly15bytes!"})", R"({"field": "addr", "cidr": "10.0.0.0/8"})"}) {
 		std::string text = rule("net_connect", ok);
 		CAPTURE(text);
-		CHECK(error_of(text) == "");
+		CHECK(test::rules_error(text) == "");
 	}
 }
 
 TEST_CASE("control bytes in a rules file are escaped in errors and in the listing")
 {
-	std::string err = error_of(R"({"rules": [{"id": "R", "severity": "\u001b[2Jhigh", "events": ["exec"]}]})");
+	std::string err = test::rules_error(R"({"rules": [{"id": "R", "severity": "\u001b[2Jhigh", "events": ["exec"]}]})");
 	CHECK(err.find('\x1b') == std::string::npos);
 	CHECK(err.find("unknown severity \"\\x1b[2Jhigh\"") != std::string::npos);
 
