@@ -22,9 +22,10 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		for (size_t i = 0; i < 16 && !in.empty(); i++) {
 			guard::CoreRelocation relo;
 			relo.type_id = in.u32();
-			relo.kind = in.u32() % 16;
+			uint32_t kind = in.u32() % 16;
 			relo.access = in.text(64);
 			try {
+				relo.kind = guard::core_kind_from(kind); // 13-15 are refused, as when .BTF.ext is read
 				guard::resolve_core_relocation(local, kernel, relo, i);
 			} catch (const guard::Error &) {
 			}
