@@ -123,6 +123,27 @@ void CgroupCache::start_over()
 	stats_.restarts++;
 }
 
+// The entry's fields written as JSON into e.json, once when it is resolved.
+static void write_cgroup_fields(CgroupInfo &e)
+{
+	// The worst case of three path-long strings, escaped with _hex twins.
+	char scratch[3 * 8 * CgroupInfo::path_max + 256];
+	JsonWriter w(scratch, JsonWriter::fragment);
+	w.field_string("cgroup", e.path_view());
+	if (e.in_container()) {
+		w.field_string("container_id", e.container_id());
+		w.field_literal("container_runtime", e.runtime);
+	}
+	if (e.has_pod_uid)
+		w.field_literal("pod_uid", e.pod_uid_view());
+	if (e.service_len)
+		w.field_string("service", e.service());
+	size_t n = static_cast<size_t>(w.position() - scratch);
+	e.json_len = n <= sizeof e.json ? static_cast<uint16_t>(n) : 0;
+	if (e.json_len)
+		std::memcpy(e.json, scratch, n);
+}
+
 void CgroupCache::resolve(CgroupInfo &e, uint64_t id)
 {
 	stats_.resolved++;
@@ -147,26 +168,6 @@ void CgroupCache::resolve(CgroupInfo &e, uint64_t id)
 	std::memcpy(e.pod_uid, c.pod_uid, sizeof e.pod_uid);
 	write_cgroup_fields(e);
 	e.known = e.json_len != 0;
-}
-
-void write_cgroup_fields(CgroupInfo &e)
-{
-	// The worst case of three path-long strings, escaped with _hex twins.
-	char scratch[3 * 8 * CgroupInfo::path_max + 256];
-	JsonWriter w(scratch, JsonWriter::fragment);
-	w.field_string("cgroup", e.path_view());
-	if (e.in_container()) {
-		w.field_string("container_id", e.container_id());
-		w.field_literal("container_runtime", e.runtime);
-	}
-	if (e.has_pod_uid)
-		w.field_literal("pod_uid", e.pod_uid_view());
-	if (e.service_len)
-		w.field_string("service", e.service());
-	size_t n = static_cast<size_t>(w.position() - scratch);
-	e.json_len = n <= sizeof e.json ? static_cast<uint16_t>(n) : 0;
-	if (e.json_len)
-		std::memcpy(e.json, scratch, n);
 }
 
 } // namespace guard

@@ -115,8 +115,4 @@ private:
 	CgroupCacheStats stats_;
 };
 
-// The entry's fields written as JSON into e.json (cgroup_cache.cpp; a unit
-// test's way in too).
-void write_cgroup_fields(CgroupInfo &e);
-
 } // namespace guard

@@ -44,8 +44,7 @@ uint64_t function_address(Elf *elf, std::string_view function)
 	return 0;
 }
 
-} // namespace
-
+// A binary named without a '/' is looked for on PATH, as libbpf does.
 std::string resolve_binary(std::string_view binary)
 {
 	if (binary.find('/') != std::string_view::npos)
@@ -61,6 +60,8 @@ std::string resolve_binary(std::string_view binary)
 	}
 	fail(std::string(binary) + ": not found on PATH");
 }
+
+} // namespace
 
 uint64_t function_file_offset(const std::string &path, std::string_view function)
 {

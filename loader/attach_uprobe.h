@@ -14,9 +14,6 @@
 
 namespace guard {
 
-// A binary named without a '/' is looked for on PATH, as libbpf does.
-std::string resolve_binary(std::string_view binary);
-
 // The file offset of function (an STT_FUNC in .symtab or .dynsym): its
 // address less the difference between the address and the file offset of
 // the loadable segment that holds it.
