@@ -5,10 +5,24 @@
 # without root they are reported as skipped. With GUARD_TALLY=FILE (CI, which
 # runs several builds and prints the one total line itself) the counts are
 # added to FILE as "passed failed skipped" and the last line says them in
-# other words.
+# other words. With GUARD_FAILURES=FILE each failed check is added to FILE as
+# "binary: test case: file:line: what failed", so that CI can say them again
+# at the end of a long log.
 set -u
 build=${BUILD:-build}
 passed=0 failed=0 skipped=0 status=0
+
+# doctest prints a failure as "TEST CASE:  <name>" and, below it,
+# "<file>:<line>: ERROR: ..." (or FATAL ERROR, or a crash's "TEST CASE FAILED").
+failures_of() {
+	local name=$1 log=$2
+	[ -n "${GUARD_FAILURES:-}" ] || return 0
+	awk -v bin="$name" '
+		/^TEST CASE: / { sub(/^TEST CASE: +/, ""); test_case = $0; next }
+		/: (FATAL )?ERROR: |^  TEST CASE FAILED!/ { print bin ": " test_case ": " $0; error_at = NR }
+		/^  values: / && error_at == NR - 1 { print "    " $0 }
+	' "$log" >>"$GUARD_FAILURES"
+}
 
 run() {
 	local name=$1 log
@@ -19,11 +33,13 @@ run() {
 	"$build/test/$name" >"$log" 2>&1
 	local rc=$?
 	cat "$log"
+	failures_of "$build/test/$name" "$log"
 	# doctest: "[doctest] test cases: 12 | 11 passed | 1 failed | 0 skipped"
 	local line
 	line=$(grep '^\[doctest\] test cases:' "$log" | tail -n 1)
 	if [ -z "$line" ]; then
 		echo "$name: no doctest summary (crashed?), exit $rc"
+		[ -n "${GUARD_FAILURES:-}" ] && echo "$name: no doctest summary (crashed?), exit $rc" >>"$GUARD_FAILURES"
 		failed=$((failed + 1))
 		status=1
 	else
