@@ -275,7 +275,7 @@ $(BUILD)/kern/guard.embedded.bpf.o: $(BPF_OBJ)
 NPROC := $(shell nproc 2>/dev/null || echo 1)
 PARALLEL = $(if $(findstring jobserver,$(MAKEFLAGS)),,-j$(NPROC))
 SHIP_TEST_DEPS := $(MAN_PAGE) $(if $(filter 1,$(SAN)),,static-binary)
-test: DEB_PACKAGES += dpkg-dev groff-base systemd python3 rsyslog python3-venv
+test: DEB_PACKAGES += dpkg-dev groff-base systemd python3 rsyslog python3-venv podman busybox-static
 .PHONY: static-binary
 static-binary:
 	$(MAKE) STATIC=1 build-static/guard
