@@ -68,6 +68,7 @@ constexpr AllowedSyscall kAllowed[] = {
 	{SYS_newfstatat, "the rules file's directories, the identity of files rules name (refreshed)"},
 	{SYS_lseek, "the output after a torn write is cut"},
 	{SYS_ftruncate, "cutting a torn line off the output"},
+	{SYS_fallocate, "a regular output's blocks, taken before a batch goes to it (engine/file_space.h)"},
 	{SYS_fchmod, "the output's mode 0600"},
 	{SYS_readlinkat, "the rules file's resolved path, a new cgroup's path (/proc/self/fd)"},
 	{SYS_open_by_handle_at, "a new cgroup's directory, by its id (engine/cgroup_cache.h)"},

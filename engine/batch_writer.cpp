@@ -39,6 +39,21 @@ void BatchWriter::set_fd(int fd)
 	fd_ = fd;
 	regular_ = file_type(fd) == S_IFREG;
 	socket_ = file_type(fd) == S_IFSOCK;
+	space_.reset(fd, regular_);
+}
+
+// Of the len bytes from sent_, how many go to a regular file now: all, or
+// the whole units its file system still has blocks for (0: none, errno set).
+size_t BatchWriter::whole_units_with_space(size_t len)
+{
+	size_t room = space_.reserve(len);
+	if (room >= len)
+		return len;
+	size_t units = 0;
+	int err = errno;
+	size_t whole = units_(std::string_view(buffer_.get() + sent_, room), units);
+	errno = err;
+	return whole;
 }
 
 char *BatchWriter::reserve_slow(size_t max_bytes)
@@ -64,8 +79,13 @@ bool BatchWriter::flush()
 {
 	tap_pending();
 	while (sent_ < used_) {
-		ssize_t n = socket_ ? ::send(fd_, buffer_.get() + sent_, used_ - sent_, MSG_DONTWAIT | MSG_NOSIGNAL)
-				    : ::write(fd_, buffer_.get() + sent_, used_ - sent_);
+		size_t len = regular_ ? whole_units_with_space(used_ - sent_) : used_ - sent_;
+		if (len == 0) {
+			on_write_error(errno);
+			return false;
+		}
+		ssize_t n = socket_ ? ::send(fd_, buffer_.get() + sent_, len, MSG_DONTWAIT | MSG_NOSIGNAL)
+				    : ::write(fd_, buffer_.get() + sent_, len);
 		writes_++;
 		if (n < 0) {
 			if (errno == EINTR)
@@ -73,6 +93,7 @@ bool BatchWriter::flush()
 			on_write_error(errno);
 			return false;
 		}
+		space_.advance(static_cast<size_t>(n));
 		sent_ += static_cast<size_t>(n);
 		bytes_written_ += static_cast<uint64_t>(n);
 	}
@@ -82,8 +103,9 @@ bool BatchWriter::flush()
 }
 
 // The sink took part of the buffer, then refused. Whole units written are
-// done; a unit written in part is cut off a regular file again (so a full
-// disk never leaves half a line), and everything from it on is kept.
+// done; a unit written in part (a file system without fallocate, a file
+// size limit) is cut off a regular file again, so a full disk never leaves
+// half a line, and everything from it on is kept.
 void BatchWriter::on_write_error(int err)
 {
 	last_error_ = err;

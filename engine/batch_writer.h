@@ -4,8 +4,10 @@
 //
 // A sink that refuses (ENOSPC, EIO, a pipe nobody reads) loses nothing
 // silently: what was not written stays in the buffer and is written again
-// by the next flush, in order; a file is cut back to its last whole line (or
-// frame) so it never ends with part of one; lines that find the buffer full
+// by the next flush, in order; a regular file's blocks are taken before a
+// batch goes to it (file_space.h), so a full file system takes whole lines
+// only, and where that cannot be done, a file is cut back to its last whole
+// line (or frame) so it never ends with part of one; lines that find the buffer full
 // meanwhile are dropped whole and counted (lost_lines, lost_bytes). No
 // write is retried per event: only flush(), called between batches, tries.
 #pragma once
@@ -15,6 +17,8 @@
 #include <functional>
 #include <memory>
 #include <string_view>
+
+#include "engine/file_space.h"
 
 namespace guard {
 
@@ -83,10 +87,12 @@ private:
 	char *reserve_slow(size_t max_bytes);
 	void tap_pending();
 	void on_write_error(int err);
+	size_t whole_units_with_space(size_t len);
 
 	int fd_ = -1;
 	bool regular_ = false; // a regular file: a torn unit can be cut off again
 	bool socket_ = false;  // written with send(MSG_DONTWAIT): never blocks
+	FileSpace space_;      // a regular file's blocks, taken before a write
 	size_t capacity_;
 	size_t used_ = 0;
 	size_t sent_ = 0; // bytes of [0, used_) already written (a pipe took part of a line)

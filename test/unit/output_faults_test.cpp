@@ -130,6 +130,25 @@ TEST_CASE("a full disk: the file ends with a whole line, the rest is kept and wr
 	CHECK(w.write_errors() >= 2);
 }
 
+TEST_CASE("a regular file's blocks are taken a chunk ahead of its end, its size stays what was written")
+{
+	test::TempDir dir;
+	std::string file = dir.path + "/events.jsonl";
+	OutputFile out({file, 0, 0});
+	if (::fallocate(out.fd(), FALLOC_FL_KEEP_SIZE, 0, 4096) != 0) {
+		MESSAGE("skipped: this file system has no fallocate (" << std::strerror(errno) << ")");
+		return;
+	}
+	BatchWriter w(out.fd(), 4096);
+	put(w, line(0));
+	REQUIRE(w.flush());
+	struct stat st {};
+	REQUIRE(::fstat(out.fd(), &st) == 0);
+	CHECK(size_t(st.st_size) == line(0).size());
+	// What a reader sees is the line; the blocks behind it wait for more.
+	CHECK(size_t(st.st_blocks) * 512 >= FileSpace::kChunk);
+}
+
 TEST_CASE("a pipe nobody reads: the rest of a line goes out when the reader comes back, in order")
 {
 	int fds[2];
