@@ -140,6 +140,57 @@ bool names_match(std::string_view local, std::string_view target)
 	return local.empty() || essential_name(local) == essential_name(target);
 }
 
+bool types_match(const Btf &local, uint32_t local_id, const Btf &target, uint32_t targ_id, bool behind_ptr, int depth);
+
+// Every local enumerator's name is one of the target's (values may differ:
+// the program asks the kernel's value with bpf_core_enum_value).
+bool enumerators_match(const Btf &local, uint32_t local_id, const Btf &target, uint32_t targ_id)
+{
+	const struct btf_type &lt = local.type(local_id);
+	const struct btf_type &tt = target.type(targ_id);
+	if (!is_any_enum(Btf::kind(tt)) || lt.size != tt.size)
+		return false;
+	for (uint32_t i = 0; i < Btf::vlen(lt); i++) {
+		bool found = false;
+		for (uint32_t j = 0; j < Btf::vlen(tt) && !found; j++)
+			found = names_match(enumerator_name(local, local_id, i), enumerator_name(target, targ_id, j));
+		if (!found)
+			return false;
+	}
+	return true;
+}
+
+// Every local member exists in the target, by name, with a matching type.
+bool members_match(const Btf &local, uint32_t local_id, const Btf &target, uint32_t targ_id, int depth)
+{
+	auto tm = target.members(targ_id);
+	for (const struct btf_member &m : local.members(local_id)) {
+		bool found = false;
+		for (const struct btf_member &t : tm)
+			if (local.string_at(m.name_off) == target.string_at(t.name_off)) {
+				found = types_match(local, m.type, target, t.type, false, depth + 1);
+				break;
+			}
+		if (!found)
+			return false;
+	}
+	return true;
+}
+
+// The same number of parameters, each and the return type matching.
+bool prototypes_match(const Btf &local, uint32_t local_id, const Btf &target, uint32_t targ_id, bool behind_ptr,
+		      int depth)
+{
+	auto lp = local.params(local_id);
+	auto tp = target.params(targ_id);
+	if (lp.size() != tp.size())
+		return false;
+	for (size_t i = 0; i < lp.size(); i++)
+		if (!types_match(local, lp[i].type, target, tp[i].type, behind_ptr, depth + 1))
+			return false;
+	return types_match(local, local.type(local_id).type, target, target.type(targ_id).type, behind_ptr, depth + 1);
+}
+
 bool types_match(const Btf &local, uint32_t local_id, const Btf &target, uint32_t targ_id, bool behind_ptr, int depth)
 {
 	if (depth > kMaxDepth)
@@ -162,40 +213,15 @@ bool types_match(const Btf &local, uint32_t local_id, const Btf &target, uint32_
 		return behind_ptr && ((tk == BTF_KIND_STRUCT && !BTF_INFO_KFLAG(lt.info)) ||
 				      (tk == BTF_KIND_UNION && BTF_INFO_KFLAG(lt.info)));
 	case BTF_KIND_ENUM:
-	case BTF_KIND_ENUM64: {
-		if (!is_any_enum(tk) || lt.size != tt.size)
-			return false;
-		for (uint32_t i = 0; i < Btf::vlen(lt); i++) {
-			bool found = false;
-			for (uint32_t j = 0; j < Btf::vlen(tt) && !found; j++)
-				found = names_match(enumerator_name(local, local_id, i), enumerator_name(target, targ_id, j));
-			if (!found)
-				return false;
-		}
-		return true;
-	}
+	case BTF_KIND_ENUM64:
+		return enumerators_match(local, local_id, target, targ_id);
 	case BTF_KIND_STRUCT:
-	case BTF_KIND_UNION: {
+	case BTF_KIND_UNION:
 		if (behind_ptr && tk == BTF_KIND_FWD)
 			return (lk == BTF_KIND_UNION) == bool(BTF_INFO_KFLAG(tt.info));
-		if (lk != tk)
-			return false;
-		if (behind_ptr)
-			return true;
-		// Every local member exists in the target, by name, with a matching type.
-		auto tm = target.members(targ_id);
-		for (const struct btf_member &m : local.members(local_id)) {
-			bool found = false;
-			for (const struct btf_member &t : tm)
-				if (local.string_at(m.name_off) == target.string_at(t.name_off)) {
-					found = types_match(local, m.type, target, t.type, behind_ptr, depth + 1);
-					break;
-				}
-			if (!found)
-				return false;
-		}
-		return true;
-	}
+		// Behind a pointer only the name and kind must agree: the layout
+		// is the kernel's business.
+		return lk == tk && (behind_ptr || members_match(local, local_id, target, targ_id, depth));
 	case BTF_KIND_INT:
 		return lk == tk && lt.size == tt.size &&
 		       (local.int_encoding(local_id) & BTF_INT_SIGNED) == (target.int_encoding(targ_id) & BTF_INT_SIGNED);
@@ -205,16 +231,8 @@ bool types_match(const Btf &local, uint32_t local_id, const Btf &target, uint32_
 		return lk == tk && local.array(local_id).nelems == target.array(targ_id).nelems &&
 		       types_match(local, local.array(local_id).type, target, target.array(targ_id).type, behind_ptr,
 				   depth + 1);
-	case BTF_KIND_FUNC_PROTO: {
-		if (lk != tk || Btf::vlen(lt) != Btf::vlen(tt))
-			return false;
-		auto lp = local.params(local_id);
-		auto tp = target.params(targ_id);
-		for (size_t i = 0; i < lp.size(); i++)
-			if (!types_match(local, lp[i].type, target, tp[i].type, behind_ptr, depth + 1))
-				return false;
-		return types_match(local, lt.type, target, tt.type, behind_ptr, depth + 1);
-	}
+	case BTF_KIND_FUNC_PROTO:
+		return lk == tk && prototypes_match(local, local_id, target, targ_id, behind_ptr, depth);
 	default:
 		return lk == tk && lk == BTF_KIND_FLOAT && lt.size == tt.size;
 	}
