@@ -231,6 +231,12 @@ TEST_CASE("the kernel's configuration: extern __kconfig variables filled at load
 	REQUIRE(!hz.empty());
 	CHECK(objects.read_global_as<int64_t>(spec, "hz") == std::stoll(hz));
 	CHECK(objects.read_global_as<uint32_t>(spec, "bpf_syscall") == 1); // a kernel running BPF has it
+	// guard needs 6.2 or later: bpf_get_attach_cookie() (5.15) is there, and
+	// x86_64 and arm64 have entered syscalls through wrappers since 4.17/4.19.
+	CHECK(objects.read_global_as<uint32_t>(spec, "bpf_cookie") == 1);
+#if defined(__x86_64__) || defined(__aarch64__)
+	CHECK(objects.read_global_as<uint32_t>(spec, "syscall_wrapper") == 1);
+#endif
 	CHECK(objects.read_global_as<int64_t>(spec, "missing") == 0);      // __weak and absent
 	std::string local = config_option("CONFIG_LOCALVERSION"); // "..." or nothing
 	if (local.size() >= 2)
