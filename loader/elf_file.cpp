@@ -127,6 +127,7 @@ std::vector<ElfSymbol> read_symbols(const std::vector<ElfSection> &sections)
 		sym.section = raw.st_shndx;
 		sym.type = ELF64_ST_TYPE(raw.st_info);
 		sym.bind = ELF64_ST_BIND(raw.st_info);
+		sym.visibility = ELF64_ST_VISIBILITY(raw.st_other);
 		symbols.push_back(std::move(sym));
 	}
 	return symbols;

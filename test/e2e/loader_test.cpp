@@ -120,6 +120,16 @@ TEST_CASE("CO-RE: task->real_parent->tgid and friends, relocated by our loader")
 	CHECK(get("has_fake_enum_value") == 0);
 }
 
+TEST_CASE("a hidden global function is verified at its call, as libbpf has it (usdt.bpf.h's bpf_usdt_arg)")
+{
+	REQUIRE(test::running_as_root());
+	ObjectSpec spec = read_object_spec(guard::read_file(test::fixture_path("hidden_function.bpf.o")));
+	Collection objects = Collection::load(spec); // as a global function the verifier refuses its write
+	const Program &prog = objects.programs().at(0);
+	run_on_getppid(prog, 1);
+	CHECK(objects.read_global_as<int64_t>(spec, "answer") == 49);
+}
+
 TEST_CASE("a libbpf-style object: every map type, knobs, printk strings, subprograms, CO-RE")
 {
 	REQUIRE(test::running_as_root());
