@@ -246,6 +246,58 @@ std::string_view essential_name(std::string_view name)
 	return cut == std::string_view::npos ? name : name.substr(0, cut);
 }
 
+namespace {
+
+// An enum value relocation: the access string is one index, an enumerator of
+// the (possibly typedef'd) enum.
+void parse_enumval_access(CoreSpec &spec, uint32_t type_id, std::string_view access)
+{
+	const Btf &btf = *spec.btf;
+	uint32_t id = btf.skip_modifiers(type_id);
+	if (id == 0 || !is_any_enum(btf.kind(id)))
+		fail("enum value relocation on type " + std::to_string(type_id) + ", which is not an enum");
+	if (spec.raw.size() != 1 || spec.raw[0] >= Btf::vlen(btf.type(id)))
+		fail("access string \"" + std::string(access) + "\" names no enumerator");
+	spec.access.push_back({id, spec.raw[0], enumerator_name(btf, id, spec.raw[0])});
+}
+
+// One step of a field relocation's access string from type id: member
+// `index` of a struct or union (named members become access steps; an
+// anonymous one only moves the offset), or element `index` of an array.
+// Returns the type stepped into.
+uint32_t step_into(CoreSpec &spec, uint32_t id, uint32_t index, std::string_view access, size_t step)
+{
+	const Btf &btf = *spec.btf;
+	id = btf.skip_modifiers(id);
+	if (id == 0)
+		fail("access string \"" + std::string(access) + "\" steps into void");
+	uint32_t k = btf.kind(id);
+	if (is_composite(k)) {
+		auto members = btf.members(id);
+		if (index >= members.size())
+			fail("access string \"" + std::string(access) + "\": member " + std::to_string(index) +
+			     " of a type with " + std::to_string(members.size()));
+		spec.bit_offset += Btf::member_bit_offset(btf.type(id), members[index]);
+		std::string_view name = btf.string_at(members[index].name_off);
+		if (!name.empty())
+			spec.access.push_back({id, index, name});
+		return members[index].type;
+	}
+	if (k != BTF_KIND_ARRAY)
+		fail("access string \"" + std::string(access) + "\": step " + std::to_string(step) +
+		     " into a type that is neither struct, union nor array");
+	const struct btf_array &arr = btf.array(id);
+	if (!is_flexible_array(btf, &spec.access.back(), arr) && index >= arr.nelems)
+		fail("access string \"" + std::string(access) + "\": element " + std::to_string(index) +
+		     " of an array of " + std::to_string(arr.nelems));
+	id = btf.skip_modifiers(arr.type);
+	spec.access.push_back({id, index, {}});
+	spec.bit_offset += uint64_t(index) * btf.resolve_size(id) * 8;
+	return id;
+}
+
+} // namespace
+
 CoreSpec parse_core_spec(const Btf &btf, uint32_t type_id, std::string_view access, CoreKind kind)
 {
 	CoreSpec spec;
@@ -260,15 +312,9 @@ CoreSpec parse_core_spec(const Btf &btf, uint32_t type_id, std::string_view acce
 		if (spec.raw.size() != 1 || spec.raw[0] != 0)
 			fail("access string \"" + std::string(access) + "\" of a type relocation must be \"0\"");
 		return spec;
-	case CoreKindClass::enumval: {
-		uint32_t id = btf.skip_modifiers(type_id);
-		if (id == 0 || !is_any_enum(btf.kind(id)))
-			fail("enum value relocation on type " + std::to_string(type_id) + ", which is not an enum");
-		if (spec.raw.size() != 1 || spec.raw[0] >= Btf::vlen(btf.type(id)))
-			fail("access string \"" + std::string(access) + "\" names no enumerator");
-		spec.access.push_back({id, spec.raw[0], enumerator_name(btf, id, spec.raw[0])});
+	case CoreKindClass::enumval:
+		parse_enumval_access(spec, type_id, access);
 		return spec;
-	}
 	case CoreKindClass::field:
 		break;
 	}
@@ -279,35 +325,8 @@ CoreSpec parse_core_spec(const Btf &btf, uint32_t type_id, std::string_view acce
 		fail("field relocation rooted at void");
 	spec.access.push_back({id, spec.raw[0], {}});
 	spec.bit_offset = uint64_t(spec.raw[0]) * btf.resolve_size(id) * 8;
-	for (size_t i = 1; i < spec.raw.size(); i++) {
-		uint32_t index = spec.raw[i];
-		id = btf.skip_modifiers(id);
-		if (id == 0)
-			fail("access string \"" + std::string(access) + "\" steps into void");
-		uint32_t k = btf.kind(id);
-		if (is_composite(k)) {
-			auto members = btf.members(id);
-			if (index >= members.size())
-				fail("access string \"" + std::string(access) + "\": member " + std::to_string(index) +
-				     " of a type with " + std::to_string(members.size()));
-			spec.bit_offset += Btf::member_bit_offset(btf.type(id), members[index]);
-			std::string_view name = btf.string_at(members[index].name_off);
-			if (!name.empty())
-				spec.access.push_back({id, index, name});
-			id = members[index].type;
-		} else if (k == BTF_KIND_ARRAY) {
-			const struct btf_array &arr = btf.array(id);
-			if (!is_flexible_array(btf, &spec.access.back(), arr) && index >= arr.nelems)
-				fail("access string \"" + std::string(access) + "\": element " + std::to_string(index) +
-				     " of an array of " + std::to_string(arr.nelems));
-			id = btf.skip_modifiers(arr.type);
-			spec.access.push_back({id, index, {}});
-			spec.bit_offset += uint64_t(index) * btf.resolve_size(id) * 8;
-		} else {
-			fail("access string \"" + std::string(access) + "\": step " + std::to_string(i) +
-			     " into a type that is neither struct, union nor array");
-		}
-	}
+	for (size_t i = 1; i < spec.raw.size(); i++)
+		id = step_into(spec, id, spec.raw[i], access, i);
 	return spec;
 }
 
