@@ -110,7 +110,7 @@ bool attach_and_report(const ObjectSpec &spec, double seconds)
 			std::printf("  %s: skipped: not supported by this kernel: %s\n", p.spec->name.c_str(), e.what());
 		} catch (const Error &e) {
 			std::printf("  %s: skipped: %s\n", p.spec->name.c_str(), e.what());
-			ok &= p.spec->attach_kind == AttachKind::perf_event;
+			ok &= attached_by_its_user(p.spec->attach_kind, p.spec->attach_target);
 		}
 	}
 	std::fflush(stdout);

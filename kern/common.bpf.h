@@ -127,22 +127,60 @@ struct pending_call {
 	__s32 syscall_nr; /* the syscall that entered (its number on this architecture) */
 	__u16 kind;     /* the GUARD_RECORD_* the exit will write */
 	__u16 flags;    /* GUARD_* record flags known at enter (GUARD_EXEC_EXECVEAT) */
-	__u32 open_flags; /* open: O_*; execveat, unlinkat, fchownat, ...: AT_* */
-	__s32 dfd;      /* the directory `path` is relative to (AT_FDCWD: the cwd); net: the socket */
+	/* The strings kept in strings[] and where they came from: a path's
+	 * directory, or the caller's pointer to any string (path, argv, a name). */
+	__s32 dfd;      /* the directory `path` is relative to (AT_FDCWD: the cwd) */
 	__s32 dfd2;     /* ... of path2 */
-	__u32 mode;     /* open, chmod */
-	__u32 owner_uid;
-	__u32 owner_gid;
-	__u32 len;      /* net: addrlen (bytes of the sockaddr in strings); listen: backlog */
-	__u16 path_len; /* bytes of strings[] holding path, NUL included (0: none read) */
-	__u16 path2_len; /* ... path2, at strings[GUARD_PENDING_HALF] */
+	__u16 path_len; /* bytes held in strings[]'s first half, NUL included (0: none read) */
+	__u16 path2_len; /* ... in its second half, at strings[GUARD_PENDING_HALF] */
 	__u64 dir;      /* a relative path's directory at enter (dir_identity()), to check at exit */
 	__u64 dir2;
 	__u64 upath;    /* the caller's pointers: read again at exit only when the copy at */
 	__u64 upath2;   /* enter failed (the page was not in memory; the kernel then faults it in) */
-	__u64 clone_flags;
-	__u32 argc;     /* exec: arguments kept in the second half; send: destinations kept */
-	__u32 messages; /* sendmmsg: the messages it was given (0: a send of one) */
+	/* Each family's own arguments: a call is of one family, so they share
+	 * the room, and no field means one thing to one family and another to
+	 * the next. */
+	union {
+		struct {
+			__u32 open_flags; /* open: O_*; unlinkat, fchownat, linkat, ...: AT_* */
+			__u32 mode;       /* open, mkdir, chmod */
+			__u32 owner_uid;  /* chown */
+			__u32 owner_gid;
+		} file;               /* kern/file.bpf.h, and io_uring's file requests */
+		struct {
+			__u32 argc;       /* arguments kept in strings[]'s second half */
+		} exec;
+		struct {
+			__u64 flags;      /* CLONE_* */
+		} clone;
+		struct {
+			__s32 fd;         /* the socket */
+			__u32 addrlen;    /* the sockaddr's length as given; listen: the backlog */
+			__u64 addr;       /* the caller's sockaddr (its copy: path_len bytes of strings[]) */
+			__u32 destinations; /* sends: destinations kept (kern/send.bpf.h) */
+			__u32 messages;   /* sendmmsg: the messages it was given (0: a send of one) */
+		} net;
+		struct {
+			__u32 pid;        /* ptrace, kill, process_vm_*: the target */
+			__u32 tid;
+			__u64 request;    /* ptrace's request, a signal's number, process_vm's iovecs */
+			__u64 addr;       /* ptrace's addr */
+			__u32 at_agent;   /* a signal for the agent (GUARD_PENDING_AT_AGENT) */
+		} target;
+		struct {
+			__s32 fd;         /* finit_module's file (-1: none) */
+			__u32 flags;
+			__u64 image_len;  /* init_module's image */
+		} module;
+		struct {
+			__u64 flags;      /* mount's MS_*, unshare's and setns's CLONE_NEW* */
+			__s32 fd;         /* setns: the namespace's fd */
+			__u32 fstype_len; /* bytes of the file system type at GUARD_FSTYPE_AT */
+		} mount;
+		struct {
+			__u32 flags;      /* MFD_* */
+		} memfd;
+	};
 	char strings[GUARD_PENDING_STRINGS];
 };
 

@@ -35,7 +35,7 @@ static __always_inline struct pending_call *remember_file_call(struct syscall_en
 	struct pending_call *slot = begin_call(ctx, kind);
 	if (!slot)
 		return 0;
-	slot->open_flags = at_flags;
+	slot->file.open_flags = at_flags;
 	slot->upath = path;
 	slot->upath2 = path2;
 	keep_path(slot, 0, dfd, (const char *)path);
@@ -49,7 +49,7 @@ static __always_inline void remember_open(struct syscall_enter_entry *ctx, __s32
 {
 	struct pending_call *slot = remember_file_call(ctx, GUARD_RECORD_FILE_OPEN, dfd, path, 0, 0, flags);
 	if (slot)
-		slot->mode = mode;
+		slot->file.mode = mode;
 }
 
 static __always_inline void remember_chmod(struct syscall_enter_entry *ctx, __s32 dfd, __u64 path, __u32 mode,
@@ -57,7 +57,7 @@ static __always_inline void remember_chmod(struct syscall_enter_entry *ctx, __s3
 {
 	struct pending_call *slot = remember_file_call(ctx, GUARD_RECORD_FILE_CHMOD, dfd, path, 0, 0, at_flags);
 	if (slot)
-		slot->mode = mode;
+		slot->file.mode = mode;
 }
 
 static __always_inline void remember_chown(struct syscall_enter_entry *ctx, __s32 dfd, __u64 path, __u32 uid,
@@ -65,8 +65,8 @@ static __always_inline void remember_chown(struct syscall_enter_entry *ctx, __s3
 {
 	struct pending_call *slot = remember_file_call(ctx, GUARD_RECORD_FILE_CHOWN, dfd, path, 0, 0, at_flags);
 	if (slot) {
-		slot->owner_uid = uid;
-		slot->owner_gid = gid;
+		slot->file.owner_uid = uid;
+		slot->file.owner_gid = gid;
 	}
 }
 
@@ -210,7 +210,7 @@ int file_mkdir_enter(struct syscall_enter_entry *ctx)
 {
 	struct pending_call *slot = remember_file_call(ctx, GUARD_RECORD_FILE_MKDIR, AT_FDCWD, ctx->args[0], 0, 0, 0);
 	if (slot)
-		slot->mode = ctx->args[1];
+		slot->file.mode = ctx->args[1];
 	return 0;
 }
 
@@ -219,7 +219,7 @@ int file_mkdirat_enter(struct syscall_enter_entry *ctx)
 {
 	struct pending_call *slot = remember_file_call(ctx, GUARD_RECORD_FILE_MKDIR, ctx->args[0], ctx->args[1], 0, 0, 0);
 	if (slot)
-		slot->mode = ctx->args[2];
+		slot->file.mode = ctx->args[2];
 	return 0;
 }
 
@@ -299,14 +299,14 @@ static __always_inline void put_file_record(struct guard_file *rec, struct pendi
 {
 	rec->header.flags |= slot->flags;
 	rec->result = ret;
-	rec->open_flags = slot->open_flags;
-	rec->mode = slot->mode;
-	rec->owner_uid = slot->owner_uid;
-	rec->owner_gid = slot->owner_gid;
+	rec->open_flags = slot->file.open_flags;
+	rec->mode = slot->file.mode;
+	rec->owner_uid = slot->file.owner_uid;
+	rec->owner_gid = slot->file.owner_gid;
 	rec->dev = 0;
 	rec->reserved = 0;
 	rec->ino = 0;
-	if (kind == GUARD_RECORD_FILE_OPEN && (slot->open_flags & GUARD_OPEN_MODIFIES))
+	if (kind == GUARD_RECORD_FILE_OPEN && (slot->file.open_flags & GUARD_OPEN_MODIFIES))
 		rec->header.flags |= GUARD_FILE_MODIFY;
 
 	__u32 end = 0;
@@ -317,7 +317,7 @@ static __always_inline void put_file_record(struct guard_file *rec, struct pendi
 	if (!end) {
 		/* AT_EMPTY_PATH: an empty path names the dirfd's own file
 		 * (fchownat, fchmodat2, linkat; open has no such flag). */
-		__u32 how = kind != GUARD_RECORD_FILE_OPEN && (slot->open_flags & AT_EMPTY_PATH) ? GUARD_GIVEN_EMPTY_IS_DFD : 0;
+		__u32 how = kind != GUARD_RECORD_FILE_OPEN && (slot->file.open_flags & AT_EMPTY_PATH) ? GUARD_GIVEN_EMPTY_IS_DFD : 0;
 		rec->header.flags |= GUARD_FILE_PATH_FROM_USER;
 		end = put_given_path((struct guard_scratch *)rec, sizeof(*rec), &rec->path, slot, how);
 		put_empty_string(end, &rec->path_given);

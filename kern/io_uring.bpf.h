@@ -116,8 +116,8 @@ static __always_inline void keep_file_request(struct io_uring_request *r, __u8 o
 	struct pending_call *call = &r->call;
 	if (opcode == IORING_OP_OPENAT || opcode == IORING_OP_OPENAT2) {
 		struct io_open *open = kernel_ptr(struct io_open, req);
-		call->open_flags = open->how.flags;
-		call->mode = open->how.mode;
+		call->file.open_flags = open->how.flags;
+		call->file.mode = open->how.mode;
 		r->fixed_slot = open->file_slot;
 		keep_request_path(call, 0, open->dfd, request_member(req, struct io_open, filename));
 	} else if (opcode == IORING_OP_RENAMEAT) {
@@ -126,15 +126,15 @@ static __always_inline void keep_file_request(struct io_uring_request *r, __u8 o
 		keep_request_path(call, 1, ren->new_dfd, request_member(req, struct io_rename, newpath));
 	} else if (opcode == IORING_OP_UNLINKAT) {
 		struct io_unlink *un = kernel_ptr(struct io_unlink, req);
-		call->open_flags = un->flags;
+		call->file.open_flags = un->flags;
 		keep_request_path(call, 0, un->dfd, request_member(req, struct io_unlink, filename));
 	} else if (opcode == IORING_OP_MKDIRAT) {
 		struct io_mkdir *mk = kernel_ptr(struct io_mkdir, req);
-		call->mode = mk->mode;
+		call->file.mode = mk->mode;
 		keep_request_path(call, 0, mk->dfd, request_member(req, struct io_mkdir, filename));
 	} else if (opcode == IORING_OP_LINKAT) {
 		struct io_link *ln = kernel_ptr(struct io_link, req);
-		call->open_flags = ln->flags;
+		call->file.open_flags = ln->flags;
 		keep_request_path(call, 0, ln->old_dfd, request_member(req, struct io_link, oldpath));
 		keep_request_path(call, 1, ln->new_dfd, request_member(req, struct io_link, newpath));
 	} else if (opcode == IORING_OP_SYMLINKAT) {
@@ -180,9 +180,9 @@ static __always_inline int keep_request_address(struct pending_call *call, __u8 
 		len = GUARD_SOCKADDR_MAX;
 	if (len < 2 || bpf_probe_read_kernel(call->strings, len, addr) != 0)
 		return 0;
-	call->len = len;
+	call->net.addrlen = len;
 	call->path_len = len;
-	call->argc = 1; /* a send's one destination (kern/send.bpf.h) */
+	call->net.destinations = 1; /* a send's one destination (kern/send.bpf.h) */
 	return 1;
 }
 

@@ -26,9 +26,9 @@ static __always_inline struct pending_call *remember_mount_call(struct syscall_e
 	struct pending_call *slot = begin_call(ctx, kind);
 	if (!slot)
 		return 0;
-	slot->clone_flags = flags;
+	slot->mount.flags = flags;
 	slot->dfd = AT_FDCWD;
-	slot->dfd2 = fd;
+	slot->mount.fd = fd;
 	return slot;
 }
 
@@ -46,7 +46,7 @@ int priv_mount_enter(struct syscall_enter_entry *ctx)
 					 (const char *)ctx->args[0]);
 	slot->path2_len = n > 0 ? n : 0;
 	n = bpf_probe_read_user_str(slot->strings + GUARD_FSTYPE_AT, GUARD_FSTYPE_MAX, (const char *)ctx->args[2]);
-	slot->len = n > 0 ? n : 0;
+	slot->mount.fstype_len = n > 0 ? n : 0;
 	return 0;
 }
 
@@ -138,9 +138,9 @@ int priv_mount_exit(struct syscall_exit_entry *ctx)
 	struct guard_mount *rec = call_record(ctx, kind);
 	if (!rec)
 		return 0;
-	rec->flags = slot->clone_flags;
-	rec->fd = slot->dfd2;
-	struct file *ns_file = kind == GUARD_RECORD_NAMESPACE ? task_file(slot->dfd2) : 0;
+	rec->flags = slot->mount.flags;
+	rec->fd = slot->mount.fd;
+	struct file *ns_file = kind == GUARD_RECORD_NAMESPACE ? task_file(slot->mount.fd) : 0;
 	rec->ns_ino = ns_file ? ns_file->f_inode->i_ino : 0;
 	rec->reserved2 = 0;
 	__u32 end = forget_offset(rec, put_mount_path(rec, kind, slot, ctx->ret));
@@ -157,7 +157,7 @@ int priv_mount_exit(struct syscall_exit_entry *ctx)
 	rec->fstype.length = 0;
 	if (kind == GUARD_RECORD_MOUNT) {
 		rec->fstype.length = copy_kept((char *)rec + (end & GUARD_OFFSET_MASK), slot->strings + GUARD_FSTYPE_AT,
-					       slot->len);
+					       slot->mount.fstype_len);
 		rec->header.flags |= rec->fstype.length ? GUARD_MOUNT_FSTYPE_FROM_USER : 0;
 		end += rec->fstype.length + 1;
 	}

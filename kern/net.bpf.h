@@ -44,14 +44,14 @@ struct guard_sockaddr_in6 {
 	__u32 scope_id;
 };
 
-/* Copies the caller's sockaddr (slot->len bytes at slot->upath) into the
+/* Copies the caller's sockaddr (slot->net.addrlen bytes at slot->net.addr) into the
  * slot's strings; path_len says how many bytes it holds (0: unreadable). */
 static __always_inline void keep_sockaddr(struct pending_call *slot)
 {
-	__u32 len = slot->len;
+	__u32 len = slot->net.addrlen;
 	if (len > GUARD_SOCKADDR_MAX)
 		len = GUARD_SOCKADDR_MAX;
-	if (len < 2 || bpf_probe_read_user(slot->strings, len, (const void *)slot->upath) != 0)
+	if (len < 2 || bpf_probe_read_user(slot->strings, len, (const void *)slot->net.addr) != 0)
 		len = 0;
 	slot->path_len = len;
 }
@@ -64,9 +64,9 @@ static __always_inline void remember_net_call(struct syscall_enter_entry *ctx, _
 	struct pending_call *slot = begin_call(ctx, kind);
 	if (!slot)
 		return;
-	slot->dfd = fd;
-	slot->len = len;
-	slot->upath = (__u64)addr;
+	slot->net.fd = fd;
+	slot->net.addrlen = len;
+	slot->net.addr = (__u64)addr;
 	if (addr)
 		keep_sockaddr(slot);
 }
@@ -262,7 +262,7 @@ static __always_inline __u32 put_connect_or_bind(struct guard_net *rec, struct p
 	struct sockaddr_copy sa = {};
 	int went_through = ret >= 0 || (!local && ret == -EINPROGRESS);
 	int held = went_through && read_socket_address(&sa, sock, local);
-	if (!slot->path_len && slot->upath) {
+	if (!slot->path_len && slot->net.addr) {
 		/* Not read at enter (its page was not in memory then): now. */
 		keep_sockaddr(slot);
 		if (slot->path_len)
@@ -363,7 +363,7 @@ static __always_inline void put_net_record(struct guard_net *rec, struct pending
 					   __u64 sock)
 {
 	rec->result = ret;
-	rec->backlog = kind == GUARD_RECORD_NET_LISTEN ? slot->len : 0;
+	rec->backlog = kind == GUARD_RECORD_NET_LISTEN ? slot->net.addrlen : 0;
 	__u32 end = 0;
 	if (kind == GUARD_RECORD_NET_CONNECT || kind == GUARD_RECORD_NET_BIND) {
 		end = put_connect_or_bind(rec, slot, ret, kind == GUARD_RECORD_NET_BIND, sock);
@@ -393,7 +393,7 @@ int net_exit(struct syscall_exit_entry *ctx)
 	if (!rec)
 		return 0;
 	fill_header(&rec->header, kind);
-	__s32 fd = kind == GUARD_RECORD_NET_ACCEPT ? ctx->ret : slot->dfd;
+	__s32 fd = kind == GUARD_RECORD_NET_ACCEPT ? ctx->ret : slot->net.fd;
 	put_net_record(rec, slot, kind, ctx->ret, task_file_address(fd));
 	return 0;
 }

@@ -121,7 +121,7 @@ static __always_inline int ptrace_takes_hold(__u64 request)
 	}
 }
 
-/* slot->open_flags of a kill, tkill or tgkill: the signal is for the agent. */
+/* slot->target.at_agent of a kill, tkill or tgkill: the signal is for the agent. */
 #define GUARD_PENDING_AT_AGENT 1
 
 static __always_inline struct pending_call *remember_target(struct syscall_enter_entry *ctx, __u16 kind, __u32 pid,
@@ -130,10 +130,10 @@ static __always_inline struct pending_call *remember_target(struct syscall_enter
 	struct pending_call *slot = begin_call(ctx, kind);
 	if (!slot)
 		return 0;
-	slot->owner_uid = pid;
-	slot->owner_gid = tid;
-	slot->clone_flags = request;
-	slot->upath = addr;
+	slot->target.pid = pid;
+	slot->target.tid = tid;
+	slot->target.request = request;
+	slot->target.addr = addr;
 	return slot;
 }
 
@@ -167,7 +167,7 @@ static __always_inline void remember_signal(struct syscall_enter_entry *ctx, __u
 		return;
 	__u32 named = pid ? pid : tid;
 	if (named == guard_agent_tgid && current_task_readonly()->thread_pid->level == 0)
-		slot->open_flags = GUARD_PENDING_AT_AGENT;
+		slot->target.at_agent = GUARD_PENDING_AT_AGENT;
 }
 
 /* kill(pid, sig) */
@@ -204,7 +204,7 @@ int priv_signal_generate(struct signal_generate_entry *ctx)
 		return 0;
 	struct pending_call *slot = pending_slot();
 	if (slot && slot->kind == GUARD_RECORD_SIGNAL_AGENT)
-		slot->open_flags = GUARD_PENDING_AT_AGENT;
+		slot->target.at_agent = GUARD_PENDING_AT_AGENT;
 	return 0;
 }
 
@@ -217,15 +217,15 @@ int priv_target_exit(struct syscall_exit_entry *ctx)
 	if (!slot || (kind != GUARD_RECORD_PTRACE && kind != GUARD_RECORD_PROCESS_VM_WRITE &&
 		      kind != GUARD_RECORD_SIGNAL_AGENT))
 		return 0;
-	if (kind == GUARD_RECORD_SIGNAL_AGENT && slot->open_flags != GUARD_PENDING_AT_AGENT)
+	if (kind == GUARD_RECORD_SIGNAL_AGENT && slot->target.at_agent != GUARD_PENDING_AT_AGENT)
 		return 0;
 	struct guard_target *rec = call_record(ctx, kind);
 	if (!rec)
 		return 0;
-	rec->target_pid = slot->owner_uid;
-	rec->target_tid = slot->owner_gid;
-	rec->request = slot->clone_flags;
-	rec->addr = slot->upath;
+	rec->target_pid = slot->target.pid;
+	rec->target_tid = slot->target.tid;
+	rec->request = slot->target.request;
+	rec->addr = slot->target.addr;
 	submit(&rec->header, sizeof(*rec));
 	return 0;
 }
@@ -241,9 +241,9 @@ static __always_inline void remember_module(struct syscall_enter_entry *ctx, __u
 	struct pending_call *slot = begin_call(ctx, kind);
 	if (!slot)
 		return;
-	slot->dfd = fd;
-	slot->open_flags = flags;
-	slot->clone_flags = image_len;
+	slot->module.fd = fd;
+	slot->module.flags = flags;
+	slot->module.image_len = image_len;
 	__u16 n = keep_user_string(slot, half, (const char *)ustr);
 	if (half)
 		slot->path2_len = n;
@@ -298,13 +298,13 @@ int priv_module_exit(struct syscall_exit_entry *ctx)
 	struct guard_module *rec = call_record(ctx, kind);
 	if (!rec)
 		return 0;
-	rec->flags = slot->open_flags;
-	rec->fd = slot->dfd;
-	rec->image_len = slot->clone_flags;
+	rec->flags = slot->module.flags;
+	rec->fd = slot->module.fd;
+	rec->image_len = slot->module.image_len;
 	rec->reserved = 0;
 	__u32 end = put_kept(rec, sizeof(*rec), &rec->name, slot, 0, GUARD_MODULE_NAME_FROM_USER);
 	end = put_kept(rec, end, &rec->params, slot, 1, GUARD_MODULE_PARAMS_FROM_USER);
-	struct file *file = task_file(slot->dfd);
+	struct file *file = task_file(slot->module.fd);
 	struct path path = {};
 	if (file) {
 		path.dentry = file->f_path.dentry;
@@ -380,7 +380,7 @@ int priv_memfd_enter(struct syscall_enter_entry *ctx)
 	struct pending_call *slot = begin_call(ctx, GUARD_RECORD_MEMFD_CREATE);
 	if (!slot)
 		return 0;
-	slot->open_flags = ctx->args[1];
+	slot->memfd.flags = ctx->args[1];
 	slot->upath = ctx->args[0];
 	slot->path_len = keep_user_string(slot, 0, (const char *)ctx->args[0]);
 	return 0;
@@ -399,7 +399,7 @@ int priv_memfd_exit(struct syscall_exit_entry *ctx)
 	struct guard_memfd *rec = call_record(ctx, kind);
 	if (!rec)
 		return 0;
-	rec->flags = slot->open_flags;
+	rec->flags = slot->memfd.flags;
 	rec->dev = 0;
 	rec->ino = 0;
 	rec->reserved = 0;

@@ -95,7 +95,7 @@ static __always_inline void keep_user_argv(struct pending_call *slot, const char
 	}
 	bpf_probe_read_kernel(slot->strings + GUARD_PENDING_HALF, n, scratch);
 	slot->path2_len = n;
-	slot->argc = c.argc;
+	slot->exec.argc = c.argc;
 	if (c.truncated)
 		slot->flags |= GUARD_EXEC_ARGV_TRUNCATED;
 }
@@ -167,9 +167,9 @@ int process_exec_exit(struct syscall_exit_entry *ctx)
 		slot->path_len = keep_user_string(slot, 0, (const char *)slot->upath);
 		slot->flags |= GUARD_EXEC_READ_AT_EXIT;
 	}
-	if (!slot->argc && slot->upath2) {
+	if (!slot->exec.argc && slot->upath2) {
 		keep_user_argv(slot, (const char *const *)slot->upath2);
-		slot->flags |= slot->argc ? GUARD_EXEC_READ_AT_EXIT : 0;
+		slot->flags |= slot->exec.argc ? GUARD_EXEC_READ_AT_EXIT : 0;
 	}
 	fill_header(&rec->header, GUARD_RECORD_EXEC_FAILED);
 	rec->header.flags = slot->flags | GUARD_EXEC_FROM_USER;
@@ -191,7 +191,7 @@ int process_exec_exit(struct syscall_exit_entry *ctx)
 	rec->argv.offset = end;
 	/* The length leaves out the last argument's NUL. */
 	rec->argv.length = n ? n - 1 : 0;
-	rec->argc = slot->argc;
+	rec->argc = slot->exec.argc;
 	submit(&rec->header, end + n);
 	return 0;
 }
@@ -352,7 +352,7 @@ static __always_inline void remember_clone(struct syscall_enter_entry *ctx, __u6
 {
 	struct pending_call *slot = begin_call(ctx, GUARD_RECORD_FORK);
 	if (slot)
-		slot->clone_flags = flags;
+		slot->clone.flags = flags;
 }
 
 SEC("tracepoint/syscalls/sys_enter_clone")
@@ -391,7 +391,7 @@ SEC("tracepoint/sched/sched_process_fork")
 int process_fork(struct sched_process_fork_entry *ctx)
 {
 	struct pending_call *call = take_call(GUARD_RECORD_FORK);
-	if (!call || (call->clone_flags & CLONE_THREAD))
+	if (!call || (call->clone.flags & CLONE_THREAD))
 		return 0;
 	struct guard_fork *rec = scratch_record();
 	if (!rec)
@@ -399,7 +399,7 @@ int process_fork(struct sched_process_fork_entry *ctx)
 	fill_header(&rec->header, GUARD_RECORD_FORK);
 	rec->child_pid = ctx->child_pid;
 	rec->child_tid = ctx->child_pid;
-	rec->clone_flags = call->clone_flags;
+	rec->clone_flags = call->clone.flags;
 	submit(&rec->header, sizeof(*rec));
 	return 0;
 }

@@ -84,14 +84,14 @@ static __always_inline char *send_place(struct pending_call *slot, __u32 i)
  * into the slot's next place. */
 static __always_inline void keep_destination(struct pending_call *slot, __u64 addr, __u64 len, __u32 message)
 {
-	if (slot->argc >= GUARD_SEND_MESSAGES)
+	if (slot->net.destinations >= GUARD_SEND_MESSAGES)
 		return;
-	char *place = send_place(slot, slot->argc);
+	char *place = send_place(slot, slot->net.destinations);
 	__u64 n = len > GUARD_SEND_PLACE - 1 ? GUARD_SEND_PLACE - 1 : len;
 	if (n < 2 || bpf_probe_read_user(place, n & (GUARD_SEND_PLACE - 1), (const void *)addr) != 0)
 		place[0] = place[1] = 0; /* no family: no record */
 	place[GUARD_SEND_PLACE - 1] = message;
-	slot->argc++;
+	slot->net.destinations++;
 }
 
 /* Writes the record of the send to the destination in place i, with the
@@ -132,10 +132,10 @@ struct send_loop {
 static long send_step(__u64 i, struct send_loop *c)
 {
 	struct pending_call *slot = c->slot;
-	if (i >= slot->argc)
+	if (i >= slot->net.destinations)
 		return 1;
 	long result = c->ret;
-	if (slot->messages) {
+	if (slot->net.messages) {
 		__u32 message = send_place(slot, i)[GUARD_SEND_PLACE - 1];
 		if (c->ret < 0 ? message != 0 : message >= c->ret)
 			return 0;
@@ -153,10 +153,10 @@ static long send_step(__u64 i, struct send_loop *c)
  * The syscalls' exit and io_uring's completion both end here. */
 static __always_inline void put_send_records(struct guard_net *rec, struct pending_call *slot, long ret)
 {
-	if (slot->argc == 1 && slot->upath && send_place(slot, 0)[0] == 0 && send_place(slot, 0)[1] == 0) {
+	if (slot->net.destinations == 1 && slot->net.addr && send_place(slot, 0)[0] == 0 && send_place(slot, 0)[1] == 0) {
 		/* Not read at enter (its page was not in memory then): now. */
-		slot->argc = 0;
-		keep_destination(slot, slot->upath, slot->len, 0);
+		slot->net.destinations = 0;
+		keep_destination(slot, slot->net.addr, slot->net.addrlen, 0);
 		rec->header.flags |= GUARD_NET_READ_AT_EXIT;
 	}
 	/* bpf_loop: the verifier checks one step, whatever the count. */
@@ -169,7 +169,7 @@ static __always_inline struct pending_call *remember_send(struct syscall_enter_e
 {
 	struct pending_call *slot = begin_call(ctx, GUARD_RECORD_NET_SEND);
 	if (slot)
-		slot->dfd = ctx->args[0];
+		slot->net.fd = ctx->args[0];
 	return slot;
 }
 
@@ -182,8 +182,8 @@ int net_sendto_enter(struct syscall_enter_entry *ctx)
 	struct pending_call *slot = remember_send(ctx);
 	if (!slot)
 		return 0;
-	slot->upath = ctx->args[4];
-	slot->len = ctx->args[5];
+	slot->net.addr = ctx->args[4];
+	slot->net.addrlen = ctx->args[5];
 	keep_destination(slot, ctx->args[4], ctx->args[5], 0);
 	return 0;
 }
@@ -206,8 +206,8 @@ int net_sendmsg_enter(struct syscall_enter_entry *ctx)
 	struct pending_call *slot = remember_send(ctx);
 	if (!slot)
 		return 0;
-	slot->upath = msg.name;
-	slot->len = msg.namelen;
+	slot->net.addr = msg.name;
+	slot->net.addrlen = msg.namelen;
 	keep_destination(slot, msg.name, msg.namelen, 0);
 	return 0;
 }
@@ -221,14 +221,14 @@ int net_sendmmsg_enter(struct syscall_enter_entry *ctx)
 	if (!slot)
 		return 0;
 	__u32 vlen = ctx->args[2];
-	slot->messages = vlen;
+	slot->net.messages = vlen;
 	for (__u32 m = 0; m < GUARD_SEND_MESSAGES && m < vlen; m++) {
 		struct guard_user_msghdr msg = {};
 		if (bpf_probe_read_user(&msg, sizeof(msg), (const void *)(ctx->args[1] + m * GUARD_MMSGHDR_SIZE)) == 0 &&
 		    msg.name)
 			keep_destination(slot, msg.name, msg.namelen, m);
 	}
-	if (!slot->argc)
+	if (!slot->net.destinations)
 		slot->kind = 0; /* no destination: nothing to report at exit */
 	return 0;
 }

@@ -32,6 +32,8 @@ std::vector<Link> attach_by_kind(int fd, const ProgramSpec &p)
 		return only(attach_kprobe(fd, syscall_function(p.attach_target), p.attach_kind == AttachKind::kretsyscall));
 	case AttachKind::uprobe:
 	case AttachKind::uretprobe:
+		if (p.attach_target.empty())
+			fail("its section names no binary and function (SEC(\"uprobe\")): its userspace attaches it");
 		return only(attach_uprobe(fd, p.attach_binary, p.attach_target, p.attach_kind == AttachKind::uretprobe));
 	case AttachKind::raw_tracepoint:
 		return only(attach_raw_tracepoint(fd, p.attach_target));
@@ -40,6 +42,10 @@ std::vector<Link> attach_by_kind(int fd, const ProgramSpec &p)
 	case AttachKind::fexit:
 	case AttachKind::lsm:
 		return only(attach_btf_target(fd, p.attach_target));
+	case AttachKind::usdt:
+		fail("a USDT probe: libbpf's USDT support finds the probe's note (.note.stapsdt) in the binary, puts a "
+		     "uprobe there and writes where each argument lives into the object's __bpf_usdt_specs map; guard's "
+		     "loader does not");
 	case AttachKind::perf_event:
 		break;
 	}

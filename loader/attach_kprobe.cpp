@@ -46,6 +46,11 @@ bool kallsyms_has(const std::string &name)
 
 } // namespace
 
+bool has_syscall_wrapper()
+{
+	return kallsyms_has(syscall_wrapper_prefix() + "bpf");
+}
+
 std::string syscall_function(std::string_view syscall)
 {
 	std::string wrapper = syscall_wrapper_prefix() + std::string(syscall);

@@ -21,5 +21,9 @@ Link attach_kprobe(int prog_fd, std::string_view target, bool retprobe);
 // /proc/kallsyms has it, else "sys_openat" (kernels without wrappers).
 // libbpf's ksyscall does the same so one section works on every arch.
 std::string syscall_function(std::string_view syscall);
+// Whether this kernel enters syscalls through the arch's wrappers (its
+// bpf(2) is one: "__x64_sys_bpf" in /proc/kallsyms), as libbpf's
+// LINUX_HAS_SYSCALL_WRAPPER says.
+bool has_syscall_wrapper();
 
 } // namespace guard

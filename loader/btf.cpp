@@ -72,11 +72,13 @@ Btf Btf::parse(std::vector<uint8_t> &&bytes)
 	return btf;
 }
 
-void Btf::index()
-{
-	Btf &btf = *this;
-	std::span<const uint8_t> raw(base_, size_);
+namespace {
 
+// The btf_header (include/uapi/linux/btf.h), checked: its sections inside the
+// data, the types 4-byte aligned (records are made of __u32s), the strings
+// NUL-terminated so any in-range offset starts a C string that ends.
+struct btf_header read_header(std::span<const uint8_t> raw)
+{
 	struct btf_header hdr;
 	if (raw.size() < sizeof(hdr))
 		fail("BTF: " + std::to_string(raw.size()) + " bytes is shorter than its header");
@@ -94,22 +96,57 @@ void Btf::index()
 		fail("BTF: type section is not 4-byte aligned");
 	if (hdr.str_len == 0 || raw[hdr.hdr_len + hdr.str_off + hdr.str_len - 1] != '\0')
 		fail("BTF: string section does not end with NUL");
+	return hdr;
+}
 
-	btf.types_begin_ = hdr.hdr_len + hdr.type_off;
-	btf.strings_begin_ = hdr.hdr_len + hdr.str_off;
-	btf.strings_size_ = hdr.str_len;
+// Names inside a type's kind data (members, enumerators, parameters) must be
+// in the string section too, so name() never needs to check again.
+template <typename Entry>
+void check_entry_names(const uint8_t *data, uint32_t n, uint32_t str_len, uint32_t id)
+{
+	for (uint32_t i = 0; i < n; i++)
+		if (reinterpret_cast<const Entry *>(data)[i].name_off >= str_len)
+			fail("BTF: type " + std::to_string(id) + ": member name outside the string section");
+}
+
+void check_kind_data_names(const struct btf_type &t, const uint8_t *data, uint32_t str_len, uint32_t id)
+{
+	uint32_t n = Btf::vlen(t);
+	switch (Btf::kind(t)) {
+	case BTF_KIND_STRUCT:
+	case BTF_KIND_UNION:
+		return check_entry_names<struct btf_member>(data, n, str_len, id);
+	case BTF_KIND_ENUM:
+		return check_entry_names<struct btf_enum>(data, n, str_len, id);
+	case BTF_KIND_ENUM64:
+		return check_entry_names<struct btf_enum64>(data, n, str_len, id);
+	case BTF_KIND_FUNC_PROTO:
+		return check_entry_names<struct btf_param>(data, n, str_len, id);
+	default:
+		return;
+	}
+}
+
+} // namespace
+
+void Btf::index()
+{
+	struct btf_header hdr = read_header(std::span<const uint8_t>(base_, size_));
+	types_begin_ = hdr.hdr_len + hdr.type_off;
+	strings_begin_ = hdr.hdr_len + hdr.str_off;
+	strings_size_ = hdr.str_len;
 
 	// One pass over the types: vmlinux has ~100,000 of them, and indexing
-	// it is on guard's start-up path.
-	btf.offsets_.reserve(hdr.type_len / 32);
-	btf.offsets_.push_back(0); // id 0: void, which has no record
+	// it is on guard's start-up path. Ids are implicit: the n-th record is id n.
+	offsets_.reserve(hdr.type_len / 32);
+	offsets_.push_back(0); // id 0: void, which has no record
 	uint32_t pos = 0;
 	while (pos < hdr.type_len) {
-		uint32_t id = static_cast<uint32_t>(btf.offsets_.size());
+		uint32_t id = static_cast<uint32_t>(offsets_.size());
 		if (hdr.type_len - pos < sizeof(struct btf_type))
 			fail("BTF: type " + std::to_string(id) + ": truncated");
 		struct btf_type t;
-		std::memcpy(&t, btf.at(pos), sizeof(t));
+		std::memcpy(&t, at(pos), sizeof(t));
 		std::optional<size_t> extra = extra_size(t);
 		if (!extra)
 			fail("BTF: type " + std::to_string(id) + ": unknown kind " + std::to_string(BTF_INFO_KIND(t.info)));
@@ -117,36 +154,8 @@ void Btf::index()
 			fail("BTF: type " + std::to_string(id) + ": kind data truncated");
 		if (t.name_off >= hdr.str_len)
 			fail("BTF: type " + std::to_string(id) + ": name offset outside the string section");
-		btf.offsets_.push_back(pos);
-
-		// Names inside kind data (members, enumerators, params) must be in range too.
-		const uint8_t *data = btf.at(pos) + sizeof(t);
-		uint32_t n = vlen(t);
-		auto check = [&](uint32_t name_off) {
-			if (name_off >= hdr.str_len)
-				fail("BTF: type " + std::to_string(id) + ": member name outside the string section");
-		};
-		switch (kind(t)) {
-		case BTF_KIND_STRUCT:
-		case BTF_KIND_UNION:
-			for (uint32_t i = 0; i < n; i++)
-				check(reinterpret_cast<const struct btf_member *>(data)[i].name_off);
-			break;
-		case BTF_KIND_ENUM:
-			for (uint32_t i = 0; i < n; i++)
-				check(reinterpret_cast<const struct btf_enum *>(data)[i].name_off);
-			break;
-		case BTF_KIND_ENUM64:
-			for (uint32_t i = 0; i < n; i++)
-				check(reinterpret_cast<const struct btf_enum64 *>(data)[i].name_off);
-			break;
-		case BTF_KIND_FUNC_PROTO:
-			for (uint32_t i = 0; i < n; i++)
-				check(reinterpret_cast<const struct btf_param *>(data)[i].name_off);
-			break;
-		default:
-			break;
-		}
+		offsets_.push_back(pos);
+		check_kind_data_names(t, at(pos) + sizeof(t), hdr.str_len, id);
 		pos += static_cast<uint32_t>(sizeof(t) + *extra);
 	}
 }

@@ -5,6 +5,8 @@
 
 #include <algorithm>
 #include <optional>
+#include <set>
+#include <string_view>
 
 #include "base/error.h"
 
@@ -145,6 +147,19 @@ void fixup_datasecs(Btf &btf, const ElfFile &elf)
 				  [](const btf_var_secinfo &a, const btf_var_secinfo &b) { return a.offset < b.offset; });
 		});
 	}
+}
+
+void fixup_hidden_functions(Btf &btf, const ElfFile &elf)
+{
+	std::set<std::string_view, std::less<>> hidden;
+	for (const ElfSymbol &sym : elf.symbols())
+		if (sym.type == STT_FUNC && sym.bind != STB_LOCAL &&
+		    (sym.visibility == STV_HIDDEN || sym.visibility == STV_INTERNAL))
+			hidden.insert(sym.name);
+	for (uint32_t id = 1; id <= btf.type_count() && !hidden.empty(); id++)
+		if (btf.kind(id) == BTF_KIND_FUNC && Btf::vlen(btf.type(id)) == BTF_FUNC_GLOBAL &&
+		    hidden.count(btf.name(id)))
+			btf.mutable_type(id).info = btf_info(BTF_KIND_FUNC, BTF_FUNC_STATIC);
 }
 
 void fixup_extern_functions(Btf &btf)

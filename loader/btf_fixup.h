@@ -27,4 +27,11 @@ void fixup_datasecs(Btf &btf, const ElfFile &elf);
 // Its calls are resolved against vmlinux BTF instead.
 void fixup_extern_functions(Btf &btf);
 
+// A global function that is hidden (__hidden: STV_HIDDEN, as libbpf's
+// usdt.bpf.h defines bpf_usdt_arg) cannot be called from another object,
+// so, as libbpf does, its FUNC becomes static: the verifier then checks it
+// at each call with what the caller knows, instead of once on its own with
+// only its argument types (where a pointer argument may be NULL).
+void fixup_hidden_functions(Btf &btf, const ElfFile &elf);
+
 } // namespace guard

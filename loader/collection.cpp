@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "loader/collection.h"
 
-#include <sys/utsname.h>
 
 #include <algorithm>
 #include <atomic>
@@ -165,9 +164,7 @@ std::vector<Map> create_maps(const ObjectSpec &spec, const LoadOptions &options,
 		Map m{ms, {}};
 		if (ms.section == ".kconfig" && !spec.kconfig.empty())
 			with_context("create map .kconfig", [&] {
-				struct utsname u {};
-				::uname(&u);
-				fill_kconfig(spec, read_kernel_config(), kernel_version_code(u.release), m.spec.initial_value);
+				fill_kconfig(spec, read_kernel_config(), read_kernel_facts(spec), m.spec.initial_value);
 			});
 		if (auto it = options.max_entries.find(ms.name); it != options.max_entries.end())
 			m.spec.max_entries = it->second;

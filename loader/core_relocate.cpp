@@ -18,79 +18,102 @@ struct FieldValue {
 	bool validate = true;
 };
 
+// An array element (or the root itself) has an offset and a size only.
+FieldValue element_value(const CoreSpec &spec, const CoreAccess &acc)
+{
+	FieldValue out;
+	uint64_t size = spec.btf->resolve_size(acc.type_id);
+	if (spec.kind == CoreKind::field_byte_offset) {
+		out.value = spec.bit_offset / 8;
+		out.size = uint32_t(size);
+		out.type_id = acc.type_id;
+	} else if (spec.kind == CoreKind::field_byte_size) {
+		out.value = size;
+	} else {
+		fail(std::string(core_kind_name(spec.kind)) + " relocation on an array element");
+	}
+	return out;
+}
+
+// Where a member lies, in whole bytes: a bitfield's bytes are the smallest
+// naturally aligned load that holds every bit of it.
+struct FieldBytes {
+	uint64_t offset = 0;
+	uint64_t size = 0;
+	uint64_t bit_size = 0;
+	bool bitfield = false;
+};
+
+FieldBytes field_bytes(const Btf &btf, uint32_t field_type, uint64_t bit_off, uint64_t bitfield_size)
+{
+	FieldBytes f;
+	f.bitfield = bitfield_size > 0;
+	if (!f.bitfield) {
+		f.size = btf.resolve_size(field_type);
+		f.offset = bit_off / 8;
+		f.bit_size = f.size * 8;
+		return f;
+	}
+	f.bit_size = bitfield_size;
+	f.size = btf.type(field_type).size;
+	if (f.size == 0)
+		fail("bitfield of a zero-sized type");
+	f.offset = bit_off / 8 / f.size * f.size;
+	while (bit_off + f.bit_size - f.offset * 8 > f.size * 8) {
+		if (f.size >= 8)
+			fail("bitfield cannot be read with one 64-bit load");
+		f.size *= 2;
+		f.offset = bit_off / 8 / f.size * f.size;
+	}
+	return f;
+}
+
+bool is_signed_type(const Btf &btf, uint32_t type_id)
+{
+	if (!type_id)
+		return false;
+	uint32_t k = btf.kind(type_id);
+	return ((k == BTF_KIND_ENUM || k == BTF_KIND_ENUM64) && BTF_INFO_KFLAG(btf.type(type_id).info)) ||
+	       (k == BTF_KIND_INT && (btf.int_encoding(type_id) & BTF_INT_SIGNED));
+}
+
 // The value of a field relocation on one side, local or target
 // (relo_core.c: bpf_core_calc_field_relo).
 FieldValue field_value(const CoreSpec &spec)
 {
 	const Btf &btf = *spec.btf;
 	const CoreAccess &acc = spec.access.back();
-	FieldValue out;
-	if (acc.name.empty()) {
-		// An array element (or the root itself): offset and size only.
-		uint64_t size = btf.resolve_size(acc.type_id);
-		if (spec.kind == CoreKind::field_byte_offset) {
-			out.value = spec.bit_offset / 8;
-			out.size = uint32_t(size);
-			out.type_id = acc.type_id;
-		} else if (spec.kind == CoreKind::field_byte_size) {
-			out.value = size;
-		} else {
-			fail(std::string(core_kind_name(spec.kind)) + " relocation on an array element");
-		}
-		return out;
-	}
-	const struct btf_type &parent = btf.type(acc.type_id);
+	if (acc.name.empty())
+		return element_value(spec, acc);
 	const struct btf_member &m = btf.members(acc.type_id)[acc.index];
 	uint32_t field_type = btf.skip_modifiers(m.type);
 	uint64_t bit_off = spec.bit_offset;
-	uint64_t bit_size = Btf::member_bitfield_size(parent, m);
-	uint64_t byte_size, byte_off;
-	bool bitfield = bit_size > 0;
-	if (bitfield) {
-		// The smallest naturally aligned load that holds every bit of the field.
-		byte_size = btf.type(field_type).size;
-		if (byte_size == 0)
-			fail("bitfield of a zero-sized type");
-		byte_off = bit_off / 8 / byte_size * byte_size;
-		while (bit_off + bit_size - byte_off * 8 > byte_size * 8) {
-			if (byte_size >= 8)
-				fail("bitfield cannot be read with one 64-bit load");
-			byte_size *= 2;
-			byte_off = bit_off / 8 / byte_size * byte_size;
-		}
-	} else {
-		byte_size = btf.resolve_size(field_type);
-		byte_off = bit_off / 8;
-		bit_size = byte_size * 8;
-	}
+	FieldBytes f = field_bytes(btf, field_type, bit_off, Btf::member_bitfield_size(btf.type(acc.type_id), m));
+	FieldValue out;
 	// For a bitfield the compiler may have chosen another load; only the
 	// shifts' and signedness's answers are unambiguous enough to check.
-	out.validate = !bitfield;
+	out.validate = !f.bitfield;
 	switch (spec.kind) {
 	case CoreKind::field_byte_offset:
-		out.value = byte_off;
-		if (!bitfield) {
-			out.size = uint32_t(byte_size);
+		out.value = f.offset;
+		if (!f.bitfield) {
+			out.size = uint32_t(f.size);
 			out.type_id = field_type;
 		}
 		break;
 	case CoreKind::field_byte_size:
-		out.value = byte_size;
+		out.value = f.size;
 		break;
-	case CoreKind::field_signed: {
-		uint32_t k = field_type ? btf.kind(field_type) : 0;
-		const struct btf_type *ft = field_type ? &btf.type(field_type) : nullptr;
-		out.value = ((k == BTF_KIND_ENUM || k == BTF_KIND_ENUM64) && BTF_INFO_KFLAG(ft->info)) ||
-			    (k == BTF_KIND_INT && (btf.int_encoding(field_type) & BTF_INT_SIGNED));
+	case CoreKind::field_signed:
+		out.value = is_signed_type(btf, field_type);
 		out.validate = true;
 		break;
-	}
 	case CoreKind::field_lshift_u64:
 		// Little-endian: shift the field's top bit up to bit 63.
-		out.value = 64 - (bit_off + bit_size - byte_off * 8);
+		out.value = 64 - (bit_off + f.bit_size - f.offset * 8);
 		break;
 	case CoreKind::field_rshift_u64:
-		out.value = 64 - bit_size;
+		out.value = 64 - f.bit_size;
 		out.validate = true;
 		break;
 	default:

@@ -140,6 +140,57 @@ bool names_match(std::string_view local, std::string_view target)
 	return local.empty() || essential_name(local) == essential_name(target);
 }
 
+bool types_match(const Btf &local, uint32_t local_id, const Btf &target, uint32_t targ_id, bool behind_ptr, int depth);
+
+// Every local enumerator's name is one of the target's (values may differ:
+// the program asks the kernel's value with bpf_core_enum_value).
+bool enumerators_match(const Btf &local, uint32_t local_id, const Btf &target, uint32_t targ_id)
+{
+	const struct btf_type &lt = local.type(local_id);
+	const struct btf_type &tt = target.type(targ_id);
+	if (!is_any_enum(Btf::kind(tt)) || lt.size != tt.size)
+		return false;
+	for (uint32_t i = 0; i < Btf::vlen(lt); i++) {
+		bool found = false;
+		for (uint32_t j = 0; j < Btf::vlen(tt) && !found; j++)
+			found = names_match(enumerator_name(local, local_id, i), enumerator_name(target, targ_id, j));
+		if (!found)
+			return false;
+	}
+	return true;
+}
+
+// Every local member exists in the target, by name, with a matching type.
+bool members_match(const Btf &local, uint32_t local_id, const Btf &target, uint32_t targ_id, int depth)
+{
+	auto tm = target.members(targ_id);
+	for (const struct btf_member &m : local.members(local_id)) {
+		bool found = false;
+		for (const struct btf_member &t : tm)
+			if (local.string_at(m.name_off) == target.string_at(t.name_off)) {
+				found = types_match(local, m.type, target, t.type, false, depth + 1);
+				break;
+			}
+		if (!found)
+			return false;
+	}
+	return true;
+}
+
+// The same number of parameters, each and the return type matching.
+bool prototypes_match(const Btf &local, uint32_t local_id, const Btf &target, uint32_t targ_id, bool behind_ptr,
+		      int depth)
+{
+	auto lp = local.params(local_id);
+	auto tp = target.params(targ_id);
+	if (lp.size() != tp.size())
+		return false;
+	for (size_t i = 0; i < lp.size(); i++)
+		if (!types_match(local, lp[i].type, target, tp[i].type, behind_ptr, depth + 1))
+			return false;
+	return types_match(local, local.type(local_id).type, target, target.type(targ_id).type, behind_ptr, depth + 1);
+}
+
 bool types_match(const Btf &local, uint32_t local_id, const Btf &target, uint32_t targ_id, bool behind_ptr, int depth)
 {
 	if (depth > kMaxDepth)
@@ -162,40 +213,15 @@ bool types_match(const Btf &local, uint32_t local_id, const Btf &target, uint32_
 		return behind_ptr && ((tk == BTF_KIND_STRUCT && !BTF_INFO_KFLAG(lt.info)) ||
 				      (tk == BTF_KIND_UNION && BTF_INFO_KFLAG(lt.info)));
 	case BTF_KIND_ENUM:
-	case BTF_KIND_ENUM64: {
-		if (!is_any_enum(tk) || lt.size != tt.size)
-			return false;
-		for (uint32_t i = 0; i < Btf::vlen(lt); i++) {
-			bool found = false;
-			for (uint32_t j = 0; j < Btf::vlen(tt) && !found; j++)
-				found = names_match(enumerator_name(local, local_id, i), enumerator_name(target, targ_id, j));
-			if (!found)
-				return false;
-		}
-		return true;
-	}
+	case BTF_KIND_ENUM64:
+		return enumerators_match(local, local_id, target, targ_id);
 	case BTF_KIND_STRUCT:
-	case BTF_KIND_UNION: {
+	case BTF_KIND_UNION:
 		if (behind_ptr && tk == BTF_KIND_FWD)
 			return (lk == BTF_KIND_UNION) == bool(BTF_INFO_KFLAG(tt.info));
-		if (lk != tk)
-			return false;
-		if (behind_ptr)
-			return true;
-		// Every local member exists in the target, by name, with a matching type.
-		auto tm = target.members(targ_id);
-		for (const struct btf_member &m : local.members(local_id)) {
-			bool found = false;
-			for (const struct btf_member &t : tm)
-				if (local.string_at(m.name_off) == target.string_at(t.name_off)) {
-					found = types_match(local, m.type, target, t.type, behind_ptr, depth + 1);
-					break;
-				}
-			if (!found)
-				return false;
-		}
-		return true;
-	}
+		// Behind a pointer only the name and kind must agree: the layout
+		// is the kernel's business.
+		return lk == tk && (behind_ptr || members_match(local, local_id, target, targ_id, depth));
 	case BTF_KIND_INT:
 		return lk == tk && lt.size == tt.size &&
 		       (local.int_encoding(local_id) & BTF_INT_SIGNED) == (target.int_encoding(targ_id) & BTF_INT_SIGNED);
@@ -205,16 +231,8 @@ bool types_match(const Btf &local, uint32_t local_id, const Btf &target, uint32_
 		return lk == tk && local.array(local_id).nelems == target.array(targ_id).nelems &&
 		       types_match(local, local.array(local_id).type, target, target.array(targ_id).type, behind_ptr,
 				   depth + 1);
-	case BTF_KIND_FUNC_PROTO: {
-		if (lk != tk || Btf::vlen(lt) != Btf::vlen(tt))
-			return false;
-		auto lp = local.params(local_id);
-		auto tp = target.params(targ_id);
-		for (size_t i = 0; i < lp.size(); i++)
-			if (!types_match(local, lp[i].type, target, tp[i].type, behind_ptr, depth + 1))
-				return false;
-		return types_match(local, lt.type, target, tt.type, behind_ptr, depth + 1);
-	}
+	case BTF_KIND_FUNC_PROTO:
+		return lk == tk && prototypes_match(local, local_id, target, targ_id, behind_ptr, depth);
 	default:
 		return lk == tk && lk == BTF_KIND_FLOAT && lt.size == tt.size;
 	}
@@ -227,6 +245,58 @@ std::string_view essential_name(std::string_view name)
 	size_t cut = name.find("___");
 	return cut == std::string_view::npos ? name : name.substr(0, cut);
 }
+
+namespace {
+
+// An enum value relocation: the access string is one index, an enumerator of
+// the (possibly typedef'd) enum.
+void parse_enumval_access(CoreSpec &spec, uint32_t type_id, std::string_view access)
+{
+	const Btf &btf = *spec.btf;
+	uint32_t id = btf.skip_modifiers(type_id);
+	if (id == 0 || !is_any_enum(btf.kind(id)))
+		fail("enum value relocation on type " + std::to_string(type_id) + ", which is not an enum");
+	if (spec.raw.size() != 1 || spec.raw[0] >= Btf::vlen(btf.type(id)))
+		fail("access string \"" + std::string(access) + "\" names no enumerator");
+	spec.access.push_back({id, spec.raw[0], enumerator_name(btf, id, spec.raw[0])});
+}
+
+// One step of a field relocation's access string from type id: member
+// `index` of a struct or union (named members become access steps; an
+// anonymous one only moves the offset), or element `index` of an array.
+// Returns the type stepped into.
+uint32_t step_into(CoreSpec &spec, uint32_t id, uint32_t index, std::string_view access, size_t step)
+{
+	const Btf &btf = *spec.btf;
+	id = btf.skip_modifiers(id);
+	if (id == 0)
+		fail("access string \"" + std::string(access) + "\" steps into void");
+	uint32_t k = btf.kind(id);
+	if (is_composite(k)) {
+		auto members = btf.members(id);
+		if (index >= members.size())
+			fail("access string \"" + std::string(access) + "\": member " + std::to_string(index) +
+			     " of a type with " + std::to_string(members.size()));
+		spec.bit_offset += Btf::member_bit_offset(btf.type(id), members[index]);
+		std::string_view name = btf.string_at(members[index].name_off);
+		if (!name.empty())
+			spec.access.push_back({id, index, name});
+		return members[index].type;
+	}
+	if (k != BTF_KIND_ARRAY)
+		fail("access string \"" + std::string(access) + "\": step " + std::to_string(step) +
+		     " into a type that is neither struct, union nor array");
+	const struct btf_array &arr = btf.array(id);
+	if (!is_flexible_array(btf, &spec.access.back(), arr) && index >= arr.nelems)
+		fail("access string \"" + std::string(access) + "\": element " + std::to_string(index) +
+		     " of an array of " + std::to_string(arr.nelems));
+	id = btf.skip_modifiers(arr.type);
+	spec.access.push_back({id, index, {}});
+	spec.bit_offset += uint64_t(index) * btf.resolve_size(id) * 8;
+	return id;
+}
+
+} // namespace
 
 CoreSpec parse_core_spec(const Btf &btf, uint32_t type_id, std::string_view access, CoreKind kind)
 {
@@ -242,15 +312,9 @@ CoreSpec parse_core_spec(const Btf &btf, uint32_t type_id, std::string_view acce
 		if (spec.raw.size() != 1 || spec.raw[0] != 0)
 			fail("access string \"" + std::string(access) + "\" of a type relocation must be \"0\"");
 		return spec;
-	case CoreKindClass::enumval: {
-		uint32_t id = btf.skip_modifiers(type_id);
-		if (id == 0 || !is_any_enum(btf.kind(id)))
-			fail("enum value relocation on type " + std::to_string(type_id) + ", which is not an enum");
-		if (spec.raw.size() != 1 || spec.raw[0] >= Btf::vlen(btf.type(id)))
-			fail("access string \"" + std::string(access) + "\" names no enumerator");
-		spec.access.push_back({id, spec.raw[0], enumerator_name(btf, id, spec.raw[0])});
+	case CoreKindClass::enumval:
+		parse_enumval_access(spec, type_id, access);
 		return spec;
-	}
 	case CoreKindClass::field:
 		break;
 	}
@@ -261,35 +325,8 @@ CoreSpec parse_core_spec(const Btf &btf, uint32_t type_id, std::string_view acce
 		fail("field relocation rooted at void");
 	spec.access.push_back({id, spec.raw[0], {}});
 	spec.bit_offset = uint64_t(spec.raw[0]) * btf.resolve_size(id) * 8;
-	for (size_t i = 1; i < spec.raw.size(); i++) {
-		uint32_t index = spec.raw[i];
-		id = btf.skip_modifiers(id);
-		if (id == 0)
-			fail("access string \"" + std::string(access) + "\" steps into void");
-		uint32_t k = btf.kind(id);
-		if (is_composite(k)) {
-			auto members = btf.members(id);
-			if (index >= members.size())
-				fail("access string \"" + std::string(access) + "\": member " + std::to_string(index) +
-				     " of a type with " + std::to_string(members.size()));
-			spec.bit_offset += Btf::member_bit_offset(btf.type(id), members[index]);
-			std::string_view name = btf.string_at(members[index].name_off);
-			if (!name.empty())
-				spec.access.push_back({id, index, name});
-			id = members[index].type;
-		} else if (k == BTF_KIND_ARRAY) {
-			const struct btf_array &arr = btf.array(id);
-			if (!is_flexible_array(btf, &spec.access.back(), arr) && index >= arr.nelems)
-				fail("access string \"" + std::string(access) + "\": element " + std::to_string(index) +
-				     " of an array of " + std::to_string(arr.nelems));
-			id = btf.skip_modifiers(arr.type);
-			spec.access.push_back({id, index, {}});
-			spec.bit_offset += uint64_t(index) * btf.resolve_size(id) * 8;
-		} else {
-			fail("access string \"" + std::string(access) + "\": step " + std::to_string(i) +
-			     " into a type that is neither struct, union nor array");
-		}
-	}
+	for (size_t i = 1; i < spec.raw.size(); i++)
+		id = step_into(spec, id, spec.raw[i], access, i);
 	return spec;
 }
 

@@ -30,6 +30,7 @@ struct ElfSymbol {
 	uint16_t section = 0; // st_shndx
 	uint8_t type = 0;     // STT_*
 	uint8_t bind = 0;     // STB_*
+	uint8_t visibility = 0; // STV_*: __hidden is STV_HIDDEN
 };
 
 struct ElfRelocation {

@@ -5,6 +5,7 @@
 #include <sys/utsname.h>
 #include <zlib.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <charconv>
 #include <cstring>
@@ -13,6 +14,8 @@
 #include <sstream>
 
 #include "base/error.h"
+#include "loader/attach_kprobe.h"
+#include "loader/kernel_support.h"
 
 namespace guard {
 
@@ -201,14 +204,50 @@ uint32_t kernel_version_code(std::string_view release)
 	return (part[0] << 16) + (part[1] << 8) + std::min<uint32_t>(part[2], 255);
 }
 
-void fill_kconfig(const ObjectSpec &spec, const KernelConfig &config, uint32_t version_code, std::vector<uint8_t> &value)
+namespace {
+
+bool declares(const ObjectSpec &spec, std::string_view name)
+{
+	return std::any_of(spec.kconfig.begin(), spec.kconfig.end(), [&](const KconfigExtern &v) { return v.name == name; });
+}
+
+// LINUX_* externs: the value, or nullopt for a name that is not one of them.
+std::optional<uint64_t> fact_named(const KernelFacts &facts, std::string_view name)
+{
+	if (name == "LINUX_KERNEL_VERSION")
+		return facts.version_code;
+	if (name == "LINUX_HAS_SYSCALL_WRAPPER")
+		return facts.has_syscall_wrapper;
+	if (name == "LINUX_HAS_BPF_COOKIE")
+		return facts.has_bpf_cookie;
+	return std::nullopt;
+}
+
+} // namespace
+
+KernelFacts read_kernel_facts(const ObjectSpec &spec)
+{
+	KernelFacts facts;
+	struct utsname u {};
+	::uname(&u);
+	facts.version_code = kernel_version_code(u.release);
+	if (declares(spec, "LINUX_HAS_SYSCALL_WRAPPER"))
+		facts.has_syscall_wrapper = has_syscall_wrapper();
+	if (declares(spec, "LINUX_HAS_BPF_COOKIE")) {
+		const KernelFeature cookie{"bpf_get_attach_cookie()", "5.15", BPF_FUNC_get_attach_cookie, {}, {}};
+		facts.has_bpf_cookie = missing_kernel_features(std::span(&cookie, 1)).empty();
+	}
+	return facts;
+}
+
+void fill_kconfig(const ObjectSpec &spec, const KernelConfig &config, const KernelFacts &facts, std::vector<uint8_t> &value)
 {
 	for (const KconfigExtern &var : spec.kconfig) {
 		with_context("kconfig " + var.name, [&] {
 			if (uint64_t(var.offset) + var.size > value.size())
 				fail("lies outside the .kconfig map");
-			if (var.name == "LINUX_KERNEL_VERSION") {
-				store_integer(value, var, false, version_code);
+			if (std::optional<uint64_t> fact = fact_named(facts, var.name)) {
+				store_integer(value, var, false, int64_t(*fact));
 				return;
 			}
 			auto it = config.find(var.name);

@@ -5,7 +5,7 @@
 // them out in a map ".kconfig" (frozen and read-only to programs, so the
 // verifier takes them as constants and drops code they rule out) and fills
 // it when it loads the object, from /proc/config.gz (else
-// /boot/config-<release>) and uname(2).
+// /boot/config-<release>), uname(2) and what the kernel answers (KernelFacts).
 #pragma once
 
 #include <cstdint>
@@ -35,10 +35,22 @@ KernelConfig read_kernel_config();
 // as the kernel's own macro does.
 uint32_t kernel_version_code(std::string_view release);
 
+// The externs libbpf answers itself, named LINUX_*: no config file holds
+// them, the running kernel does.
+struct KernelFacts {
+	uint32_t version_code = 0;        // LINUX_KERNEL_VERSION
+	bool has_syscall_wrapper = false; // LINUX_HAS_SYSCALL_WRAPPER: syscalls enter through
+	                                  // __x64_sys_* (pt_regs) wrappers, 4.17+ on x86_64
+	bool has_bpf_cookie = false;      // LINUX_HAS_BPF_COOKIE: bpf_get_attach_cookie() (5.15)
+};
+// The running kernel's, asking only what spec's externs name (the cookie
+// is a program load, the wrapper a walk of /proc/kallsyms).
+KernelFacts read_kernel_facts(const ObjectSpec &spec);
+
 // Writes each extern's value into `value` (the .kconfig map's bytes).
 // Throws Error naming the variable: an option the config lacks that is not
 // __weak, or a value its type cannot hold.
-void fill_kconfig(const ObjectSpec &spec, const KernelConfig &config, uint32_t version_code,
+void fill_kconfig(const ObjectSpec &spec, const KernelConfig &config, const KernelFacts &facts,
 		  std::vector<uint8_t> &value);
 
 } // namespace guard

@@ -207,6 +207,7 @@ ObjectSpec read_object_spec(std::span<const uint8_t> elf_image)
 			Btf btf = Btf::parse(sec->data);
 			fixup_datasecs(btf, elf);
 			fixup_extern_functions(btf);
+			fixup_hidden_functions(btf, elf);
 			return btf;
 		});
 	std::optional<BtfExt> ext;

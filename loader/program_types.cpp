@@ -18,7 +18,7 @@ struct SectionRule {
 };
 
 // The order matters only where one prefix starts another: none here, since
-// each ends in '/' or is matched whole.
+// each ends in '/' or is matched whole ("uprobe" only as the whole name).
 constexpr SectionRule section_rules[] = {
 	{"tracepoint/", AttachKind::tracepoint, BPF_PROG_TYPE_TRACEPOINT, 0, false},
 	{"tp/", AttachKind::tracepoint, BPF_PROG_TYPE_TRACEPOINT, 0, false},
@@ -28,6 +28,14 @@ constexpr SectionRule section_rules[] = {
 	{"kretsyscall/", AttachKind::kretsyscall, BPF_PROG_TYPE_KPROBE, 0, false},
 	{"uprobe/", AttachKind::uprobe, BPF_PROG_TYPE_KPROBE, 0, false},
 	{"uretprobe/", AttachKind::uretprobe, BPF_PROG_TYPE_KPROBE, 0, false},
+	// No target: libbpf's manual attach (bpf_program__attach_uprobe_opts),
+	// the program still a kprobe-type program to load.
+	{"uprobe", AttachKind::uprobe, BPF_PROG_TYPE_KPROBE, 0, false},
+	{"uretprobe", AttachKind::uretprobe, BPF_PROG_TYPE_KPROBE, 0, false},
+	// A USDT probe is a uprobe at the probe's address; its arguments' places
+	// are data the userspace library writes into the object's maps.
+	{"usdt/", AttachKind::usdt, BPF_PROG_TYPE_KPROBE, 0, false},
+	{"usdt", AttachKind::usdt, BPF_PROG_TYPE_KPROBE, 0, false},
 	{"raw_tp/", AttachKind::raw_tracepoint, BPF_PROG_TYPE_RAW_TRACEPOINT, 0, false},
 	{"raw_tracepoint/", AttachKind::raw_tracepoint, BPF_PROG_TYPE_RAW_TRACEPOINT, 0, false},
 	{"tp_btf/", AttachKind::tp_btf, BPF_PROG_TYPE_TRACING, BPF_TRACE_RAW_TP, true},
@@ -79,14 +87,21 @@ std::string_view attach_kind_name(AttachKind kind)
 	case AttachKind::fentry: return "fentry";
 	case AttachKind::fexit: return "fexit";
 	case AttachKind::lsm: return "lsm";
+	case AttachKind::usdt: return "usdt";
 	}
 	return "?";
 }
 
 std::string_view known_section_prefixes()
 {
-	return "tracepoint/, tp/, kprobe/, kretprobe/, ksyscall/, kretsyscall/, uprobe/, uretprobe/, raw_tp/, "
-	       "raw_tracepoint/, tp_btf/, perf_event, fentry/, fexit/, lsm/";
+	return "tracepoint/, tp/, kprobe/, kretprobe/, ksyscall/, kretsyscall/, uprobe[/], uretprobe[/], usdt[/], "
+	       "raw_tp/, raw_tracepoint/, tp_btf/, perf_event, fentry/, fexit/, lsm/";
+}
+
+bool attached_by_its_user(AttachKind kind, std::string_view target)
+{
+	bool bare_uprobe = (kind == AttachKind::uprobe || kind == AttachKind::uretprobe) && target.empty();
+	return kind == AttachKind::perf_event || kind == AttachKind::usdt || bare_uprobe;
 }
 
 bool parse_program_section(std::string_view section, ProgramSection &out)
@@ -101,7 +116,7 @@ bool parse_program_section(std::string_view section, ProgramSection &out)
 			malformed(section, std::string(rule.prefix) + "<target>");
 		if (rule.kind == AttachKind::tracepoint)
 			check_tracepoint(section, rule.prefix, rest);
-		if (rule.kind == AttachKind::uprobe || rule.kind == AttachKind::uretprobe)
+		if ((rule.kind == AttachKind::uprobe || rule.kind == AttachKind::uretprobe) && !whole)
 			split_uprobe(section, rest, out);
 		else
 			out.target = rest;

@@ -19,18 +19,24 @@ enum class AttachKind {
 	kretprobe,      // kretprobe/<function>
 	ksyscall,       // ksyscall/<syscall>: a kprobe on the arch's syscall wrapper
 	kretsyscall,    // kretsyscall/<syscall>
-	uprobe,         // uprobe/<binary>:<function>[+<offset>]
-	uretprobe,      // uretprobe/<binary>:<function>
+	uprobe,         // uprobe/<binary>:<function>[+<offset>]; bare "uprobe": its userspace attaches it
+	uretprobe,      // uretprobe/<binary>:<function>; bare "uretprobe" likewise
 	raw_tracepoint, // raw_tp/<tracepoint>, raw_tracepoint/<tracepoint>
 	tp_btf,         // tp_btf/<tracepoint>: raw tracepoint with typed arguments
 	perf_event,     // perf_event: the caller opens the perf event
 	fentry,         // fentry/<function>
 	fexit,          // fexit/<function>
 	lsm,            // lsm/<hook>
+	usdt,           // usdt[/<binary>:<provider>:<name>]: a uprobe placed by libbpf's USDT support
 };
 
 // "kprobe", "tp_btf", ...
 std::string_view attach_kind_name(AttachKind kind);
+
+// Whether the program's own userspace attaches it, the section naming no
+// place guard could attach it to: perf_event (a counter its user opens), a
+// bare uprobe or uretprobe, usdt.
+bool attached_by_its_user(AttachKind kind, std::string_view target);
 
 // What the section says. target is what follows the prefix ("" when the
 // section names none: libbpf's manual attach); binary is a uprobe's file.

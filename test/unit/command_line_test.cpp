@@ -16,7 +16,7 @@
 #include "engine/batch_writer.h"
 #include "engine/output_file.h"
 #include "engine/record_file.h"
-#include "test/support/record_mix.h"
+#include "synthetic/record_mix.h"
 #include "test/support/exec.h"
 #include "test/support/temp_dir.h"
 
@@ -93,7 +93,7 @@ TEST_CASE("guard replay of a recording cut short replays its whole frames and sa
 {
 	test::TempDir dir("guard-cli");
 	std::string file = dir.path + "/cut.rec";
-	auto mix = test::record_mix();
+	auto mix = synthetic::record_mix();
 	{
 		OutputFile out({file, 0, 0});
 		write_record_file_header(out.fd(), 0);

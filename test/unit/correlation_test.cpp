@@ -11,10 +11,11 @@
 #include "engine/correlation.h"
 #include "rules/rules_file.h"
 #include "test/support/engine_capture.h"
-#include "test/support/record_builders.h"
+#include "synthetic/record_builders.h"
 
 using namespace guard;
 using namespace guard::test;
+using namespace guard::synthetic;
 
 namespace {
 

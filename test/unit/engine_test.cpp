@@ -10,11 +10,12 @@
 #include "engine/glob.h"
 #include "rules/rules_file.h"
 #include "test/support/engine_capture.h"
-#include "test/support/record_builders.h"
-#include "test/support/record_mix.h"
+#include "synthetic/record_builders.h"
+#include "synthetic/record_mix.h"
 
 using namespace guard;
 using namespace guard::test;
+using namespace guard::synthetic;
 
 namespace {
 

@@ -54,7 +54,7 @@ TEST_CASE("kconfig.bpf.o: a frozen, read-only .kconfig map laid out by the loade
 	REQUIRE(map);
 	CHECK(map->flags == BPF_F_RDONLY_PROG);
 	CHECK(map->freeze);
-	REQUIRE(spec.kconfig.size() == 6);
+	REQUIRE(spec.kconfig.size() == 8);
 	CHECK(var(spec, "LINUX_KERNEL_VERSION").size == 4);
 	CHECK(var(spec, "CONFIG_BPF_SYSCALL").size == 1);
 	CHECK(var(spec, "CONFIG_LOCALVERSION").size == 32);
@@ -87,8 +87,10 @@ TEST_CASE("each extern's value at its offset, by its type")
 {
 	ObjectSpec spec = kconfig_fixture();
 	std::vector<uint8_t> value(spec.find_map(".kconfig")->value_size, 0);
-	fill_kconfig(spec, parse_kernel_config(kConfig), 0x061202, value);
+	fill_kconfig(spec, parse_kernel_config(kConfig), {0x061202, true, false}, value);
 	CHECK(at<uint32_t>(value, var(spec, "LINUX_KERNEL_VERSION").offset) == 0x061202);
+	CHECK(at<uint8_t>(value, var(spec, "LINUX_HAS_SYSCALL_WRAPPER").offset) == 1); // libbpf's own: not in any config
+	CHECK(at<uint8_t>(value, var(spec, "LINUX_HAS_BPF_COOKIE").offset) == 0);
 	CHECK(at<int32_t>(value, var(spec, "CONFIG_HZ").offset) == 250);
 	CHECK(at<uint8_t>(value, var(spec, "CONFIG_BPF_SYSCALL").offset) == 1);
 	CHECK(at<uint32_t>(value, var(spec, "CONFIG_BPF_JIT").offset) == 2); // m: a module
@@ -101,7 +103,7 @@ TEST_CASE("a config that cannot fill an extern: the error names it and says why"
 {
 	ObjectSpec spec = kconfig_fixture();
 	std::vector<uint8_t> value(spec.find_map(".kconfig")->value_size, 0);
-	auto fill = [&](const char *text) { fill_kconfig(spec, parse_kernel_config(text), 0, value); };
+	auto fill = [&](const char *text) { fill_kconfig(spec, parse_kernel_config(text), {}, value); };
 	CHECK_THROWS_WITH_AS(fill("CONFIG_BPF_SYSCALL=y\n"),
 			     doctest::Contains("kconfig CONFIG_HZ: not in the kernel's configuration"), Error);
 	CHECK_THROWS_WITH_AS(fill("CONFIG_HZ=fast\nCONFIG_BPF_SYSCALL=y\n"),

@@ -19,7 +19,7 @@
 #include "engine/record_file.h"
 #include "rules/rules_file.h"
 #include "test/support/files.h"
-#include "test/support/record_mix.h"
+#include "synthetic/record_mix.h"
 
 using namespace guard;
 
@@ -43,7 +43,7 @@ TEST_CASE("a recording reads back record for record, with its clock offset")
 {
 	TempDir dir;
 	std::string file = dir.path + "/rec";
-	auto mix = test::record_mix();
+	auto mix = synthetic::record_mix();
 	{
 		OutputFile out({file, 0, 0});
 		BatchWriter w(out.fd(), 1 << 16, scan_frames);
@@ -150,7 +150,7 @@ TEST_CASE("the health record: counts by kind, drops, table, alerts by rule, CPU 
 	BatchWriter w(fd, 1 << 20);
 	Pipeline p(w, 0, {true, 128});
 	p.set_rules(rules::load_default_rules().set);
-	for (auto &r : test::record_mix())
+	for (auto &r : synthetic::record_mix())
 		p.on_record(r);
 	std::vector<uint8_t> junk(10, 0);
 	p.on_record(junk);

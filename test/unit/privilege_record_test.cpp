@@ -14,7 +14,7 @@
 #include "engine/event_fields.h"
 #include "engine/event_json.h"
 #include "engine/record.h"
-#include "test/support/privilege_records.h"
+#include "synthetic/privilege_records.h"
 
 using namespace guard;
 
@@ -23,7 +23,7 @@ namespace {
 std::vector<std::vector<uint8_t>> privilege_mix()
 {
 	std::vector<std::vector<uint8_t>> v;
-	test::add_privilege_mix(v, test::Task{});
+	synthetic::add_privilege_mix(v, synthetic::Task{});
 	return v;
 }
 
@@ -125,9 +125,9 @@ TEST_CASE("every privilege kind writes valid JSON, whatever bytes its strings ho
 	std::string all(256, 0);
 	for (int i = 0; i < 256; i++)
 		all[i] = static_cast<char>(i);
-	test::Task t;
-	for (const auto &bytes : {test::memfd_record(t, all, 1), test::mount_record(t, GUARD_RECORD_MOUNT, SYS_mount, all, all, all),
-				  test::module_record(t, GUARD_RECORD_MODULE_LOAD, SYS_finit_module, all, all, all)}) {
+	synthetic::Task t;
+	for (const auto &bytes : {synthetic::memfd_record(t, all, 1), synthetic::mount_record(t, GUARD_RECORD_MOUNT, SYS_mount, all, all, all),
+				  synthetic::module_record(t, GUARD_RECORD_MODULE_LOAD, SYS_finit_module, all, all, all)}) {
 		simdjson::dom::element doc;
 		CHECK(parser.parse(fields_of(bytes)).get(doc) == simdjson::SUCCESS);
 	}
@@ -135,7 +135,7 @@ TEST_CASE("every privilege kind writes valid JSON, whatever bytes its strings ho
 
 TEST_CASE("cred_change: every id and capability set before and after, and the result")
 {
-	auto bytes = test::cred_record(test::Task{}, test::cred_ids(65534, 65534), test::cred_ids(0, 0, 0x1ff));
+	auto bytes = synthetic::cred_record(synthetic::Task{}, synthetic::cred_ids(65534, 65534), synthetic::cred_ids(0, 0, 0x1ff));
 	CHECK(fields_of(bytes) ==
 	      "{\"syscall\":\"setresuid\",\"old_uid\":65534,\"new_uid\":0,\"old_euid\":65534,\"new_euid\":0,"
 	      "\"old_suid\":0,\"new_suid\":0,\"old_fsuid\":65534,\"new_fsuid\":0,\"old_gid\":0,\"new_gid\":0,"
@@ -157,12 +157,12 @@ TEST_CASE("cred_change: every id and capability set before and after, and the re
 
 TEST_CASE("ptrace, process_vm_write and signal_agent name their target")
 {
-	test::Task t;
-	CHECK(fields_of(test::target_record(t, GUARD_RECORD_PTRACE, SYS_ptrace, 77, 16, -1)) ==
+	synthetic::Task t;
+	CHECK(fields_of(synthetic::target_record(t, GUARD_RECORD_PTRACE, SYS_ptrace, 77, 16, -1)) ==
 	      "{\"syscall\":\"ptrace\",\"target_pid\":77,\"request\":16,\"addr\":1,\"ok\":false,\"errno\":1,\"error\":\"EPERM\"}\n");
-	CHECK(fields_of(test::target_record(t, GUARD_RECORD_PROCESS_VM_WRITE, SYS_process_vm_writev, 77, 1, 8)) ==
+	CHECK(fields_of(synthetic::target_record(t, GUARD_RECORD_PROCESS_VM_WRITE, SYS_process_vm_writev, 77, 1, 8)) ==
 	      "{\"syscall\":\"process_vm_writev\",\"target_pid\":77,\"local_iovecs\":1,\"remote_iovecs\":1,\"bytes\":8,\"ok\":true}\n");
-	auto signal = test::target_record(t, GUARD_RECORD_SIGNAL_AGENT, SYS_kill, 55, 15);
+	auto signal = synthetic::target_record(t, GUARD_RECORD_SIGNAL_AGENT, SYS_kill, 55, 15);
 	CHECK(fields_of(signal) == "{\"syscall\":\"kill\",\"target_pid\":55,\"signal\":15,\"ok\":true}\n");
 	Record rec;
 	REQUIRE(decode_record(signal, rec) == DecodeError::none);
@@ -175,22 +175,22 @@ TEST_CASE("ptrace, process_vm_write and signal_agent name their target")
 
 TEST_CASE("bpf_prog_load: a name of all 16 bytes has no NUL and is read to its end, not past")
 {
-	auto bytes = test::bpf_load_record(test::Task{}, "sixteen_bytes_xx", 1);
+	auto bytes = synthetic::bpf_load_record(synthetic::Task{}, "sixteen_bytes_xx", 1);
 	CHECK(fields_of(bytes) == "{\"syscall\":\"bpf\",\"fd\":5,\"prog_type\":1,\"attach_type\":0,\"name\":\"sixteen_bytes_xx\","
 				  "\"insn_cnt\":2,\"prog_flags\":0,\"ok\":true}\n");
 }
 
 TEST_CASE("modules, mounts and memfds: the strings each kind names")
 {
-	test::Task t;
-	CHECK(fields_of(test::module_record(t, GUARD_RECORD_MODULE_LOAD, SYS_finit_module, {}, "/tmp/rk.ko", "x=1")) ==
+	synthetic::Task t;
+	CHECK(fields_of(synthetic::module_record(t, GUARD_RECORD_MODULE_LOAD, SYS_finit_module, {}, "/tmp/rk.ko", "x=1")) ==
 	      "{\"syscall\":\"finit_module\",\"fd\":3,\"path\":\"/tmp/rk.ko\",\"params\":\"x=1\",\"flags\":0,\"ok\":true}\n");
-	CHECK(fields_of(test::module_record(t, GUARD_RECORD_MODULE_UNLOAD, SYS_delete_module, "rk", {}, {}, -2)) ==
+	CHECK(fields_of(synthetic::module_record(t, GUARD_RECORD_MODULE_UNLOAD, SYS_delete_module, "rk", {}, {}, -2)) ==
 	      "{\"syscall\":\"delete_module\",\"name\":\"rk\",\"flags\":0,\"ok\":false,\"errno\":2,\"error\":\"ENOENT\"}\n");
-	CHECK(fields_of(test::mount_record(t, GUARD_RECORD_MOUNT, SYS_mount, "/mnt/x", "none", "tmpfs", 2)) ==
+	CHECK(fields_of(synthetic::mount_record(t, GUARD_RECORD_MOUNT, SYS_mount, "/mnt/x", "none", "tmpfs", 2)) ==
 	      "{\"syscall\":\"mount\",\"target\":\"/mnt/x\",\"source\":\"none\",\"fstype\":\"tmpfs\",\"flags\":2,\"ok\":true}\n");
-	CHECK(fields_of(test::mount_record(t, GUARD_RECORD_PIVOT_ROOT, SYS_pivot_root, "/new", "/new/old")) ==
+	CHECK(fields_of(synthetic::mount_record(t, GUARD_RECORD_PIVOT_ROOT, SYS_pivot_root, "/new", "/new/old")) ==
 	      "{\"syscall\":\"pivot_root\",\"new_root\":\"/new\",\"put_old\":\"/new/old\",\"flags\":0,\"ok\":true}\n");
-	CHECK(fields_of(test::memfd_record(t, "jit", 4242)) ==
+	CHECK(fields_of(synthetic::memfd_record(t, "jit", 4242)) ==
 	      "{\"syscall\":\"memfd_create\",\"fd\":3,\"name\":\"jit\",\"flags\":1,\"dev\":1,\"ino\":4242,\"ok\":true}\n");
 }

@@ -50,6 +50,11 @@ TEST_CASE("section names: program type, expected attach type, target")
 		{"uprobe//usr/lib/libc.so.6:malloc", AttachKind::uprobe, BPF_PROG_TYPE_KPROBE, 0, false, "malloc",
 		 "/usr/lib/libc.so.6"},
 		{"uretprobe/bash:readline", AttachKind::uretprobe, BPF_PROG_TYPE_KPROBE, 0, false, "readline", "bash"},
+		// libbpf's manual attach and USDT (bcc's libbpf-tools, libbpf-bootstrap): loaded, attached by their userspace
+		{"uprobe", AttachKind::uprobe, BPF_PROG_TYPE_KPROBE, 0, false, "", ""},
+		{"uretprobe", AttachKind::uretprobe, BPF_PROG_TYPE_KPROBE, 0, false, "", ""},
+		{"usdt", AttachKind::usdt, BPF_PROG_TYPE_KPROBE, 0, false, "", ""},
+		{"usdt/libc.so.6:libc:setjmp", AttachKind::usdt, BPF_PROG_TYPE_KPROBE, 0, false, "libc.so.6:libc:setjmp", ""},
 		{"raw_tp/sched_switch", AttachKind::raw_tracepoint, BPF_PROG_TYPE_RAW_TRACEPOINT, 0, false,
 		 "sched_switch", ""},
 		{"raw_tracepoint/sys_enter", AttachKind::raw_tracepoint, BPF_PROG_TYPE_RAW_TRACEPOINT, 0, false,
@@ -87,6 +92,18 @@ TEST_CASE("section names: unknown ones are not programs guard knows; known ones 
 	CHECK_THROWS_WITH_AS(parse_program_section("uprobe/nocolon", out),
 			     doctest::Contains("expected uprobe/<binary>:<function>[+<offset>]"), Error);
 	CHECK_THROWS_WITH_AS(parse_program_section("uprobe/bash:", out), doctest::Contains("uprobe/<binary>"), Error);
+	CHECK_THROWS_WITH_AS(parse_program_section("usdt/", out), doctest::Contains("expected usdt/<target>"), Error);
+}
+
+TEST_CASE("section names: which programs their own userspace attaches")
+{
+	CHECK(attached_by_its_user(AttachKind::perf_event, ""));
+	CHECK(attached_by_its_user(AttachKind::usdt, ""));
+	CHECK(attached_by_its_user(AttachKind::usdt, "libc.so.6:libc:setjmp"));
+	CHECK(attached_by_its_user(AttachKind::uprobe, ""));
+	CHECK(attached_by_its_user(AttachKind::uretprobe, ""));
+	CHECK_FALSE(attached_by_its_user(AttachKind::uprobe, "malloc"));
+	CHECK_FALSE(attached_by_its_user(AttachKind::tracepoint, "sched/sched_process_exec"));
 }
 
 TEST_CASE("program_types.bpf.o: every kind in the spec, the unknown section listed and skipped")

@@ -16,10 +16,10 @@
 #include "engine/path_normalize.h"
 #include "engine/rule_set.h"
 #include "rules/rules_file.h"
-#include "test/support/record_mix.h"
+#include "synthetic/record_mix.h"
 
 using namespace guard;
-using namespace guard::test;
+using namespace guard::synthetic;
 
 namespace {
 

@@ -14,13 +14,13 @@
 #include "sigma/values.h"
 #include "sigma/yaml_docs.h"
 #include "test/support/engine_capture.h"
-#include "test/support/record_builders.h"
+#include "synthetic/record_builders.h"
 
 using namespace guard;
-using test::exec_record;
-using test::file_record;
-using test::net_record;
-using test::Task;
+using synthetic::exec_record;
+using synthetic::file_record;
+using synthetic::net_record;
+using synthetic::Task;
 
 namespace {
 
@@ -183,14 +183,14 @@ TEST_CASE("sigma: rule collections: action global, repeat, reset")
 TEST_CASE("sigma: network_connection: connect is Initiated true, accept false; DestinationHostname never matches")
 {
 	test::EngineCapture e(corpus());
-	CHECK(fires(e, "T connect out", net_record(task(1501), GUARD_RECORD_NET_CONNECT, AF_INET, test::ipv4(203, 0, 113, 5), 4444)));
-	CHECK_FALSE(fires(e, "T connect out", net_record(task(1501), GUARD_RECORD_NET_CONNECT, AF_INET, test::ipv4(10, 1, 2, 3), 4444)));
-	CHECK_FALSE(fires(e, "T connect out", net_record(task(1501), GUARD_RECORD_NET_CONNECT, AF_INET, test::ipv4(203, 0, 113, 5), 80)));
-	CHECK_FALSE(fires(e, "T connect out", net_record(task(1501), GUARD_RECORD_NET_ACCEPT, AF_INET, test::ipv4(203, 0, 113, 5), 4444)));
+	CHECK(fires(e, "T connect out", net_record(task(1501), GUARD_RECORD_NET_CONNECT, AF_INET, synthetic::ipv4(203, 0, 113, 5), 4444)));
+	CHECK_FALSE(fires(e, "T connect out", net_record(task(1501), GUARD_RECORD_NET_CONNECT, AF_INET, synthetic::ipv4(10, 1, 2, 3), 4444)));
+	CHECK_FALSE(fires(e, "T connect out", net_record(task(1501), GUARD_RECORD_NET_CONNECT, AF_INET, synthetic::ipv4(203, 0, 113, 5), 80)));
+	CHECK_FALSE(fires(e, "T connect out", net_record(task(1501), GUARD_RECORD_NET_ACCEPT, AF_INET, synthetic::ipv4(203, 0, 113, 5), 4444)));
 
-	CHECK(fires(e, "T accept in", net_record(task(1502), GUARD_RECORD_NET_ACCEPT, AF_INET, test::ipv4(203, 0, 113, 9), 55000)));
-	CHECK_FALSE(fires(e, "T accept in", net_record(task(1502), GUARD_RECORD_NET_CONNECT, AF_INET, test::ipv4(203, 0, 113, 9), 55000)));
-	CHECK_FALSE(fires(e, "T accept in", net_record(task(1502), GUARD_RECORD_NET_ACCEPT, AF_INET, test::ipv4(198, 51, 100, 9), 1)));
+	CHECK(fires(e, "T accept in", net_record(task(1502), GUARD_RECORD_NET_ACCEPT, AF_INET, synthetic::ipv4(203, 0, 113, 9), 55000)));
+	CHECK_FALSE(fires(e, "T accept in", net_record(task(1502), GUARD_RECORD_NET_CONNECT, AF_INET, synthetic::ipv4(203, 0, 113, 9), 55000)));
+	CHECK_FALSE(fires(e, "T accept in", net_record(task(1502), GUARD_RECORD_NET_ACCEPT, AF_INET, synthetic::ipv4(198, 51, 100, 9), 1)));
 
 	std::vector<uint8_t> v6(16, 0);
 	v6[0] = 0x20, v6[1] = 0x01, v6[2] = 0x0d, v6[3] = 0xb8, v6[15] = 7;
@@ -210,10 +210,10 @@ TEST_CASE("sigma: an IP field's other text tests run on the address as output pr
 	ula[0] = 0xfd, ula[15] = 1;
 	doc6[0] = 0x20, doc6[1] = 0x01, doc6[2] = 0x0d, doc6[3] = 0xb8, doc6[15] = 1;
 	CHECK(fires(e, "T address text", connect(ula)));
-	CHECK(fires(e, "T address text", connect(test::ipv4(198, 51, 100, 7))));
-	CHECK(fires(e, "T address text", connect(test::ipv4(203, 0, 113, 2))));
-	CHECK_FALSE(fires(e, "T address text", connect(test::ipv4(203, 0, 113, 12))));
-	CHECK_FALSE(fires(e, "T address text", connect(test::ipv4(198, 52, 0, 1))));
+	CHECK(fires(e, "T address text", connect(synthetic::ipv4(198, 51, 100, 7))));
+	CHECK(fires(e, "T address text", connect(synthetic::ipv4(203, 0, 113, 2))));
+	CHECK_FALSE(fires(e, "T address text", connect(synthetic::ipv4(203, 0, 113, 12))));
+	CHECK_FALSE(fires(e, "T address text", connect(synthetic::ipv4(198, 52, 0, 1))));
 	CHECK_FALSE(fires(e, "T address text", connect(doc6)));
 }
 

@@ -116,6 +116,21 @@ TEST_CASE("libbpf_style.bpf.o: map shapes from BTF")
 	CHECK(map(".rodata").freeze);
 }
 
+TEST_CASE("hidden_function.bpf.o: a hidden global function becomes static in BTF, a plain global one stays global")
+{
+	ObjectSpec spec = fixture("hidden_function.bpf.o");
+	REQUIRE(spec.btf);
+	auto linkage_of = [&](std::string_view name) -> int {
+		for (uint32_t id = 1; id <= spec.btf->type_count(); id++)
+			if (spec.btf->kind(id) == BTF_KIND_FUNC && spec.btf->name(id) == name)
+				return int(Btf::vlen(spec.btf->type(id)));
+		return -1;
+	};
+	CHECK(linkage_of("store_answer") == BTF_FUNC_STATIC);
+	CHECK(linkage_of("store_checked") == BTF_FUNC_GLOBAL);
+	CHECK(linkage_of("call_hidden") == BTF_FUNC_GLOBAL); // a program: global, and not hidden
+}
+
 TEST_CASE("libbpf_style.bpf.o: both section spellings, subprograms appended per program")
 {
 	ObjectSpec spec = fixture("libbpf_style.bpf.o");

@@ -2,7 +2,7 @@
 // Engine benchmark (not a test): records per second on one core through the
 // whole userspace path (decode, process table, default rules, event and
 // alert formatting, batched writes to /dev/null). Records are built in memory
-// (test/support/record_mix.h), so no root and no kernel are involved.
+// (synthetic/record_mix.h), so no root and no kernel are involved.
 //
 //   engine_bench [--records N] [--mix typical|alerts] [--rules FILE] [--sigma PATH]... [--alerts-only] [--out FILE]
 //
@@ -28,10 +28,10 @@
 #include "engine/pipeline.h"
 #include "rules/rules_file.h"
 #include "sigma/with_rules.h"
-#include "test/support/record_mix.h"
+#include "synthetic/record_mix.h"
 
 using namespace guard;
-using namespace guard::test;
+using namespace guard::synthetic;
 
 namespace {
 
@@ -126,7 +126,7 @@ int main(int argc, char **argv)
 	// that makes resident.
 	long rss_before = rss_kib();
 	auto built = std::chrono::steady_clock::now();
-	FakeCgroupPaths cgroup_paths; // the agent's cache, fed made-up paths (test/support/fake_cgroups.h)
+	FakeCgroupPaths cgroup_paths; // the agent's cache, fed made-up paths (synthetic/fake_cgroups.h)
 	Pipeline pipeline(out, 1'700'000'000'000'000'000, {alerts_only, 32768, &cgroup_paths});
 	double construct_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - built).count();
 	long construct_rss_kib = rss_kib() - rss_before;

@@ -2,7 +2,7 @@
 // Rules compile benchmark (not a test): how long validating and compiling a
 // rules file of N rules takes, for growing N, so that the shape shows
 // (linear: each doubling doubles the time). The rules are generated
-// (test/support/many_rules.h).
+// (synthetic/many_rules.h).
 //
 //   rules_bench [--max N] [--write FILE]
 //
@@ -16,7 +16,7 @@
 #include <string>
 
 #include "rules/rules_file.h"
-#include "test/support/many_rules.h"
+#include "synthetic/many_rules.h"
 
 int main(int argc, char **argv)
 {
@@ -33,7 +33,7 @@ int main(int argc, char **argv)
 		}
 	}
 	for (size_t n = max / 16; n <= max; n *= 2) {
-		std::string text = guard::test::many_rules(n);
+		std::string text = guard::synthetic::many_rules(n);
 		auto start = std::chrono::steady_clock::now();
 		auto loaded = guard::rules::compile_rules_text(text, "bench.json");
 		double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();

@@ -15,7 +15,7 @@
 
 #include "abi/guard_abi.h"
 
-namespace guard::test {
+namespace guard::synthetic {
 
 struct RecordBuilder {
 	std::vector<uint8_t> bytes;
@@ -210,4 +210,4 @@ inline std::vector<uint8_t> raced_connect_record(const Task &t, std::vector<uint
 
 inline std::vector<uint8_t> ipv4(uint8_t a, uint8_t b, uint8_t c, uint8_t d) { return {a, b, c, d}; }
 
-} // namespace guard::test
+} // namespace guard::synthetic

@@ -12,7 +12,7 @@
 #include "abi/guard_abi.h"
 #include "engine/cgroup_cache.h"
 
-namespace guard::test {
+namespace guard::synthetic {
 
 // Ids from here on are Docker containers (their id in 64 hex digits); below,
 // from 2, systemd services; 1 is the root.
@@ -46,4 +46,4 @@ inline std::vector<uint8_t> with_cgroup(std::vector<uint8_t> record, uint64_t id
 	return record;
 }
 
-} // namespace guard::test
+} // namespace guard::synthetic

@@ -9,7 +9,7 @@
 #include <cstddef>
 #include <string>
 
-namespace guard::test {
+namespace guard::synthetic {
 
 inline std::string many_rules_rule(size_t i)
 {
@@ -43,4 +43,4 @@ inline std::string many_rules(size_t n)
 	return text + "\n]}\n";
 }
 
-} // namespace guard::test
+} // namespace guard::synthetic

@@ -10,11 +10,11 @@
 #include <cstring>
 #include <vector>
 
-#include "test/support/fake_cgroups.h"
-#include "test/support/privilege_records.h"
-#include "test/support/record_builders.h"
+#include "synthetic/fake_cgroups.h"
+#include "synthetic/privilege_records.h"
+#include "synthetic/record_builders.h"
 
-namespace guard::test {
+namespace guard::synthetic {
 
 inline std::vector<std::vector<uint8_t>> record_mix()
 {
@@ -101,4 +101,4 @@ inline void set_pid(std::vector<uint8_t> &record, uint32_t pid)
 	std::memcpy(record.data() + offsetof(struct guard_header, pid), &pid, sizeof(pid));
 }
 
-} // namespace guard::test
+} // namespace guard::synthetic

@@ -9,9 +9,9 @@
 #include <string_view>
 #include <vector>
 
-#include "test/support/record_builders.h"
+#include "synthetic/record_builders.h"
 
-namespace guard::test {
+namespace guard::synthetic {
 
 inline struct guard_cred_ids cred_ids(uint32_t uid, uint32_t euid, uint64_t caps = 0)
 {
@@ -143,4 +143,4 @@ inline void add_privilege_mix(std::vector<std::vector<uint8_t>> &v, const Task &
 	v.push_back(memfd_record(t, std::string_view("x\n\xfe", 3), 4242));
 }
 
-} // namespace guard::test
+} // namespace guard::synthetic
