@@ -3,6 +3,11 @@
 
 #include <unistd.h>
 
+#if defined(__x86_64__)
+#include <cpuid.h>
+#include <immintrin.h>
+#endif
+
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
@@ -30,17 +35,8 @@ uint32_t load_be32(const uint8_t *p)
 	return uint32_t(p[0]) << 24 | uint32_t(p[1]) << 16 | uint32_t(p[2]) << 8 | uint32_t(p[3]);
 }
 
-} // namespace
-
-// 5.3.3: the initial hash value, the first 32 bits of the fractional parts
-// of the square roots of the first 8 primes.
-Sha256::Sha256()
-	: state_{0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19}
-{
-}
-
 // 6.2.2: one 512-bit block into the state.
-void Sha256::compress(const uint8_t block[64])
+void compress_portable(uint32_t state[8], const uint8_t block[64])
 {
 	uint32_t w[64];
 	for (int t = 0; t < 16; t++)
@@ -50,8 +46,8 @@ void Sha256::compress(const uint8_t block[64])
 		uint32_t s1 = rotr(w[t - 2], 17) ^ rotr(w[t - 2], 19) ^ (w[t - 2] >> 10);
 		w[t] = w[t - 16] + s0 + w[t - 7] + s1;
 	}
-	uint32_t a = state_[0], b = state_[1], c = state_[2], d = state_[3];
-	uint32_t e = state_[4], f = state_[5], g = state_[6], h = state_[7];
+	uint32_t a = state[0], b = state[1], c = state[2], d = state[3];
+	uint32_t e = state[4], f = state[5], g = state[6], h = state[7];
 	for (int t = 0; t < 64; t++) {
 		uint32_t t1 = h + (rotr(e, 6) ^ rotr(e, 11) ^ rotr(e, 25)) + ((e & f) ^ (~e & g)) + kRound[t] + w[t];
 		uint32_t t2 = (rotr(a, 2) ^ rotr(a, 13) ^ rotr(a, 22)) + ((a & b) ^ (a & c) ^ (b & c));
@@ -64,14 +60,85 @@ void Sha256::compress(const uint8_t block[64])
 		b = a;
 		a = t1 + t2;
 	}
-	state_[0] += a;
-	state_[1] += b;
-	state_[2] += c;
-	state_[3] += d;
-	state_[4] += e;
-	state_[5] += f;
-	state_[6] += g;
-	state_[7] += h;
+	state[0] += a;
+	state[1] += b;
+	state[2] += c;
+	state[3] += d;
+	state[4] += e;
+	state[5] += f;
+	state[6] += g;
+	state[7] += h;
+}
+
+
+#if defined(__x86_64__)
+// The same, with the SHA extensions: sha256rnds2 does two rounds on the
+// state held as ABEF and CDGH, sha256msg1/msg2 extend the message schedule
+// four words at a time (Intel, "Intel SHA Extensions", 2013).
+[[gnu::target("sha,sse4.1")]] void compress_sha_ni(uint32_t state[8], const uint8_t *data, size_t blocks)
+{
+	const __m128i byte_swap = _mm_set_epi64x(0x0c0d0e0f08090a0bll, 0x0405060700010203ll);
+	__m128i dcba = _mm_loadu_si128(reinterpret_cast<const __m128i *>(&state[0]));
+	__m128i hgfe = _mm_loadu_si128(reinterpret_cast<const __m128i *>(&state[4]));
+	__m128i cdab = _mm_shuffle_epi32(dcba, 0xb1);
+	__m128i efgh = _mm_shuffle_epi32(hgfe, 0x1b);
+	__m128i abef = _mm_alignr_epi8(cdab, efgh, 8);
+	__m128i cdgh = _mm_blend_epi16(efgh, cdab, 0xf0);
+	for (; blocks > 0; blocks--, data += 64) {
+		__m128i abef_before = abef, cdgh_before = cdgh;
+		__m128i w[4]; // W[4i .. 4i+3] of the last four groups, by i % 4
+		for (int i = 0; i < 16; i++) {
+			if (i < 4) {
+				w[i] = _mm_shuffle_epi8(_mm_loadu_si128(reinterpret_cast<const __m128i *>(data + 16 * i)), byte_swap);
+			} else {
+				// W[t] = s1(W[t-2]) + W[t-7] + s0(W[t-15]) + W[t-16], t = 4i
+				__m128i x = _mm_sha256msg1_epu32(w[i & 3], w[(i + 1) & 3]);
+				x = _mm_add_epi32(x, _mm_alignr_epi8(w[(i + 3) & 3], w[(i + 2) & 3], 4));
+				w[i & 3] = _mm_sha256msg2_epu32(x, w[(i + 3) & 3]);
+			}
+			__m128i wk = _mm_add_epi32(w[i & 3], _mm_loadu_si128(reinterpret_cast<const __m128i *>(&kRound[4 * i])));
+			cdgh = _mm_sha256rnds2_epu32(cdgh, abef, wk);
+			abef = _mm_sha256rnds2_epu32(abef, cdgh, _mm_shuffle_epi32(wk, 0x0e));
+		}
+		abef = _mm_add_epi32(abef, abef_before);
+		cdgh = _mm_add_epi32(cdgh, cdgh_before);
+	}
+	__m128i feba = _mm_shuffle_epi32(abef, 0x1b);
+	__m128i dchg = _mm_shuffle_epi32(cdgh, 0xb1);
+	_mm_storeu_si128(reinterpret_cast<__m128i *>(&state[0]), _mm_blend_epi16(feba, dchg, 0xf0));
+	_mm_storeu_si128(reinterpret_cast<__m128i *>(&state[4]), _mm_alignr_epi8(dchg, feba, 8));
+}
+
+// CPUID leaf 7's EBX bit 29 (SHA) and leaf 1's ECX bits 9 (SSSE3) and 19 (SSE4.1).
+bool cpu_has_sha_ni()
+{
+	unsigned a, b, c, d;
+	if (!__get_cpuid(1, &a, &b, &c, &d) || !(c & (1u << 9)) || !(c & (1u << 19)))
+		return false;
+	return __get_cpuid_count(7, 0, &a, &b, &c, &d) && (b & (1u << 29));
+}
+const bool kHasShaNi = cpu_has_sha_ni();
+#endif
+
+} // namespace
+
+// 5.3.3: the initial hash value, the first 32 bits of the fractional parts
+// of the square roots of the first 8 primes.
+Sha256::Sha256()
+	: state_{0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19}
+{
+}
+
+void Sha256::compress(const uint8_t *data, size_t blocks)
+{
+#if defined(__x86_64__)
+	if (kHasShaNi) {
+		compress_sha_ni(state_, data, blocks);
+		return;
+	}
+#endif
+	for (; blocks > 0; blocks--, data += 64)
+		compress_portable(state_, data);
 }
 
 void Sha256::update(const void *data, size_t size)
@@ -86,11 +153,12 @@ void Sha256::update(const void *data, size_t size)
 		size -= take;
 		if (used_ < sizeof(block_))
 			return;
-		compress(block_);
+		compress(block_, 1);
 		used_ = 0;
 	}
-	for (; size >= 64; p += 64, size -= 64)
-		compress(p);
+	compress(p, size / 64);
+	p += size / 64 * 64;
+	size %= 64;
 	std::memcpy(block_, p, size);
 	used_ = size;
 }
@@ -103,13 +171,13 @@ Sha256::Digest Sha256::finish()
 	block_[used_++] = 0x80;
 	if (used_ > 56) {
 		std::memset(block_ + used_, 0, sizeof(block_) - used_);
-		compress(block_);
+		compress(block_, 1);
 		used_ = 0;
 	}
 	std::memset(block_ + used_, 0, 56 - used_);
 	for (int i = 0; i < 8; i++)
 		block_[56 + i] = uint8_t(bits >> (56 - 8 * i));
-	compress(block_);
+	compress(block_, 1);
 	Digest out;
 	for (int i = 0; i < 8; i++)
 		for (int j = 0; j < 4; j++)
