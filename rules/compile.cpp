@@ -4,7 +4,6 @@
 #include <algorithm>
 
 #include <map>
-#include <optional>
 #include <set>
 
 #include "engine/kill_table.h"
@@ -354,7 +353,7 @@ private:
 		if (it == ops.end())
 			wrong_operator(op, f, "a string: equals, in, prefix, suffix, contains, glob");
 		if (const JsonValue *files = op.value.type == Type::object ? op.value.get("sha256_of") : nullptr)
-			return sha256_of_condition(op, f, *files);
+			return compile_sha256_of(*this, op, f, *files);
 		std::vector<const JsonValue *> values;
 		if (op.key == "equals" && op.value.type != Type::string)
 			reject(op.value.offset, std::string("\"equals\": expected a string (use \"in\" for a list), found ") +
@@ -370,30 +369,6 @@ private:
 			set_->literals.push_back(s->string);
 		}
 		n.count = static_cast<uint32_t>(values.size());
-		return add_node(n);
-	}
-
-	// "in": {"sha256_of": PATHS} on exe_sha256: the hashes of those files
-	// on this host, taken now (a reload takes them again); a path with no
-	// readable file here is left out, as a list names files a host may not
-	// have.
-	uint32_t sha256_of_condition(const JsonValue::Member &op, Field f, const JsonValue &files)
-	{
-		if (f != Field::exe_sha256 || op.key != "in" || op.value.members.size() != 1)
-			reject(op.value.offset, "{\"sha256_of\": PATHS} is a value of \"in\" on \"exe_sha256\", alone");
-		std::vector<const JsonValue *> paths;
-		gather(files, paths);
-		Node n{NodeOp::str_equals, f};
-		n.first = static_cast<uint32_t>(set_->literals.size());
-		std::set<std::string> hashes;
-		for (const JsonValue *p : paths) {
-			expect(*p, Type::string, "\"sha256_of\" path");
-			if (!p->string.starts_with("/"))
-				reject(p->offset, "\"sha256_of\": expected an absolute path, found \"" + p->string + "\"");
-			if (std::optional<std::string> hex = file_sha256(p->string); hex && hashes.insert(*hex).second)
-				set_->literals.push_back(*hex);
-		}
-		n.count = static_cast<uint32_t>(set_->literals.size() - n.first);
 		return add_node(n);
 	}
 

@@ -7,9 +7,12 @@
 
 #include <map>
 #include <mutex>
+#include <set>
 #include <tuple>
 
 #include "base/sha256.h"
+#include "rules/json_checks.h"
+#include "rules/rule_error.h"
 
 namespace guard::rules {
 
@@ -45,6 +48,28 @@ std::optional<std::string> file_sha256(const std::string &path)
 	}
 	::close(fd);
 	return hex;
+}
+
+uint32_t compile_sha256_of(RuleParts &parts, const JsonValue::Member &op, Field f, const JsonValue &files)
+{
+	if (f != Field::exe_sha256 || op.key != "in" || op.value.members.size() != 1)
+		reject(op.value.offset, "{\"sha256_of\": PATHS} is a value of \"in\" on \"exe_sha256\", alone");
+	std::vector<const JsonValue *> paths;
+	parts.gather(files, paths);
+	RuleSet &set = parts.set();
+	Node n{NodeOp::str_equals, f};
+	n.first = static_cast<uint32_t>(set.literals.size());
+	std::set<std::string> hashes;
+	for (const JsonValue *p : paths) {
+		expect(*p, JsonValue::Type::string, "\"sha256_of\" path");
+		if (!p->string.starts_with("/"))
+			reject(p->offset, "\"sha256_of\": expected an absolute path, found \"" + p->string + "\"");
+		if (std::optional<std::string> hex = file_sha256(p->string); hex && hashes.insert(*hex).second)
+			set.literals.push_back(*hex);
+	}
+	n.count = static_cast<uint32_t>(set.literals.size() - n.first);
+	set.nodes.push_back(n);
+	return static_cast<uint32_t>(set.nodes.size() - 1);
 }
 
 } // namespace guard::rules
