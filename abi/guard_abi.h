@@ -15,7 +15,7 @@
 
 #include <linux/types.h>
 
-#define GUARD_ABI_VERSION 3
+#define GUARD_ABI_VERSION 4
 
 #define GUARD_COMM_LEN 16
 /* Bytes of a path the kernel side copies, NUL included (the kernel's PATH_MAX). */
@@ -176,6 +176,8 @@ struct guard_exec {
 	__u64 ino;                    /* exec: exe's inode number */
 	__u32 dev;                    /* exec: exe's file system (super_block s_dev, kernel encoding) */
 	__u32 stdio;                  /* exec: GUARD_STDIO_* of the new program's fds 0, 1 and 2 */
+	__u64 ctime_ns;               /* exec: exe's change time (inode ctime, ns since the epoch); with dev and
+				       * ino the key of its cached sha256 (engine/exe_hashes.h); 0: unknown */
 	char data[];                  /* the strings */
 };
 
@@ -384,8 +386,9 @@ GUARD_ABI_ASSERT(sizeof(struct guard_header) == 72, "guard_header is 72 bytes");
 GUARD_ABI_ASSERT(__builtin_offsetof(struct guard_header, boot_ns) == 8, "boot_ns at 8");
 GUARD_ABI_ASSERT(__builtin_offsetof(struct guard_header, pid) == 24, "pid at 24");
 GUARD_ABI_ASSERT(__builtin_offsetof(struct guard_header, comm) == 56, "comm at 56");
-GUARD_ABI_ASSERT(sizeof(struct guard_exec) == 112, "guard_exec fixed part");
-GUARD_ABI_ASSERT(__builtin_offsetof(struct guard_exec, data) == 112, "exec strings at 112");
+GUARD_ABI_ASSERT(sizeof(struct guard_exec) == 120, "guard_exec fixed part");
+GUARD_ABI_ASSERT(__builtin_offsetof(struct guard_exec, ctime_ns) == 112, "exec ctime at 112");
+GUARD_ABI_ASSERT(__builtin_offsetof(struct guard_exec, data) == 120, "exec strings at 120");
 GUARD_ABI_ASSERT(sizeof(struct guard_fork) == 88, "guard_fork");
 GUARD_ABI_ASSERT(sizeof(struct guard_exit) == 80, "guard_exit");
 GUARD_ABI_ASSERT(sizeof(struct guard_file) == 120, "guard_file fixed part");

@@ -135,7 +135,7 @@ public:
 		: config_(config), reloader_(std::move(reloader)), output_(std::move(output)),
 		  writer_(output_.fd(), kOutputBuffer), reporter_(output_.is_file() ? "output " + output_.path() : "stdout"),
 		  pipeline_(writer_, boot_to_unix_offset_ns(),
-			    {config.alerts_only, config.process_capacity, cgroup_fs_.open() ? &cgroup_fs_ : nullptr}),
+			    {config.alerts_only, config.process_capacity, cgroup_fs_.open() ? &cgroup_fs_ : nullptr, true}),
 		  started_(std::chrono::steady_clock::now()), next_health_(started_ + interval()),
 		  next_output_check_(started_ + kOutputCheck)
 	{
@@ -159,6 +159,7 @@ public:
 
 	void after_batch() override
 	{
+		pipeline_.exe_hashes().exchange();
 		if (pipeline_.refresh_watched_files(std::chrono::steady_clock::now()))
 			refresh_kill_tables();
 		bool ok = writer_.flush();
@@ -185,6 +186,8 @@ public:
 	{
 		if (std::optional<RulesLoad> r = reloader_->take())
 			install(*r);
+		// Hashes finished on a quiet host reach the table without a batch.
+		pipeline_.exe_hashes().exchange();
 		if (now >= next_output_check_) {
 			next_output_check_ = now + kOutputCheck;
 			if (output_.newly_deleted())

@@ -63,7 +63,7 @@ constexpr AllowedSyscall kAllowed[] = {
 	{SYS_set_robust_list, "a new thread"},
 	{SYS_rseq, "a new thread"},
 	// Files: the output (reopen, rotate, recreate), the rules file on reload.
-	{SYS_openat, "the output, the rules file, /proc/self/statm"},
+	{SYS_openat, "the output, the rules file, /proc/self/statm, executables hashed (engine/exe_hasher.h)"},
 	{SYS_fstat, "the output and rules files"},
 	{SYS_newfstatat, "the rules file's directories, the identity of files rules name (refreshed)"},
 	{SYS_lseek, "the output after a torn write is cut"},

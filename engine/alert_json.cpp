@@ -59,6 +59,10 @@ std::string alert_rule_fields(const Rule &rule)
 	write_task_fields(w, h);
 	if (ev.self && ev.self->exe_len)
 		w.field_string("exe", ev.self->exe_view(), ev.self->exe_plain);
+	// An exec's own fields carry it (write_event_fields).
+	if (h.kind != GUARD_RECORD_EXEC)
+		if (std::string_view sha = exe_sha256(ev); !sha.empty())
+			w.field_literal("exe_sha256", sha);
 	if (ev.cgroup)
 		w.raw_fields(ev.cgroup->json_view());
 	write_event_fields(w, r);

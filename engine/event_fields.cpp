@@ -128,6 +128,7 @@ constexpr std::array<FieldInfo, static_cast<size_t>(Field::count_)> kFields = {{
 	{"pod_uid", T::string, k_all},
 	{"service", T::string, k_all},
 	{"in_container", T::boolean, k_all},
+	{"exe_sha256", T::string, k_all},
 	{"old_uid", T::number, k_cred},
 	{"new_uid", T::number, k_cred},
 	{"old_euid", T::number, k_cred},
@@ -240,6 +241,13 @@ std::string_view via_name(uint16_t header_flags)
 	return header_flags & GUARD_VIA_IO_URING ? "io_uring" : "syscall";
 }
 
+std::string_view exe_sha256(const EventView &ev)
+{
+	if (!ev.exe_hashes || !ev.self)
+		return {};
+	return ev.exe_hashes->lookup(ev.self->exe_id, ev.self->pid, ev.self->exe_view());
+}
+
 std::string_view string_field(Field f, const EventView &ev)
 {
 	const Record &r = *ev.rec;
@@ -282,6 +290,7 @@ std::string_view string_field(Field f, const EventView &ev)
 	case Field::container_runtime: return ev.cgroup ? ev.cgroup->runtime : std::string_view();
 	case Field::pod_uid: return ev.cgroup ? ev.cgroup->pod_uid_view() : std::string_view();
 	case Field::service: return ev.cgroup ? ev.cgroup->service() : std::string_view();
+	case Field::exe_sha256: return exe_sha256(ev);
 	default: return {};
 	}
 }

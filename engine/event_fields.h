@@ -17,6 +17,7 @@
 #include <string_view>
 
 #include "engine/cgroup_cache.h"
+#include "engine/exe_hashes.h"
 #include "engine/process_table.h"
 #include "engine/record.h"
 
@@ -54,6 +55,8 @@ enum class Field : uint8_t {
 	syscall, target_pid, request, name, source, fstype, prog_type,
 	// every kind: the task's cgroup v2 path and what it says (cgroup_context.h)
 	cgroup, container_id, container_runtime, pod_uid, service, in_container,
+	// every kind: the sha256 of the file the process runs, when known (exe_hashes.h)
+	exe_sha256,
 	// cred_change, in the order of engine/privilege_fields.h: old and new of each
 	old_uid, new_uid, old_euid, new_euid, old_suid, new_suid, old_fsuid, new_fsuid,
 	old_gid, new_gid, old_egid, new_egid, old_sgid, new_sgid, old_fsgid, new_fsgid,
@@ -83,7 +86,12 @@ struct EventView {
 	const Process *const *ancestors = nullptr; // parent first; exec only
 	size_t ancestor_count = 0;
 	const CgroupInfo *cgroup = nullptr; // the task's cgroup, when its path is known
+	ExeHashes *exe_hashes = nullptr;    // where exe_sha256 is looked up (and a miss queued)
 };
+
+// The sha256 (hex) of the file the event's process runs, or empty while not
+// known: a lookup in the cache, which queues a first miss for hashing.
+std::string_view exe_sha256(const EventView &ev);
 
 // The string value of a string field (argv, cmdline, parent_cmdline: the
 // NUL-separated arguments; callers split, or read a NUL as the space

@@ -59,6 +59,8 @@ void exec_fields(JsonWriter &line, const Record &rec)
 	line.field_string_list("argv", rec.argv);
 	line.field_uint("argc", rec.argc);
 	identity_fields(line, rec);
+	if (!rec.exe_sha256.empty())
+		line.field_literal("exe_sha256", rec.exe_sha256);
 	if (rec.header.kind == GUARD_RECORD_EXEC_FAILED)
 		write_result_fields(line, rec.result);
 	write_flag_field(line, "argv_truncated", rec, GUARD_EXEC_ARGV_TRUNCATED);

@@ -143,6 +143,17 @@ void write_health(Pipeline &pipeline, const HealthSources &sources, int64_t upti
 	w.field_uint("evicted_live", pt.stats().evicted_live);
 	w.end_object();
 
+	// Executables hashed off the hot path (exe_sha256): a full queue is
+	// a hash that comes later (or never, for a process gone meanwhile).
+	const ExeHashStats &eh = pipeline.exe_hashes().stats();
+	w.begin_object("exe_hashes");
+	w.field_uint("requested", eh.requested);
+	w.field_uint("hashed", eh.hashed);
+	w.field_uint("unknown", eh.unknown);
+	w.field_uint("queue_full", eh.queue_full);
+	w.field_uint("evictions", eh.evictions);
+	w.end_object();
+
 	// What the correlation rules (dropper, sequence, threshold) forgot
 	// while it still counted: their tables are fixed-size.
 	w.begin_object("correlation");

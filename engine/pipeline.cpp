@@ -14,7 +14,7 @@ namespace guard {
 
 Pipeline::Pipeline(BatchWriter &out, int64_t boot_to_unix_ns, PipelineOptions options)
 	: out_(out), boot_to_unix_ns_(boot_to_unix_ns), options_(options), processes_(options.process_capacity),
-	  cgroups_(options.cgroup_paths), path_scratch_(std::make_unique<PathScratch>())
+	  cgroups_(options.cgroup_paths), exe_hashes_(options.hash_executables), path_scratch_(std::make_unique<PathScratch>())
 {
 	task_context_.cgroups = &cgroups_;
 }
@@ -59,6 +59,7 @@ const Process *Pipeline::update_processes(const Record &rec)
 	case GUARD_RECORD_EXEC:
 		self.set_exe(rec.exe.empty() ? rec.path : rec.exe);
 		self.set_cmdline(rec.argv);
+		self.exe_id = {rec.dev, rec.ino, rec.ctime_ns};
 		return &self;
 	case GUARD_RECORD_FORK: {
 		if (rec.child_pid == h.pid || rec.child_pid == 0)
@@ -70,6 +71,7 @@ const Process *Pipeline::update_processes(const Record &rec)
 		child.set_comm(parent.comm_view());
 		child.set_exe(parent.exe_view());
 		child.set_cmdline(parent.cmdline_view());
+		child.exe_id = parent.exe_id;
 		return processes_.find(h.pid);
 	}
 	default: return &self;
@@ -146,6 +148,9 @@ void Pipeline::on_record(std::span<const uint8_t> bytes)
 	ev.self = update_processes(rec);
 	ev.parent = h.ppid ? processes_.find(h.ppid) : nullptr;
 	ev.cgroup = cgroups_.lookup(h.cgroup_id);
+	ev.exe_hashes = &exe_hashes_;
+	if (h.kind == GUARD_RECORD_EXEC)
+		rec.exe_sha256 = exe_sha256(ev);
 	const Process *ancestors[ProcessTable::max_ancestry];
 	bool have_ancestry = false;
 	auto load_ancestry = [&] {

@@ -20,6 +20,7 @@
 #include "abi/guard_abi.h"
 #include "engine/batch_writer.h"
 #include "engine/cgroup_cache.h"
+#include "engine/exe_hashes.h"
 #include "engine/path_normalize.h"
 #include "engine/process_table.h"
 #include "engine/record.h"
@@ -34,6 +35,9 @@ struct PipelineOptions {
 	// Where cgroup ids' paths come from (the agent: CgroupFs), or nullptr:
 	// no cgroup fields (a replay's ids are another host's, or another boot's).
 	CgroupPathSource *cgroup_paths = nullptr;
+	// Hash executed files (exe_sha256, exe_hashes.h): the agent, on this
+	// host's files. A replay's identities are another boot's: no.
+	bool hash_executables = false;
 };
 
 struct PipelineStats {
@@ -70,6 +74,8 @@ public:
 	const ProcessTable &processes() const { return processes_; }
 	const PipelineStats &stats() const { return stats_; }
 	const CgroupCache &cgroups() const { return cgroups_; }
+	ExeHashes &exe_hashes() { return exe_hashes_; }
+	const ExeHashes &exe_hashes() const { return exe_hashes_; }
 	BatchWriter &output() { return out_; }
 	int64_t boot_to_unix_ns() const { return boot_to_unix_ns_; }
 	// The host's fields (host_identity.h) on every line from now on (call
@@ -93,6 +99,7 @@ private:
 	PipelineOptions options_;
 	ProcessTable processes_;
 	CgroupCache cgroups_;
+	ExeHashes exe_hashes_;
 	TaskContextCache task_context_;
 	Record rec_; // the record at hand: decoded in place, so fields are not cleared per record (record.h)
 	std::unique_ptr<PathScratch> path_scratch_; // canonical paths of the record at hand

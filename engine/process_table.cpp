@@ -3,6 +3,7 @@
 
 #include <dirent.h>
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -240,6 +241,10 @@ size_t ProcessTable::seed_from_proc(const char *proc_root)
 		ssize_t n = ::readlink((base + "/exe").c_str(), exe, sizeof(exe));
 		if (n > 0)
 			p.set_exe({exe, static_cast<size_t>(n)});
+		struct stat st;
+		if (::stat((base + "/exe").c_str(), &st) == 0)
+			p.exe_id = {uint64_t(st.st_dev), uint64_t(st.st_ino),
+				    uint64_t(st.st_ctim.tv_sec) * 1000000000u + uint64_t(st.st_ctim.tv_nsec)};
 		std::string cmdline;
 		if (read_small_file(base + "/cmdline", cmdline))
 			p.set_cmdline(cmdline);

@@ -19,6 +19,7 @@
 #include <string_view>
 
 #include "abi/guard_abi.h"
+#include "engine/exe_identity.h"
 #include "engine/zeroed_array.h"
 
 namespace guard {
@@ -40,6 +41,9 @@ struct Process {
 	// for many events (parent_comm, parent_exe, ancestry), checked once here.
 	bool comm_plain = true;
 	bool exe_plain = true;
+	// The identity of the file it runs (the exec record's, or stat of
+	// /proc/PID/exe when seeded): the key of its exe_sha256 (exe_hashes.h).
+	ExeIdentity exe_id;
 	char comm[GUARD_COMM_LEN] = {};
 	char exe[exe_max] = {};
 	char cmdline[cmdline_max] = {};

@@ -145,7 +145,9 @@ DecodeError decode_exec(std::span<const uint8_t> bytes, Record &out)
 	out.result = GUARD_FIELD(b, guard_exec, result);
 	out.ino = GUARD_FIELD(b, guard_exec, ino);
 	out.dev = userspace_dev(GUARD_FIELD(b, guard_exec, dev));
+	out.ctime_ns = GUARD_FIELD(b, guard_exec, ctime_ns);
 	out.interpreter = {};
+	out.exe_sha256 = {};
 	if (!read_string(bytes, sizeof(guard_exec), GUARD_FIELD(b, guard_exec, path_given), out.path_given) ||
 	    !read_string(bytes, sizeof(guard_exec), GUARD_FIELD(b, guard_exec, exe), out.exe) ||
 	    !read_string(bytes, sizeof(guard_exec), GUARD_FIELD(b, guard_exec, cwd), out.cwd) ||

@@ -87,6 +87,10 @@ struct Record {
 	std::string_view argv; // NUL-separated
 	uint32_t argc = 0;
 	uint32_t stdio = 0; // exec: GUARD_STDIO_* of the new program's fds 0-2
+	uint64_t ctime_ns = 0; // exec: the executed file's change time (0: unknown)
+	// exec: the executed file's sha256 in hex, when the pipeline knows it
+	// (engine/exe_hashes.h); set by the pipeline, not decoded
+	std::string_view exe_sha256;
 
 	// EXEC, EXEC_FAILED, FILE_*, NET_*, the privilege kinds: the syscall's
 	// return (-errno on failure); 0 for the others

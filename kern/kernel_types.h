@@ -112,6 +112,26 @@ struct inode {
 	unsigned short i_mode; /* umode_t: the file type (S_IFMT) and permissions */
 	unsigned long i_ino;
 	struct super_block *i_sb;
+	/* The change time, since Linux 6.11 two integers; since 6.13 the
+	 * nanoseconds' bit 31 is I_CTIME_QUERIED (multigrain timestamps), not
+	 * time. Older layouts: inode___ctime_6_6, inode___ctime_old. */
+	__s64 i_ctime_sec;
+	__u32 i_ctime_nsec;
+} __guard_core;
+
+struct timespec64 {
+	__s64 tv_sec;
+	long tv_nsec;
+} __guard_core;
+
+/* Linux 6.6 to 6.10: the change time behind inode_get_ctime(). */
+struct inode___ctime_6_6 {
+	struct timespec64 __i_ctime;
+} __guard_core;
+
+/* Before Linux 6.6. */
+struct inode___ctime_old {
+	struct timespec64 i_ctime;
 } __guard_core;
 
 /* A short name lives in the dentry itself (DNAME_INLINE_LEN bytes): in

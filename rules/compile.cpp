@@ -7,6 +7,7 @@
 #include <set>
 
 #include "engine/kill_table.h"
+#include "rules/file_hashes.h"
 #include "rules/json_checks.h"
 #include "rules/rule_error.h"
 #include "rules/rule_parts.h"
@@ -351,6 +352,8 @@ private:
 		auto it = ops.find(op.key);
 		if (it == ops.end())
 			wrong_operator(op, f, "a string: equals, in, prefix, suffix, contains, glob");
+		if (const JsonValue *files = op.value.type == Type::object ? op.value.get("sha256_of") : nullptr)
+			return compile_sha256_of(*this, op, f, *files);
 		std::vector<const JsonValue *> values;
 		if (op.key == "equals" && op.value.type != Type::string)
 			reject(op.value.offset, std::string("\"equals\": expected a string (use \"in\" for a list), found ") +

@@ -171,6 +171,10 @@ void check_string_value(Field f, NodeOp op, const JsonValue &v)
 		reject(v.offset, quoted(s) + " can never match: " + field + " holds at most 15 bytes (the kernel keeps the "
 						"first 15 of a command's name)" + hint);
 	}
+	if (f == Field::exe_sha256 && op == NodeOp::str_equals &&
+	    (s.size() != 64 || s.find_first_not_of("0123456789abcdef") != std::string::npos))
+		reject(v.offset, quoted(s) + " can never match: " + field +
+					 " is 64 lowercase hex digits (as sha256sum prints them)");
 	std::vector<std::string_view> names = names_of(f);
 	if (names.empty())
 		return;

@@ -105,6 +105,22 @@ inline std::vector<uint8_t> exec_record(const Task &t, std::string_view path, st
 	return b.done();
 }
 
+// An exec record with the identity of its file: dev in the kernel's
+// encoding (major << 20 | minor), as kern/ writes it.
+inline void with_exe_identity_in_place(std::vector<uint8_t> &rec, uint32_t kernel_dev, uint64_t ino,
+				       uint64_t ctime_ns)
+{
+	std::memcpy(rec.data() + offsetof(struct guard_exec, dev), &kernel_dev, sizeof(kernel_dev));
+	std::memcpy(rec.data() + offsetof(struct guard_exec, ino), &ino, sizeof(ino));
+	std::memcpy(rec.data() + offsetof(struct guard_exec, ctime_ns), &ctime_ns, sizeof(ctime_ns));
+}
+inline std::vector<uint8_t> with_exe_identity(std::vector<uint8_t> rec, uint32_t kernel_dev, uint64_t ino,
+					      uint64_t ctime_ns)
+{
+	with_exe_identity_in_place(rec, kernel_dev, ino, ctime_ns);
+	return rec;
+}
+
 // A #! script run by the kernel through its interpreter: exe is the
 // interpreter, path_given the script as given.
 inline std::vector<uint8_t> script_exec_record(const Task &t, std::string_view script, std::string_view interpreter,

@@ -13,6 +13,8 @@
 #include <dlfcn.h>
 #include <fcntl.h>
 #include <pthread.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -239,6 +241,73 @@ TEST_CASE("zero heap allocations per event with kill rules: their alerts say kil
 	CHECK(rules_fired == 3);
 	CHECK(g_allocations.load() == 0);
 	CHECK(g_locks.load() == 0);
+}
+
+// This process's own executable as an exec record gives it.
+std::vector<uint8_t> exec_of_self(const test::Task &t)
+{
+	struct stat st;
+	REQUIRE(::stat("/proc/self/exe", &st) == 0);
+	uint32_t kernel_dev = major(st.st_dev) << 20 | minor(st.st_dev);
+	uint64_t ctime_ns = uint64_t(st.st_ctim.tv_sec) * 1000000000u + uint64_t(st.st_ctim.tv_nsec);
+	return test::with_exe_identity(test::exec_record(t, "/proc/self/exe"), kernel_dev, st.st_ino, ctime_ns);
+}
+
+TEST_CASE("zero heap allocations per event with executables hashed: lookups, queued misses, results between batches")
+{
+	int devnull = ::open("/dev/null", O_WRONLY | O_CLOEXEC);
+	REQUIRE(devnull >= 0);
+	BatchWriter out{devnull, 1 << 20};
+	Pipeline pipeline{out, 1'700'000'000'000'000'000, {false, 4096, nullptr, true}};
+	pipeline.set_rules(rules::compile_rules_text(R"({"rules": [
+ {"id": "BY_HASH", "severity": "high", "events": ["exec", "net_connect"],
+  "match": {"field": "exe_sha256", "in": {"sha256_of": ["/proc/self/exe"]}}}]})",
+						     "hash.json")
+				   .set);
+	test::Task self{static_cast<uint32_t>(::getpid()), 1, "alloc_test", 1000};
+	test::Task other{40000, 1, "other", 1000};
+	std::vector<uint8_t> self_exec = exec_of_self(self);
+	std::vector<uint8_t> self_connect =
+		test::net_record(self, GUARD_RECORD_NET_CONNECT, AF_INET, test::ipv4(198, 51, 100, 7), 443);
+	std::vector<uint8_t> other_exec = test::exec_record(other, "/nonexistent/other");
+	// Warm-up: the hasher's thread starts at the first exchange, and this
+	// process's file is hashed (the only identity it can verify here).
+	pipeline.on_record(self_exec);
+	for (int i = 0; i < 2000 && pipeline.exe_hashes().stats().hashed == 0; i++) {
+		pipeline.exe_hashes().exchange();
+		::usleep(5000);
+	}
+	REQUIRE(pipeline.exe_hashes().stats().hashed == 1);
+
+	g_allocations = 0;
+	g_locks = 0;
+	g_counting = true;
+	for (uint64_t i = 0; i < 200'000; i++) {
+		pipeline.on_record(self_exec);
+		pipeline.on_record(self_connect);
+		// 512 files that cannot be hashed: misses, queued while the queue
+		// has room (and counted when it has none), then known as unknown.
+		test::with_exe_identity_in_place(other_exec, 0x800001, 1000 + i % 512, 1'700'000'000'000'000'000 + i % 512);
+		pipeline.on_record(other_exec);
+		if (i % 1000 == 0) {
+			out.flush();
+			pipeline.exe_hashes().exchange();
+		}
+	}
+	out.flush();
+	g_counting = false;
+	const ExeHashStats &s = pipeline.exe_hashes().stats();
+	CHECK(s.requested >= 512);
+	CHECK(s.queue_full > 0);
+	CHECK(s.unknown > 0);
+	// This process's exec and connect matched by hash (all of them, unless
+	// its entry was evicted by the others' and hashed again meanwhile).
+	size_t alerts = 0;
+	pipeline.for_each_alert_count([&](std::string_view, uint64_t n) { alerts += n; });
+	CHECK(alerts > 0);
+	CHECK(g_allocations.load() == 0);
+	CHECK(g_locks.load() == 0);
+	::close(devnull);
 }
 
 TEST_CASE("zero heap allocations from the two rings into the engine: the agent's merged drain")
