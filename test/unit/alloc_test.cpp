@@ -244,13 +244,13 @@ TEST_CASE("zero heap allocations per event with kill rules: their alerts say kil
 }
 
 // This process's own executable as an exec record gives it.
-std::vector<uint8_t> exec_of_self(const test::Task &t)
+std::vector<uint8_t> exec_of_self(const synthetic::Task &t)
 {
 	struct stat st;
 	REQUIRE(::stat("/proc/self/exe", &st) == 0);
 	uint32_t kernel_dev = major(st.st_dev) << 20 | minor(st.st_dev);
 	uint64_t ctime_ns = uint64_t(st.st_ctim.tv_sec) * 1000000000u + uint64_t(st.st_ctim.tv_nsec);
-	return test::with_exe_identity(test::exec_record(t, "/proc/self/exe"), kernel_dev, st.st_ino, ctime_ns);
+	return synthetic::with_exe_identity(synthetic::exec_record(t, "/proc/self/exe"), kernel_dev, st.st_ino, ctime_ns);
 }
 
 TEST_CASE("zero heap allocations per event with executables hashed: lookups, queued misses, results between batches")
@@ -264,12 +264,12 @@ TEST_CASE("zero heap allocations per event with executables hashed: lookups, que
   "match": {"field": "exe_sha256", "in": {"sha256_of": ["/proc/self/exe"]}}}]})",
 						     "hash.json")
 				   .set);
-	test::Task self{static_cast<uint32_t>(::getpid()), 1, "alloc_test", 1000};
-	test::Task other{40000, 1, "other", 1000};
+	synthetic::Task self{static_cast<uint32_t>(::getpid()), 1, "alloc_test", 1000};
+	synthetic::Task other{40000, 1, "other", 1000};
 	std::vector<uint8_t> self_exec = exec_of_self(self);
 	std::vector<uint8_t> self_connect =
-		test::net_record(self, GUARD_RECORD_NET_CONNECT, AF_INET, test::ipv4(198, 51, 100, 7), 443);
-	std::vector<uint8_t> other_exec = test::exec_record(other, "/nonexistent/other");
+		synthetic::net_record(self, GUARD_RECORD_NET_CONNECT, AF_INET, synthetic::ipv4(198, 51, 100, 7), 443);
+	std::vector<uint8_t> other_exec = synthetic::exec_record(other, "/nonexistent/other");
 	// Warm-up: the hasher's thread starts at the first exchange, and this
 	// process's file is hashed (the only identity it can verify here).
 	pipeline.on_record(self_exec);
@@ -287,7 +287,7 @@ TEST_CASE("zero heap allocations per event with executables hashed: lookups, que
 		pipeline.on_record(self_connect);
 		// 512 files that cannot be hashed: misses, queued while the queue
 		// has room (and counted when it has none), then known as unknown.
-		test::with_exe_identity_in_place(other_exec, 0x800001, 1000 + i % 512, 1'700'000'000'000'000'000 + i % 512);
+		synthetic::with_exe_identity_in_place(other_exec, 0x800001, 1000 + i % 512, 1'700'000'000'000'000'000 + i % 512);
 		pipeline.on_record(other_exec);
 		if (i % 1000 == 0) {
 			out.flush();

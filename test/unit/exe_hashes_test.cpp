@@ -17,7 +17,7 @@
 #include "engine/exe_hashes.h"
 #include "engine/pipeline.h"
 #include "rules/rules_file.h"
-#include "test/support/record_builders.h"
+#include "synthetic/record_builders.h"
 #include "test/support/rules_error.h"
 
 using namespace guard;
@@ -121,10 +121,10 @@ TEST_CASE("exe_sha256 on the exec line once known, on alerts after exe; a rule b
 						      self.path + R"("]}}}]})",
 					      "r.json")
 			    .set);
-	test::Task t{uint32_t(::getpid()), 1, "renamed", 1000};
+	synthetic::Task t{uint32_t(::getpid()), 1, "renamed", 1000};
 	uint32_t kernel_dev = uint32_t(major(self.id.dev) << 20 | minor(self.id.dev));
-	auto exec = test::with_exe_identity(test::exec_record(t, self.path), kernel_dev, self.id.ino, self.id.ctime_ns);
-	auto connect = test::net_record(t, GUARD_RECORD_NET_CONNECT, AF_INET, test::ipv4(198, 51, 100, 7), 443);
+	auto exec = synthetic::with_exe_identity(synthetic::exec_record(t, self.path), kernel_dev, self.id.ino, self.id.ctime_ns);
+	auto connect = synthetic::net_record(t, GUARD_RECORD_NET_CONNECT, AF_INET, synthetic::ipv4(198, 51, 100, 7), 443);
 	p.on_record(exec);
 	wait_results(p.exe_hashes(), 1);
 	p.on_record(exec);
