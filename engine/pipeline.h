@@ -34,6 +34,9 @@ struct PipelineOptions {
 	// Where cgroup ids' paths come from (the agent: CgroupFs), or nullptr:
 	// no cgroup fields (a replay's ids are another host's, or another boot's).
 	CgroupPathSource *cgroup_paths = nullptr;
+	// kind_bit() of kinds written as alerts only (--file-events alerts,
+	// --net-events alerts), besides alerts_only for every kind.
+	uint32_t alerts_only_kinds = 0;
 };
 
 struct PipelineStats {

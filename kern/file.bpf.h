@@ -20,6 +20,7 @@
 
 #include "common.bpf.h"
 #include "enforce.bpf.h"
+#include "prefilter.bpf.h"
 #include "path.bpf.h"
 
 /* O_TMPFILE without O_DIRECTORY: asm-generic/fcntl.h keeps it internal. */
@@ -298,6 +299,8 @@ static __always_inline void put_file_record(struct guard_file *rec, struct pendi
 					    struct file *opened)
 {
 	rec->header.flags |= slot->flags;
+	if ((kind != GUARD_RECORD_FILE_OPEN || ret < 0) && file_call_filtered(&rec->header))
+		return;
 	rec->result = ret;
 	rec->open_flags = slot->open_flags;
 	rec->mode = slot->mode;
@@ -311,6 +314,12 @@ static __always_inline void put_file_record(struct guard_file *rec, struct pendi
 
 	__u32 end = 0;
 	if (kind == GUARD_RECORD_FILE_OPEN && ret >= 0) {
+		/* Decided before the path walk, which is what it saves; the
+		 * kill rules are checked whether or not the record is written. */
+		if (open_filtered(&rec->header, opened, slot->open_flags)) {
+			enforce_file(&rec->header, GUARD_KILL_OPEN, opened->f_inode->i_sb->s_dev, opened->f_inode->i_ino);
+			return;
+		}
 		end = put_opened_file(rec, slot, opened);
 		enforce_file(&rec->header, GUARD_KILL_OPEN, rec->dev, rec->ino);
 	}
