@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 #include <sys/statfs.h>
 
+#include <cstring>
 #include <random>
 #include <string>
 #include <vector>
@@ -75,7 +76,7 @@ struct Generator {
 		r.header.kind = kind;
 		const std::string &path = paths[pick(paths.size())];
 		r.path = path;
-		std::memcpy(r.header.comm, pick(2) ? "cat" : "vi", 4);
+		std::strcpy(r.header.comm, pick(2) ? "cat" : "vi");
 		static const uint32_t flags[] = {O_RDONLY, O_WRONLY | O_CREAT | O_TRUNC, O_RDWR, O_RDONLY | O_NOFOLLOW};
 		r.open_flags = flags[pick(4)];
 		r.result = pick(5) == 0 ? -13 : 3;
@@ -84,9 +85,12 @@ struct Generator {
 		struct stat st {};
 		if (kind == GUARD_RECORD_FILE_OPEN && r.result >= 0 && ::stat(path.c_str(), &st) == 0) {
 			r.dev = st.st_dev;
-			// Now and then another file under the watched name: replaced
-			// since the tables were made.
-			r.ino = pick(8) == 0 ? st.st_ino + 1000000 : st.st_ino;
+			// Now and then the open that makes another file under the
+			// name (unlinked, created again) since the tables were made.
+			// Later opens of that file are the engine's to notice: it sees
+			// this one and resolves the name again (docs/rules.md, limits).
+			bool creates = r.open_flags & O_CREAT;
+			r.ino = creates && pick(4) == 0 ? st.st_ino + 1000000 : st.st_ino;
 		}
 		return r;
 	}
