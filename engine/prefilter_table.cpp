@@ -6,6 +6,7 @@
 #include <sys/sysmacros.h>
 
 #include <algorithm>
+#include <array>
 #include <cstring>
 #include <map>
 #include <string>
@@ -240,8 +241,9 @@ bool contains(const Cidr &outer, const Cidr &inner)
 }
 
 // A prefix's kinds include those of every prefix around it: the kernel's
-// trie finds the longest match only.
-std::vector<PrefilterCidr> nested(std::vector<PrefilterCidr> cidrs)
+// trie finds the longest match only. At most GUARD_FILTER_CIDRS_MAX per
+// family (the caller checks), so the square stays small.
+std::vector<PrefilterCidr> nested(const std::vector<PrefilterCidr> &cidrs)
 {
 	std::vector<PrefilterCidr> out = cidrs;
 	for (PrefilterCidr &inner : out)
@@ -251,15 +253,39 @@ std::vector<PrefilterCidr> nested(std::vector<PrefilterCidr> cidrs)
 	return out;
 }
 
-void add_cidr(std::vector<PrefilterCidr> &cidrs, const Cidr &c, uint32_t bit)
+using CidrKey = std::pair<std::pair<uint8_t, uint8_t>, std::array<uint8_t, 16>>;
+
+CidrKey key_of(const Cidr &c)
 {
-	for (PrefilterCidr &have : cidrs)
-		if (have.cidr.len == c.len && have.cidr.prefix == c.prefix &&
-		    std::memcmp(have.cidr.bytes, c.bytes, sizeof(c.bytes)) == 0) {
-			have.kinds |= bit;
-			return;
-		}
-	cidrs.push_back({c, bit});
+	CidrKey k{{c.len, c.prefix}, {}};
+	std::memcpy(k.second.data(), c.bytes, 16);
+	return k;
+}
+
+// More entries than the kernel's tables hold: the kinds that have them
+// pass whole (sound; the rules still match in userspace).
+void pass_whole_when_too_many(PrefilterTable &t, const std::map<CidrKey, PrefilterCidr> &cidrs)
+{
+	if (t.files.size() > GUARD_FILTER_FILES_MAX) {
+		t.pass_all |= kind_bit(GUARD_RECORD_FILE_OPEN);
+		t.files.clear();
+	}
+	size_t v4 = 0;
+	uint32_t cidr_kinds = 0;
+	for (const auto &[key, c] : cidrs) {
+		v4 += c.cidr.len == 4;
+		cidr_kinds |= c.kinds;
+	}
+	if (v4 > GUARD_FILTER_CIDRS_MAX || cidrs.size() - v4 > GUARD_FILTER_CIDRS_MAX)
+		t.pass_all |= cidr_kinds;
+	else
+		for (const auto &[key, c] : cidrs)
+			t.cidrs.push_back(c);
+	if (t.ports.size() > GUARD_FILTER_PORTS_MAX) {
+		for (const PrefilterPort &p : t.ports)
+			t.pass_all |= p.kinds;
+		t.ports.clear();
+	}
 }
 
 } // namespace
@@ -278,6 +304,7 @@ PrefilterTable build_prefilter_table(const RuleSet &set)
 	PrefilterTable t;
 	FileEntries files;
 	std::map<uint16_t, uint32_t> ports;
+	std::map<CidrKey, PrefilterCidr> cidrs;
 	for (const Rule &rule : set.rules) {
 		for (uint16_t kind = 1; kind < GUARD_RECORD_KIND_MAX; kind++) {
 			uint32_t bit = kind_bit(kind);
@@ -286,7 +313,7 @@ PrefilterTable build_prefilter_table(const RuleSet &set)
 			Terms terms = rule.correlated() ? pass_all() : terms_of(set, rule.root, kind);
 			for (const Term &term : terms.terms) {
 				if (term.type == Term::cidr)
-					add_cidr(t.cidrs, term.net, bit);
+					cidrs.emplace(key_of(term.net), PrefilterCidr{term.net, 0}).first->second.kinds |= bit;
 				else if (term.type == Term::port)
 					ports[term.number] |= bit;
 				else if (!files.add(term))
@@ -301,9 +328,10 @@ PrefilterTable build_prefilter_table(const RuleSet &set)
 	if (files.has_files())
 		t.pass_all |= renaming_kinds;
 	t.files = files.files();
-	t.cidrs = nested(std::move(t.cidrs));
 	for (const auto &[port, kinds] : ports)
 		t.ports.push_back({port, kinds});
+	pass_whole_when_too_many(t, cidrs);
+	t.cidrs = nested(t.cidrs);
 	struct stat root {};
 	if (::stat("/", &root) == 0) {
 		t.root_dev = kernel_dev(root.st_dev);

@@ -237,6 +237,14 @@ TEST_CASE("the prefilter's tables: what the kernel checks, and what makes a kind
 		}
 		CHECK((build_prefilter_table(*r.set).pass_all & kind_bit(GUARD_RECORD_FILE_OPEN)));
 	}
+	// More ports than the kernel's set holds: their kinds pass whole.
+	std::string many = R"({"rules": [{"id": "P", "severity": "low", "events": ["net_connect"], "match": {"field": "port", "in": [)";
+	for (int port = 1; port <= GUARD_FILTER_PORTS_MAX + 1; port++)
+		many += (port > 1 ? "," : "") + std::to_string(port);
+	rules::LoadedRules ports = rules::compile_rules_text(many + "]}}]}", "p.json");
+	PrefilterTable too_many = build_prefilter_table(*ports.set);
+	CHECK((too_many.pass_all & kind_bit(GUARD_RECORD_NET_CONNECT)));
+	CHECK(too_many.ports.empty());
 	// Correlation rules watch their kinds whole.
 	rules::LoadedRules seq = rules::compile_rules_text(R"({"rules": [{"id": "S", "severity": "high", "type": "threshold",
  "events": ["net_connect"], "match": {"field": "port", "equals": 22}, "distinct": "addr", "count": 5, "by": "process", "within_seconds": 10}]})",
