@@ -19,8 +19,8 @@
  * (a failed open, a rename: paths as the caller gave them) passes whenever
  * a rule watches its kind, as do io_uring's records.
  *
- * The decision is made before the path is walked and the record copied,
- * which is what it saves; a held-back record is counted in `filtered` by
+ * A file syscall's record is decided at the exit before its header is
+ * filled, its path walked or anything copied, which is what it saves; a held-back record is counted in `filtered` by
  * kind (per CPU), so generated = written + filtered + dropped.
  * guard_filter_kinds is set before load: without it the verifier drops
  * every lookup.
@@ -30,8 +30,6 @@
 
 #include "common.bpf.h"
 #include "path.bpf.h"
-
-#define GUARD_O_CREAT 0100 /* include/uapi/asm-generic/fcntl.h */
 
 /* Bit (1 << kind) of each kind the prefilter may hold back. */
 const volatile __u32 guard_filter_kinds = 0;
@@ -94,12 +92,12 @@ struct {
 	__type(value, __u64);
 } filtered SEC(".maps");
 
-/* The active generation's config when the record's kind is under the
- * filter and not passed whole; else NULL (the record passes). */
-static __always_inline struct guard_filter_config *filter_config_for(struct guard_header *h, __u32 *generation)
+/* The active generation's config when a record of kind (a syscall's, not
+ * io_uring's) is under the filter and not passed whole; else NULL (the
+ * record passes). */
+static __always_inline struct guard_filter_config *filter_config_for(__u32 kind, __u32 *generation)
 {
-	__u32 kind = h->kind;
-	if (kind >= 32 || !(guard_filter_kinds & (1u << kind)) || (h->flags & GUARD_VIA_IO_URING))
+	if (kind >= 32 || !(guard_filter_kinds & (1u << kind)))
 		return 0;
 	__u32 zero = 0;
 	__u32 *state = bpf_map_lookup_elem(&filter_state, &zero);
@@ -112,22 +110,12 @@ static __always_inline struct guard_filter_config *filter_config_for(struct guar
 	return c;
 }
 
-/* Counts the record as held back; returns 1 (the caller writes nothing). */
-static __always_inline int hold_back(struct guard_header *h)
+/* Counts a record of kind as held back; returns 1 (the caller writes
+ * nothing). */
+static __always_inline int hold_back(__u32 kind)
 {
-	count_drop(&filtered, h->kind);
+	count_drop(&filtered, kind);
 	return 1;
-}
-
-/* A file record that carries no kernel object (any kind but a successful
- * open): held back only when no rule watches its kind. */
-static __always_inline int file_call_filtered(struct guard_header *h)
-{
-	__u32 generation = 0;
-	struct guard_filter_config *c = filter_config_for(h, &generation);
-	if (!c || (c->table & (1u << h->kind)))
-		return 0;
-	return hold_back(h);
 }
 
 static __always_inline __u32 filter_bits(__u32 generation, struct inode *inode)
@@ -187,17 +175,20 @@ __noinline int file_in_filter(struct filter_open *o)
 	return 1;
 }
 
-/* A successful open of `file`: 1 when it is held back (counted). */
-static __always_inline int open_filtered(struct guard_header *h, struct file *file, __u32 open_flags)
+/* A file syscall's record, decided before its header is filled: 1 when it
+ * is held back (counted). A record that carries no kernel object (any kind
+ * but a successful open: paths as the caller gave them) is held back only
+ * when no rule watches its kind; a successful open of `file` when neither
+ * the file nor a directory above it is in the tables. */
+static __always_inline int file_held_back(__u32 kind, long ret, struct file *file, int modify, int creat)
 {
 	__u32 generation = 0;
-	struct guard_filter_config *c = filter_config_for(h, &generation);
-	if (!c || !file)
+	struct guard_filter_config *c = filter_config_for(kind, &generation);
+	if (!c)
 		return 0;
-	if (!(c->table & (1u << h->kind)))
-		return hold_back(h);
-	int modify = h->flags & GUARD_FILE_MODIFY;
-	if (modify && c->open_modify)
+	if (!(c->table & (1u << kind)))
+		return hold_back(kind);
+	if (kind != GUARD_RECORD_FILE_OPEN || ret < 0 || !file || (modify && c->open_modify))
 		return 0;
 	/* Another root: its names are not the ones the tables were made from. */
 	struct dentry *root = current_task_readonly()->fs->root.dentry;
@@ -209,11 +200,10 @@ static __always_inline int open_filtered(struct guard_header *h, struct file *fi
 	o.mnt = (__u64)file->f_path.mnt;
 	o.inode = (__u64)file->f_inode;
 	o.generation = generation;
-	o.want = GUARD_FILTER_DIR_ANY | (modify ? GUARD_FILTER_DIR_MODIFY : 0) |
-		 (open_flags & GUARD_O_CREAT ? GUARD_FILTER_DIR_CREATE : 0);
+	o.want = GUARD_FILTER_DIR_ANY | (modify ? GUARD_FILTER_DIR_MODIFY : 0) | (creat ? GUARD_FILTER_DIR_CREATE : 0);
 	if (file_in_filter(&o))
 		return 0;
-	return hold_back(h);
+	return hold_back(kind);
 }
 
 /* A network record with its address and port in place: 1 when it is held
@@ -221,12 +211,14 @@ static __always_inline int open_filtered(struct guard_header *h, struct file *fi
 static __always_inline int net_filtered(struct guard_net *rec)
 {
 	__u32 generation = 0;
-	struct guard_filter_config *c = filter_config_for(&rec->header, &generation);
+	if (rec->header.flags & GUARD_VIA_IO_URING)
+		return 0;
+	struct guard_filter_config *c = filter_config_for(rec->header.kind, &generation);
 	if (!c)
 		return 0;
 	__u32 bit = 1u << rec->header.kind;
 	if (!(c->table & bit))
-		return hold_back(&rec->header);
+		return hold_back(rec->header.kind);
 	__u32 *kinds = 0;
 	if (rec->family == 2) {
 		struct guard_filter_v4_key k4 = {64, generation};
@@ -243,7 +235,7 @@ static __always_inline int net_filtered(struct guard_net *rec)
 	kinds = bpf_map_lookup_elem(&filter_ports, &kp);
 	if (kinds && (*kinds & bit))
 		return 0;
-	return hold_back(&rec->header);
+	return hold_back(rec->header.kind);
 }
 
 #endif
