@@ -169,6 +169,21 @@ struct guard_filter_config {
 	__u64 root_ino;
 };
 
+/* A bit per identity in filter_files (a Bloom filter of one hash): most
+ * directories above an opened file are in no table, and a clear bit says so
+ * with one load where the hash lookup costs a helper call. The bit of
+ * (dev, ino) is guard_filter_bloom_bit's; one array per generation. */
+#define GUARD_FILTER_BLOOM_WORDS 512 /* 64-bit words per generation: 32768 bits */
+
+struct guard_filter_bloom {
+	__u64 words[2][GUARD_FILTER_BLOOM_WORDS];
+};
+
+static inline __u32 guard_filter_bloom_bit(__u32 dev, __u64 ino)
+{
+	return (__u32)(((ino ^ ((__u64)dev << 40)) * 0x9e3779b97f4a7c15ull) >> 49); /* 15 bits */
+}
+
 struct guard_filter_file_key {
 	__u32 generation;
 	__u32 dev; /* super_block s_dev, kernel encoding */

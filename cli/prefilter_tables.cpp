@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "cli/prefilter_tables.h"
 
+#include <algorithm>
 #include <cstring>
 #include <string>
 
@@ -37,7 +38,7 @@ bool same(const PrefilterTable &a, const PrefilterTable &b)
 
 PrefilterTables::PrefilterTables(const Collection &objects)
 	: state_fd_(objects.map("filter_state").fd.get()), config_fd_(objects.map("filter_config").fd.get()),
-	  files_fd_(objects.map("filter_files").fd.get()), v4_fd_(objects.map("filter_v4").fd.get()),
+	  files_fd_(objects.map("filter_files").fd.get()), bloom_fd_(objects.map("filter_bloom").fd.get()), v4_fd_(objects.map("filter_v4").fd.get()),
 	  v6_fd_(objects.map("filter_v6").fd.get()), ports_fd_(objects.map("filter_ports").fd.get())
 {
 }
@@ -73,6 +74,14 @@ void PrefilterTables::install(const PrefilterTable &table)
 void PrefilterTables::write(const PrefilterTable &table, uint32_t generation, Entries &out)
 {
 	with_context("prefilter: write a table", [&] {
+		__u64 *words = bloom_->words[generation];
+		std::fill(words, words + GUARD_FILTER_BLOOM_WORDS, 0);
+		for (const PrefilterFile &f : table.files) {
+			uint32_t bit = guard_filter_bloom_bit(f.dev, f.ino);
+			words[(bit >> 6) % GUARD_FILTER_BLOOM_WORDS] |= __u64(1) << (bit & 63);
+		}
+		uint32_t zero = 0;
+		bpf_map_update(bloom_fd_, &zero, bloom_.get());
 		for (const PrefilterFile &f : table.files) {
 			struct guard_filter_file_key key {};
 			key.generation = generation;

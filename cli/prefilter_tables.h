@@ -7,6 +7,7 @@
 // entries are deleted. A program sees the old tables or the new, whole.
 #pragma once
 
+#include <memory>
 #include <vector>
 
 #include "engine/prefilter_table.h"
@@ -33,7 +34,10 @@ private:
 	void write(const PrefilterTable &table, uint32_t generation, Entries &out);
 	void erase(Entries &entries);
 
-	int state_fd_, config_fd_, files_fd_, v4_fd_, v6_fd_, ports_fd_;
+	int state_fd_, config_fd_, files_fd_, bloom_fd_, v4_fd_, v6_fd_, ports_fd_;
+	// What filter_bloom holds, both generations: written whole, the active
+	// half with the bytes it already has.
+	std::unique_ptr<struct guard_filter_bloom> bloom_ = std::make_unique<struct guard_filter_bloom>();
 	PrefilterTable installed_;
 	bool any_installed_ = false;
 	uint32_t active_ = 0;

@@ -58,6 +58,15 @@ struct {
 	__type(value, __u32);
 } filter_files SEC(".maps");
 
+/* filter_files' identities as bits, per generation, for a look before the
+ * hash lookup. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct guard_filter_bloom);
+} filter_bloom SEC(".maps");
+
 /* Destination prefixes and ports: bit (1 << kind) of the kinds they let
  * through. A prefix's value includes the kinds of every prefix around it
  * (the trie finds the longest only). */
@@ -118,9 +127,14 @@ static __always_inline int hold_back(__u32 kind)
 	return 1;
 }
 
-static __always_inline __u32 filter_bits(__u32 generation, struct inode *inode)
+/* The GUARD_FILTER_* bits of inode's identity: none when its Bloom bit is
+ * clear, else what the hash holds. */
+static __always_inline __u32 filter_bits(struct guard_filter_bloom *bloom, __u32 generation, struct inode *inode)
 {
 	struct guard_filter_file_key key = {generation, inode->i_sb->s_dev, inode->i_ino};
+	__u32 bit = guard_filter_bloom_bit(key.dev, key.ino);
+	if (!(bloom->words[generation & 1][(bit >> 6) & (GUARD_FILTER_BLOOM_WORDS - 1)] & (1ull << (bit & 63))))
+		return 0;
 	__u32 *bits = bpf_map_lookup_elem(&filter_files, &key);
 	return bits ? *bits : 0;
 }
@@ -141,11 +155,13 @@ struct filter_open {
  * passes (the kernel cannot tell). */
 __noinline int file_in_filter(struct filter_open *o)
 {
-	if (!o)
+	__u32 zero = 0;
+	struct guard_filter_bloom *bloom = bpf_map_lookup_elem(&filter_bloom, &zero);
+	if (!o || !bloom)
 		return 1;
-	__u32 generation = o->generation, want = o->want;
+	__u32 generation = o->generation & 1, want = o->want;
 	__u32 own = want & GUARD_FILTER_DIR_MODIFY ? GUARD_FILTER_FILE_ANY | GUARD_FILTER_FILE_MODIFY : GUARD_FILTER_FILE_ANY;
-	if (filter_bits(generation, kernel_ptr(struct inode, o->inode)) & own)
+	if (filter_bits(bloom, generation, kernel_ptr(struct inode, o->inode)) & own)
 		return 1;
 	__u64 dentry = o->dentry;
 	__u64 mnt = mount_of(o->mnt);
@@ -167,7 +183,7 @@ __noinline int file_in_filter(struct filter_open *o)
 			dentry = parent;
 		}
 		struct inode *inode = kernel_ptr(struct dentry, dentry)->d_inode;
-		if (inode && (filter_bits(generation, inode) & want))
+		if (inode && (filter_bits(bloom, generation, inode) & want))
 			return 1;
 		/* O_CREAT's directory is the first one only. */
 		want &= ~GUARD_FILTER_DIR_CREATE;
