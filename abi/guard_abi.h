@@ -141,6 +141,73 @@ struct guard_kill_v6_key {
 	__u8 addr[16];
 };
 
+/* The prefilter's kernel tables (kern/prefilter.bpf.h), written by the agent
+ * (cli/prefilter_tables.cpp) at start, on every reload and whenever the
+ * rules' files are resolved again: with --alerts-only (or --file-events /
+ * --net-events alerts), a file or network record that no rule can match is
+ * not written. Keyed by generation as the kill tables are; the state word
+ * (filter_state) names the generation whose guard_filter_config holds. */
+#define GUARD_FILTER_DEPTH 16         /* directories above an opened file the kernel looks at */
+#define GUARD_FILTER_FILES_MAX 16384  /* files and directories per generation */
+#define GUARD_FILTER_CIDRS_MAX 1024   /* prefixes per generation and family */
+#define GUARD_FILTER_PORTS_MAX 1024   /* ports per generation */
+/* filter_files values: what an opened file's identity, or a directory's
+ * above it, lets through. */
+#define GUARD_FILTER_FILE_ANY    (1u << 0) /* any open of this file */
+#define GUARD_FILTER_FILE_MODIFY (1u << 1) /* an open of it that modifies (GUARD_FILE_MODIFY) */
+#define GUARD_FILTER_DIR_ANY     (1u << 2) /* any open of a file below this directory */
+#define GUARD_FILTER_DIR_MODIFY  (1u << 3) /* ... that modifies */
+#define GUARD_FILTER_DIR_CREATE  (1u << 4) /* an open with O_CREAT of a name directly in it */
+
+struct guard_filter_config {
+	__u32 valid;       /* 0: nothing written yet, everything passes */
+	__u32 pass_all;    /* bit (1 << kind): every record of the kind passes */
+	__u32 table;       /* bit (1 << kind): a record passes on a table hit (else: none passes) */
+	__u32 open_modify; /* non-zero: every file_open that modifies passes */
+	__u32 root_dev;    /* "/" as the tables were resolved (kernel dev_t): a */
+	__u32 reserved;    /* process with another root passes (its names differ) */
+	__u64 root_ino;
+};
+
+/* A bit per identity in filter_files (a Bloom filter of one hash): most
+ * directories above an opened file are in no table, and a clear bit says so
+ * with one load where the hash lookup costs a helper call. The bit of
+ * (dev, ino) is guard_filter_bloom_bit's; one array per generation. */
+#define GUARD_FILTER_BLOOM_WORDS 512 /* 64-bit words per generation: 32768 bits */
+
+struct guard_filter_bloom {
+	__u64 words[2][GUARD_FILTER_BLOOM_WORDS];
+};
+
+static inline __u32 guard_filter_bloom_bit(__u32 dev, __u64 ino)
+{
+	return (__u32)(((ino ^ ((__u64)dev << 40)) * 0x9e3779b97f4a7c15ull) >> 49); /* 15 bits */
+}
+
+struct guard_filter_file_key {
+	__u32 generation;
+	__u32 dev; /* super_block s_dev, kernel encoding */
+	__u64 ino;
+};
+
+/* LPM keys as the kill tables': prefixlen counts the generation's 32 bits. */
+struct guard_filter_v4_key {
+	__u32 prefixlen;
+	__u32 generation;
+	__u8 addr[4];
+};
+
+struct guard_filter_v6_key {
+	__u32 prefixlen;
+	__u32 generation;
+	__u8 addr[16];
+};
+
+struct guard_filter_port_key {
+	__u32 generation;
+	__u32 port; /* host byte order */
+};
+
 /* guard_exec.header.flags */
 #define GUARD_EXEC_ARGV_TRUNCATED (1 << 0) /* argv was longer than GUARD_ARGV_MAX */
 #define GUARD_EXEC_PATH_TRUNCATED (1 << 1) /* path_given did not fit */

@@ -19,6 +19,7 @@
 #include "cli/detach.h"
 #include "cli/embedded_object.h"
 #include "cli/kill_tables.h"
+#include "cli/prefilter_tables.h"
 #include "cli/privileges.h"
 #include "cli/seccomp.h"
 #include "cli/signals.h"
@@ -120,6 +121,10 @@ int run_agent(const AgentOptions &options)
 		spec.set_global("guard_agent_tgid", read_global_tgid());
 		// Kill rules are armed only when asked (kern/enforce.bpf.h).
 		spec.set_global("guard_enforce", uint32_t(options.engine.enforce && options.record_path.empty()));
+		// The prefilter holds back what no rule can match, when only alerts
+		// are written (kern/prefilter.bpf.h); guard record keeps everything.
+		spec.set_global("guard_filter_kinds",
+				uint32_t(options.record_path.empty() ? prefiltered_kinds(options.engine) : 0));
 		LoadOptions load = load_options(options, spec);
 		// The kernel wakes us for a record in a quiet ring and as a
 		// sixteenth of a busy one fills (kern/common.bpf.h, docs/schema.md).
@@ -135,7 +140,11 @@ int run_agent(const AgentOptions &options)
 		AgentRings rings(objects);
 		// Before attaching: a kill rule holds from the first event.
 		KillTables kill_tables(objects);
-		consumer->set_kill_tables([&kill_tables](const RuleSet &set) { kill_tables.install(build_kill_table(set)); });
+		PrefilterTables prefilter(objects);
+		consumer->set_kill_tables([&kill_tables, &prefilter](const RuleSet &set) {
+			prefilter.install(build_prefilter_table(set));
+			kill_tables.install(build_kill_table(set));
+		});
 
 		auto attaching = std::chrono::steady_clock::now();
 		Attachments attached = attach_programs(objects);

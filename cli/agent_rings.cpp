@@ -87,6 +87,10 @@ void read_kernel_drops(const Collection &objects, KernelDrops &out)
 			out.by_ring[ring] += n;
 		}
 	}
+	int filtered = objects.map("filtered").fd.get();
+	for (uint32_t kind = 0; kind < GUARD_RECORD_KIND_MAX; kind++)
+		out.filtered_by_kind[kind] =
+			with_context("read the prefilter's counters", [&] { return per_cpu_sum(filtered, kind); });
 	out.available = true;
 }
 

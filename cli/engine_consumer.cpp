@@ -135,7 +135,8 @@ public:
 		: config_(config), reloader_(std::move(reloader)), output_(std::move(output)),
 		  writer_(output_.fd(), kOutputBuffer), reporter_(output_.is_file() ? "output " + output_.path() : "stdout"),
 		  pipeline_(writer_, boot_to_unix_offset_ns(),
-			    {config.alerts_only, config.process_capacity, cgroup_fs_.open() ? &cgroup_fs_ : nullptr, true}),
+			    {config.alerts_only, config.process_capacity, cgroup_fs_.open() ? &cgroup_fs_ : nullptr, true,
+			     prefiltered_kinds(config)}),
 		  started_(std::chrono::steady_clock::now()), next_health_(started_ + interval()),
 		  next_output_check_(started_ + kOutputCheck)
 	{
@@ -160,8 +161,14 @@ public:
 	void after_batch() override
 	{
 		pipeline_.exe_hashes().exchange();
-		if (pipeline_.refresh_watched_files(std::chrono::steady_clock::now()))
+		// The kernel's tables follow the watched files, and are made again
+		// every watched_files_period regardless: a directory the
+		// prefilter watches by identity may have been replaced.
+		auto now = std::chrono::steady_clock::now();
+		if (pipeline_.refresh_watched_files(now) || now >= next_tables_) {
+			next_tables_ = now + Pipeline::watched_files_period;
 			refresh_kill_tables();
+		}
 		bool ok = writer_.flush();
 		if (!ok && writer_.last_error() == EPIPE && !output_.is_file())
 			throw OutputClosed{};
@@ -287,9 +294,10 @@ private:
 		}
 	}
 
-	// A kill rule's file replaced (renamed over, recreated): its new
-	// identity into the kernel, as the watched files' (KillTables writes
-	// only a table that changed). A failure keeps the tables as they were.
+	// A kill rule's or the prefilter's file replaced (renamed over,
+	// recreated): its new identity into the kernel, as the watched files'
+	// (the tables write only what changed). A failure keeps the tables as
+	// they were.
 	void refresh_kill_tables()
 	{
 		if (!install_kill_tables_)
@@ -358,7 +366,7 @@ private:
 	CgroupFs cgroup_fs_; // the cgroup2 mount, for the paths of cgroup ids (engine/cgroup_cache.h)
 	Pipeline pipeline_;
 	HealthSources sources_;
-	std::chrono::steady_clock::time_point started_, next_health_, next_output_check_;
+	std::chrono::steady_clock::time_point started_, next_health_, next_output_check_, next_tables_;
 	std::vector<std::unique_ptr<Forwarder>> forwarders_; // stopped before the writer goes
 	std::function<void(const RuleSet &)> install_kill_tables_;
 };

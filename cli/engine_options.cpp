@@ -9,6 +9,7 @@
 #include "base/error.h"
 #include "cli/engine_options.h"
 #include "engine/forward_target.h"
+#include "engine/prefilter_table.h"
 
 namespace guard {
 
@@ -64,7 +65,16 @@ void add_engine_options(CLI::App &app, EngineConfig &config)
 		     "a directory (refused otherwise)");
 	app.add_flag("--allow-no-rules", config.allow_no_rules,
 		     "Run with a rules file that has no enabled rule (refused otherwise: guard would detect nothing)");
-	app.add_flag("--alerts-only", config.alerts_only, "Write alert records (and health) only, not every event");
+	app.add_flag("--alerts-only", config.alerts_only,
+		     "Write alert records (and health) only, not every event; the kernel then holds back file and network "
+		     "records no rule can match (docs/rules.md)");
+	app.add_option("--file-events", config.file_events,
+		       "File events: all, or alerts (only alerts, and the kernel holds back records no rule can match)")
+		->option_text("all|alerts")
+		->check(CLI::IsMember({"all", "alerts"}));
+	app.add_option("--net-events", config.net_events, "Network events: all, or alerts (as --file-events)")
+		->option_text("all|alerts")
+		->check(CLI::IsMember({"all", "alerts"}));
 	app.add_flag("--enforce", config.enforce,
 		     "Arm the rules with \"action\": \"kill\": the kernel kills the process at the match (docs/rules.md); "
 		     "without it their alerts say \"would_kill\"");
@@ -99,6 +109,16 @@ void add_engine_options(CLI::App &app, EngineConfig &config)
 	app.add_option("--process-table-size", config.process_capacity, "Processes the process table holds")
 		->option_text("N")
 		->check(CLI::Range(size_t(64), size_t(1) << 22));
+}
+
+uint32_t prefiltered_kinds(const EngineConfig &config)
+{
+	uint32_t file = 0, net = 0;
+	for (uint16_t k = 1; k < GUARD_RECORD_KIND_MAX; k++)
+		if (prefilter_kinds() & kind_bit(k))
+			(guard_ring_of(k) == GUARD_RING_FILE ? file : net) |= kind_bit(k);
+	return (config.alerts_only || config.file_events == "alerts" ? file : 0) |
+	       (config.alerts_only || config.net_events == "alerts" ? net : 0);
 }
 
 } // namespace guard

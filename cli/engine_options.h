@@ -28,6 +28,8 @@ struct EngineConfig {
 	bool allow_untrusted_rules = false; // read a rules file others could change (tests)
 	bool allow_no_rules = false;        // run a rules file with no enabled rule
 	bool alerts_only = false;
+	std::string file_events = "all"; // "alerts": file records only when a rule may match (kern/prefilter.bpf.h)
+	std::string net_events = "all";  // the same for network records
 	bool enforce = false;          // arm the kill rules (kern/enforce.bpf.h)
 	uint64_t rotate_bytes = 0;     // 0: no size rotation
 	unsigned rotate_keep = 5;
@@ -39,10 +41,16 @@ struct EngineConfig {
 	size_t forward_queue_bytes = size_t(16) << 20; // each forwarder's queue
 };
 
-// --rules, --sigma, --allow-untrusted-rules, --allow-no-rules, --alerts-only, --enforce,
+// --rules, --sigma, --allow-untrusted-rules, --allow-no-rules, --alerts-only,
+// --file-events, --net-events, --enforce,
 // --rotate-size, --rotate-keep, --health-interval, --process-table-size,
 // --host-fields, --syslog, --journald, --forward-queue-size.
 void add_engine_options(CLI::App &app, EngineConfig &config);
+
+// kind_bit() of the kinds written as alerts only, which the kernel's
+// prefilter may hold back: file and network kinds with --alerts-only,
+// --file-events alerts, --net-events alerts.
+uint32_t prefiltered_kinds(const EngineConfig &config);
 
 // Thrown by a consumer whose output is standard output when its reader went
 // away (guard | head): the agent stops quietly and exits 0, as a filter does.

@@ -66,6 +66,7 @@ constexpr AllowedSyscall kAllowed[] = {
 	{SYS_openat, "the output, the rules file, /proc/self/statm, executables hashed (engine/exe_hasher.h)"},
 	{SYS_fstat, "the output and rules files"},
 	{SYS_newfstatat, "the rules file's directories, the identity of files rules name (refreshed)"},
+	{SYS_statfs, "the file system of files rules name (the prefilter trusts no btrfs or overlayfs identity)"},
 	{SYS_lseek, "the output after a torn write is cut"},
 	{SYS_ftruncate, "cutting a torn line off the output"},
 	{SYS_fallocate, "a regular output's blocks, taken before a batch goes to it (engine/file_space.h)"},
@@ -79,7 +80,7 @@ constexpr AllowedSyscall kAllowed[] = {
 	{SYS_unlinkat, "output rotation with no file kept"},
 	{SYS_mkdirat, "a deleted output directory made again"},
 	{SYS_getrusage, "the health record's CPU time"},
-	{SYS_bpf, "the rings' drop counts, the kill rules' tables on reload (map lookup, update, delete on fds guard holds)"},
+	{SYS_bpf, "the rings' drop counts, the kill rules' and the prefilter's tables on reload (map lookup, update, delete on fds guard holds)"},
 #if defined(__SANITIZE_ADDRESS__)
 	// The sanitizer runtimes' own calls (make SAN=1): UBSan reads memory it
 	// is unsure of through a pipe; LeakSanitizer stops the world at exit

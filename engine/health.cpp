@@ -100,8 +100,14 @@ void write_health(Pipeline &pipeline, const HealthSources &sources, int64_t upti
 		for (uint16_t k = 1; k < GUARD_RECORD_KIND_MAX; k++)
 			w.field_uint(record_kind_name(k), drops.by_kind[k]);
 		w.end_object();
+		w.begin_object("filtered");
+		for (uint16_t k = 1; k < GUARD_RECORD_KIND_MAX; k++)
+			w.field_uint(record_kind_name(k), drops.filtered_by_kind[k]);
+		w.end_object();
 	} else {
 		w.key("kernel_drops");
+		w.field_literal_value("null");
+		w.key("filtered");
 		w.field_literal_value("null");
 	}
 

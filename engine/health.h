@@ -24,6 +24,8 @@ struct KernelDrops {
 	bool available = false; // false: this build's BPF programs do not count drops
 	uint64_t by_kind[GUARD_RECORD_KIND_MAX] = {};
 	uint64_t by_ring[GUARD_RING_COUNT] = {};
+	// Records the prefilter held back (kern/prefilter.bpf.h), by kind.
+	uint64_t filtered_by_kind[GUARD_RECORD_KIND_MAX] = {};
 };
 
 // One ring's backlog when the health record is made.

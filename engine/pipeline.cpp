@@ -171,7 +171,7 @@ void Pipeline::on_record(std::span<const uint8_t> bytes)
 		n = match_event(*rules_, ev, matches, stats_.matches_over_limit);
 	}
 
-	if (!options_.alerts_only)
+	if (!options_.alerts_only && !(options_.alerts_only_kinds & kind_bit(h.kind)))
 		write_event(rec, ev, matches, n);
 	if (n > 0) {
 		load_ancestry();

@@ -38,6 +38,9 @@ struct PipelineOptions {
 	// Hash executed files (exe_sha256, exe_hashes.h): the agent, on this
 	// host's files. A replay's identities are another boot's: no.
 	bool hash_executables = false;
+	// kind_bit() of kinds written as alerts only (--file-events alerts,
+	// --net-events alerts), besides alerts_only for every kind.
+	uint32_t alerts_only_kinds = 0;
 };
 
 struct PipelineStats {

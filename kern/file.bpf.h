@@ -20,6 +20,7 @@
 
 #include "common.bpf.h"
 #include "enforce.bpf.h"
+#include "prefilter.bpf.h"
 #include "path.bpf.h"
 
 /* O_TMPFILE without O_DIRECTORY: asm-generic/fcntl.h keeps it internal. */
@@ -359,12 +360,22 @@ int file_exit(struct syscall_exit_entry *ctx)
 	struct pending_call *slot = take_syscall(ctx, &kind);
 	if (!slot)
 		return 0;
+	long ret = ctx->ret;
+	struct file *opened = kind == GUARD_RECORD_FILE_OPEN ? task_file(ret) : 0;
+	/* The prefilter before the header: a record held back costs no more.
+	 * The kill rules are checked whether or not the record is written. */
+	if (file_held_back(kind, ret, opened, slot->open_flags & GUARD_OPEN_MODIFIES, slot->open_flags & O_CREAT)) {
+		if (opened) {
+			struct guard_header unwritten = {};
+			enforce_file(&unwritten, GUARD_KILL_OPEN, opened->f_inode->i_sb->s_dev, opened->f_inode->i_ino);
+		}
+		return 0;
+	}
 	struct guard_file *rec = scratch_record();
 	if (!rec)
 		return 0;
 	fill_header(&rec->header, kind);
-	struct file *opened = kind == GUARD_RECORD_FILE_OPEN ? task_file(ctx->ret) : 0;
-	put_file_record(rec, slot, kind, ctx->ret, opened);
+	put_file_record(rec, slot, kind, ret, opened);
 	return 0;
 }
 

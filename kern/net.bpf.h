@@ -18,6 +18,7 @@
 
 #include "common.bpf.h"
 #include "enforce.bpf.h"
+#include "prefilter.bpf.h"
 #include "path.bpf.h"
 
 /* From linux/socket.h's kernel side (userspace gets them from libc). */
@@ -374,7 +375,7 @@ static __always_inline void put_net_record(struct guard_net *rec, struct pending
 		put_no_address(rec, 1);
 		put_empty_string(end, &rec->given_unix_path);
 	}
-	if (end)
+	if (end && !net_filtered(rec))
 		submit(&rec->header, end);
 }
 

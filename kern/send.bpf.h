@@ -109,7 +109,7 @@ __noinline int put_send_record(struct guard_scratch *scratch, struct pending_cal
 		return 0;
 	rec->result = ret;
 	__u32 end = put_address(scratch, sizeof(*rec), &given, 0);
-	if (!end)
+	if (!end || net_filtered(rec))
 		return 0;
 	rec->count = send_count(rec);
 	if (!rec->count)

@@ -1,0 +1,141 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include "cli/prefilter_tables.h"
+
+#include <algorithm>
+#include <cstring>
+#include <string>
+
+#include "base/error.h"
+#include "loader/bpf_syscall.h"
+
+namespace guard {
+namespace {
+
+void check_room(size_t have, size_t most, const char *what)
+{
+	if (have > most)
+		fail("prefilter: " + std::to_string(have) + " " + what + ", at most " + std::to_string(most));
+}
+
+bool same(const PrefilterTable &a, const PrefilterTable &b)
+{
+	auto same_file = [](const PrefilterFile &x, const PrefilterFile &y) {
+		return x.dev == y.dev && x.ino == y.ino && x.bits == y.bits;
+	};
+	auto same_cidr = [](const PrefilterCidr &x, const PrefilterCidr &y) {
+		return x.kinds == y.kinds && x.cidr.len == y.cidr.len && x.cidr.prefix == y.cidr.prefix &&
+		       std::memcmp(x.cidr.bytes, y.cidr.bytes, sizeof(x.cidr.bytes)) == 0;
+	};
+	auto same_port = [](const PrefilterPort &x, const PrefilterPort &y) { return x.port == y.port && x.kinds == y.kinds; };
+	return a.pass_all == b.pass_all && a.table == b.table && a.open_modify == b.open_modify &&
+	       a.root_dev == b.root_dev && a.root_ino == b.root_ino &&
+	       std::equal(a.files.begin(), a.files.end(), b.files.begin(), b.files.end(), same_file) &&
+	       std::equal(a.cidrs.begin(), a.cidrs.end(), b.cidrs.begin(), b.cidrs.end(), same_cidr) &&
+	       std::equal(a.ports.begin(), a.ports.end(), b.ports.begin(), b.ports.end(), same_port);
+}
+
+} // namespace
+
+PrefilterTables::PrefilterTables(const Collection &objects)
+	: state_fd_(objects.map("filter_state").fd.get()), config_fd_(objects.map("filter_config").fd.get()),
+	  files_fd_(objects.map("filter_files").fd.get()), bloom_fd_(objects.map("filter_bloom").fd.get()), v4_fd_(objects.map("filter_v4").fd.get()),
+	  v6_fd_(objects.map("filter_v6").fd.get()), ports_fd_(objects.map("filter_ports").fd.get())
+{
+}
+
+void PrefilterTables::install(const PrefilterTable &table)
+{
+	if (any_installed_ && same(table, installed_))
+		return;
+	size_t v4 = 0;
+	for (const PrefilterCidr &c : table.cidrs)
+		v4 += c.cidr.len == 4;
+	check_room(table.files.size(), GUARD_FILTER_FILES_MAX, "files and directories");
+	check_room(v4, GUARD_FILTER_CIDRS_MAX, "IPv4 prefixes");
+	check_room(table.cidrs.size() - v4, GUARD_FILTER_CIDRS_MAX, "IPv6 prefixes");
+	check_room(table.ports.size(), GUARD_FILTER_PORTS_MAX, "ports");
+	uint32_t next = active_ ^ 1;
+	// Left over from a write that failed half way: never in use.
+	erase(entries_[next]);
+	try {
+		write(table, next, entries_[next]);
+	} catch (const Error &) {
+		erase(entries_[next]);
+		throw;
+	}
+	uint32_t zero = 0;
+	with_context("prefilter: switch generation", [&] { bpf_map_update(state_fd_, &zero, &next); });
+	active_ = next;
+	installed_ = table;
+	any_installed_ = true;
+	erase(entries_[next ^ 1]);
+}
+
+void PrefilterTables::write(const PrefilterTable &table, uint32_t generation, Entries &out)
+{
+	with_context("prefilter: write a table", [&] {
+		__u64 *words = bloom_->words[generation];
+		std::fill(words, words + GUARD_FILTER_BLOOM_WORDS, 0);
+		for (const PrefilterFile &f : table.files) {
+			uint32_t bit = guard_filter_bloom_bit(f.dev, f.ino);
+			words[(bit >> 6) % GUARD_FILTER_BLOOM_WORDS] |= __u64(1) << (bit & 63);
+		}
+		uint32_t zero = 0;
+		bpf_map_update(bloom_fd_, &zero, bloom_.get());
+		for (const PrefilterFile &f : table.files) {
+			struct guard_filter_file_key key {};
+			key.generation = generation;
+			key.dev = f.dev;
+			key.ino = f.ino;
+			bpf_map_update(files_fd_, &key, &f.bits);
+			out.files.push_back(key);
+		}
+		for (const PrefilterCidr &c : table.cidrs) {
+			if (c.cidr.len == 4) {
+				struct guard_filter_v4_key key {};
+				key.prefixlen = 32 + c.cidr.prefix;
+				key.generation = generation;
+				std::memcpy(key.addr, c.cidr.bytes, 4);
+				bpf_map_update(v4_fd_, &key, &c.kinds);
+				out.v4.push_back(key);
+			} else {
+				struct guard_filter_v6_key key {};
+				key.prefixlen = 32 + c.cidr.prefix;
+				key.generation = generation;
+				std::memcpy(key.addr, c.cidr.bytes, 16);
+				bpf_map_update(v6_fd_, &key, &c.kinds);
+				out.v6.push_back(key);
+			}
+		}
+		for (const PrefilterPort &p : table.ports) {
+			struct guard_filter_port_key key {generation, p.port};
+			bpf_map_update(ports_fd_, &key, &p.kinds);
+			out.ports.push_back(key);
+		}
+		struct guard_filter_config config {};
+		config.valid = 1;
+		config.pass_all = table.pass_all;
+		config.table = table.table;
+		config.open_modify = table.open_modify;
+		config.root_dev = table.root_dev;
+		config.root_ino = table.root_ino;
+		bpf_map_update(config_fd_, &generation, &config);
+	});
+}
+
+void PrefilterTables::erase(Entries &entries)
+{
+	with_context("prefilter: delete a table", [&] {
+		for (const auto &key : entries.files)
+			bpf_map_delete(files_fd_, &key);
+		for (const auto &key : entries.v4)
+			bpf_map_delete(v4_fd_, &key);
+		for (const auto &key : entries.v6)
+			bpf_map_delete(v6_fd_, &key);
+		for (const auto &key : entries.ports)
+			bpf_map_delete(ports_fd_, &key);
+	});
+	entries = {};
+}
+
+} // namespace guard

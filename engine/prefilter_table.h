@@ -1,0 +1,62 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+// The prefilter's tables (kern/prefilter.bpf.h): what the kernel can check
+// of the rules, so that with --alerts-only it writes no file or network
+// record that no rule can match. Sound first: for each kind a rule
+// watches, the rule's condition becomes a set of table entries only when
+// every record it matches hits one of them; otherwise the kind passes
+// whole. What the kernel checks (docs/rules.md, "What runs in the kernel"):
+//   - file_open: "path" (or "any_path") equals an absolute path: the file's
+//     identity, and its directory for an open that creates it; prefix, or a
+//     glob, starting with an absolute directory: that directory's identity
+//     (the kernel looks at the directories above the opened file); "modify":
+//     only modifying opens;
+//   - net_*: "addr" cidr (LPM tries), "port" equals/in;
+//   - all-of: the tests above among its children (the others are left to
+//     userspace); any-of: only when every child is one.
+// Everything else (globs not anchored at a directory, suffix, comm, argv,
+// not, correlation rules) makes its kinds pass whole.
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include "engine/rule_set.h"
+
+namespace guard {
+
+struct PrefilterFile {
+	uint32_t dev = 0; // the kernel's dev_t (major << 20 | minor)
+	uint64_t ino = 0;
+	uint32_t bits = 0; // GUARD_FILTER_FILE_* and GUARD_FILTER_DIR_*
+};
+
+struct PrefilterCidr {
+	Cidr cidr;
+	uint32_t kinds = 0; // kind_bit() of the kinds it lets through
+};
+
+struct PrefilterPort {
+	uint16_t port = 0;
+	uint32_t kinds = 0;
+};
+
+struct PrefilterTable {
+	uint32_t pass_all = 0; // kind_bit(): every record of the kind passes
+	uint32_t table = 0;    // kind_bit(): a record passes on a table hit
+	bool open_modify = false; // every modifying file_open passes
+	uint32_t root_dev = 0;    // "/" when the paths were resolved (kernel dev_t)
+	uint64_t root_ino = 0;
+	std::vector<PrefilterFile> files; // one per identity, sorted
+	std::vector<PrefilterCidr> cidrs; // a prefix's kinds include those of the prefixes around it
+	std::vector<PrefilterPort> ports; // sorted
+};
+
+// kind_bit() of the kinds the prefilter may hold back: file_* and net_*.
+uint32_t prefilter_kinds();
+
+// The tables for set, its paths resolved now (stat(2)). A path on a file
+// system where stat's st_dev is not the kernel's s_dev (btrfs, overlayfs)
+// makes its kinds pass whole. System calls: never per event.
+PrefilterTable build_prefilter_table(const RuleSet &set);
+
+} // namespace guard

@@ -1,0 +1,257 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/* The prefilter: with --alerts-only (or --file-events / --net-events
+ * alerts), a file or network record that no rule can match is not written.
+ *
+ * The agent compiles what the kernel can check of the rules into the
+ * tables below (engine/prefilter_table.cpp; docs/rules.md says which
+ * conditions): per record kind, "every record passes" (a rule the kernel
+ * cannot check watches the kind), "none passes" (no rule watches it) or
+ * "a record passes on a table hit":
+ * - file_open: the opened file's identity (dev, ino), or that of one of the
+ *   GUARD_FILTER_DEPTH directories above it, walked through d_parent and
+ *   across mounts as d_path() walks (a rule's path prefix is a directory);
+ *   an open with O_CREAT also looks for its directory (a watched name
+ *   created anew); and every modifying open when a rule asks for modify
+ *   and nothing the kernel can check;
+ * - net_*: the address in an LPM trie (IPv4, IPv6) or the port in a set.
+ * Names mean what the agent resolved them to only for a process with the
+ * same root: any other passes. A file record that carries no kernel object
+ * (a failed open, a rename: paths as the caller gave them) passes whenever
+ * a rule watches its kind, as do io_uring's records.
+ *
+ * A file syscall's record is decided at the exit before its header is
+ * filled, its path walked or anything copied, which is what it saves; a held-back record is counted in `filtered` by
+ * kind (per CPU), so generated = written + filtered + dropped.
+ * guard_filter_kinds is set before load: without it the verifier drops
+ * every lookup.
+ */
+#ifndef GUARD_KERN_PREFILTER_BPF_H
+#define GUARD_KERN_PREFILTER_BPF_H
+
+#include "common.bpf.h"
+#include "path.bpf.h"
+
+/* Bit (1 << kind) of each kind the prefilter may hold back. */
+const volatile __u32 guard_filter_kinds = 0;
+
+/* The active generation (0 or 1), written last by the agent. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u32);
+} filter_state SEC(".maps");
+
+/* Each generation's kinds and root. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 2);
+	__type(key, __u32);
+	__type(value, struct guard_filter_config);
+} filter_config SEC(".maps");
+
+/* Files and directories: GUARD_FILTER_* bits, both generations. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 2 * GUARD_FILTER_FILES_MAX);
+	__type(key, struct guard_filter_file_key);
+	__type(value, __u32);
+} filter_files SEC(".maps");
+
+/* filter_files' identities as bits, per generation, for a look before the
+ * hash lookup. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct guard_filter_bloom);
+} filter_bloom SEC(".maps");
+
+/* Destination prefixes and ports: bit (1 << kind) of the kinds they let
+ * through. A prefix's value includes the kinds of every prefix around it
+ * (the trie finds the longest only). */
+struct {
+	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__uint(max_entries, 2 * GUARD_FILTER_CIDRS_MAX);
+	__type(key, struct guard_filter_v4_key);
+	__type(value, __u32);
+} filter_v4 SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__uint(max_entries, 2 * GUARD_FILTER_CIDRS_MAX);
+	__type(key, struct guard_filter_v6_key);
+	__type(value, __u32);
+} filter_v6 SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 2 * GUARD_FILTER_PORTS_MAX);
+	__type(key, struct guard_filter_port_key);
+	__type(value, __u32);
+} filter_ports SEC(".maps");
+
+/* Records held back, by kind; per CPU, summed by the agent. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, GUARD_RECORD_KIND_MAX);
+	__type(key, __u32);
+	__type(value, __u64);
+} filtered SEC(".maps");
+
+/* The active generation's config when a record of kind (a syscall's, not
+ * io_uring's) is under the filter and not passed whole; else NULL (the
+ * record passes). */
+static __always_inline struct guard_filter_config *filter_config_for(__u32 kind, __u32 *generation)
+{
+	if (kind >= 32 || !(guard_filter_kinds & (1u << kind)))
+		return 0;
+	__u32 zero = 0;
+	__u32 *state = bpf_map_lookup_elem(&filter_state, &zero);
+	if (!state)
+		return 0;
+	*generation = *state & 1;
+	struct guard_filter_config *c = bpf_map_lookup_elem(&filter_config, generation);
+	if (!c || !c->valid || (c->pass_all & (1u << kind)))
+		return 0;
+	return c;
+}
+
+/* Counts a record of kind as held back; returns 1 (the caller writes
+ * nothing). */
+static __always_inline int hold_back(__u32 kind)
+{
+	count_drop(&filtered, kind);
+	return 1;
+}
+
+/* The GUARD_FILTER_* bits of inode's identity: none when its Bloom bit is
+ * clear, else what the hash holds. */
+static __always_inline __u32 filter_bits(struct guard_filter_bloom *bloom, __u32 generation, struct inode *inode)
+{
+	struct guard_filter_file_key key = {generation, inode->i_sb->s_dev, inode->i_ino};
+	__u32 bit = guard_filter_bloom_bit(key.dev, key.ino);
+	if (!(bloom->words[generation & 1][(bit >> 6) & (GUARD_FILTER_BLOOM_WORDS - 1)] & (1ull << (bit & 63))))
+		return 0;
+	__u32 *bits = bpf_map_lookup_elem(&filter_files, &key);
+	return bits ? *bits : 0;
+}
+
+/* What file_in_filter looks at: the opened file (its struct path and
+ * inode), the generation and the GUARD_FILTER_DIR_* bits that apply. On the
+ * caller's stack, so the global function reads plain numbers. */
+struct filter_open {
+	__u64 dentry;
+	__u64 mnt;   /* struct vfsmount */
+	__u64 inode;
+	__u32 generation;
+	__u32 want;
+};
+
+/* Whether the opened file, or a directory above it, is in the tables. A
+ * global function: its loop is verified once. Deeper than the bound:
+ * passes (the kernel cannot tell). */
+__noinline int file_in_filter(struct filter_open *o)
+{
+	__u32 zero = 0;
+	struct guard_filter_bloom *bloom = bpf_map_lookup_elem(&filter_bloom, &zero);
+	if (!o || !bloom)
+		return 1;
+	__u32 generation = o->generation & 1, want = o->want;
+	__u32 own = want & GUARD_FILTER_DIR_MODIFY ? GUARD_FILTER_FILE_ANY | GUARD_FILTER_FILE_MODIFY : GUARD_FILTER_FILE_ANY;
+	if (filter_bits(bloom, generation, kernel_ptr(struct inode, o->inode)) & own)
+		return 1;
+	__u64 dentry = o->dentry;
+	__u64 mnt = mount_of(o->mnt);
+	__u64 mnt_root = (__u64)kernel_ptr(struct vfsmount, o->mnt)->mnt_root;
+	for (int i = 0; i < GUARD_FILTER_DEPTH; i++) {
+		if (dentry == mnt_root) {
+			/* The top of this mount: on from where it is mounted. */
+			struct mount *m = kernel_ptr(struct mount, mnt);
+			__u64 parent = (__u64)m->mnt_parent;
+			if (parent == mnt || !parent)
+				return 0; /* the top of the mount tree, looked at */
+			dentry = (__u64)m->mnt_mountpoint;
+			mnt = parent;
+			mnt_root = (__u64)kernel_ptr(struct mount, parent)->mnt.mnt_root;
+		} else {
+			__u64 parent = (__u64)kernel_ptr(struct dentry, dentry)->d_parent;
+			if (parent == dentry || !parent)
+				return 0; /* a file made for an fd alone: no directory */
+			dentry = parent;
+		}
+		struct inode *inode = kernel_ptr(struct dentry, dentry)->d_inode;
+		if (inode && (filter_bits(bloom, generation, inode) & want))
+			return 1;
+		/* O_CREAT's directory is the first one only. */
+		want &= ~GUARD_FILTER_DIR_CREATE;
+	}
+	return 1;
+}
+
+/* A file syscall's record, decided before its header is filled: 1 when it
+ * is held back (counted). A record that carries no kernel object (any kind
+ * but a successful open: paths as the caller gave them) is held back only
+ * when no rule watches its kind; a successful open of `file` when neither
+ * the file nor a directory above it is in the tables. */
+static __always_inline int file_held_back(__u32 kind, long ret, struct file *file, int modify, int creat)
+{
+	__u32 generation = 0;
+	struct guard_filter_config *c = filter_config_for(kind, &generation);
+	if (!c)
+		return 0;
+	if (!(c->table & (1u << kind)))
+		return hold_back(kind);
+	if (kind != GUARD_RECORD_FILE_OPEN || ret < 0 || !file || (modify && c->open_modify))
+		return 0;
+	/* Another root: its names are not the ones the tables were made from. */
+	struct dentry *root = current_task_readonly()->fs->root.dentry;
+	struct inode *root_inode = root->d_inode;
+	if (!root_inode || root_inode->i_ino != c->root_ino || root_inode->i_sb->s_dev != c->root_dev)
+		return 0;
+	struct filter_open o = {};
+	o.dentry = (__u64)file->f_path.dentry;
+	o.mnt = (__u64)file->f_path.mnt;
+	o.inode = (__u64)file->f_inode;
+	o.generation = generation;
+	o.want = GUARD_FILTER_DIR_ANY | (modify ? GUARD_FILTER_DIR_MODIFY : 0) | (creat ? GUARD_FILTER_DIR_CREATE : 0);
+	if (file_in_filter(&o))
+		return 0;
+	return hold_back(kind);
+}
+
+/* A network record with its address and port in place: 1 when it is held
+ * back (counted). */
+static __always_inline int net_filtered(struct guard_net *rec)
+{
+	__u32 generation = 0;
+	if (rec->header.flags & GUARD_VIA_IO_URING)
+		return 0;
+	struct guard_filter_config *c = filter_config_for(rec->header.kind, &generation);
+	if (!c)
+		return 0;
+	__u32 bit = 1u << rec->header.kind;
+	if (!(c->table & bit))
+		return hold_back(rec->header.kind);
+	__u32 *kinds = 0;
+	if (rec->family == 2) {
+		struct guard_filter_v4_key k4 = {64, generation};
+		__builtin_memcpy(k4.addr, rec->addr, 4);
+		kinds = bpf_map_lookup_elem(&filter_v4, &k4);
+	} else if (rec->family == 10) {
+		struct guard_filter_v6_key k6 = {160, generation};
+		__builtin_memcpy(k6.addr, rec->addr, 16);
+		kinds = bpf_map_lookup_elem(&filter_v6, &k6);
+	}
+	if (kinds && (*kinds & bit))
+		return 0;
+	struct guard_filter_port_key kp = {generation, rec->port};
+	kinds = bpf_map_lookup_elem(&filter_ports, &kp);
+	if (kinds && (*kinds & bit))
+		return 0;
+	return hold_back(rec->header.kind);
+}
+
+#endif

@@ -1,0 +1,213 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// The prefilter end to end (kern/prefilter.bpf.h): one scripted workload,
+// two agent runs over the default rules (and three of the kernel's own
+// shapes: an exact file, a directory, an accept's address), one writing
+// every event, one with --alerts-only, where the kernel holds back what no
+// rule can match. Both must give the same alerts for the workload's
+// processes, the other names of a watched file (a hard link, a path through
+// /proc/self/root) included; the second's health record counts what it held
+// back. The first also checks that the kernel's dev of an opened file is
+// stat's st_dev here, which the tables' identities rely on (they differ on
+// btrfs and overlayfs, where the tables let those paths' kinds pass whole).
+#include <doctest/doctest.h>
+
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <set>
+#include <sstream>
+
+#include "base/fd.h"
+#include "rules/rules_file.h"
+#include "test/support/e2e_support.h"
+#include "test/support/events.h"
+#include "test/support/temp_dir.h"
+
+using namespace guard;
+
+namespace {
+
+// The default rules, CREDENTIAL_FILE_READ off (its suffix test would make
+// every open pass), and three rules the kernel checks from its tables.
+std::string rules_text(const std::string &d)
+{
+	std::string text(rules::default_rules_text());
+	const std::string cred = "\"id\": \"CREDENTIAL_FILE_READ\",";
+	size_t at = text.find(cred);
+	REQUIRE(at != std::string::npos);
+	text.insert(at + cred.size(), " \"enabled\": false,");
+	const std::string rules = "\"rules\": [";
+	at = text.find(rules);
+	REQUIRE(at != std::string::npos);
+	text.insert(at + rules.size(), R"(
+ {"id": "TEST_SECRET", "severity": "high", "events": ["file_open"], "match": {"field": "path", "equals": ")" + d +
+						       R"(/secret"}},
+ {"id": "TEST_WATCHED", "severity": "low", "events": ["file_open"], "match": {"field": "path", "prefix": ")" + d +
+						       R"(/watched/"}},
+ {"id": "TEST_ACCEPT", "severity": "low", "events": ["net_accept"], "match": {"field": "addr", "cidr": "127.0.0.2/32"}},)");
+	return text;
+}
+
+// Accepts one loopback connection from 127.0.0.2 and one from 127.0.0.1,
+// in a child; its pid.
+pid_t accept_two()
+{
+	pid_t pid = ::fork();
+	if (pid != 0) {
+		::waitpid(pid, nullptr, 0);
+		return pid;
+	}
+	Fd server(::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0));
+	struct sockaddr_in a {};
+	a.sin_family = AF_INET;
+	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	socklen_t len = sizeof(a);
+	if (::bind(server.get(), reinterpret_cast<sockaddr *>(&a), sizeof(a)) != 0 || ::listen(server.get(), 4) != 0 ||
+	    ::getsockname(server.get(), reinterpret_cast<sockaddr *>(&a), &len) != 0)
+		_exit(1);
+	for (const char *from : {"127.0.0.2", "127.0.0.1"}) {
+		Fd client(::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0));
+		struct sockaddr_in c {};
+		c.sin_family = AF_INET;
+		::inet_pton(AF_INET, from, &c.sin_addr);
+		if (::bind(client.get(), reinterpret_cast<sockaddr *>(&c), sizeof(c)) != 0 ||
+		    ::connect(client.get(), reinterpret_cast<sockaddr *>(&a), sizeof(a)) != 0)
+			_exit(2);
+		Fd accepted(::accept(server.get(), nullptr, nullptr));
+		if (!accepted.valid())
+			_exit(3);
+	}
+	_exit(0);
+}
+
+struct Workload {
+	std::vector<pid_t> pids;
+	pid_t plain_reader = -1;
+};
+
+Workload run_workload(const std::string &d)
+{
+	Workload w;
+	// cat reads into /dev/null, in the shell's pid (exec): one process.
+	auto cat = [&](const std::string &path) {
+		pid_t pid = test::run_and_wait("/bin/sh", {"-c", "exec cat \"$1\" > /dev/null", "sh", path});
+		w.pids.push_back(pid);
+		return pid;
+	};
+	cat(d + "/secret");                  // TEST_SECRET
+	cat(d + "/other/alias");             // its hard link: by identity
+	cat("/proc/self/root" + d + "/secret"); // another spelling
+	cat(d + "/watched/sub/f");           // TEST_WATCHED, two directories up
+	w.plain_reader = cat(d + "/other/plain"); // no rule
+	w.pids.push_back(test::run_and_wait("/bin/sh", {"-c", "echo x > " + d + "/other/new"})); // a modifying open
+	w.pids.push_back(test::run_and_wait("/bin/mkdir", {d + "/other/dir"})); // no rule watches mkdir
+	w.pids.push_back(test::run_and_wait("/bin/chmod", {"4755", d + "/other/plain"})); // SETUID_BIT_SET
+	cat("/etc/shadow");                  // SHADOW_READ
+	w.pids.push_back(accept_two()); // TEST_ACCEPT once
+	return w;
+}
+
+std::string text_of(std::string_view line, const std::string &key)
+{
+	std::string field = "\"" + key + "\":\"";
+	size_t at = line.find(field);
+	if (at == std::string_view::npos)
+		return "";
+	at += field.size();
+	return std::string(line.substr(at, line.find('"', at) - at));
+}
+
+// The workload's alerts: rule and path or address, one per line.
+std::multiset<std::string> alerts_of(const std::string &output, const Workload &w)
+{
+	std::multiset<std::string> out;
+	std::istringstream lines(output);
+	for (std::string line; std::getline(lines, line);) {
+		if (line.find("\"type\":\"alert\"") == std::string::npos)
+			continue;
+		for (pid_t pid : w.pids)
+			if (line.find("\"pid\":" + std::to_string(pid) + ",") != std::string::npos)
+				out.insert(text_of(line, "rule") + " " + text_of(line, "path") + text_of(line, "addr"));
+	}
+	return out;
+}
+
+std::string final_health(const std::string &output)
+{
+	std::istringstream lines(output);
+	std::string last;
+	for (std::string line; std::getline(lines, line);)
+		if (line.find("\"type\":\"health\"") != std::string::npos)
+			last = line;
+	return last;
+}
+
+} // namespace
+
+TEST_CASE("the prefilter: the same alerts with --alerts-only as with every event, and what it held back counted")
+{
+	REQUIRE(test::running_as_root());
+	test::TempDir dir("guard-prefilter");
+	const std::string &d = dir.path;
+	for (const char *sub : {"/other", "/watched", "/watched/sub"})
+		REQUIRE(::mkdir((d + sub).c_str(), 0755) == 0);
+	std::string secret = dir.write("secret", "s");
+	dir.write("watched/sub/f", "f");
+	REQUIRE(::link(secret.c_str(), (d + "/other/alias").c_str()) == 0);
+	std::string rules = dir.write("rules.json", rules_text(d));
+
+	std::multiset<std::string> alerts[2];
+	std::string health;
+	for (int filtered = 0; filtered < 2; filtered++) {
+		CAPTURE(filtered);
+		std::string plain = dir.write("other/plain", "p");
+		std::filesystem::remove(d + "/other/new");
+		std::filesystem::remove(d + "/other/dir");
+		std::vector<std::string> args = {"--rules", rules, "--allow-untrusted-rules"};
+		if (filtered)
+			args.push_back("--alerts-only");
+		test::GuardProcess guard(args);
+		REQUIRE(!guard.wait_attached().empty());
+		Workload w = run_workload(d);
+		if (!filtered) {
+			// The kernel's identity of an opened file is stat's here.
+			auto open = test::find_event(guard, "file_open", w.plain_reader, test::field_is("path", plain));
+			REQUIRE(open);
+			struct stat st {};
+			REQUIRE(::stat(plain.c_str(), &st) == 0);
+			CHECK(uint64_t(open->num("dev")) == st.st_dev);
+			CHECK(uint64_t(open->num("ino")) == st.st_ino);
+		}
+		// The workload's last event is in before guard stops.
+		REQUIRE(test::alerted(guard, w.pids.back(), "TEST_ACCEPT"));
+		guard.stop(SIGTERM);
+		std::string output = guard.output_text();
+		INFO("output: " << output.substr(0, 4000));
+		alerts[filtered] = alerts_of(output, w);
+		if (filtered)
+			health = final_health(output);
+	}
+	CHECK(alerts[0].size() >= 6);
+	CHECK(alerts[0] == alerts[1]);
+	CHECK(alerts[1].count("TEST_SECRET " + d + "/other/alias") == 1);
+	CHECK(alerts[1].count("TEST_WATCHED " + d + "/watched/sub/f") == 1);
+	CHECK(alerts[1].count("TEST_ACCEPT 127.0.0.2") == 1);
+	// What the kernel held back, counted by kind: the read of a file no
+	// rule watches, the mkdir, the accept from 127.0.0.1 at least.
+	INFO("health: " << health);
+	size_t at = health.find("\"filtered\":{");
+	REQUIRE(at != std::string::npos);
+	auto count = [&](const std::string &kind) {
+		size_t k = health.find("\"" + kind + "\":", at);
+		return k == std::string::npos ? 0 : std::stoull(health.substr(k + kind.size() + 3));
+	};
+	CHECK(count("file_open") >= 1);
+	CHECK(count("file_mkdir") >= 1);
+	CHECK(count("net_accept") >= 1);
+}
