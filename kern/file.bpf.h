@@ -364,7 +364,7 @@ int file_exit(struct syscall_exit_entry *ctx)
 	struct file *opened = kind == GUARD_RECORD_FILE_OPEN ? task_file(ret) : 0;
 	/* The prefilter before the header: a record held back costs no more.
 	 * The kill rules are checked whether or not the record is written. */
-	if (file_held_back(kind, ret, opened, slot->open_flags & GUARD_OPEN_MODIFIES, slot->open_flags & O_CREAT)) {
+	if (file_held_back(kind, ret, opened, slot->file.open_flags & GUARD_OPEN_MODIFIES, slot->file.open_flags & O_CREAT)) {
 		if (opened) {
 			struct guard_header unwritten = {};
 			enforce_file(&unwritten, GUARD_KILL_OPEN, opened->f_inode->i_sb->s_dev, opened->f_inode->i_ino);
