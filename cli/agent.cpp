@@ -141,7 +141,7 @@ int run_agent(const AgentOptions &options)
 		// Before attaching: a kill rule holds from the first event.
 		KillTables kill_tables(objects);
 		PrefilterTables prefilter(objects);
-		consumer->set_kill_tables([&kill_tables, &prefilter](const RuleSet &set) {
+		consumer->set_kernel_tables([&kill_tables, &prefilter](const RuleSet &set) {
 			prefilter.install(build_prefilter_table(set));
 			kill_tables.install(build_kill_table(set));
 		});

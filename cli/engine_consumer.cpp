@@ -167,7 +167,7 @@ public:
 		auto now = std::chrono::steady_clock::now();
 		if (pipeline_.refresh_watched_files(now) || now >= next_tables_) {
 			next_tables_ = now + Pipeline::watched_files_period;
-			refresh_kill_tables();
+			refresh_kernel_tables();
 		}
 		bool ok = writer_.flush();
 		if (!ok && writer_.last_error() == EPIPE && !output_.is_file())
@@ -234,10 +234,10 @@ public:
 		std::fprintf(stderr, "guard: %s\n", stats_line(s).c_str());
 	}
 
-	void set_kill_tables(std::function<void(const RuleSet &)> install) override
+	void set_kernel_tables(std::function<void(const RuleSet &)> install) override
 	{
 		install(*pipeline_.rules());
-		install_kill_tables_ = std::move(install);
+		install_kernel_tables_ = std::move(install);
 	}
 
 	void set_health_sources(HealthSources s) override
@@ -298,12 +298,12 @@ private:
 	// recreated): its new identity into the kernel, as the watched files'
 	// (the tables write only what changed). A failure keeps the tables as
 	// they were.
-	void refresh_kill_tables()
+	void refresh_kernel_tables()
 	{
-		if (!install_kill_tables_)
+		if (!install_kernel_tables_)
 			return;
 		try {
-			install_kill_tables_(*pipeline_.rules());
+			install_kernel_tables_(*pipeline_.rules());
 		} catch (const Error &e) {
 			std::fprintf(stderr, "guard: %s\n", e.what());
 		}
@@ -329,12 +329,15 @@ private:
 		if (!pipeline_.host_fields().empty())
 			w.raw_fields(pipeline_.host_fields());
 		w.field_string("rules", name);
-		if (r.loaded && install_kill_tables_) {
+		if (r.loaded && install_kernel_tables_) {
 			try {
-				install_kill_tables_(*r.loaded->set);
+				install_kernel_tables_(*r.loaded->set);
 			} catch (const Error &e) {
 				r.error = e.what();
 				r.loaded.reset();
+				// The prefilter's tables may have taken the refused set's:
+				// back to the rules that stay.
+				refresh_kernel_tables();
 			}
 		}
 		if (r.loaded) {
@@ -368,7 +371,7 @@ private:
 	HealthSources sources_;
 	std::chrono::steady_clock::time_point started_, next_health_, next_output_check_, next_tables_;
 	std::vector<std::unique_ptr<Forwarder>> forwarders_; // stopped before the writer goes
-	std::function<void(const RuleSet &)> install_kill_tables_;
+	std::function<void(const RuleSet &)> install_kernel_tables_;
 };
 
 // Under sudo, the recording belongs to the user who ran sudo (SUDO_UID,

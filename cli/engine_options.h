@@ -72,10 +72,11 @@ public:
 	// SIGUSR1: the stats line on stderr.
 	virtual void print_stats() = 0;
 	virtual void set_health_sources(HealthSources) {}
-	// Where the kill rules go into the kernel (cli/kill_tables.h): called
-	// at once with the rules in use, and with each reload's before it is
-	// installed (a throw keeps the old rules, in the kernel too).
-	virtual void set_kill_tables(std::function<void(const RuleSet &)>) {}
+	// Where the rules' kernel tables go (the kill rules, cli/kill_tables.h,
+	// and the prefilter, cli/prefilter_tables.h): called at once with the
+	// rules in use, and with each reload's before it is installed (a throw
+	// keeps the old rules, in the kernel too: their tables are written again).
+	virtual void set_kernel_tables(std::function<void(const RuleSet &)>) {}
 };
 
 // The engine: rules loaded (a bad file throws RulesFileError; a stop signal
