@@ -98,12 +98,9 @@ void KillTables::write(const KillTable &table, uint32_t generation, Entries &out
 void KillTables::erase(Entries &entries)
 {
 	with_context("kill rules: delete a table", [&] {
-		for (const auto &key : entries.files)
-			bpf_map_delete(files_fd_, &key);
-		for (const auto &key : entries.v4)
-			bpf_map_delete(v4_fd_, &key);
-		for (const auto &key : entries.v6)
-			bpf_map_delete(v6_fd_, &key);
+		bpf_map_delete_each(files_fd_, entries.files);
+		bpf_map_delete_each(v4_fd_, entries.v4);
+		bpf_map_delete_each(v6_fd_, entries.v6);
 	});
 	entries = {};
 }

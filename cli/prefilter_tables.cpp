@@ -126,14 +126,10 @@ void PrefilterTables::write(const PrefilterTable &table, uint32_t generation, En
 void PrefilterTables::erase(Entries &entries)
 {
 	with_context("prefilter: delete a table", [&] {
-		for (const auto &key : entries.files)
-			bpf_map_delete(files_fd_, &key);
-		for (const auto &key : entries.v4)
-			bpf_map_delete(v4_fd_, &key);
-		for (const auto &key : entries.v6)
-			bpf_map_delete(v6_fd_, &key);
-		for (const auto &key : entries.ports)
-			bpf_map_delete(ports_fd_, &key);
+		bpf_map_delete_each(files_fd_, entries.files);
+		bpf_map_delete_each(v4_fd_, entries.v4);
+		bpf_map_delete_each(v6_fd_, entries.v6);
+		bpf_map_delete_each(ports_fd_, entries.ports);
 	});
 	entries = {};
 }

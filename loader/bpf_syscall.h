@@ -43,6 +43,12 @@ void bpf_map_update(int map_fd, const void *key, const void *value, uint64_t fla
 bool bpf_map_lookup(int map_fd, const void *key, void *value);
 // Deletes key; false if the map had no such key.
 bool bpf_map_delete(int map_fd, const void *key);
+// Deletes each of keys (one generation of a table, say).
+template <class Keys> void bpf_map_delete_each(int map_fd, const Keys &keys)
+{
+	for (const auto &key : keys)
+		bpf_map_delete(map_fd, &key);
+}
 // BPF_MAP_FREEZE: from now on no system call may change the map.
 void bpf_map_freeze(int map_fd);
 
