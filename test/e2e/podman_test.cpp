@@ -3,8 +3,9 @@
 // builds from busybox-static (no registry is reachable), and the shell's
 // exec must carry the id podman gave the container, podman as its runtime,
 // another mount namespace than the host's, and the SHELL_IN_CONTAINER alert.
-// `make test` installs podman and busybox-static; without them the test says
-// so and checks nothing.
+// `make test` installs podman and busybox-static; without them, or in a
+// chroot (/ no mount point: podman's storage, and unshare -m, make / private
+// before they start), the test says so and checks nothing.
 //
 // Three things of this kind of machine are worked around, none of them
 // guard's: crun refuses the v1/v2 hybrid cgroup layout, so podman runs in a
@@ -21,6 +22,7 @@
 
 #include <cstdio>
 #include <filesystem>
+#include <sstream>
 #include <string>
 
 #include "engine/cgroup_cache.h"
@@ -33,6 +35,19 @@ using namespace guard;
 namespace {
 
 bool installed(const char *path) { return ::access(path, X_OK) == 0; }
+
+// Whether / is a mount point of this mount namespace (not a chroot's directory).
+bool root_is_mount_point()
+{
+	std::istringstream mounts(test::read_text("/proc/self/mountinfo"));
+	for (std::string line; std::getline(mounts, line);) {
+		std::istringstream fields(line);
+		std::string id, parent, dev, root, mount_point;
+		if (fields >> id >> parent >> dev >> root >> mount_point && mount_point == "/")
+			return true;
+	}
+	return false;
+}
 
 // A root file system of one static busybox, as a tar podman can import.
 std::string busybox_image_tar(const std::string &dir)
@@ -80,6 +95,10 @@ TEST_CASE("a real podman container: its shell's exec carries podman's container 
 	REQUIRE(test::running_as_root());
 	if (!installed("/usr/bin/podman") || !installed("/bin/busybox")) {
 		MESSAGE("skipped: podman or busybox-static is not installed (make test installs them)");
+		return;
+	}
+	if (!root_is_mount_point()) {
+		MESSAGE("skipped: / is no mount point here (a chroot): podman cannot make it private");
 		return;
 	}
 	CgroupFs fs;
