@@ -9,15 +9,6 @@
 #include "loader/bpf_syscall.h"
 
 namespace guard {
-namespace {
-
-void check_room(size_t have, size_t most, const char *what)
-{
-	if (have > most)
-		fail("kill rules: " + std::to_string(have) + " " + what + ", at most " + std::to_string(most));
-}
-
-} // namespace
 
 KillTables::KillTables(const Collection &objects)
 	: state_fd_(objects.map("kill_state").fd.get()), files_fd_(objects.map("kill_files").fd.get()),
@@ -42,24 +33,18 @@ void KillTables::install(const KillTable &table)
 	size_t v4 = 0;
 	for (const Cidr &c : table.cidrs)
 		v4 += c.len == 4;
-	check_room(table.files.size(), GUARD_KILL_FILES_MAX, "files");
-	check_room(v4, GUARD_KILL_CIDRS_MAX, "IPv4 prefixes");
-	check_room(table.cidrs.size() - v4, GUARD_KILL_CIDRS_MAX, "IPv6 prefixes");
-	uint32_t next = active_ ^ 1;
-	// Left over from a write that failed half way: never in use.
-	erase(entries_[next]);
-	try {
-		write(table, next, entries_[next]);
-	} catch (const Error &) {
-		erase(entries_[next]);
-		throw;
-	}
-	uint32_t zero = 0;
-	uint32_t state = (next ? GUARD_KILL_GENERATION : 0) | table.kinds;
-	with_context("kill rules: switch generation", [&] { bpf_map_update(state_fd_, &zero, &state); });
-	active_ = next;
+	check_table_room("kill rules", table.files.size(), GUARD_KILL_FILES_MAX, "files");
+	check_table_room("kill rules", v4, GUARD_KILL_CIDRS_MAX, "IPv4 prefixes");
+	check_table_room("kill rules", table.cidrs.size() - v4, GUARD_KILL_CIDRS_MAX, "IPv6 prefixes");
+	generations_.replace([&](uint32_t next, Entries &out) { write(table, next, out); },
+			     [&](uint32_t next) {
+				     uint32_t zero = 0;
+				     uint32_t state = (next ? GUARD_KILL_GENERATION : 0) | table.kinds;
+				     with_context("kill rules: switch generation",
+						  [&] { bpf_map_update(state_fd_, &zero, &state); });
+			     },
+			     [&](Entries &entries) { erase(entries); });
 	installed_ = table;
-	erase(entries_[next ^ 1]);
 }
 
 void KillTables::write(const KillTable &table, uint32_t generation, Entries &out)

@@ -9,6 +9,7 @@
 
 #include <vector>
 
+#include "cli/table_generations.h"
 #include "engine/kill_table.h"
 #include "loader/collection.h"
 
@@ -37,8 +38,7 @@ private:
 
 	int state_fd_, files_fd_, v4_fd_, v6_fd_;
 	KillTable installed_; // what the active generation holds
-	uint32_t active_ = 0; // the generation the state word names
-	Entries entries_[2];
+	TableGenerations<Entries> generations_;
 };
 
 } // namespace guard

@@ -11,12 +11,6 @@
 namespace guard {
 namespace {
 
-void check_room(size_t have, size_t most, const char *what)
-{
-	if (have > most)
-		fail("prefilter: " + std::to_string(have) + " " + what + ", at most " + std::to_string(most));
-}
-
 bool same(const PrefilterTable &a, const PrefilterTable &b)
 {
 	auto same_file = [](const PrefilterFile &x, const PrefilterFile &y) {
@@ -50,25 +44,19 @@ void PrefilterTables::install(const PrefilterTable &table)
 	size_t v4 = 0;
 	for (const PrefilterCidr &c : table.cidrs)
 		v4 += c.cidr.len == 4;
-	check_room(table.files.size(), GUARD_FILTER_FILES_MAX, "files and directories");
-	check_room(v4, GUARD_FILTER_CIDRS_MAX, "IPv4 prefixes");
-	check_room(table.cidrs.size() - v4, GUARD_FILTER_CIDRS_MAX, "IPv6 prefixes");
-	check_room(table.ports.size(), GUARD_FILTER_PORTS_MAX, "ports");
-	uint32_t next = active_ ^ 1;
-	// Left over from a write that failed half way: never in use.
-	erase(entries_[next]);
-	try {
-		write(table, next, entries_[next]);
-	} catch (const Error &) {
-		erase(entries_[next]);
-		throw;
-	}
-	uint32_t zero = 0;
-	with_context("prefilter: switch generation", [&] { bpf_map_update(state_fd_, &zero, &next); });
-	active_ = next;
+	check_table_room("prefilter", table.files.size(), GUARD_FILTER_FILES_MAX, "files and directories");
+	check_table_room("prefilter", v4, GUARD_FILTER_CIDRS_MAX, "IPv4 prefixes");
+	check_table_room("prefilter", table.cidrs.size() - v4, GUARD_FILTER_CIDRS_MAX, "IPv6 prefixes");
+	check_table_room("prefilter", table.ports.size(), GUARD_FILTER_PORTS_MAX, "ports");
+	generations_.replace([&](uint32_t next, Entries &out) { write(table, next, out); },
+			     [&](uint32_t next) {
+				     uint32_t zero = 0;
+				     with_context("prefilter: switch generation",
+						  [&] { bpf_map_update(state_fd_, &zero, &next); });
+			     },
+			     [&](Entries &entries) { erase(entries); });
 	installed_ = table;
 	any_installed_ = true;
-	erase(entries_[next ^ 1]);
 }
 
 void PrefilterTables::write(const PrefilterTable &table, uint32_t generation, Entries &out)

@@ -10,6 +10,7 @@
 #include <memory>
 #include <vector>
 
+#include "cli/table_generations.h"
 #include "engine/prefilter_table.h"
 #include "loader/collection.h"
 
@@ -40,8 +41,7 @@ private:
 	std::unique_ptr<struct guard_filter_bloom> bloom_ = std::make_unique<struct guard_filter_bloom>();
 	PrefilterTable installed_;
 	bool any_installed_ = false;
-	uint32_t active_ = 0;
-	Entries entries_[2];
+	TableGenerations<Entries> generations_;
 };
 
 } // namespace guard
