@@ -2,6 +2,7 @@
 #include "cli/agent.h"
 
 #include <fcntl.h>
+#include <poll.h>
 #include <signal.h>
 #include <sys/epoll.h>
 #include <unistd.h>
@@ -88,6 +89,35 @@ int handle_signals(AgentSignals &signals, RecordConsumer &consumer)
 		case SignalAction::reload: consumer.on_hangup(); break;
 		case SignalAction::stats: consumer.print_stats(); break;
 		}
+	}
+}
+
+// The reader of stdout is behind (engine/output_pace.h): sleeps until the
+// output can take more, a signal comes, or kFallbackMs pass (the health
+// timer). Returns the signal that stops guard, or 0.
+int wait_for_output(RecordConsumer &consumer, AgentSignals &signals)
+{
+	struct pollfd fds[2] = {{consumer.output_fd(), POLLOUT, 0}, {signals.fd(), POLLIN, 0}};
+	if (::poll(fds, 2, AgentWait::kFallbackMs) < 0 && errno != EINTR)
+		fail(errno_message("poll the output", errno));
+	return fds[1].revents & POLLIN ? handle_signals(signals, consumer) : 0;
+}
+
+// At exit, after detaching: what the rings hold, at the output's pace, for
+// at most kFinalDrainMs (an engine or a reader far behind must not hold up
+// the stop; what is left is said).
+template <class OnRecord> void drain_at_exit(AgentRings &rings, RecordConsumer &consumer, OnRecord &on_record)
+{
+	auto until = std::chrono::steady_clock::now() + std::chrono::milliseconds(kFinalDrainMs);
+	auto late = [until] { return std::chrono::steady_clock::now() >= until; };
+	while (rings.pending_bytes() > 0 && !late()) {
+		if (consumer.output_waits(std::chrono::steady_clock::now())) {
+			struct pollfd p {consumer.output_fd(), POLLOUT, 0};
+			::poll(&p, 1, AgentWait::kFallbackMs);
+		} else {
+			rings.drain(on_record, [&](size_t n) { return consumer.batch_full() || (n % 32 == 0 && late()); });
+		}
+		consumer.after_batch();
 	}
 }
 
@@ -209,18 +239,31 @@ int run_agent(const AgentOptions &options)
 			// whenever a record was waiting made one small write per
 			// handful of records flat out, and write(2) became half of the
 			// agent's CPU.
-			consumer->tick(std::chrono::steady_clock::now());
+			auto now = std::chrono::steady_clock::now();
+			consumer->tick(now);
+			// The reader of stdout is behind: the records wait in the
+			// rings until it takes more (engine/output_pace.h).
+			if (consumer->output_waits(now)) {
+				stop_signal = wait_for_output(*consumer, signals);
+				consumer->after_batch();
+				continue;
+			}
 			bool at_threshold = rings.behind();
-			if (rings.drain(on_record, batch_budget(kBatchMs)) > 0)
+			bool batch_full = false;
+			auto enough = [&, budget = batch_budget(kBatchMs)](size_t n) {
+				return (batch_full = consumer->batch_full()) || budget(n);
+			};
+			if (rings.drain(on_record, enough) > 0)
 				consumer->after_batch();
 			wait.after_drain(woken_by_ring, at_threshold);
 			woken_by_ring = false;
-			// Still a sixteenth behind (or a batch was full): the kernel
-			// wakes us only as a backlog crosses that mark, so no wakeup is
-			// coming. Go again (after a look at the signals, so a flood
-			// cannot delay a stop). (An unfenced, stale look can only send
-			// us to sleep, and the timeout bounds that sleep.)
-			if (rings.behind()) {
+			// Still a sixteenth behind, or the drain stopped for the
+			// output: the kernel wakes us only as a backlog crosses that
+			// mark, so no wakeup is coming. Go again (after a look at the
+			// signals, so a flood cannot delay a stop). (An unfenced,
+			// stale look can only send us to sleep, and the timeout bounds
+			// that sleep.)
+			if (batch_full || rings.behind()) {
 				stop_signal = handle_signals(signals, *consumer);
 				continue;
 			}
@@ -236,13 +279,11 @@ int run_agent(const AgentOptions &options)
 			}
 		}
 
-		// Detach first, so nothing new arrives; then take what is in the rings
-		// (for at most kFinalDrainMs: an engine far behind must not hold up
-		// the stop; what it leaves is said).
+		// Detach first, so nothing new arrives; then take what is in the rings.
 		auto stopping = std::chrono::steady_clock::now();
 		detach_all(attached.links);
 		auto detached = std::chrono::steady_clock::now();
-		rings.drain(on_record, batch_budget(kFinalDrainMs));
+		drain_at_exit(rings, *consumer, on_record);
 		if (uint64_t left = rings.pending_bytes())
 			std::fprintf(stderr, "guard: %" PRIu64 " bytes of records left unread in the rings at exit\n", left);
 		bool written = consumer->finish();

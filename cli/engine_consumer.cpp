@@ -22,6 +22,7 @@
 #include "engine/host_identity.h"
 #include "engine/json_writer.h"
 #include "engine/output_file.h"
+#include "engine/output_pace.h"
 #include "engine/pipeline.h"
 #include "engine/record_file.h"
 #include "rules/rules_file.h"
@@ -38,6 +39,8 @@ constexpr size_t kReloadErrorMax = 16384;
 constexpr std::chrono::seconds kOutputCheck{1};
 // At exit, how long the forwarders may take to send what they hold.
 constexpr std::chrono::milliseconds kFinalForward{2000};
+// At exit, how long the reader of stdout may take to read what waits.
+constexpr std::chrono::milliseconds kExitWait{500};
 constexpr size_t kMaxForwarders = 16; // each has a health entry of ~400 bytes
 
 rules::LoadedRules load_rules(const EngineConfig &config)
@@ -112,7 +115,13 @@ public:
 	// The last flush: false, and said, when what waits is given up.
 	bool at_exit(BatchWriter &w)
 	{
-		if (w.flush())
+		// A reader behind (a full pipe) has kExitWait to take the rest.
+		auto until = std::chrono::steady_clock::now() + kExitWait;
+		while (!w.flush() && w.sink_full() && std::chrono::steady_clock::now() < until) {
+			struct pollfd p {w.fd(), POLLOUT, 0};
+			::poll(&p, 1, 10);
+		}
+		if (!w.failing())
 			return true;
 		uint64_t abandoned = w.abandon();
 		std::fprintf(stderr, "guard: write %s: %s at exit: %" PRIu64 " lines (%" PRIu64 " bytes) could not be written, the last %" PRIu64
@@ -158,6 +167,10 @@ public:
 
 	void on_record(std::span<const uint8_t> record) override { pipeline_.on_record(record); }
 
+	bool batch_full() const override { return OutputPace::batch_full(writer_); }
+	bool output_waits(std::chrono::steady_clock::time_point now) const override { return pace_.reader_behind(now); }
+	int output_fd() const override { return writer_.fd(); }
+
 	void after_batch() override
 	{
 		pipeline_.exe_hashes().exchange();
@@ -172,7 +185,8 @@ public:
 		bool ok = writer_.flush();
 		if (!ok && writer_.last_error() == EPIPE && !output_.is_file())
 			throw OutputClosed{};
-		reporter_.after_flush(writer_, ok);
+		pace_.after_flush(writer_, now);
+		reporter_.after_flush(writer_, ok || pace_.reader_behind(now));
 		if (ok && !output_.after_flush(writer_))
 			std::fprintf(stderr, "guard: %s\n", output_.error().c_str());
 		sources_.output_rotations = output_.rotations();
@@ -366,6 +380,7 @@ private:
 	OutputFile output_;
 	BatchWriter writer_;
 	OutputReporter reporter_;
+	OutputPace pace_;
 	CgroupFs cgroup_fs_; // the cgroup2 mount, for the paths of cgroup ids (engine/cgroup_cache.h)
 	Pipeline pipeline_;
 	HealthSources sources_;

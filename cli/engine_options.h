@@ -64,6 +64,12 @@ public:
 	virtual void start() {}                          // programs attached, records about to flow
 	virtual void on_record(std::span<const uint8_t> record) = 0;
 	virtual void after_batch() = 0;                  // flush (a failing output is reported, kept, retried)
+	// The output's pace (engine/output_pace.h): enough is buffered to write
+	// before reading more records; the reader of stdout is behind (wait for
+	// output_fd to take more rather than drain).
+	virtual bool batch_full() const { return false; }
+	virtual bool output_waits(std::chrono::steady_clock::time_point) const { return false; }
+	virtual int output_fd() const { return -1; }
 	virtual void on_hangup() {}                      // SIGHUP
 	virtual void tick(std::chrono::steady_clock::time_point) {} // every turn of the loop (<= 10 ms)
 	// At exit, after the last drain: the final health record, the stats

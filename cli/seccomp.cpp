@@ -37,6 +37,7 @@ constexpr AllowedSyscall kAllowed[] = {
 	// The loop: wait for the rings or a signal, read signals, write output.
 	{SYS_epoll_pwait, "the loop waits on the rings and the signalfd"},
 	{SYS_epoll_ctl, "the loop's epoll set"},
+	{SYS_ppoll, "the loop waiting for stdout's reader (engine/output_pace.h), a forwarder for its socket"},
 	{SYS_read, "the signalfd, the reload's eventfd, rules files, /proc/self/statm"},
 	{SYS_write, "output batches, stderr, the reload's eventfd"},
 	{SYS_sendto, "output batches to a socket (stdout under systemd)"},
@@ -111,6 +112,7 @@ constexpr AllowedSyscall kAllowed[] = {
 	{SYS_unlink, "libc's unlink on x86_64"},
 	{SYS_mkdir, "libc's mkdir on x86_64"},
 	{SYS_epoll_wait, "libc's epoll_wait on x86_64"},
+	{SYS_poll, "libc's poll on x86_64"},
 #endif
 };
 
@@ -123,11 +125,7 @@ constexpr AllowedSyscall kForwarding[] = {
 	{SYS_getsockopt, "a forwarder's non-blocking connect: SO_ERROR"},
 	{SYS_sendmsg, "a journal entry passed as a memfd"},
 	{SYS_recvfrom, "a forwarder noticing its TCP receiver's close"},
-	{SYS_ppoll, "a forwarder waiting for its socket"},
 	{SYS_memfd_create, "a journal entry too large for a datagram"},
-#ifdef SYS_poll
-	{SYS_poll, "libc's poll on x86_64"},
-#endif
 };
 
 // A clone must carry one of these flags: CLONE_THREAD (a thread); in a

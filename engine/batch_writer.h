@@ -12,6 +12,7 @@
 // write is retried per event: only flush(), called between batches, tries.
 #pragma once
 
+#include <cerrno>
 #include <cstddef>
 #include <cstdint>
 #include <functional>
@@ -75,6 +76,10 @@ public:
 	// The output moved (reopened or rotated): later flushes go to fd.
 	void set_fd(int fd);
 	bool failing() const { return failing_; }
+	// Failing because the sink is full for now (EAGAIN: a pipe, a terminal
+	// or a socket whose reader is behind), not because of a fault.
+	bool sink_full() const { return failing_ && (last_error_ == EAGAIN || last_error_ == EWOULDBLOCK); }
+	size_t capacity() const { return capacity_; }
 	uint64_t bytes_written() const { return bytes_written_; }
 	uint64_t writes() const { return writes_; }
 	uint64_t write_errors() const { return write_errors_; }

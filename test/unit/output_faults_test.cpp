@@ -19,6 +19,7 @@
 
 #include "engine/batch_writer.h"
 #include "engine/output_file.h"
+#include "engine/output_pace.h"
 #include "engine/record_file.h"
 #include "test/support/temp_dir.h"
 
@@ -179,6 +180,45 @@ TEST_CASE("a pipe nobody reads: the rest of a line goes out when the reader come
 	REQUIRE(whole_lines(got, numbers));
 	CHECK(numbers.size() == size_t(n));
 	CHECK(w.lost_lines() == 0);
+	::close(fds[0]);
+	::close(fds[1]);
+}
+
+TEST_CASE("a pipe whose reader is behind: the loop waits for it while it reads, and gives up after the grace")
+{
+	int fds[2];
+	REQUIRE(::pipe2(fds, O_NONBLOCK | O_CLOEXEC) == 0);
+	REQUIRE(::fcntl(fds[1], F_SETPIPE_SZ, 4096) >= 4096);
+	const size_t len = line(0).size();
+	BatchWriter w(fds[1], 256 * len);
+	OutputPace pace;
+	auto t0 = OutputPace::Clock::now();
+	CHECK_FALSE(OutputPace::batch_full(w));
+	for (int i = 0; i < 160; i++) // 13 KB: more than the pipe holds
+		put(w, line(i));
+	CHECK(OutputPace::batch_full(w)); // half the buffer: write before reading more
+	REQUIRE_FALSE(w.flush());
+	CHECK(w.sink_full());
+	pace.after_flush(w, t0);
+	CHECK(pace.reader_behind(t0));
+	// The reader takes something: the grace starts again from then.
+	char buf[65536];
+	REQUIRE(::read(fds[0], buf, sizeof(buf)) == 4096);
+	auto t1 = t0 + OutputPace::kReaderGrace - std::chrono::milliseconds(1);
+	w.flush();
+	pace.after_flush(w, t1);
+	CHECK(pace.reader_behind(t1 + OutputPace::kReaderGrace - std::chrono::milliseconds(1)));
+	// It takes nothing more: a stopped reader, a fault (the loop drains on).
+	w.flush();
+	pace.after_flush(w, t1 + OutputPace::kReaderGrace);
+	CHECK_FALSE(pace.reader_behind(t1 + OutputPace::kReaderGrace));
+	// It reads everything: written, nothing to wait for.
+	for (int tries = 0; tries < 8 && !w.flush(); tries++)
+		while (::read(fds[0], buf, sizeof(buf)) > 0)
+			;
+	CHECK_FALSE(w.failing());
+	pace.after_flush(w, t1);
+	CHECK_FALSE(pace.reader_behind(t1));
 	::close(fds[0]);
 	::close(fds[1]);
 }
