@@ -28,6 +28,16 @@ bool same(const PrefilterTable &a, const PrefilterTable &b)
 	       std::equal(a.ports.begin(), a.ports.end(), b.ports.begin(), b.ports.end(), same_port);
 }
 
+// Whether the kernel's names_changed_ns may stay as installed for a table
+// resolved at next: a file changed beside a watched name since then
+// passes, so it moves on once a minute, and at once when the clock went
+// back (a file renamed over a name would get an earlier ctime).
+bool names_time_current(uint64_t installed, uint64_t next)
+{
+	constexpr uint64_t refresh_ns = 60'000'000'000;
+	return next >= installed && next - installed < refresh_ns;
+}
+
 } // namespace
 
 PrefilterTables::PrefilterTables(const Collection &objects)
@@ -39,7 +49,8 @@ PrefilterTables::PrefilterTables(const Collection &objects)
 
 void PrefilterTables::install(const PrefilterTable &table)
 {
-	if (any_installed_ && same(table, installed_))
+	if (any_installed_ && same(table, installed_) &&
+	    names_time_current(installed_.names_changed_ns, table.names_changed_ns))
 		return;
 	size_t v4 = 0;
 	for (const PrefilterCidr &c : table.cidrs)
@@ -107,6 +118,7 @@ void PrefilterTables::write(const PrefilterTable &table, uint32_t generation, En
 		config.open_modify = table.open_modify;
 		config.root_dev = table.root_dev;
 		config.root_ino = table.root_ino;
+		config.names_changed_ns = table.names_changed_ns;
 		bpf_map_update(config_fd_, &generation, &config);
 	});
 }
