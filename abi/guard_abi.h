@@ -177,6 +177,10 @@ struct guard_filter_config {
 	 * file that a rename, link or creation put under a watched name
 	 * since then has a ctime at or after it (GUARD_FILTER_DIR_NAMES). */
 	__u64 names_changed_ns;
+	/* GUARD_FILTER_DIR_* bits that some directory in the tables has: the
+	 * walk above an opened file ends where none of them can apply. */
+	__u32 dir_bits;
+	__u32 reserved2;
 };
 
 /* A bit per identity in filter_files (a Bloom filter of one hash): most

@@ -22,7 +22,7 @@ bool same(const PrefilterTable &a, const PrefilterTable &b)
 	};
 	auto same_port = [](const PrefilterPort &x, const PrefilterPort &y) { return x.port == y.port && x.kinds == y.kinds; };
 	return a.pass_all == b.pass_all && a.table == b.table && a.open_modify == b.open_modify &&
-	       a.root_dev == b.root_dev && a.root_ino == b.root_ino &&
+	       a.root_dev == b.root_dev && a.root_ino == b.root_ino && a.dir_bits == b.dir_bits &&
 	       std::equal(a.files.begin(), a.files.end(), b.files.begin(), b.files.end(), same_file) &&
 	       std::equal(a.cidrs.begin(), a.cidrs.end(), b.cidrs.begin(), b.cidrs.end(), same_cidr) &&
 	       std::equal(a.ports.begin(), a.ports.end(), b.ports.begin(), b.ports.end(), same_port);
@@ -119,6 +119,7 @@ void PrefilterTables::write(const PrefilterTable &table, uint32_t generation, En
 		config.root_dev = table.root_dev;
 		config.root_ino = table.root_ino;
 		config.names_changed_ns = table.names_changed_ns;
+		config.dir_bits = table.dir_bits;
 		bpf_map_update(config_fd_, &generation, &config);
 	});
 }

@@ -343,6 +343,8 @@ PrefilterTable build_prefilter_table(const RuleSet &set)
 	if (files.has_files())
 		t.pass_all |= renaming_kinds;
 	t.files = files.files();
+	for (const PrefilterFile &f : t.files)
+		t.dir_bits |= f.bits & (GUARD_FILTER_DIR_ANY | GUARD_FILTER_DIR_MODIFY | GUARD_FILTER_DIR_CREATE);
 	for (const auto &[port, kinds] : ports)
 		t.ports.push_back({port, kinds});
 	pass_whole_when_too_many(t, cidrs);

@@ -54,6 +54,9 @@ struct PrefilterTable {
 	// file put under a watched name since has a ctime at or after it
 	// (GUARD_FILTER_DIR_NAMES).
 	uint64_t names_changed_ns = 0;
+	// GUARD_FILTER_DIR_* bits some entry of files has: the kernel's walk
+	// ends where none of them can apply.
+	uint32_t dir_bits = 0;
 };
 
 // kind_bit() of the kinds the prefilter may hold back: file_* and net_*.

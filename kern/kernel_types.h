@@ -151,6 +151,7 @@ struct dentry {
 
 struct vfsmount {
 	struct dentry *mnt_root;
+	struct super_block *mnt_sb;
 } __guard_core;
 
 /* fs/mount.h: the vfsmount is embedded in it, hence container_of. */

@@ -136,11 +136,11 @@ static __always_inline int hold_back(__u32 kind)
 	return 1;
 }
 
-/* The GUARD_FILTER_* bits of inode's identity: none when its Bloom bit is
- * clear, else what the hash holds. */
-static __always_inline __u32 filter_bits(struct guard_filter_bloom *bloom, __u32 generation, struct inode *inode)
+/* The GUARD_FILTER_* bits of the identity (dev, ino): none when its Bloom
+ * bit is clear, else what the hash holds. */
+static __always_inline __u32 filter_bits(struct guard_filter_bloom *bloom, __u32 generation, __u32 dev, __u64 ino)
 {
-	struct guard_filter_file_key key = {generation, inode->i_sb->s_dev, inode->i_ino};
+	struct guard_filter_file_key key = {generation, dev, ino};
 	__u32 bit = guard_filter_bloom_bit(key.dev, key.ino);
 	if (!(bloom->words[generation & 1][(bit >> 6) & (GUARD_FILTER_BLOOM_WORDS - 1)] & (1ull << (bit & 63))))
 		return 0;
@@ -150,7 +150,7 @@ static __always_inline __u32 filter_bits(struct guard_filter_bloom *bloom, __u32
 
 /* What file_in_filter looks at: the opened file (its struct path and
  * inode), the generation, the GUARD_FILTER_DIR_* bits that apply and the
- * generation's names_changed_ns. On the caller's stack, so the global
+ * generation's names_changed_ns and dir_bits. On the caller's stack, so the global
  * function reads plain numbers. */
 struct filter_open {
 	__u64 dentry;
@@ -159,6 +159,8 @@ struct filter_open {
 	__u32 generation;
 	__u32 want;
 	__u64 names_changed_ns;
+	__u32 dir_bits; /* GUARD_FILTER_DIR_* bits some directory has */
+	__u32 reserved;
 };
 
 /* Whether a directory that holds a watched name (GUARD_FILTER_DIR_NAMES)
@@ -182,7 +184,9 @@ static __always_inline int names_changed(__u64 name_inode, int mounted_on, __u64
  * opened file's own name, where a mount crossing finds the file mounted
  * over (a bind mount on a watched file: its own bits); at 1 it is at the
  * directory that holds the name (O_CREAT's and a watched name's directory,
- * and mounts on it); above, directories whose files all count. */
+ * and mounts on it); above, directories whose files all count, and the walk
+ * ends there when no directory in the tables has such bits (exact files
+ * only: one directory looked at, not all up to the root). */
 __noinline int file_in_filter(struct filter_open *o)
 {
 	__u32 zero = 0;
@@ -191,12 +195,18 @@ __noinline int file_in_filter(struct filter_open *o)
 		return 1;
 	__u32 generation = o->generation & 1, want = o->want;
 	__u32 own = want & GUARD_FILTER_DIR_MODIFY ? GUARD_FILTER_FILE_ANY | GUARD_FILTER_FILE_MODIFY : GUARD_FILTER_FILE_ANY;
-	if (filter_bits(bloom, generation, kernel_ptr(struct inode, o->inode)) & own)
+	want &= o->dir_bits; /* what no directory has need not be looked for */
+	struct inode *opened = kernel_ptr(struct inode, o->inode);
+	if (filter_bits(bloom, generation, opened->i_sb->s_dev, opened->i_ino) & own)
 		return 1;
 	__u64 dentry = o->dentry;
 	__u64 name_inode = o->inode; /* under the name: the opened file, or what a mount on it covers */
 	__u64 mnt = mount_of(o->mnt);
-	__u64 mnt_root = (__u64)kernel_ptr(struct vfsmount, o->mnt)->mnt_root;
+	struct vfsmount *vfs = kernel_ptr(struct vfsmount, o->mnt);
+	__u64 mnt_root = (__u64)vfs->mnt_root;
+	/* Every dentry of a mount is on the mount's super_block: its s_dev is
+	 * read once a mount, not once a directory. */
+	__u32 dev = vfs->mnt_sb->s_dev;
 	__u32 climbed = 0;
 	for (int i = 0; i < GUARD_FILTER_DEPTH; i++) {
 		int crossed = dentry == mnt_root;
@@ -208,19 +218,24 @@ __noinline int file_in_filter(struct filter_open *o)
 				return 0; /* the top of the mount tree, looked at */
 			dentry = (__u64)m->mnt_mountpoint;
 			mnt = parent;
-			mnt_root = (__u64)kernel_ptr(struct mount, parent)->mnt.mnt_root;
+			struct mount *pm = kernel_ptr(struct mount, parent);
+			mnt_root = (__u64)pm->mnt.mnt_root;
+			dev = pm->mnt.mnt_sb->s_dev;
 		} else {
 			__u64 parent = (__u64)kernel_ptr(struct dentry, dentry)->d_parent;
 			if (parent == dentry || !parent)
 				return 0; /* a file made for an fd alone: no directory */
 			dentry = parent;
-			if (++climbed == 2)
+			if (++climbed == 2) {
 				want &= ~GUARD_FILTER_DIR_CREATE; /* O_CREAT's directory is the first one only */
+				if (!want)
+					return 0; /* no directory above has bits that apply */
+			}
 		}
 		struct inode *inode = kernel_ptr(struct dentry, dentry)->d_inode;
 		if (!inode)
 			continue;
-		__u32 bits = filter_bits(bloom, generation, inode);
+		__u32 bits = filter_bits(bloom, generation, dev, inode->i_ino);
 		if (climbed == 0) {
 			/* A mount on the opened file: what it covers holds the name. */
 			if (bits & own)
@@ -263,6 +278,7 @@ static __always_inline int file_held_back(__u32 kind, long ret, struct file *fil
 	o.generation = generation;
 	o.names_changed_ns = c->names_changed_ns;
 	o.want = GUARD_FILTER_DIR_ANY | (modify ? GUARD_FILTER_DIR_MODIFY : 0) | (creat ? GUARD_FILTER_DIR_CREATE : 0);
+	o.dir_bits = c->dir_bits;
 	if (file_in_filter(&o))
 		return 0;
 	return hold_back(kind);

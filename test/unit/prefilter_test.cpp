@@ -251,6 +251,14 @@ TEST_CASE("the prefilter's tables: what the kernel checks, and what makes a kind
 	REQUIRE(::stat(d.c_str(), &st) == 0);
 	CHECK(test::twin_file_bits(t, test::kernel_dev_of(st.st_dev), st.st_ino) ==
 	      (GUARD_FILTER_DIR_CREATE | GUARD_FILTER_DIR_NAMES));
+	// The bits some directory has: the kernel's walk ends above the first
+	// directory when none but O_CREAT's apply.
+	CHECK(t.dir_bits == (GUARD_FILTER_DIR_ANY | GUARD_FILTER_DIR_MODIFY | GUARD_FILTER_DIR_CREATE));
+	rules::LoadedRules exact = rules::compile_rules_text(
+		R"({"rules": [{"id": "E", "severity": "low", "events": ["file_open"], "match": {"field": "path", "equals": ")" +
+			secret + R"("}}]})",
+		"e.json");
+	CHECK(build_prefilter_table(*exact.set).dir_bits == GUARD_FILTER_DIR_CREATE);
 	struct timespec now {};
 	::clock_gettime(CLOCK_REALTIME, &now);
 	uint64_t now_ns = uint64_t(now.tv_sec) * 1000000000 + uint64_t(now.tv_nsec);
