@@ -18,7 +18,7 @@
  *   holds the name is marked (GUARD_FILTER_DIR_NAMES), and a file directly
  *   in it passes when its ctime is at or after the time the names were
  *   resolved (rename, link and creation set the ctime of the file they put
- *   under a name: ext4, xfs, btrfs, tmpfs), as does any file under a mount
+ *   under a name: ext4, xfs, tmpfs), as does any file under a mount
  *   on that directory; a mount on a watched file is seen where the walk
  *   crosses it, by the file it covers. A file changed lately beside a
  *   watched one passes too: sound, and one ctime read;
