@@ -158,6 +158,11 @@ struct guard_kill_v6_key {
 #define GUARD_FILTER_DIR_ANY     (1u << 2) /* any open of a file below this directory */
 #define GUARD_FILTER_DIR_MODIFY  (1u << 3) /* ... that modifies */
 #define GUARD_FILTER_DIR_CREATE  (1u << 4) /* an open with O_CREAT of a name directly in it */
+/* A directory that holds a watched name: an open of a file directly in it
+ * whose ctime is at or after guard_filter_config.names_changed_ns (put
+ * there, by rename, link or creation, since the names were resolved), and
+ * any open through a mount on it. */
+#define GUARD_FILTER_DIR_NAMES   (1u << 5)
 
 struct guard_filter_config {
 	__u32 valid;       /* 0: nothing written yet, everything passes */
@@ -167,6 +172,15 @@ struct guard_filter_config {
 	__u32 root_dev;    /* "/" as the tables were resolved (kernel dev_t): a */
 	__u32 reserved;    /* process with another root passes (its names differ) */
 	__u64 root_ino;
+	/* CLOCK_REALTIME ns: the names were resolved after this (with a
+	 * margin for the kernel's coarse clock and whole-second ctimes). A
+	 * file that a rename, link or creation put under a watched name
+	 * since then has a ctime at or after it (GUARD_FILTER_DIR_NAMES). */
+	__u64 names_changed_ns;
+	/* GUARD_FILTER_DIR_* bits that some directory in the tables has: the
+	 * walk above an opened file ends where none of them can apply. */
+	__u32 dir_bits;
+	__u32 reserved2;
 };
 
 /* A bit per identity in filter_files (a Bloom filter of one hash): most

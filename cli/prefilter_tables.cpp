@@ -22,10 +22,20 @@ bool same(const PrefilterTable &a, const PrefilterTable &b)
 	};
 	auto same_port = [](const PrefilterPort &x, const PrefilterPort &y) { return x.port == y.port && x.kinds == y.kinds; };
 	return a.pass_all == b.pass_all && a.table == b.table && a.open_modify == b.open_modify &&
-	       a.root_dev == b.root_dev && a.root_ino == b.root_ino &&
+	       a.root_dev == b.root_dev && a.root_ino == b.root_ino && a.dir_bits == b.dir_bits &&
 	       std::equal(a.files.begin(), a.files.end(), b.files.begin(), b.files.end(), same_file) &&
 	       std::equal(a.cidrs.begin(), a.cidrs.end(), b.cidrs.begin(), b.cidrs.end(), same_cidr) &&
 	       std::equal(a.ports.begin(), a.ports.end(), b.ports.begin(), b.ports.end(), same_port);
+}
+
+// Whether the kernel's names_changed_ns may stay as installed for a table
+// resolved at next: a file changed beside a watched name since then
+// passes, so it moves on once a minute, and at once when the clock went
+// back (a file renamed over a name would get an earlier ctime).
+bool names_time_current(uint64_t installed, uint64_t next)
+{
+	constexpr uint64_t refresh_ns = 60'000'000'000;
+	return next >= installed && next - installed < refresh_ns;
 }
 
 } // namespace
@@ -39,7 +49,8 @@ PrefilterTables::PrefilterTables(const Collection &objects)
 
 void PrefilterTables::install(const PrefilterTable &table)
 {
-	if (any_installed_ && same(table, installed_))
+	if (any_installed_ && same(table, installed_) &&
+	    names_time_current(installed_.names_changed_ns, table.names_changed_ns))
 		return;
 	size_t v4 = 0;
 	for (const PrefilterCidr &c : table.cidrs)
@@ -107,6 +118,8 @@ void PrefilterTables::write(const PrefilterTable &table, uint32_t generation, En
 		config.open_modify = table.open_modify;
 		config.root_dev = table.root_dev;
 		config.root_ino = table.root_ino;
+		config.names_changed_ns = table.names_changed_ns;
+		config.dir_bits = table.dir_bits;
 		bpf_map_update(config_fd_, &generation, &config);
 	});
 }

@@ -21,8 +21,9 @@ public:
 	explicit PrefilterTables(const Collection &objects);
 
 	// Makes table the one the kernel checks (nothing to do when it already
-	// is). Throws Error (a table too big, a failed map update); the kernel
-	// then keeps checking the previous table, whole.
+	// is, but for a names_changed_ns a minute old). Throws Error (a table
+	// too big, a failed map update); the kernel then keeps checking the
+	// previous table, whole.
 	void install(const PrefilterTable &table);
 
 private:

@@ -4,6 +4,7 @@
 #include <sys/stat.h>
 #include <sys/statfs.h>
 #include <sys/sysmacros.h>
+#include <time.h>
 
 #include <algorithm>
 #include <array>
@@ -194,8 +195,9 @@ public:
 			return false;
 		bits_[{kernel_dev(st.st_dev), st.st_ino}] |= t.modify ? GUARD_FILTER_FILE_MODIFY : GUARD_FILTER_FILE_ANY;
 		has_files_ = true;
-		// Unlinked and created again: the open that creates it.
-		return parent.empty() || add_existing_dir(parent, GUARD_FILTER_DIR_CREATE);
+		// Unlinked and created again: the open that creates it. Renamed
+		// over, linked or created: the file put there since (its ctime).
+		return parent.empty() || add_existing_dir(parent, GUARD_FILTER_DIR_CREATE | GUARD_FILTER_DIR_NAMES);
 	}
 
 	bool has_files() const { return has_files_; }
@@ -288,6 +290,18 @@ void pass_whole_when_too_many(PrefilterTable &t, const std::map<CidrKey, Prefilt
 	}
 }
 
+// A time before any ctime a rename, link or creation after now can give:
+// the kernel stamps ctimes from a clock that lags by a tick or so (and
+// reads them in two loads), and some file systems keep whole seconds.
+uint64_t names_resolved_from()
+{
+	constexpr uint64_t margin_ns = 2'000'000'000;
+	struct timespec now {};
+	::clock_gettime(CLOCK_REALTIME, &now);
+	uint64_t ns = uint64_t(now.tv_sec) * 1'000'000'000 + uint64_t(now.tv_nsec);
+	return ns > margin_ns ? ns - margin_ns : 0;
+}
+
 } // namespace
 
 uint32_t prefilter_kinds()
@@ -302,6 +316,7 @@ uint32_t prefilter_kinds()
 PrefilterTable build_prefilter_table(const RuleSet &set)
 {
 	PrefilterTable t;
+	t.names_changed_ns = names_resolved_from();
 	FileEntries files;
 	std::map<uint16_t, uint32_t> ports;
 	std::map<CidrKey, PrefilterCidr> cidrs;
@@ -328,6 +343,8 @@ PrefilterTable build_prefilter_table(const RuleSet &set)
 	if (files.has_files())
 		t.pass_all |= renaming_kinds;
 	t.files = files.files();
+	for (const PrefilterFile &f : t.files)
+		t.dir_bits |= f.bits & (GUARD_FILTER_DIR_ANY | GUARD_FILTER_DIR_MODIFY | GUARD_FILTER_DIR_CREATE);
 	for (const auto &[port, kinds] : ports)
 		t.ports.push_back({port, kinds});
 	pass_whole_when_too_many(t, cidrs);

@@ -9,7 +9,8 @@
 //     identity, and its directory for an open that creates it; prefix, or a
 //     glob, starting with an absolute directory: that directory's identity
 //     (the kernel looks at the directories above the opened file); "modify":
-//     only modifying opens;
+//     only modifying opens; the directory holding an exact name is marked,
+//     for a file put under the name before the engine resolves it again;
 //   - net_*: "addr" cidr (LPM tries), "port" equals/in;
 //   - all-of: the tests above among its children (the others are left to
 //     userspace); any-of: only when every child is one.
@@ -49,6 +50,13 @@ struct PrefilterTable {
 	std::vector<PrefilterFile> files; // one per identity, sorted
 	std::vector<PrefilterCidr> cidrs; // a prefix's kinds include those of the prefixes around it
 	std::vector<PrefilterPort> ports; // sorted
+	// CLOCK_REALTIME ns before the paths were resolved, less a margin: a
+	// file put under a watched name since has a ctime at or after it
+	// (GUARD_FILTER_DIR_NAMES).
+	uint64_t names_changed_ns = 0;
+	// GUARD_FILTER_DIR_* bits some entry of files has: the kernel's walk
+	// ends where none of them can apply.
+	uint32_t dir_bits = 0;
 };
 
 // kind_bit() of the kinds the prefilter may hold back: file_* and net_*.

@@ -151,6 +151,7 @@ struct dentry {
 
 struct vfsmount {
 	struct dentry *mnt_root;
+	struct super_block *mnt_sb;
 } __guard_core;
 
 /* fs/mount.h: the vfsmount is embedded in it, hence container_of. */
@@ -377,6 +378,34 @@ static __always_inline struct task_struct *current_task_readonly(void)
 	if (bpf_ksym_exists(bpf_rdonly_cast))
 		return bpf_rdonly_cast((void *)bpf_get_current_task(), bpf_core_type_id_kernel(struct task_struct));
 	return bpf_get_current_task_btf();
+}
+
+/* An inode's change time in ns since the epoch, whichever layout this
+ * kernel's struct inode has (above); 0 when none is known. The seconds
+ * and nanoseconds are two loads: a change between them may read a time
+ * up to a second early. */
+static __always_inline __u64 inode_ctime_ns(struct inode *inode)
+{
+	__s64 sec = 0;
+	__u64 nsec = 0;
+	if (bpf_core_field_exists(inode->i_ctime_sec)) {
+		sec = inode->i_ctime_sec;
+		nsec = inode->i_ctime_nsec;
+	} else if (bpf_core_field_exists(((struct inode___ctime_6_6 *)inode)->__i_ctime)) {
+		struct inode___ctime_6_6 *i = (struct inode___ctime_6_6 *)inode;
+		sec = i->__i_ctime.tv_sec;
+		nsec = i->__i_ctime.tv_nsec;
+	} else if (bpf_core_field_exists(((struct inode___ctime_old *)inode)->i_ctime)) {
+		struct inode___ctime_old *i = (struct inode___ctime_old *)inode;
+		sec = i->i_ctime.tv_sec;
+		nsec = i->i_ctime.tv_nsec;
+	}
+	/* Bit 31 of a 6.13+ kernel's nanoseconds is I_CTIME_QUERIED; time
+	 * needs 30 bits. */
+	nsec &= 0x3fffffff;
+	if (sec <= 0)
+		return 0;
+	return (__u64)sec * 1000000000ull + nsec;
 }
 
 #endif

@@ -13,6 +13,15 @@
  *   an open with O_CREAT also looks for its directory (a watched name
  *   created anew); and every modifying open when a rule asks for modify
  *   and nothing the kernel can check;
+ * - a watched name given a new file before the engine resolves it again
+ *   (it does when it sees the rename, or within 10 s): the directory that
+ *   holds the name is marked (GUARD_FILTER_DIR_NAMES), and a file directly
+ *   in it passes when its ctime is at or after the time the names were
+ *   resolved (rename, link and creation set the ctime of the file they put
+ *   under a name: ext4, xfs, tmpfs), as does any file under a mount
+ *   on that directory; a mount on a watched file is seen where the walk
+ *   crosses it, by the file it covers. A file changed lately beside a
+ *   watched one passes too: sound, and one ctime read;
  * - net_*: the address in an LPM trie (IPv4, IPv6) or the port in a set.
  * Names mean what the agent resolved them to only for a process with the
  * same root: any other passes. A file record that carries no kernel object
@@ -127,11 +136,11 @@ static __always_inline int hold_back(__u32 kind)
 	return 1;
 }
 
-/* The GUARD_FILTER_* bits of inode's identity: none when its Bloom bit is
- * clear, else what the hash holds. */
-static __always_inline __u32 filter_bits(struct guard_filter_bloom *bloom, __u32 generation, struct inode *inode)
+/* The GUARD_FILTER_* bits of the identity (dev, ino): none when its Bloom
+ * bit is clear, else what the hash holds. */
+static __always_inline __u32 filter_bits(struct guard_filter_bloom *bloom, __u32 generation, __u32 dev, __u64 ino)
 {
-	struct guard_filter_file_key key = {generation, inode->i_sb->s_dev, inode->i_ino};
+	struct guard_filter_file_key key = {generation, dev, ino};
 	__u32 bit = guard_filter_bloom_bit(key.dev, key.ino);
 	if (!(bloom->words[generation & 1][(bit >> 6) & (GUARD_FILTER_BLOOM_WORDS - 1)] & (1ull << (bit & 63))))
 		return 0;
@@ -140,19 +149,44 @@ static __always_inline __u32 filter_bits(struct guard_filter_bloom *bloom, __u32
 }
 
 /* What file_in_filter looks at: the opened file (its struct path and
- * inode), the generation and the GUARD_FILTER_DIR_* bits that apply. On the
- * caller's stack, so the global function reads plain numbers. */
+ * inode), the generation, the GUARD_FILTER_DIR_* bits that apply and the
+ * generation's names_changed_ns and dir_bits. On the caller's stack, so the global
+ * function reads plain numbers. */
 struct filter_open {
 	__u64 dentry;
 	__u64 mnt;   /* struct vfsmount */
 	__u64 inode;
 	__u32 generation;
 	__u32 want;
+	__u64 names_changed_ns;
+	__u32 dir_bits; /* GUARD_FILTER_DIR_* bits some directory has */
+	__u32 reserved;
 };
+
+/* Whether a directory that holds a watched name (GUARD_FILTER_DIR_NAMES)
+ * lets through the open of the file under a name in it, name_inode: when
+ * the directory is reached across a mount (something was mounted on it)
+ * or the file was put there (renamed, linked, created: each sets its
+ * ctime) since the names were resolved. */
+static __always_inline int names_changed(__u64 name_inode, int mounted_on, __u64 since)
+{
+	if (mounted_on)
+		return 1;
+	__u64 ctime = inode_ctime_ns(kernel_ptr(struct inode, name_inode));
+	return !ctime || ctime >= since; /* no ctime known: pass */
+}
 
 /* Whether the opened file, or a directory above it, is in the tables. A
  * global function: its loop is verified once. Deeper than the bound:
- * passes (the kernel cannot tell). */
+ * passes (the kernel cannot tell).
+ *
+ * The walk counts the d_parent steps it has climbed: at 0 it is at the
+ * opened file's own name, where a mount crossing finds the file mounted
+ * over (a bind mount on a watched file: its own bits); at 1 it is at the
+ * directory that holds the name (O_CREAT's and a watched name's directory,
+ * and mounts on it); above, directories whose files all count, and the walk
+ * ends there when no directory in the tables has such bits (exact files
+ * only: one directory looked at, not all up to the root). */
 __noinline int file_in_filter(struct filter_open *o)
 {
 	__u32 zero = 0;
@@ -161,13 +195,22 @@ __noinline int file_in_filter(struct filter_open *o)
 		return 1;
 	__u32 generation = o->generation & 1, want = o->want;
 	__u32 own = want & GUARD_FILTER_DIR_MODIFY ? GUARD_FILTER_FILE_ANY | GUARD_FILTER_FILE_MODIFY : GUARD_FILTER_FILE_ANY;
-	if (filter_bits(bloom, generation, kernel_ptr(struct inode, o->inode)) & own)
+	want &= o->dir_bits; /* what no directory has need not be looked for */
+	struct inode *opened = kernel_ptr(struct inode, o->inode);
+	if (filter_bits(bloom, generation, opened->i_sb->s_dev, opened->i_ino) & own)
 		return 1;
 	__u64 dentry = o->dentry;
+	__u64 name_inode = o->inode; /* under the name: the opened file, or what a mount on it covers */
 	__u64 mnt = mount_of(o->mnt);
-	__u64 mnt_root = (__u64)kernel_ptr(struct vfsmount, o->mnt)->mnt_root;
+	struct vfsmount *vfs = kernel_ptr(struct vfsmount, o->mnt);
+	__u64 mnt_root = (__u64)vfs->mnt_root;
+	/* Every dentry of a mount is on the mount's super_block: its s_dev is
+	 * read once a mount, not once a directory. */
+	__u32 dev = vfs->mnt_sb->s_dev;
+	__u32 climbed = 0;
 	for (int i = 0; i < GUARD_FILTER_DEPTH; i++) {
-		if (dentry == mnt_root) {
+		int crossed = dentry == mnt_root;
+		if (crossed) {
 			/* The top of this mount: on from where it is mounted. */
 			struct mount *m = kernel_ptr(struct mount, mnt);
 			__u64 parent = (__u64)m->mnt_parent;
@@ -175,18 +218,35 @@ __noinline int file_in_filter(struct filter_open *o)
 				return 0; /* the top of the mount tree, looked at */
 			dentry = (__u64)m->mnt_mountpoint;
 			mnt = parent;
-			mnt_root = (__u64)kernel_ptr(struct mount, parent)->mnt.mnt_root;
+			struct mount *pm = kernel_ptr(struct mount, parent);
+			mnt_root = (__u64)pm->mnt.mnt_root;
+			dev = pm->mnt.mnt_sb->s_dev;
 		} else {
 			__u64 parent = (__u64)kernel_ptr(struct dentry, dentry)->d_parent;
 			if (parent == dentry || !parent)
 				return 0; /* a file made for an fd alone: no directory */
 			dentry = parent;
+			if (++climbed == 2) {
+				want &= ~GUARD_FILTER_DIR_CREATE; /* O_CREAT's directory is the first one only */
+				if (!want)
+					return 0; /* no directory above has bits that apply */
+			}
 		}
 		struct inode *inode = kernel_ptr(struct dentry, dentry)->d_inode;
-		if (inode && (filter_bits(bloom, generation, inode) & want))
+		if (!inode)
+			continue;
+		__u32 bits = filter_bits(bloom, generation, dev, inode->i_ino);
+		if (climbed == 0) {
+			/* A mount on the opened file: what it covers holds the name. */
+			if (bits & own)
+				return 1;
+			name_inode = (__u64)inode;
+			continue;
+		}
+		if (bits & want)
 			return 1;
-		/* O_CREAT's directory is the first one only. */
-		want &= ~GUARD_FILTER_DIR_CREATE;
+		if (climbed == 1 && (bits & GUARD_FILTER_DIR_NAMES) && names_changed(name_inode, crossed, o->names_changed_ns))
+			return 1;
 	}
 	return 1;
 }
@@ -216,7 +276,9 @@ static __always_inline int file_held_back(__u32 kind, long ret, struct file *fil
 	o.mnt = (__u64)file->f_path.mnt;
 	o.inode = (__u64)file->f_inode;
 	o.generation = generation;
+	o.names_changed_ns = c->names_changed_ns;
 	o.want = GUARD_FILTER_DIR_ANY | (modify ? GUARD_FILTER_DIR_MODIFY : 0) | (creat ? GUARD_FILTER_DIR_CREATE : 0);
+	o.dir_bits = c->dir_bits;
 	if (file_in_filter(&o))
 		return 0;
 	return hold_back(kind);

@@ -236,32 +236,6 @@ int process_prepare_exec(struct sched_prepare_exec_entry *ctx)
 	return 0;
 }
 
-/* An inode's change time in ns since the epoch, whichever layout this
- * kernel's struct inode has (kern/kernel_types.h); 0 when none is known. */
-static __always_inline __u64 inode_ctime_ns(struct inode *inode)
-{
-	__s64 sec = 0;
-	__u64 nsec = 0;
-	if (bpf_core_field_exists(inode->i_ctime_sec)) {
-		sec = inode->i_ctime_sec;
-		nsec = inode->i_ctime_nsec;
-	} else if (bpf_core_field_exists(((struct inode___ctime_6_6 *)inode)->__i_ctime)) {
-		struct inode___ctime_6_6 *i = (struct inode___ctime_6_6 *)inode;
-		sec = i->__i_ctime.tv_sec;
-		nsec = i->__i_ctime.tv_nsec;
-	} else if (bpf_core_field_exists(((struct inode___ctime_old *)inode)->i_ctime)) {
-		struct inode___ctime_old *i = (struct inode___ctime_old *)inode;
-		sec = i->i_ctime.tv_sec;
-		nsec = i->i_ctime.tv_nsec;
-	}
-	/* Bit 31 of a 6.13+ kernel's nanoseconds is I_CTIME_QUERIED; time
-	 * needs 30 bits. */
-	nsec &= 0x3fffffff;
-	if (sec <= 0)
-		return 0;
-	return (__u64)sec * 1000000000ull + nsec;
-}
-
 /* The file the new program runs from: its absolute path, identity, and
  * whether it still has a name. A memfd's file is named "memfd:<name>" and
  * nothing on disk holds it. */

@@ -17,10 +17,11 @@ namespace guard::test {
 
 // What the kernel sees of a record beside it: the directories above an
 // opened file (nearest first, up to the top of the mount tree) and the
-// process's root, as (kernel dev_t, ino).
+// process's root, as (kernel dev_t, ino); the opened file's ctime.
 struct KernelSide {
 	std::vector<std::pair<uint32_t, uint64_t>> dirs;
 	std::pair<uint32_t, uint64_t> root;
+	uint64_t ctime_ns = 0; // 0: not known
 };
 
 inline uint32_t kernel_dev_of(uint64_t dev) { return dev ? (uint32_t(major(dev)) << 20) | minor(dev) : 0; }
@@ -80,7 +81,11 @@ inline bool twin_passes(const PrefilterTable &t, uint32_t filter_kinds, const Re
 	uint32_t want = GUARD_FILTER_DIR_ANY | (modify ? GUARD_FILTER_DIR_MODIFY : 0) |
 			((rec.open_flags & 0100) ? GUARD_FILTER_DIR_CREATE : 0);
 	for (size_t i = 0; i < k.dirs.size() && i < GUARD_FILTER_DEPTH; i++) {
-		if (twin_file_bits(t, k.dirs[i].first, k.dirs[i].second) & want)
+		uint32_t bits = twin_file_bits(t, k.dirs[i].first, k.dirs[i].second);
+		if (bits & want)
+			return true;
+		// A file put under a watched name since the names were resolved.
+		if (i == 0 && (bits & GUARD_FILTER_DIR_NAMES) && (k.ctime_ns == 0 || k.ctime_ns >= t.names_changed_ns))
 			return true;
 		want &= ~GUARD_FILTER_DIR_CREATE;
 	}

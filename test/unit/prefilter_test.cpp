@@ -10,7 +10,10 @@
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
+#include <time.h>
+#include <unistd.h>
 
+#include <algorithm>
 #include <cstring>
 #include <random>
 #include <string>
@@ -42,6 +45,9 @@ test::KernelSide kernel_side(const std::string &path)
 	struct stat root {};
 	::stat("/", &root);
 	k.root = {test::kernel_dev_of(root.st_dev), root.st_ino};
+	struct stat st {};
+	if (::stat(path.c_str(), &st) == 0)
+		k.ctime_ns = uint64_t(st.st_ctim.tv_sec) * 1000000000 + uint64_t(st.st_ctim.tv_nsec);
 	return k;
 }
 
@@ -66,9 +72,38 @@ std::string rules_over(const std::string &d)
 struct Generator {
 	std::mt19937 rng{20261202};
 	std::vector<std::string> paths;
+	std::vector<std::string> watched_names; // exact names: replaced now and then
 	std::vector<std::string> storage; // keeps the records' strings
+	size_t replaced = 0;
 
 	uint32_t pick(uint32_t n) { return std::uniform_int_distribution<uint32_t>(0, n - 1)(rng); }
+
+	// Gives path a new file, after the tables were made, as an attacker
+	// would before the engine resolves it again: renamed over it, linked
+	// into place, or unlinked and created anew.
+	void replace(const std::string &path)
+	{
+		std::string fresh = path + ".new";
+		::unlink(fresh.c_str());
+		int fd = ::open(fresh.c_str(), O_WRONLY | O_CREAT | O_EXCL, 0600);
+		REQUIRE(fd >= 0);
+		::close(fd);
+		switch (pick(3)) {
+		case 0: REQUIRE(::rename(fresh.c_str(), path.c_str()) == 0); break;
+		case 1:
+			REQUIRE(::unlink(path.c_str()) == 0);
+			REQUIRE(::link(fresh.c_str(), path.c_str()) == 0);
+			REQUIRE(::unlink(fresh.c_str()) == 0);
+			break;
+		default:
+			REQUIRE(::unlink(fresh.c_str()) == 0);
+			REQUIRE(::unlink(path.c_str()) == 0);
+			fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL, 0600);
+			REQUIRE(fd >= 0);
+			::close(fd);
+		}
+		replaced++;
+	}
 
 	Record file_record(uint16_t kind)
 	{
@@ -76,6 +111,9 @@ struct Generator {
 		r.header.kind = kind;
 		const std::string &path = paths[pick(paths.size())];
 		r.path = path;
+		if (kind == GUARD_RECORD_FILE_OPEN && pick(10) == 0 &&
+		    std::find(watched_names.begin(), watched_names.end(), path) != watched_names.end())
+			replace(path);
 		std::strcpy(r.header.comm, pick(2) ? "cat" : "vi");
 		static const uint32_t flags[] = {O_RDONLY, O_WRONLY | O_CREAT | O_TRUNC, O_RDWR, O_RDONLY | O_NOFOLLOW};
 		r.open_flags = flags[pick(4)];
@@ -86,9 +124,8 @@ struct Generator {
 		if (kind == GUARD_RECORD_FILE_OPEN && r.result >= 0 && ::stat(path.c_str(), &st) == 0) {
 			r.dev = st.st_dev;
 			// Now and then the open that makes another file under the
-			// name (unlinked, created again) since the tables were made.
-			// Later opens of that file are the engine's to notice: it sees
-			// this one and resolves the name again (docs/rules.md, limits).
+			// name (unlinked, created again) since the tables were made:
+			// its directory's O_CREAT bit lets it through.
 			bool creates = r.open_flags & O_CREAT;
 			r.ino = creates && pick(4) == 0 ? st.st_ino + 1000000 : st.st_ino;
 		}
@@ -171,9 +208,13 @@ TEST_CASE("the prefilter passes every record a rule matches (generated records, 
 	rules::LoadedRules loaded = rules::compile_rules_text(rules_over(d), "r.json");
 	// /later appears after the rules load: found by its directory.
 	dir.write("later", "x");
+	// The exact names get new files after the tables are made.
+	g.watched_names = {d + "/secret", d + "/later"};
 	size_t held = check_sound(*loaded.set, g, 20000);
+	CHECK(g.replaced > 50);
 	if (dev_is_kernel_dev(d))
 		CHECK(held > 2000); // the filter holds back what no rule watches, not nothing
+	g.watched_names.clear();
 
 	rules::LoadedRules defaults = rules::load_default_rules();
 	check_sound(*defaults.set, g, 20000);
@@ -183,8 +224,10 @@ TEST_CASE("the prefilter's tables: what the kernel checks, and what makes a kind
 {
 	test::TempDir dir;
 	const std::string &d = dir.path;
-	::mkdir((d + "/conf").c_str(), 0700);
+	for (const char *sub : {"/conf", "/jobs", "/a", "/a/b"})
+		::mkdir((d + sub).c_str(), 0700);
 	std::string secret = dir.write("secret", "x");
+	dir.write("later", "x");
 	rules::LoadedRules loaded = rules::compile_rules_text(rules_over(d), "r.json");
 	PrefilterTable t = build_prefilter_table(*loaded.set);
 	if (!dev_is_kernel_dev(d)) {
@@ -203,6 +246,37 @@ TEST_CASE("the prefilter's tables: what the kernel checks, and what makes a kind
 	CHECK((test::twin_file_bits(t, test::kernel_dev_of(st.st_dev), st.st_ino) & GUARD_FILTER_FILE_ANY));
 	REQUIRE(::stat((d + "/conf").c_str(), &st) == 0);
 	CHECK(test::twin_file_bits(t, test::kernel_dev_of(st.st_dev), st.st_ino) == GUARD_FILTER_DIR_MODIFY);
+	// The directory that holds an exact name: a file created or put there
+	// since the names were resolved passes (its ctime), an older one not.
+	REQUIRE(::stat(d.c_str(), &st) == 0);
+	CHECK(test::twin_file_bits(t, test::kernel_dev_of(st.st_dev), st.st_ino) ==
+	      (GUARD_FILTER_DIR_CREATE | GUARD_FILTER_DIR_NAMES));
+	// The bits some directory has: the kernel's walk ends above the first
+	// directory when none but O_CREAT's apply.
+	CHECK(t.dir_bits == (GUARD_FILTER_DIR_ANY | GUARD_FILTER_DIR_MODIFY | GUARD_FILTER_DIR_CREATE));
+	rules::LoadedRules exact = rules::compile_rules_text(
+		R"({"rules": [{"id": "E", "severity": "low", "events": ["file_open"], "match": {"field": "path", "equals": ")" +
+			secret + R"("}}]})",
+		"e.json");
+	CHECK(build_prefilter_table(*exact.set).dir_bits == GUARD_FILTER_DIR_CREATE);
+	struct timespec now {};
+	::clock_gettime(CLOCK_REALTIME, &now);
+	uint64_t now_ns = uint64_t(now.tv_sec) * 1000000000 + uint64_t(now.tv_nsec);
+	CHECK(t.names_changed_ns < now_ns - 1000000000);
+	CHECK(t.names_changed_ns > now_ns - 60000000000);
+	Record beside;
+	beside.header.kind = GUARD_RECORD_FILE_OPEN;
+	beside.result = 3;
+	std::string beside_path = dir.write("beside", "x");
+	REQUIRE(::stat(beside_path.c_str(), &st) == 0);
+	beside.dev = st.st_dev;
+	beside.ino = st.st_ino;
+	beside.path = beside_path;
+	test::KernelSide k = kernel_side(beside_path);
+	k.ctime_ns = t.names_changed_ns;
+	CHECK(test::twin_passes(t, all_filtered, beside, k));
+	k.ctime_ns = t.names_changed_ns - 1;
+	CHECK(!test::twin_passes(t, all_filtered, beside, k));
 	// 10.1.0.0/16 lies in 10.0.0.0/8: the trie finds it alone, so it carries
 	// the kinds of both.
 	for (const PrefilterCidr &c : t.cidrs)
