@@ -11,12 +11,18 @@
 //     (the kernel looks at the directories above the opened file); "modify":
 //     only modifying opens;
 //   - net_*: "addr" cidr (LPM tries), "port" equals/in;
+//   - file_* and net_*: "comm" equals/in (a set), "uid" equals/in and
+//     comparisons (ranges): facts about the task, so a kind whose every
+//     rule tests only them is decided for every record, those without a
+//     kernel object (a failed open, a rename) too;
 //   - all-of: the tests above among its children (the others are left to
-//     userspace); any-of: only when every child is one.
-// Everything else (globs not anchored at a directory, suffix, comm, argv,
+//     userspace): a file or address test before comm, comm before uid;
+//     any-of: only when every child is one.
+// Everything else (globs not anchored at a directory, suffix, argv,
 // not, correlation rules) makes its kinds pass whole.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <vector>
 
@@ -40,6 +46,19 @@ struct PrefilterPort {
 	uint32_t kinds = 0;
 };
 
+// A comm as the kernel keeps it (task->comm: at most 15 bytes, NUL-padded).
+using PrefilterCommKey = std::array<char, 16>;
+
+struct PrefilterComm {
+	PrefilterCommKey comm{};
+	uint32_t kinds = 0;
+};
+
+struct PrefilterUidRange {
+	uint32_t lo = 0, hi = 0; // inclusive
+	uint32_t kinds = 0;
+};
+
 struct PrefilterTable {
 	uint32_t pass_all = 0; // kind_bit(): every record of the kind passes
 	uint32_t table = 0;    // kind_bit(): a record passes on a table hit
@@ -49,6 +68,9 @@ struct PrefilterTable {
 	std::vector<PrefilterFile> files; // one per identity, sorted
 	std::vector<PrefilterCidr> cidrs; // a prefix's kinds include those of the prefixes around it
 	std::vector<PrefilterPort> ports; // sorted
+	std::vector<PrefilterComm> comms; // sorted
+	std::vector<PrefilterUidRange> uids; // sorted, a kind's never overlapping
+	uint32_t task_only = 0; // kind_bit(): every rule on it is decided by comm or uid alone
 };
 
 // kind_bit() of the kinds the prefilter may hold back: file_* and net_*.

@@ -93,6 +93,25 @@ struct {
 	__type(value, __u32);
 } filter_ports SEC(".maps");
 
+/* The task's comm (key: generation and the comm as task->comm holds it):
+ * the kinds it lets through. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 2 * GUARD_FILTER_COMMS_MAX);
+	__type(key, struct guard_filter_comm_key);
+	__type(value, __u32);
+} filter_comms SEC(".maps");
+
+/* The kinds with comm entries, the uid ranges and which kinds comm and uid
+ * decide alone; one per generation (the key), written whole before the
+ * switch. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 2);
+	__type(key, __u32);
+	__type(value, struct guard_filter_task);
+} filter_task SEC(".maps");
+
 /* Records held back, by kind; per CPU, summed by the agent. */
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
@@ -191,6 +210,50 @@ __noinline int file_in_filter(struct filter_open *o)
 	return 1;
 }
 
+/* What task_in_filter says of a record. */
+#define FILTER_TASK_UNDECIDED 0 /* no comm or uid entry lets it through; other tables may */
+#define FILTER_TASK_PASSES    1 /* the task's comm or uid lets the kind through */
+#define FILTER_TASK_HELD      2 /* neither does, and the kind's rules test nothing else */
+
+/* Whether the current task's comm or (real) uid lets a record of kind
+ * through. Both are read from the task as fill_header reads them, which
+ * is what the engine matches (the comm NUL-padded here, as the set's keys
+ * are). They are facts about the task, not user memory: unlike a path the
+ * caller gave they decide a record that carries no kernel object, and for
+ * a process with another root too. A global function: verified once. */
+__noinline int task_in_filter(__u32 kind, __u32 generation)
+{
+	generation &= 1;
+	__u32 bit = 1u << (kind & 31);
+	struct guard_filter_task *t = bpf_map_lookup_elem(&filter_task, &generation);
+	if (!t || !((t->comm_kinds | t->uid_kinds | t->task_only) & bit))
+		return FILTER_TASK_UNDECIDED;
+	struct task_struct *task = current_task_readonly();
+	if (t->comm_kinds & bit) {
+		struct guard_filter_comm_key key = {generation};
+		__builtin_memcpy(key.comm, task->comm, sizeof(key.comm));
+		int ended = 0;
+		for (int i = 0; i < 16; i++) {
+			if (ended)
+				key.comm[i] = 0;
+			else if (!key.comm[i])
+				ended = 1;
+		}
+		__u32 *kinds = bpf_map_lookup_elem(&filter_comms, &key);
+		if (kinds && (*kinds & bit))
+			return FILTER_TASK_PASSES;
+	}
+	if (t->uid_kinds & bit) {
+		__u32 uid = task->cred->uid.val, count = t->uid_count;
+		for (__u32 i = 0; i < GUARD_FILTER_UIDS_MAX && i < count; i++) {
+			struct guard_filter_uid_range *r = &t->uids[i];
+			if ((r->kinds & bit) && r->lo <= uid && uid <= r->hi)
+				return FILTER_TASK_PASSES;
+		}
+	}
+	return t->task_only & bit ? FILTER_TASK_HELD : FILTER_TASK_UNDECIDED;
+}
+
 /* A file syscall's record, decided before its header is filled: 1 when it
  * is held back (counted). A record that carries no kernel object (any kind
  * but a successful open: paths as the caller gave them) is held back only
@@ -203,6 +266,13 @@ static __always_inline int file_held_back(__u32 kind, long ret, struct file *fil
 	if (!c)
 		return 0;
 	if (!(c->table & (1u << kind)))
+		return hold_back(kind);
+	/* Before the object: comm and uid decide every record, with or
+	 * without one. */
+	int task = task_in_filter(kind, generation);
+	if (task == FILTER_TASK_PASSES)
+		return 0;
+	if (task == FILTER_TASK_HELD)
 		return hold_back(kind);
 	if (kind != GUARD_RECORD_FILE_OPEN || ret < 0 || !file || (modify && c->open_modify))
 		return 0;
@@ -234,6 +304,11 @@ static __always_inline int net_filtered(struct guard_net *rec)
 		return 0;
 	__u32 bit = 1u << rec->header.kind;
 	if (!(c->table & bit))
+		return hold_back(rec->header.kind);
+	int task = task_in_filter(rec->header.kind, generation);
+	if (task == FILTER_TASK_PASSES)
+		return 0;
+	if (task == FILTER_TASK_HELD)
 		return hold_back(rec->header.kind);
 	__u32 *kinds = 0;
 	if (rec->family == 2) {
