@@ -13,11 +13,15 @@
  *   an open with O_CREAT also looks for its directory (a watched name
  *   created anew); and every modifying open when a rule asks for modify
  *   and nothing the kernel can check;
- * - net_*: the address in an LPM trie (IPv4, IPv6) or the port in a set.
- * Names mean what the agent resolved them to only for a process with the
- * same root: any other passes. A file record that carries no kernel object
- * (a failed open, a rename: paths as the caller gave them) passes whenever
- * a rule watches its kind, as do io_uring's records.
+ * - net_*: the address in an LPM trie (IPv4, IPv6) or the port in a set;
+ * - file_* and net_*: the current task's comm in a set, its real uid in a
+ *   few ranges (task_in_filter).
+ * A record passes when any of these lets its kind through. Names mean what
+ * the agent resolved them to only for a process with the same root: any
+ * other passes. A file record that carries no kernel object (a failed
+ * open, a rename: paths as the caller gave them) passes whenever a rule
+ * with a path test watches its kind; when comm and uid are all its kind's
+ * rules test, they decide it as any other. io_uring's records pass.
  *
  * A file syscall's record is decided at the exit before its header is
  * filled, its path walked or anything copied, which is what it saves; a held-back record is counted in `filtered` by
@@ -220,7 +224,10 @@ __noinline int file_in_filter(struct filter_open *o)
  * is what the engine matches (the comm NUL-padded here, as the set's keys
  * are). They are facts about the task, not user memory: unlike a path the
  * caller gave they decide a record that carries no kernel object, and for
- * a process with another root too. A global function: verified once. */
+ * a process with another root too. Only the task changes its own creds;
+ * another thread of its process may rename it (/proc/PID/task/TID/comm)
+ * between this read and the header's, as between the header and the
+ * engine's view of it. A global function: verified once. */
 __noinline int task_in_filter(__u32 kind, __u32 generation)
 {
 	generation &= 1;
@@ -255,10 +262,13 @@ __noinline int task_in_filter(__u32 kind, __u32 generation)
 }
 
 /* A file syscall's record, decided before its header is filled: 1 when it
- * is held back (counted). A record that carries no kernel object (any kind
- * but a successful open: paths as the caller gave them) is held back only
- * when no rule watches its kind; a successful open of `file` when neither
- * the file nor a directory above it is in the tables. */
+ * is held back (counted). Passes when the task's comm or uid lets its kind
+ * through. Else a record that carries no kernel object (any kind but a
+ * successful open: paths as the caller gave them) is held back only when
+ * no rule watches its kind, or when every rule on it tests only comm and
+ * uid (which the task has whatever path it gave: sound); a successful open
+ * of `file` when neither the file nor a directory above it is in the
+ * tables. */
 static __always_inline int file_held_back(__u32 kind, long ret, struct file *file, int modify, int creat)
 {
 	__u32 generation = 0;
