@@ -366,56 +366,49 @@ void pass_whole_when_too_many(PrefilterTable &t, const std::map<CidrKey, Prefilt
 	}
 }
 
-PrefilterCommKey comm_key(const std::string &name)
-{
-	PrefilterCommKey key{};
-	std::memcpy(key.data(), name.data(), std::min(name.size(), key.size() - 1));
-	return key;
-}
-
 // Each kind's uid ranges merged (overlapping or adjacent), then one entry
-// per distinct range with the kinds it lets through.
-std::vector<PrefilterUidRange> merged_uids(std::vector<PrefilterUidRange> ranges)
+// per distinct range with the kinds it lets through. by_kind: (kind bit,
+// lo) to hi. (The file table's map type: one more instantiation costs the
+// static binary kilobytes.)
+std::vector<PrefilterUidRange> merged_uids(const std::map<std::pair<uint32_t, uint64_t>, uint32_t> &by_kind)
 {
-	std::sort(ranges.begin(), ranges.end(), [](const auto &a, const auto &b) { return a.lo < b.lo; });
-	std::map<std::pair<uint32_t, uint32_t>, uint32_t> kinds_of;
-	for (uint32_t bit = 1; bit; bit <<= 1) {
-		const PrefilterUidRange *open = nullptr;
-		uint32_t hi = 0;
-		for (const PrefilterUidRange &r : ranges) {
-			if (!(r.kinds & bit))
-				continue;
-			if (open && uint64_t(hi) + 1 >= r.lo) {
-				hi = std::max(hi, r.hi);
-				continue;
-			}
-			if (open)
-				kinds_of[{open->lo, hi}] |= bit;
-			open = &r;
-			hi = r.hi;
+	std::map<std::pair<uint32_t, uint64_t>, uint32_t> kinds_of; // (lo, hi) to kinds
+	uint32_t bit = 0, lo = 0, hi = 0;
+	for (const auto &[key, end] : by_kind) {
+		if (key.first == bit && uint64_t(hi) + 1 >= key.second) {
+			hi = std::max(hi, end);
+			continue;
 		}
-		if (open)
-			kinds_of[{open->lo, hi}] |= bit;
+		if (bit)
+			kinds_of[{lo, hi}] |= bit;
+		bit = key.first;
+		lo = uint32_t(key.second);
+		hi = end;
 	}
+	if (bit)
+		kinds_of[{lo, hi}] |= bit;
 	std::vector<PrefilterUidRange> out;
 	for (const auto &[range, kinds] : kinds_of)
-		out.push_back({range.first, range.second, kinds});
+		out.push_back({range.first, uint32_t(range.second), kinds});
 	return out;
 }
 
 // The comm set and uid ranges; more than the kernel holds: the kinds that
 // have them pass whole.
-void task_tables(PrefilterTable &t, const std::map<PrefilterCommKey, uint32_t> &comms,
-		 std::vector<PrefilterUidRange> uids)
+void task_tables(PrefilterTable &t, const std::map<std::string, uint32_t> &comms,
+		 const std::map<std::pair<uint32_t, uint64_t>, uint32_t> &uids)
 {
-	for (const auto &[comm, kinds] : comms)
-		t.comms.push_back({comm, kinds});
+	for (const auto &[name, kinds] : comms) {
+		PrefilterComm c{{}, kinds};
+		std::memcpy(c.comm.data(), name.data(), std::min(name.size(), c.comm.size() - 1));
+		t.comms.push_back(c);
+	}
 	if (t.comms.size() > GUARD_FILTER_COMMS_MAX) {
 		for (const PrefilterComm &c : t.comms)
 			t.pass_all |= c.kinds;
 		t.comms.clear();
 	}
-	t.uids = merged_uids(std::move(uids));
+	t.uids = merged_uids(uids);
 	if (t.uids.size() > GUARD_FILTER_UIDS_MAX) {
 		for (const PrefilterUidRange &r : t.uids)
 			t.pass_all |= r.kinds;
@@ -440,8 +433,8 @@ PrefilterTable build_prefilter_table(const RuleSet &set)
 	FileEntries files;
 	std::map<uint16_t, uint32_t> ports;
 	std::map<CidrKey, PrefilterCidr> cidrs;
-	std::map<PrefilterCommKey, uint32_t> comms;
-	std::vector<PrefilterUidRange> uids;
+	std::map<std::string, uint32_t> comms;
+	std::map<std::pair<uint32_t, uint64_t>, uint32_t> uids; // (kind bit, lo) to hi
 	uint32_t task_decided = 0, not_task_decided = 0;
 	for (const Rule &rule : set.rules) {
 		for (uint16_t kind = 1; kind < GUARD_RECORD_KIND_MAX; kind++) {
@@ -455,9 +448,9 @@ PrefilterTable build_prefilter_table(const RuleSet &set)
 				else if (term.type == Term::port)
 					ports[term.number] |= bit;
 				else if (term.type == Term::comm)
-					comms[comm_key(term.path)] |= bit;
+					comms[term.path] |= bit;
 				else if (term.type == Term::uid)
-					uids.push_back({term.lo, term.hi, bit});
+					uids[{bit, term.lo}] = std::max(uids[{bit, term.lo}], term.hi);
 				else if (!files.add(term))
 					terms.all = true;
 			}
@@ -477,7 +470,7 @@ PrefilterTable build_prefilter_table(const RuleSet &set)
 		t.ports.push_back({port, kinds});
 	pass_whole_when_too_many(t, cidrs);
 	t.cidrs = nested(t.cidrs);
-	task_tables(t, comms, std::move(uids));
+	task_tables(t, comms, uids);
 	t.task_only = task_decided & ~not_task_decided & ~t.pass_all;
 	struct stat root {};
 	if (::stat("/", &root) == 0) {

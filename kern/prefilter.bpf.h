@@ -220,9 +220,9 @@ __noinline int file_in_filter(struct filter_open *o)
 #define FILTER_TASK_HELD      2 /* neither does, and the kind's rules test nothing else */
 
 /* Whether the current task's comm or (real) uid lets a record of kind
- * through. Both are read from the task as fill_header reads them, which
- * is what the engine matches (the comm NUL-padded here, as the set's keys
- * are). They are facts about the task, not user memory: unlike a path the
+ * through. Both are the task's, as fill_header reads them, which is what
+ * the engine matches (the helper pads the comm with NULs, as the set's
+ * keys are). They are facts about the task, not user memory: unlike a path the
  * caller gave they decide a record that carries no kernel object, and for
  * a process with another root too. Only the task changes its own creds;
  * another thread of its process may rename it (/proc/PID/task/TID/comm)
@@ -235,23 +235,15 @@ __noinline int task_in_filter(__u32 kind, __u32 generation)
 	struct guard_filter_task *t = bpf_map_lookup_elem(&filter_task, &generation);
 	if (!t || !((t->comm_kinds | t->uid_kinds | t->task_only) & bit))
 		return FILTER_TASK_UNDECIDED;
-	struct task_struct *task = current_task_readonly();
 	if (t->comm_kinds & bit) {
 		struct guard_filter_comm_key key = {generation};
-		__builtin_memcpy(key.comm, task->comm, sizeof(key.comm));
-		int ended = 0;
-		for (int i = 0; i < 16; i++) {
-			if (ended)
-				key.comm[i] = 0;
-			else if (!key.comm[i])
-				ended = 1;
-		}
+		bpf_get_current_comm(key.comm, sizeof(key.comm)); /* NUL-padded */
 		__u32 *kinds = bpf_map_lookup_elem(&filter_comms, &key);
 		if (kinds && (*kinds & bit))
 			return FILTER_TASK_PASSES;
 	}
 	if (t->uid_kinds & bit) {
-		__u32 uid = task->cred->uid.val, count = t->uid_count;
+		__u32 uid = current_task_readonly()->cred->uid.val, count = t->uid_count;
 		for (__u32 i = 0; i < GUARD_FILTER_UIDS_MAX && i < count; i++) {
 			struct guard_filter_uid_range *r = &t->uids[i];
 			if ((r->kinds & bit) && r->lo <= uid && uid <= r->hi)
