@@ -219,10 +219,32 @@ __noinline int file_in_filter(struct filter_open *o)
 #define FILTER_TASK_PASSES    1 /* the task's comm or uid lets the kind through */
 #define FILTER_TASK_HELD      2 /* neither does, and the kind's rules test nothing else */
 
+/* Bit 7 of each zero byte of w, and maybe of bytes above the first one:
+ * its lowest set bit is the first zero byte's (strlen's word trick). */
+static __always_inline __u64 zero_bytes(__u64 w)
+{
+	return (w - 0x0101010101010101ull) & ~w & 0x8080808080808080ull;
+}
+
+/* task->comm as the set's keys are: NUL-padded after its first NUL
+ * (a comm is written so, but a key must not depend on it). */
+static __always_inline void comm_key(char out[16], const char *comm)
+{
+	__u64 w[2];
+	__builtin_memcpy(w, comm, sizeof(w));
+	__u64 z = zero_bytes(w[0]);
+	if (z) {
+		w[0] &= ((z & -z) >> 7) - 1;
+		w[1] = 0;
+	} else if ((z = zero_bytes(w[1]))) {
+		w[1] &= ((z & -z) >> 7) - 1;
+	}
+	__builtin_memcpy(out, w, sizeof(w));
+}
+
 /* Whether the current task's comm or (real) uid lets a record of kind
- * through. Both are the task's, as fill_header reads them, which is what
- * the engine matches (the helper pads the comm with NULs, as the set's
- * keys are). They are facts about the task, not user memory: unlike a path the
+ * through. Both are read from the task as fill_header reads them, which is
+ * what the engine matches. They are facts about the task, not user memory: unlike a path the
  * caller gave they decide a record that carries no kernel object, and for
  * a process with another root too. Only the task changes its own creds;
  * another thread of its process may rename it (/proc/PID/task/TID/comm)
@@ -235,15 +257,16 @@ __noinline int task_in_filter(__u32 kind, __u32 generation)
 	struct guard_filter_task *t = bpf_map_lookup_elem(&filter_task, &generation);
 	if (!t || !((t->comm_kinds | t->uid_kinds | t->task_only) & bit))
 		return FILTER_TASK_UNDECIDED;
+	struct task_struct *task = current_task_readonly();
 	if (t->comm_kinds & bit) {
 		struct guard_filter_comm_key key = {generation};
-		bpf_get_current_comm(key.comm, sizeof(key.comm)); /* NUL-padded */
+		comm_key(key.comm, task->comm);
 		__u32 *kinds = bpf_map_lookup_elem(&filter_comms, &key);
 		if (kinds && (*kinds & bit))
 			return FILTER_TASK_PASSES;
 	}
 	if (t->uid_kinds & bit) {
-		__u32 uid = current_task_readonly()->cred->uid.val, count = t->uid_count;
+		__u32 uid = task->cred->uid.val, count = t->uid_count;
 		for (__u32 i = 0; i < GUARD_FILTER_UIDS_MAX && i < count; i++) {
 			struct guard_filter_uid_range *r = &t->uids[i];
 			if ((r->kinds & bit) && r->lo <= uid && uid <= r->hi)
