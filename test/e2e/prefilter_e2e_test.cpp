@@ -9,6 +9,9 @@
 // back. The first also checks that the kernel's dev of an opened file is
 // stat's st_dev here, which the tables' identities rely on (they differ on
 // btrfs and overlayfs, where the tables let those paths' kinds pass whole).
+// A third run checks comm and uid (the task's own facts): processes named
+// so, or with that real uid, alert, their failed opens too; the others'
+// opens and binds are held back.
 #include <doctest/doctest.h>
 
 #include <arpa/inet.h>
@@ -156,6 +159,23 @@ pid_t open_as(const char *comm, uid_t ruid, uid_t euid, const std::string &path,
 	return pid;
 }
 
+// Binds a loopback TCP socket in a child named comm; its pid.
+pid_t bind_as(const char *comm)
+{
+	pid_t pid = ::fork();
+	if (pid == 0) {
+		struct sockaddr_in a {};
+		a.sin_family = AF_INET;
+		a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+		int s = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+		_exit(::prctl(PR_SET_NAME, comm) == 0 && ::bind(s, reinterpret_cast<sockaddr *>(&a), sizeof(a)) == 0 ? 0 : 1);
+	}
+	int status = -1;
+	::waitpid(pid, &status, 0);
+	CHECK(status == 0);
+	return pid;
+}
+
 bool alert_of(const std::string &output, pid_t pid, const std::string &rule)
 {
 	std::istringstream lines(output);
@@ -258,7 +278,7 @@ TEST_CASE("the prefilter: the task's comm and uid decide in the kernel, failed o
 	// Only comm and uid: the kernel decides every file_open, the failed ones
 	// (a path the caller gave) too. uid is the real uid, as the engine's.
 	std::string rules = dir.write("rules.json", R"({"rules": [
- {"id": "TEST_COMM", "severity": "low", "events": ["file_open"], "match": {"field": "comm", "in": ["guardcommtest", "gct", "guardcommtest15"]}},
+ {"id": "TEST_COMM", "severity": "low", "events": ["file_open", "net_bind"], "match": {"field": "comm", "in": ["guardcommtest", "gct", "guardcommtest15"]}},
  {"id": "TEST_UID", "severity": "low", "events": ["file_open"], "match": {"field": "uid", "in": [4242, 4243]}}
 ]})");
 	test::GuardProcess guard({"--rules", rules, "--allow-untrusted-rules", "--alerts-only"});
@@ -272,6 +292,8 @@ TEST_CASE("the prefilter: the task's comm and uid decide in the kernel, failed o
 	// comm's two 8-byte words (the kernel pads the key after the NUL).
 	pid_t short_name = open_as("gct", uid_t(-1), uid_t(-1), file, 0);
 	pid_t long_name = open_as("guardcommtest15", uid_t(-1), uid_t(-1), file, 0);
+	pid_t bound = bind_as("guardcommtest"); // net_* too
+	pid_t other_bound = bind_as("guardcommother");
 	pid_t named = open_as("guardcommtest", uid_t(-1), uid_t(-1), file, 0);
 	REQUIRE(test::alerted(guard, named, "TEST_COMM"));
 	guard.stop(SIGTERM);
@@ -281,7 +303,8 @@ TEST_CASE("the prefilter: the task's comm and uid decide in the kernel, failed o
 	CHECK(alert_of(output, real, "TEST_UID"));
 	CHECK(alert_of(output, short_name, "TEST_COMM"));
 	CHECK(alert_of(output, long_name, "TEST_COMM"));
-	for (pid_t pid : {other, other_failed, effective})
+	CHECK(alert_of(output, bound, "TEST_COMM"));
+	for (pid_t pid : {other, other_failed, effective, other_bound})
 		CHECK(output.find("\"pid\":" + std::to_string(pid) + ",") == std::string::npos);
 	// The three others held back in the kernel: counted, and not among the
 	// opens the engine saw (the five the rules match; an io_uring open
@@ -289,6 +312,7 @@ TEST_CASE("the prefilter: the task's comm and uid decide in the kernel, failed o
 	std::string health = final_health(output);
 	INFO("health: " << health);
 	CHECK(health_count(health, "filtered", "file_open") >= 3);
+	CHECK(health_count(health, "filtered", "net_bind") >= 1);
 	CHECK(health_count(health, "events", "file_open") >= 5);
 	CHECK(health_count(health, "events", "file_open") <= 7);
 }
