@@ -244,12 +244,13 @@ static __always_inline void comm_key(char out[16], const char *comm)
 
 /* Whether the current task's comm or (real) uid lets a record of kind
  * through. Both are read from the task as fill_header reads them, which is
- * what the engine matches. They are facts about the task, not user memory: unlike a path the
- * caller gave they decide a record that carries no kernel object, and for
- * a process with another root too. Only the task changes its own creds;
- * another thread of its process may rename it (/proc/PID/task/TID/comm)
- * between this read and the header's, as between the header and the
- * engine's view of it. A global function: verified once. */
+ * what the engine matches. They are facts about the task, not user
+ * memory: unlike a path the caller gave they decide a record that carries
+ * no kernel object, and for a process with another root too. Only the
+ * task changes its own creds; another thread of its process may rename it
+ * (/proc/PID/task/TID/comm) between this read and the header's, as
+ * between the header and the engine's view of it. A global function:
+ * verified once. */
 __noinline int task_in_filter(__u32 kind, __u32 generation)
 {
 	generation &= 1;
@@ -292,8 +293,8 @@ static __always_inline int file_held_back(__u32 kind, long ret, struct file *fil
 		return 0;
 	if (!(c->table & (1u << kind)))
 		return hold_back(kind);
-	/* Before the object: comm and uid decide every record, with or
-	 * without one. */
+	/* comm and uid first: they hold for a record with or without a
+	 * kernel object. */
 	int task = task_in_filter(kind, generation);
 	if (task == FILTER_TASK_PASSES)
 		return 0;
