@@ -105,7 +105,7 @@ $(BUILD)/%.o: %.cpp
 $(BUILD)/engine/%.o: GUARD_CXXFLAGS += -O3
 # Except the prefilter's compiler, which runs at load, never per event:
 # -O3 made it 10 KB bigger in the static binary (docs/benchmarks.md, "Size").
-$(BUILD)/engine/prefilter_table.o: GUARD_CXXFLAGS += $(CXXFLAGS)
+$(BUILD)/engine/prefilter_table.o: GUARD_CXXFLAGS += $(filter -O%,$(CXXFLAGS))
 
 $(BUILD)/kern/%.bpf.o: kern/%.bpf.c
 	@mkdir -p $(@D)
