@@ -103,6 +103,9 @@ $(BUILD)/%.o: %.cpp
 # The engine is the per-event hot core: -O3 there is worth ~6% more records
 # per second (make engine-bench); everything else stays at CXXFLAGS' level.
 $(BUILD)/engine/%.o: GUARD_CXXFLAGS += -O3
+# Except the prefilter's compiler, which runs at load, never per event:
+# -O3 made it 10 KB bigger in the static binary (docs/benchmarks.md, "Size").
+$(BUILD)/engine/prefilter_table.o: GUARD_CXXFLAGS += $(filter -O%,$(CXXFLAGS))
 
 $(BUILD)/kern/%.bpf.o: kern/%.bpf.c
 	@mkdir -p $(@D)

@@ -222,6 +222,35 @@ struct guard_filter_port_key {
 	__u32 port; /* host byte order */
 };
 
+/* The task's own facts (kern/prefilter.bpf.h, task_in_filter): a rule's
+ * `comm` equals/in becomes a set of comms, its `uid` equals/in and
+ * comparisons ranges of (real) uids, each with bit (1 << kind) of the kinds
+ * it lets through. Read from the current task as the record's header is
+ * (never user memory), they decide a record that carries no kernel object
+ * (a failed open, a rename) too, when they are all its kind's rules test. */
+#define GUARD_FILTER_COMMS_MAX 1024 /* comms per generation */
+#define GUARD_FILTER_UIDS_MAX 32    /* uid ranges per generation */
+
+struct guard_filter_comm_key {
+	__u32 generation;
+	char comm[16]; /* as task->comm: at most 15 bytes, NUL-padded */
+};
+
+struct guard_filter_uid_range {
+	__u32 lo, hi; /* inclusive */
+	__u32 kinds;
+	__u32 reserved;
+};
+
+/* filter_task's value, one per generation (the key). */
+struct guard_filter_task {
+	__u32 comm_kinds; /* kinds with an entry in filter_comms */
+	__u32 uid_kinds;  /* kinds with a range in uids */
+	__u32 task_only;  /* kinds on which every rule is decided by comm or uid alone */
+	__u32 uid_count;  /* ranges in uids, the first ones */
+	struct guard_filter_uid_range uids[GUARD_FILTER_UIDS_MAX];
+};
+
 /* guard_exec.header.flags */
 #define GUARD_EXEC_ARGV_TRUNCATED (1 << 0) /* argv was longer than GUARD_ARGV_MAX */
 #define GUARD_EXEC_PATH_TRUNCATED (1 << 1) /* path_given did not fit */

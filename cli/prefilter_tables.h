@@ -32,11 +32,13 @@ private:
 		std::vector<struct guard_filter_v4_key> v4;
 		std::vector<struct guard_filter_v6_key> v6;
 		std::vector<struct guard_filter_port_key> ports;
+		std::vector<struct guard_filter_comm_key> comms;
 	};
 	void write(const PrefilterTable &table, uint32_t generation, Entries &out);
+	void write_task(const PrefilterTable &table, uint32_t generation, Entries &out);
 	void erase(Entries &entries);
 
-	int state_fd_, config_fd_, files_fd_, bloom_fd_, v4_fd_, v6_fd_, ports_fd_;
+	int state_fd_, config_fd_, files_fd_, bloom_fd_, v4_fd_, v6_fd_, ports_fd_, comms_fd_, task_fd_;
 	// What filter_bloom holds, both generations: written whole, the active
 	// half with the bytes it already has.
 	std::unique_ptr<struct guard_filter_bloom> bloom_ = std::make_unique<struct guard_filter_bloom>();

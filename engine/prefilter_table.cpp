@@ -18,11 +18,12 @@ namespace {
 // What a condition lets through for one kind: everything, or the
 // modifying opens, or a record that hits one of the terms.
 struct Term {
-	enum Type : uint8_t { file, dir, cidr, port } type = file;
-	std::string path; // file, dir
+	enum Type : uint8_t { file, dir, cidr, port, comm, uid } type = file;
+	std::string path; // file, dir; comm: the name
 	Cidr net;         // cidr
 	uint16_t number = 0; // port
-	bool modify = false; // only a modifying open
+	bool modify = false; // only a modifying open (comm and uid ignore it: they pass more)
+	uint32_t lo = 0, hi = 0; // uid: inclusive
 };
 
 struct Terms {
@@ -62,6 +63,77 @@ std::string directory_of(std::string_view fixed)
 
 Terms pass_all() { return {true, false, {}}; }
 
+bool is_task_term(const Term &t) { return t.type == Term::comm || t.type == Term::uid; }
+
+// How much a test lets through, for an all-of's choice: a file, directory
+// or address least, then a comm, then a uid (one uid, root's, is often most
+// processes); everything, most.
+int breadth(const Terms &t)
+{
+	if (t.all)
+		return 3;
+	int most = 0;
+	for (const Term &term : t.terms)
+		most = std::max(most, term.type == Term::uid ? 2 : term.type == Term::comm ? 1 : 0);
+	return most;
+}
+
+// comm equals/in: the engine compares the task's comm, at most 15 bytes as
+// the kernel keeps it, byte for byte: a longer literal (or one holding a
+// NUL) matches no task and needs no entry.
+Terms comm_terms(const RuleSet &set, const Node &n)
+{
+	Terms out;
+	for (uint32_t i = 0; i < n.count; i++) {
+		const std::string &lit = set.literals[n.first + i];
+		if (lit.size() > 15 || lit.find('\0') != std::string::npos)
+			continue;
+		Term t;
+		t.type = Term::comm;
+		t.path = lit;
+		out.terms.push_back(std::move(t));
+	}
+	return out;
+}
+
+Term uid_term(int64_t lo, int64_t hi)
+{
+	Term t;
+	t.type = Term::uid;
+	t.lo = static_cast<uint32_t>(lo);
+	t.hi = static_cast<uint32_t>(hi);
+	return t;
+}
+
+// uid equals/in: one range a value (a uid is 32 bits: another matches no
+// task).
+Terms uid_in_terms(const RuleSet &set, const Node &n)
+{
+	Terms out;
+	for (uint32_t i = 0; i < n.count; i++) {
+		int64_t v = set.numbers[n.first + i];
+		if (v >= 0 && v <= int64_t(UINT32_MAX))
+			out.terms.push_back(uid_term(v, v));
+	}
+	return out;
+}
+
+// uid lt/le/gt/ge: the uids it holds for, as one range (none when empty).
+Terms uid_cmp_terms(const Node &n)
+{
+	int64_t lo = 0, hi = UINT32_MAX, v = n.value;
+	switch (n.cmp) {
+	case Cmp::lt: hi = v <= 0 ? -1 : std::min(v - 1, hi); break;
+	case Cmp::le: hi = std::min(v, hi); break;
+	case Cmp::gt: lo = v >= hi ? hi + 1 : std::max(v + 1, lo); break;
+	case Cmp::ge: lo = std::max(v, lo); break;
+	}
+	Terms out;
+	if (lo <= hi)
+		out.terms.push_back(uid_term(lo, hi));
+	return out;
+}
+
 Terms path_terms(const RuleSet &set, const Node &n)
 {
 	Terms out;
@@ -89,7 +161,8 @@ Terms path_terms(const RuleSet &set, const Node &n)
 Terms terms_of(const RuleSet &set, uint32_t index, uint16_t kind);
 
 // All of: the most selective child the kernel can check (the others are
-// left to userspace), narrowed to modifying opens when one child says so.
+// left to userspace: breadth, then fewest entries), narrowed to modifying
+// opens when one child says so.
 Terms all_of(const RuleSet &set, const Node &n, uint16_t kind)
 {
 	bool modify = false;
@@ -101,7 +174,7 @@ Terms all_of(const RuleSet &set, const Node &n, uint16_t kind)
 			continue;
 		}
 		Terms t = terms_of(set, child, kind);
-		if (!t.all && (best.all || t.terms.size() < best.terms.size()))
+		if (!t.all && (best.all || std::pair(breadth(t), t.terms.size()) < std::pair(breadth(best), best.terms.size())))
 			best = std::move(t);
 	}
 	if (!modify)
@@ -136,6 +209,8 @@ Terms terms_of(const RuleSet &set, uint32_t index, uint16_t kind)
 	case NodeOp::str_equals:
 	case NodeOp::str_prefix:
 	case NodeOp::str_glob:
+		if (n.op == NodeOp::str_equals && n.field == Field::comm && !n.nocase)
+			return comm_terms(set, n);
 		if (kind != GUARD_RECORD_FILE_OPEN || n.nocase || !is_path_field(n.field))
 			return pass_all();
 		return path_terms(set, n);
@@ -150,6 +225,8 @@ Terms terms_of(const RuleSet &set, uint32_t index, uint16_t kind)
 	case NodeOp::num_in: {
 		if (is_modify_true(set, n, kind))
 			return {false, true, {}};
+		if (n.field == Field::uid)
+			return uid_in_terms(set, n);
 		if (!is_net(kind) || n.field != Field::port)
 			return pass_all();
 		Terms out;
@@ -158,6 +235,7 @@ Terms terms_of(const RuleSet &set, uint32_t index, uint16_t kind)
 				out.terms.push_back({Term::port, "", {}, static_cast<uint16_t>(set.numbers[n.first + i]), false});
 		return out;
 	}
+	case NodeOp::num_cmp: return n.field == Field::uid ? uid_cmp_terms(n) : pass_all();
 	default: return pass_all();
 	}
 }
@@ -302,6 +380,56 @@ uint64_t names_resolved_from()
 	return ns > margin_ns ? ns - margin_ns : 0;
 }
 
+// Each kind's uid ranges merged (overlapping or adjacent), then one entry
+// per distinct range with the kinds it lets through. by_kind: (kind bit,
+// lo) to hi. (The file table's map type: one more instantiation costs the
+// static binary kilobytes.)
+std::vector<PrefilterUidRange> merged_uids(const std::map<std::pair<uint32_t, uint64_t>, uint32_t> &by_kind)
+{
+	std::map<std::pair<uint32_t, uint64_t>, uint32_t> kinds_of; // (lo, hi) to kinds
+	uint32_t bit = 0, lo = 0, hi = 0;
+	for (const auto &[key, end] : by_kind) {
+		if (key.first == bit && uint64_t(hi) + 1 >= key.second) {
+			hi = std::max(hi, end);
+			continue;
+		}
+		if (bit)
+			kinds_of[{lo, hi}] |= bit;
+		bit = key.first;
+		lo = uint32_t(key.second);
+		hi = end;
+	}
+	if (bit)
+		kinds_of[{lo, hi}] |= bit;
+	std::vector<PrefilterUidRange> out;
+	for (const auto &[range, kinds] : kinds_of)
+		out.push_back({range.first, uint32_t(range.second), kinds});
+	return out;
+}
+
+// The comm set and uid ranges; more than the kernel holds: the kinds that
+// have them pass whole.
+void task_tables(PrefilterTable &t, const std::map<std::string, uint32_t> &comms,
+		 const std::map<std::pair<uint32_t, uint64_t>, uint32_t> &uids)
+{
+	for (const auto &[name, kinds] : comms) {
+		PrefilterComm c{{}, kinds};
+		std::memcpy(c.comm.data(), name.data(), std::min(name.size(), c.comm.size() - 1));
+		t.comms.push_back(c);
+	}
+	if (t.comms.size() > GUARD_FILTER_COMMS_MAX) {
+		for (const PrefilterComm &c : t.comms)
+			t.pass_all |= c.kinds;
+		t.comms.clear();
+	}
+	t.uids = merged_uids(uids);
+	if (t.uids.size() > GUARD_FILTER_UIDS_MAX) {
+		for (const PrefilterUidRange &r : t.uids)
+			t.pass_all |= r.kinds;
+		t.uids.clear();
+	}
+}
+
 } // namespace
 
 uint32_t prefilter_kinds()
@@ -320,6 +448,9 @@ PrefilterTable build_prefilter_table(const RuleSet &set)
 	FileEntries files;
 	std::map<uint16_t, uint32_t> ports;
 	std::map<CidrKey, PrefilterCidr> cidrs;
+	std::map<std::string, uint32_t> comms;
+	std::map<std::pair<uint32_t, uint64_t>, uint32_t> uids; // (kind bit, lo) to hi
+	uint32_t task_decided = 0, not_task_decided = 0;
 	for (const Rule &rule : set.rules) {
 		for (uint16_t kind = 1; kind < GUARD_RECORD_KIND_MAX; kind++) {
 			uint32_t bit = kind_bit(kind);
@@ -331,9 +462,16 @@ PrefilterTable build_prefilter_table(const RuleSet &set)
 					cidrs.emplace(key_of(term.net), PrefilterCidr{term.net, 0}).first->second.kinds |= bit;
 				else if (term.type == Term::port)
 					ports[term.number] |= bit;
+				else if (term.type == Term::comm)
+					comms[term.path] |= bit;
+				else if (term.type == Term::uid)
+					uids[{bit, term.lo}] = std::max(uids[{bit, term.lo}], term.hi);
 				else if (!files.add(term))
 					terms.all = true;
 			}
+			bool by_task = !terms.all && !terms.modify_all &&
+				       std::all_of(terms.terms.begin(), terms.terms.end(), is_task_term);
+			(by_task ? task_decided : not_task_decided) |= bit;
 			if (terms.all)
 				t.pass_all |= bit;
 			t.table |= bit;
@@ -349,6 +487,8 @@ PrefilterTable build_prefilter_table(const RuleSet &set)
 		t.ports.push_back({port, kinds});
 	pass_whole_when_too_many(t, cidrs);
 	t.cidrs = nested(t.cidrs);
+	task_tables(t, comms, uids);
+	t.task_only = task_decided & ~not_task_decided & ~t.pass_all;
 	struct stat root {};
 	if (::stat("/", &root) == 0) {
 		t.root_dev = kernel_dev(root.st_dev);

@@ -12,12 +12,18 @@
 //     only modifying opens; the directory holding an exact name is marked,
 //     for a file put under the name before the engine resolves it again;
 //   - net_*: "addr" cidr (LPM tries), "port" equals/in;
+//   - file_* and net_*: "comm" equals/in (a set), "uid" equals/in and
+//     comparisons (ranges): facts about the task, so a kind whose every
+//     rule tests only them is decided for every record, those without a
+//     kernel object (a failed open, a rename) too;
 //   - all-of: the tests above among its children (the others are left to
-//     userspace); any-of: only when every child is one.
-// Everything else (globs not anchored at a directory, suffix, comm, argv,
+//     userspace): a file or address test before comm, comm before uid;
+//     any-of: only when every child is one.
+// Everything else (globs not anchored at a directory, suffix, argv,
 // not, correlation rules) makes its kinds pass whole.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <vector>
 
@@ -41,6 +47,19 @@ struct PrefilterPort {
 	uint32_t kinds = 0;
 };
 
+// A comm as the kernel keeps it (task->comm: at most 15 bytes, NUL-padded).
+using PrefilterCommKey = std::array<char, 16>;
+
+struct PrefilterComm {
+	PrefilterCommKey comm{};
+	uint32_t kinds = 0;
+};
+
+struct PrefilterUidRange {
+	uint32_t lo = 0, hi = 0; // inclusive
+	uint32_t kinds = 0;
+};
+
 struct PrefilterTable {
 	uint32_t pass_all = 0; // kind_bit(): every record of the kind passes
 	uint32_t table = 0;    // kind_bit(): a record passes on a table hit
@@ -57,6 +76,9 @@ struct PrefilterTable {
 	// GUARD_FILTER_DIR_* bits some entry of files has: the kernel's walk
 	// ends where none of them can apply.
 	uint32_t dir_bits = 0;
+	std::vector<PrefilterComm> comms; // sorted
+	std::vector<PrefilterUidRange> uids; // sorted, a kind's never overlapping
+	uint32_t task_only = 0; // kind_bit(): every rule on it is decided by comm or uid alone
 };
 
 // kind_bit() of the kinds the prefilter may hold back: file_* and net_*.

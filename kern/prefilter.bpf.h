@@ -22,11 +22,15 @@
  *   on that directory; a mount on a watched file is seen where the walk
  *   crosses it, by the file it covers. A file changed lately beside a
  *   watched one passes too: sound, and one ctime read;
- * - net_*: the address in an LPM trie (IPv4, IPv6) or the port in a set.
- * Names mean what the agent resolved them to only for a process with the
- * same root: any other passes. A file record that carries no kernel object
- * (a failed open, a rename: paths as the caller gave them) passes whenever
- * a rule watches its kind, as do io_uring's records.
+ * - net_*: the address in an LPM trie (IPv4, IPv6) or the port in a set;
+ * - file_* and net_*: the current task's comm in a set, its real uid in a
+ *   few ranges (task_in_filter).
+ * A record passes when any of these lets its kind through. Names mean what
+ * the agent resolved them to only for a process with the same root: any
+ * other passes. A file record that carries no kernel object (a failed
+ * open, a rename: paths as the caller gave them) passes whenever a rule
+ * with a path test watches its kind; when comm and uid are all its kind's
+ * rules test, they decide it as any other. io_uring's records pass.
  *
  * A file syscall's record is decided at the exit before its header is
  * filled, its path walked or anything copied, which is what it saves; a held-back record is counted in `filtered` by
@@ -101,6 +105,25 @@ struct {
 	__type(key, struct guard_filter_port_key);
 	__type(value, __u32);
 } filter_ports SEC(".maps");
+
+/* The task's comm (key: generation and the comm as task->comm holds it):
+ * the kinds it lets through. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 2 * GUARD_FILTER_COMMS_MAX);
+	__type(key, struct guard_filter_comm_key);
+	__type(value, __u32);
+} filter_comms SEC(".maps");
+
+/* The kinds with comm entries, the uid ranges and which kinds comm and uid
+ * decide alone; one per generation (the key), written whole before the
+ * switch. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 2);
+	__type(key, __u32);
+	__type(value, struct guard_filter_task);
+} filter_task SEC(".maps");
 
 /* Records held back, by kind; per CPU, summed by the agent. */
 struct {
@@ -251,11 +274,77 @@ __noinline int file_in_filter(struct filter_open *o)
 	return 1;
 }
 
+/* What task_in_filter says of a record. */
+#define FILTER_TASK_UNDECIDED 0 /* no comm or uid entry lets it through; other tables may */
+#define FILTER_TASK_PASSES    1 /* the task's comm or uid lets the kind through */
+#define FILTER_TASK_HELD      2 /* neither does, and the kind's rules test nothing else */
+
+/* Bit 7 of each zero byte of w, and maybe of bytes above the first one:
+ * its lowest set bit is the first zero byte's (strlen's word trick). */
+static __always_inline __u64 zero_bytes(__u64 w)
+{
+	return (w - 0x0101010101010101ull) & ~w & 0x8080808080808080ull;
+}
+
+/* task->comm as the set's keys are: NUL-padded after its first NUL
+ * (a comm is written so, but a key must not depend on it). */
+static __always_inline void comm_key(char out[16], const char *comm)
+{
+	__u64 w[2];
+	__builtin_memcpy(w, comm, sizeof(w));
+	__u64 z = zero_bytes(w[0]);
+	if (z) {
+		w[0] &= ((z & -z) >> 7) - 1;
+		w[1] = 0;
+	} else if ((z = zero_bytes(w[1]))) {
+		w[1] &= ((z & -z) >> 7) - 1;
+	}
+	__builtin_memcpy(out, w, sizeof(w));
+}
+
+/* Whether the current task's comm or (real) uid lets a record of kind
+ * through. Both are read from the task as fill_header reads them, which is
+ * what the engine matches. They are facts about the task, not user
+ * memory: unlike a path the caller gave they decide a record that carries
+ * no kernel object, and for a process with another root too. Only the
+ * task changes its own creds; another thread of its process may rename it
+ * (/proc/PID/task/TID/comm) between this read and the header's, as
+ * between the header and the engine's view of it. A global function:
+ * verified once. */
+__noinline int task_in_filter(__u32 kind, __u32 generation)
+{
+	generation &= 1;
+	__u32 bit = 1u << (kind & 31);
+	struct guard_filter_task *t = bpf_map_lookup_elem(&filter_task, &generation);
+	if (!t || !((t->comm_kinds | t->uid_kinds | t->task_only) & bit))
+		return FILTER_TASK_UNDECIDED;
+	struct task_struct *task = current_task_readonly();
+	if (t->comm_kinds & bit) {
+		struct guard_filter_comm_key key = {generation};
+		comm_key(key.comm, task->comm);
+		__u32 *kinds = bpf_map_lookup_elem(&filter_comms, &key);
+		if (kinds && (*kinds & bit))
+			return FILTER_TASK_PASSES;
+	}
+	if (t->uid_kinds & bit) {
+		__u32 uid = task->cred->uid.val, count = t->uid_count;
+		for (__u32 i = 0; i < GUARD_FILTER_UIDS_MAX && i < count; i++) {
+			struct guard_filter_uid_range *r = &t->uids[i];
+			if ((r->kinds & bit) && r->lo <= uid && uid <= r->hi)
+				return FILTER_TASK_PASSES;
+		}
+	}
+	return t->task_only & bit ? FILTER_TASK_HELD : FILTER_TASK_UNDECIDED;
+}
+
 /* A file syscall's record, decided before its header is filled: 1 when it
- * is held back (counted). A record that carries no kernel object (any kind
- * but a successful open: paths as the caller gave them) is held back only
- * when no rule watches its kind; a successful open of `file` when neither
- * the file nor a directory above it is in the tables. */
+ * is held back (counted). Passes when the task's comm or uid lets its kind
+ * through. Else a record that carries no kernel object (any kind but a
+ * successful open: paths as the caller gave them) is held back only when
+ * no rule watches its kind, or when every rule on it tests only comm and
+ * uid (which the task has whatever path it gave: sound); a successful open
+ * of `file` when neither the file nor a directory above it is in the
+ * tables. */
 static __always_inline int file_held_back(__u32 kind, long ret, struct file *file, int modify, int creat)
 {
 	__u32 generation = 0;
@@ -263,6 +352,13 @@ static __always_inline int file_held_back(__u32 kind, long ret, struct file *fil
 	if (!c)
 		return 0;
 	if (!(c->table & (1u << kind)))
+		return hold_back(kind);
+	/* comm and uid first: they hold for a record with or without a
+	 * kernel object. */
+	int task = task_in_filter(kind, generation);
+	if (task == FILTER_TASK_PASSES)
+		return 0;
+	if (task == FILTER_TASK_HELD)
 		return hold_back(kind);
 	if (kind != GUARD_RECORD_FILE_OPEN || ret < 0 || !file || (modify && c->open_modify))
 		return 0;
@@ -296,6 +392,11 @@ static __always_inline int net_filtered(struct guard_net *rec)
 		return 0;
 	__u32 bit = 1u << rec->header.kind;
 	if (!(c->table & bit))
+		return hold_back(rec->header.kind);
+	int task = task_in_filter(rec->header.kind, generation);
+	if (task == FILTER_TASK_PASSES)
+		return 0;
+	if (task == FILTER_TASK_HELD)
 		return hold_back(rec->header.kind);
 	__u32 *kinds = 0;
 	if (rec->family == 2) {

@@ -60,6 +60,21 @@ inline bool twin_net_passes(const PrefilterTable &t, const Record &rec, uint32_t
 	return false;
 }
 
+// task_in_filter: the record's comm (as the kernel pads it) in the set, or
+// its uid in a range, for its kind.
+inline bool twin_task_hit(const PrefilterTable &t, const Record &rec, uint32_t bit)
+{
+	PrefilterCommKey comm{};
+	std::memcpy(comm.data(), rec.header.comm, strnlen(rec.header.comm, sizeof(rec.header.comm)));
+	for (const PrefilterComm &c : t.comms)
+		if (c.comm == comm && (c.kinds & bit))
+			return true;
+	for (const PrefilterUidRange &r : t.uids)
+		if ((r.kinds & bit) && r.lo <= rec.header.uid && rec.header.uid <= r.hi)
+			return true;
+	return false;
+}
+
 // Whether the kernel writes rec with filter_kinds under the prefilter.
 inline bool twin_passes(const PrefilterTable &t, uint32_t filter_kinds, const Record &rec, const KernelSide &k)
 {
@@ -67,6 +82,10 @@ inline bool twin_passes(const PrefilterTable &t, uint32_t filter_kinds, const Re
 	if (!(filter_kinds & bit) || (rec.header.flags & GUARD_VIA_IO_URING) || (t.pass_all & bit))
 		return true;
 	if (!(t.table & bit))
+		return false;
+	if (twin_task_hit(t, rec, bit))
+		return true;
+	if (t.task_only & bit)
 		return false;
 	if (guard_ring_of(rec.header.kind) != GUARD_RING_FILE)
 		return twin_net_passes(t, rec, bit);

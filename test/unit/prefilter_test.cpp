@@ -65,7 +65,14 @@ std::string rules_over(const std::string &d)
  {"id": "DOCS", "severity": "high", "events": ["net_connect", "net_send"],
   "match": {"field": "addr", "cidr": ["192.0.2.0/24", "10.0.0.0/8", "2001:db8::/32"]}},
  {"id": "INNER", "severity": "high", "events": ["net_bind"], "match": {"field": "addr", "cidr": "10.1.0.0/16"}},
- {"id": "PORT", "severity": "high", "events": ["net_connect", "net_listen"], "match": {"field": "port", "in": [4444, 31337]}}
+ {"id": "PORT", "severity": "high", "events": ["net_connect", "net_listen"], "match": {"field": "port", "in": [4444, 31337]}},
+ {"id": "NC_OPEN", "severity": "low", "events": ["file_open"], "match": {"all": [{"field": "comm", "equals": "nc"}, {"field": "path", "suffix": ".txt"}]}},
+ {"id": "TOOLS_CHMOD", "severity": "low", "events": ["file_chmod", "net_accept"], "match": {"field": "comm", "in": ["vi", "socat", "a15charsnamexyz"]}},
+ {"id": "SYSTEM_CHMOD", "severity": "low", "events": ["file_chmod"], "match": {"all": [{"field": "uid", "lt": 1000}, {"field": "modify", "equals": true}]}},
+ {"id": "BAND_MKDIR", "severity": "low", "events": ["file_mkdir", "net_bind"],
+  "match": {"any": [{"all": [{"field": "uid", "ge": 1000}, {"field": "uid", "le": 1001}]}, {"field": "uid", "in": [4294967294, 7, 8, 9]}]}},
+ {"id": "ROOT_NC_MKDIR", "severity": "low", "events": ["file_mkdir"], "match": {"all": [{"field": "uid", "equals": 0}, {"field": "comm", "equals": "nc"}]}},
+ {"id": "NC_CONNECT", "severity": "low", "events": ["net_connect"], "match": {"any": [{"field": "comm", "equals": "nc"}, {"field": "uid", "gt": 65533}]}}
 ]})";
 }
 
@@ -105,6 +112,16 @@ struct Generator {
 		replaced++;
 	}
 
+	// The task's facts: a few comms and uids near the rules' bounds.
+	void task(Record &r)
+	{
+		static const char *comms[] = {"cat", "vi", "nc", "socat", "a15charsnamexyz", "", "ncat"};
+		static const uint32_t uids[] = {0, 6, 7, 999, 1000, 1001, 1002, 65533, 65534, 4294967294u, 4294967295u};
+		std::strcpy(r.header.comm, comms[pick(7)]);
+		r.header.uid = uids[pick(11)];
+		r.header.euid = uids[pick(11)];
+	}
+
 	Record file_record(uint16_t kind)
 	{
 		Record r;
@@ -114,7 +131,7 @@ struct Generator {
 		if (kind == GUARD_RECORD_FILE_OPEN && pick(10) == 0 &&
 		    std::find(watched_names.begin(), watched_names.end(), path) != watched_names.end())
 			replace(path);
-		std::strcpy(r.header.comm, pick(2) ? "cat" : "vi");
+		task(r);
 		static const uint32_t flags[] = {O_RDONLY, O_WRONLY | O_CREAT | O_TRUNC, O_RDWR, O_RDONLY | O_NOFOLLOW};
 		r.open_flags = flags[pick(4)];
 		r.result = pick(5) == 0 ? -13 : 3;
@@ -136,6 +153,7 @@ struct Generator {
 	{
 		Record r;
 		r.header.kind = kind;
+		task(r);
 		r.family = pick(3) == 0 ? 10 : 2;
 		static const uint8_t v4[][4] = {{192, 0, 2, 9}, {10, 1, 2, 3}, {10, 9, 9, 9}, {127, 0, 0, 1}, {198, 51, 100, 7}};
 		static const uint8_t v6[][2] = {{0x20, 0x01}, {0xfe, 0x80}};
@@ -240,7 +258,7 @@ TEST_CASE("the prefilter's tables: what the kernel checks, and what makes a kind
 	// the engine, which resolves it again.
 	CHECK((t.pass_all & kind_bit(GUARD_RECORD_FILE_RENAME)));
 	CHECK((t.pass_all & kind_bit(GUARD_RECORD_FILE_UNLINK)));
-	CHECK(!(t.table & kind_bit(GUARD_RECORD_FILE_MKDIR))); // no rule: none passes
+	CHECK(!(t.table & kind_bit(GUARD_RECORD_FILE_LINK))); // no rule: none passes
 	struct stat st {};
 	REQUIRE(::stat(secret.c_str(), &st) == 0);
 	CHECK((test::twin_file_bits(t, test::kernel_dev_of(st.st_dev), st.st_ino) & GUARD_FILTER_FILE_ANY));
@@ -293,7 +311,7 @@ TEST_CASE("the prefilter's tables: what the kernel checks, and what makes a kind
 	const Whole whole[] = {
 		{R"({"field": "path", "glob": "*/.ssh/id_*"})", "a glob not anchored at a directory"},
 		{R"({"field": "path", "suffix": "/shadow"})", "a suffix"},
-		{R"({"any": [{"field": "path", "equals": "/etc/shadow"}, {"field": "comm", "equals": "cat"}]})",
+		{R"({"any": [{"field": "path", "equals": "/etc/shadow"}, {"field": "exe", "equals": "/bin/cat"}]})",
 		 "an any-of with a part the kernel cannot check"},
 		{R"({"not": {"field": "path", "prefix": "/usr/"}})", "a not"},
 		{R"({"field": "path", "prefix": "/"})", "the root"},
@@ -324,4 +342,95 @@ TEST_CASE("the prefilter's tables: what the kernel checks, and what makes a kind
  "events": ["net_connect"], "match": {"field": "port", "equals": 22}, "distinct": "addr", "count": 5, "by": "process", "within_seconds": 10}]})",
 							  "s.json");
 	CHECK((build_prefilter_table(*seq.set).pass_all & kind_bit(GUARD_RECORD_NET_CONNECT)));
+}
+
+namespace {
+
+bool has_comm(const PrefilterTable &t, const std::string &name, uint16_t kind)
+{
+	PrefilterCommKey key{};
+	std::memcpy(key.data(), name.data(), name.size());
+	for (const PrefilterComm &c : t.comms)
+		if (c.comm == key)
+			return c.kinds & kind_bit(kind);
+	return false;
+}
+
+PrefilterTable table_of(const std::string &rules)
+{
+	rules::LoadedRules r = rules::compile_rules_text(R"({"rules": [)" + rules + "]}", "t.json");
+	return build_prefilter_table(*r.set);
+}
+
+} // namespace
+
+TEST_CASE("the prefilter's comm set and uid ranges")
+{
+	test::TempDir dir;
+	std::string secret = dir.write("secret", "x");
+	rules::LoadedRules loaded = rules::compile_rules_text(R"({"lists": {"shells": ["sh", "bash"]}, "rules": [
+ {"id": "A", "severity": "low", "events": ["file_open"], "match": {"field": "comm", "in": ["cat", "x"]}},
+ {"id": "B", "severity": "low", "events": ["net_connect"], "match": {"field": "comm", "in": [{"list": "shells"}, "nc"]}},
+ {"id": "C", "severity": "low", "events": ["file_open"], "match": {"any": [{"field": "path", "equals": ")" + secret +
+								      R"("}, {"field": "comm", "equals": "vi"}]}},
+ {"id": "D", "severity": "low", "events": ["file_chown"], "match": {"all": [{"field": "uid", "equals": 0}, {"field": "comm", "equals": "rm"}]}},
+ {"id": "E", "severity": "low", "events": ["file_chmod"], "match": {"any": [{"field": "uid", "in": [5, 6, 7, 10]}, {"field": "uid", "ge": 4000000000}]}},
+ {"id": "F", "severity": "low", "events": ["file_chmod", "net_bind"], "match": {"field": "uid", "lt": 7}}
+]})",
+									  "t.json");
+	// The language refuses a comm longer than the kernel keeps (15 bytes);
+	// a compiled set may still hold one (another front end): it matches no
+	// task, so it needs no entry.
+	for (std::string &lit : loaded.set->literals)
+		if (lit == "x")
+			lit = "sixteen_chars_xx";
+	PrefilterTable t = build_prefilter_table(*loaded.set);
+	CHECK(has_comm(t, "cat", GUARD_RECORD_FILE_OPEN));
+	CHECK(!has_comm(t, "sixteen_chars_x", GUARD_RECORD_FILE_OPEN)); // not truncated into another name
+	for (const char *shell : {"sh", "bash", "nc"})
+		CHECK(has_comm(t, shell, GUARD_RECORD_NET_CONNECT));
+	CHECK(!has_comm(t, "cat", GUARD_RECORD_NET_CONNECT));
+	// An any-of of a file and a comm: both tables, and a failed open passes
+	// (its path is the caller's: the file rule is undecided).
+	CHECK(has_comm(t, "vi", GUARD_RECORD_FILE_OPEN));
+	if (dev_is_kernel_dev(dir.path))
+		CHECK(!t.files.empty());
+	CHECK(!(t.pass_all & kind_bit(GUARD_RECORD_FILE_OPEN)));
+	CHECK(!(t.task_only & kind_bit(GUARD_RECORD_FILE_OPEN)));
+	// An all-of of a uid and a comm checks the comm; comm and uid alone
+	// decide the kinds of B, D, E and F.
+	CHECK(has_comm(t, "rm", GUARD_RECORD_FILE_CHOWN));
+	for (const PrefilterUidRange &r : t.uids)
+		CHECK(!(r.kinds & kind_bit(GUARD_RECORD_FILE_CHOWN)));
+	for (uint16_t kind : {GUARD_RECORD_NET_CONNECT, GUARD_RECORD_FILE_CHOWN, GUARD_RECORD_FILE_CHMOD, GUARD_RECORD_NET_BIND})
+		CHECK((t.task_only & kind_bit(kind)));
+	// Ranges: a kind's merged, one entry per distinct range.
+	uint32_t chmod = kind_bit(GUARD_RECORD_FILE_CHMOD), bind = kind_bit(GUARD_RECORD_NET_BIND);
+	REQUIRE(t.uids.size() == 4);
+	CHECK((t.uids[0].lo == 0 && t.uids[0].hi == 6 && t.uids[0].kinds == bind));
+	CHECK((t.uids[1].lo == 0 && t.uids[1].hi == 7 && t.uids[1].kinds == chmod));
+	CHECK((t.uids[2].lo == 10 && t.uids[2].hi == 10 && t.uids[2].kinds == chmod));
+	CHECK((t.uids[3].lo == 4000000000u && t.uids[3].hi == UINT32_MAX && t.uids[3].kinds == chmod));
+
+	// More comms or ranges than the kernel holds: their kinds pass whole.
+	std::string comms = R"({"id": "M", "severity": "low", "events": ["net_bind"], "match": {"field": "comm", "in": [)";
+	for (int i = 0; i <= GUARD_FILTER_COMMS_MAX; i++)
+		comms += (i ? ",\"c" : "\"c") + std::to_string(i) + "\"";
+	PrefilterTable many = table_of(comms + "]}}");
+	CHECK((many.pass_all & kind_bit(GUARD_RECORD_NET_BIND)));
+	CHECK(many.comms.empty());
+	std::string uids = R"({"id": "U", "severity": "low", "events": ["net_listen"], "match": {"field": "uid", "in": [)";
+	for (int i = 0; i <= GUARD_FILTER_UIDS_MAX; i++)
+		uids += (i ? "," : "") + std::to_string(2 * i);
+	many = table_of(uids + "]}}");
+	CHECK((many.pass_all & kind_bit(GUARD_RECORD_NET_LISTEN)));
+	CHECK(many.uids.empty());
+	// Uids next to each other are one range.
+	CHECK(table_of(R"({"id": "R", "severity": "low", "events": ["net_listen"], "match": {"field": "uid", "in": [1, 2, 3]}})")
+		      .uids.size() == 1);
+	// A comm in a not, or on another field, is not checked.
+	CHECK((table_of(R"({"id": "N", "severity": "low", "events": ["net_listen"], "match": {"not": {"field": "comm", "equals": "sh"}}})")
+		       .pass_all & kind_bit(GUARD_RECORD_NET_LISTEN)));
+	CHECK((table_of(R"({"id": "P", "severity": "low", "events": ["net_listen"], "match": {"field": "parent_comm", "equals": "sh"}})")
+		       .pass_all & kind_bit(GUARD_RECORD_NET_LISTEN)));
 }
