@@ -36,19 +36,6 @@ namespace {
 
 bool installed(const char *path) { return ::access(path, X_OK) == 0; }
 
-// Whether / is a mount point of this mount namespace (not a chroot's directory).
-bool root_is_mount_point()
-{
-	std::istringstream mounts(test::read_text("/proc/self/mountinfo"));
-	for (std::string line; std::getline(mounts, line);) {
-		std::istringstream fields(line);
-		std::string id, parent, dev, root, mount_point;
-		if (fields >> id >> parent >> dev >> root >> mount_point && mount_point == "/")
-			return true;
-	}
-	return false;
-}
-
 // A root file system of one static busybox, as a tar podman can import.
 std::string busybox_image_tar(const std::string &dir)
 {
@@ -97,7 +84,7 @@ TEST_CASE("a real podman container: its shell's exec carries podman's container 
 		MESSAGE("skipped: podman or busybox-static is not installed (make test installs them)");
 		return;
 	}
-	if (!root_is_mount_point()) {
+	if (!test::root_is_mount_point()) {
 		MESSAGE("skipped: / is no mount point here (a chroot): podman cannot make it private");
 		return;
 	}

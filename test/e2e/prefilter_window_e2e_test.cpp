@@ -84,9 +84,15 @@ TEST_CASE("the prefilter: a watched name renamed over, recreated, linked or moun
 		"rename", d + "/other/a.new", d + "/names/a", "open", d + "/names/a", "0", "0",             // renamed over
 		"unlink", d + "/names/b", "creat", d + "/names/b", "0600", "open", d + "/names/b", "0", "0", // created anew
 		"unlink", d + "/names/c", "link", d + "/other/c.new", d + "/names/c", "open", d + "/names/c", "0", "0",
-		"unshare-mount", "bind", d + "/other/e.src", d + "/names/e", "open", d + "/names/e", "0", "0", // a file mounted over
-		"bind", d + "/other/dir", d + "/watched", "open", d + "/watched/f", "0", "0", // a directory mounted over
 	};
+	bool mounts = test::root_is_mount_point();
+	if (mounts)
+		ops.insert(ops.end(), {
+			"unshare-mount", "bind", d + "/other/e.src", d + "/names/e", "open", d + "/names/e", "0", "0", // a file mounted over
+			"bind", d + "/other/dir", d + "/watched", "open", d + "/watched/f", "0", "0", // a directory mounted over
+		});
+	else
+		MESSAGE("mounts skipped: / is no mount point here (a chroot), so a mount could reach the host's namespace");
 	constexpr int unwatched_opens = 1000;
 	for (int i = 0; i < unwatched_opens; i++)
 		ops.insert(ops.end(), {"open", d + "/other/plain", "0", "0"});
@@ -95,15 +101,18 @@ TEST_CASE("the prefilter: a watched name renamed over, recreated, linked or moun
 	REQUIRE(run.status == 0);
 	REQUIRE(run.out.find("ret=-1") == std::string::npos);
 	// The last alert: all before it are in.
-	REQUIRE(test::alerted(guard, run.pid, "TEST_WATCHED"));
+	REQUIRE(mounts ? test::alerted(guard, run.pid, "TEST_WATCHED")
+		       : test::alerted(guard, run.pid, "TEST_NAMES", "\"path\":\"" + d + "/names/c\""));
 	guard.stop(SIGTERM);
 	std::string output = guard.output_text();
 	INFO("output: " << output.substr(0, 4000));
 	CHECK(read_alerts(output, run.pid, "TEST_NAMES", d + "/names/a") == 1);
 	CHECK(read_alerts(output, run.pid, "TEST_NAMES", d + "/names/b") == 1);
 	CHECK(read_alerts(output, run.pid, "TEST_NAMES", d + "/names/c") == 1);
-	CHECK(read_alerts(output, run.pid, "TEST_NAMES", d + "/names/e") == 1);
-	CHECK(read_alerts(output, run.pid, "TEST_WATCHED", d + "/watched/f") == 1);
+	if (mounts) {
+		CHECK(read_alerts(output, run.pid, "TEST_NAMES", d + "/names/e") == 1);
+		CHECK(read_alerts(output, run.pid, "TEST_WATCHED", d + "/watched/f") == 1);
+	}
 	// Not everything passes: the opens of a file no rule watches were held
 	// back, and counted.
 	CHECK(filtered_opens(output) >= unwatched_opens);

@@ -19,6 +19,7 @@
 
 #include "loader/bpf_syscall.h"
 #include "test/support/exec.h"
+#include "test/support/temp_dir.h"
 
 namespace guard::test {
 
@@ -264,6 +265,18 @@ std::vector<uint32_t> loaded_program_ids()
 	for (const KernelProgram &p : bpf_loaded_programs())
 		ids.push_back(p.id);
 	return ids;
+}
+
+bool root_is_mount_point()
+{
+	std::istringstream mounts(read_text("/proc/self/mountinfo"));
+	for (std::string line; std::getline(mounts, line);) {
+		std::istringstream fields(line);
+		std::string id, parent, dev, root, mount_point;
+		if (fields >> id >> parent >> dev >> root >> mount_point && mount_point == "/")
+			return true;
+	}
+	return false;
 }
 
 } // namespace guard::test

@@ -92,4 +92,9 @@ std::vector<uint32_t> programs_held_by(pid_t pid);
 // Ids of every BPF program loaded on the machine.
 std::vector<uint32_t> loaded_program_ids();
 
+// Whether / is a mount point of this mount namespace, not a chroot's
+// directory (there a new mount namespace cannot make / private, so a test
+// must not mount: its mounts could propagate to the host's).
+bool root_is_mount_point();
+
 } // namespace guard::test
